@@ -1,0 +1,116 @@
+"""The records that go into and come out of a valuation.
+
+Inputs are small frozen records for the platform and the JSON command; the
+large-scale path reads columns straight into arrays (see ``columns``) and never
+builds one of these per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+METHODS = ("mean", "robust", "impartial")
+MAX_RATING = 5
+
+
+class ValuationError(ValueError):
+    """Input that cannot be valued; ``problems`` names each record and field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class MemberInput:
+    id: str
+    reputation: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionInput:
+    id: str
+    member: str
+    kind: str
+    effort: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewInput:
+    reviewer: str
+    contribution: str
+    rating: int
+    effort: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationRequest:
+    currency: str
+    amount: Decimal
+    method: str = "robust"
+    seed: str = ""
+    members: tuple[MemberInput, ...] = ()
+    contributions: tuple[ContributionInput, ...] = ()
+    reviews: tuple[ReviewInput, ...] = ()
+    policy: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutLine:
+    member: str
+    amount: Decimal
+    share: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionValue:
+    id: str
+    member: str
+    accepted_effort: Decimal
+    rating: Decimal | None
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationResult:
+    currency: str
+    amount: Decimal
+    method: str
+    seed: str
+    payouts: tuple[PayoutLine, ...]
+    remainder: Decimal
+    contributions: tuple[ContributionValue, ...]
+    explanations: Mapping[str, Any]
+    reputation: Mapping[str, str]
+    monitoring: Mapping[str, Any]
+    policy: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "amount": str(self.amount),
+            "method": self.method,
+            "seed": self.seed,
+            "policy": dict(self.policy),
+            "payouts": [
+                {"member": p.member, "amount": str(p.amount), "share": str(p.share)}
+                for p in self.payouts
+            ],
+            "remainder": str(self.remainder),
+            "contributions": [
+                {
+                    "id": c.id,
+                    "member": c.member,
+                    "accepted_effort": str(c.accepted_effort),
+                    "rating": None if c.rating is None else str(c.rating),
+                    "value": str(c.value),
+                }
+                for c in self.contributions
+            ],
+            "explanations": dict(self.explanations),
+            "reputation": dict(self.reputation),
+            "monitoring": dict(self.monitoring),
+        }
