@@ -1,0 +1,65 @@
+"""Members of the productive community and their API tokens."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+
+
+class MemberManager(BaseUserManager["Member"]):
+    def create_user(
+        self, email: str, password: str | None = None, **fields: Any
+    ) -> Member:
+        member = self.model(email=self.normalize_email(email).lower(), **fields)
+        member.set_password(password)
+        member.save(using=self._db)
+        return member
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> Member:
+        fields.setdefault("display_name", email.split("@")[0])
+        return self.create_user(email, password, is_staff=True, is_superuser=True, **fields)
+
+
+class Member(AbstractBaseUser, PermissionsMixin):
+    """A person in the community. Joining needs nobody's approval; leaving keeps history."""
+
+    email = models.EmailField(unique=True)
+    display_name = models.CharField(max_length=80)
+    bio = models.TextField(blank=True, max_length=4000)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True, help_text="May sign in (kept after leaving).")
+    is_staff = models.BooleanField(default=False)
+
+    objects: ClassVar[MemberManager] = MemberManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["display_name"]
+
+    class Meta:
+        ordering = ["display_name", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def is_current(self) -> bool:
+        """Still in the community: can claim work and be drawn as a reviewer."""
+        return self.left_at is None
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API; only its SHA-256 is stored."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from commonshare.community.models import Member
+from commonshare.errors import NotFound
+
+
+def members() -> QuerySet[Member]:
+    return Member.objects.annotate(contribution_count=Count("contributions")).order_by(
+        "display_name", "id"
+    )
+
+
+def current_members() -> QuerySet[Member]:
+    return Member.objects.filter(left_at__isnull=True, is_active=True)
+
+
+def member(member_id: int) -> Member:
+    found = Member.objects.filter(pk=member_id).first()
+    if found is None:
+        raise NotFound(f"No member with id {member_id}.")
+    return found
+
+
+def member_by_email(email: str) -> Member:
+    found = Member.objects.filter(email=(email or "").strip().lower()).first()
+    if found is None:
+        raise NotFound(f"No member with email {email!r}.")
+    return found

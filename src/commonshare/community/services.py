@@ -1,0 +1,122 @@
+"""Every write to members and tokens: one transaction each, with its audit row."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from commonshare.audit.services import record
+from commonshare.community.models import ApiToken, Member
+from commonshare.errors import Conflict, InvalidInput, NotFound
+
+
+def join(*, email: str, display_name: str, password: str) -> Member:
+    """Anyone may join: the account is a member at once, with no approval step."""
+    email = (email or "").strip().lower()
+    display_name = (display_name or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput("Enter a valid email address.", field="email") from None
+    if not display_name:
+        raise InvalidInput("Choose a display name.", field="display_name")
+    if len(display_name) > 80:
+        raise InvalidInput("A display name has at most 80 characters.", field="display_name")
+    try:
+        validate_password(password)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), field="password") from None
+    if Member.objects.filter(email=email).exists():
+        raise Conflict("An account with this email already exists.", field="email")
+    try:
+        with transaction.atomic():
+            member = Member.objects.create_user(email, password, display_name=display_name)
+            record("community.member.joined", member, actor=member)
+    except IntegrityError:
+        raise Conflict("An account with this email already exists.", field="email") from None
+    return member
+
+
+def update_profile(member: Member, *, display_name: str, bio: str) -> Member:
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise InvalidInput("Choose a display name.", field="display_name")
+    if len(display_name) > 80:
+        raise InvalidInput("A display name has at most 80 characters.", field="display_name")
+    if len(bio or "") > 4000:
+        raise InvalidInput("A profile has at most 4000 characters.", field="bio")
+    with transaction.atomic():
+        member.display_name = display_name
+        member.bio = bio or ""
+        member.save(update_fields=["display_name", "bio"])
+        record("community.member.updated", member, actor=member)
+    return member
+
+
+def leave(member: Member) -> Member:
+    """Step out: no more claims or review draws; history and earnings stay."""
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        if locked.left_at is not None:
+            raise Conflict("You have already left the community.")
+        locked.left_at = timezone.now()
+        locked.save(update_fields=["left_at"])
+        released = locked.claimed_tasks.filter(status="claimed").update(
+            status="open", claimed_by=None
+        )
+        record("community.member.left", locked, actor=locked, released_tasks=released)
+    member.left_at = locked.left_at
+    return member
+
+
+def rejoin(member: Member) -> Member:
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        if locked.left_at is None:
+            raise Conflict("You are already a member.")
+        locked.left_at = None
+        locked.save(update_fields=["left_at"])
+        record("community.member.rejoined", locked, actor=locked)
+    member.left_at = None
+    return member
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(member: Member, *, name: str) -> tuple[ApiToken, str]:
+    """Make an API token; the raw value is returned once and never stored."""
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise InvalidInput("Name the token (1 to 80 characters).", field="name")
+    raw = "cs_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            member=member, name=name, digest=token_digest(raw), prefix=raw[:8]
+        )
+        record("community.token.created", token, actor=member)
+    return token, raw
+
+
+def revoke_token(member: Member, token_id: int) -> None:
+    with transaction.atomic():
+        token = ApiToken.objects.filter(member=member, pk=token_id).first()
+        if token is None:
+            raise NotFound("No such token.")
+        record("community.token.revoked", token, actor=member)
+        token.delete()
+
+
+def member_for_token(raw: str) -> Member | None:
+    token = ApiToken.objects.select_related("member").filter(digest=token_digest(raw)).first()
+    if token is None or not token.member.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.member

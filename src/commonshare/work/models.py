@@ -1,0 +1,142 @@
+"""Tasks members claim, the contributions they log and the reviews of them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+MEMBER = settings.AUTH_USER_MODEL
+
+
+class Task(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLAIMED = "claimed", "Claimed"
+        DONE = "done", "Done"
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subtasks"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=20000, help_text="Markdown")
+    estimate_hours = models.DecimalField(max_digits=7, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    claimed_by = models.ForeignKey(
+        MEMBER, null=True, blank=True, on_delete=models.PROTECT, related_name="claimed_tasks"
+    )
+    created_by = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="created_tasks")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(estimate_hours__gt=0), name="task_estimate_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="claimed", claimed_by__isnull=False)
+                | ~Q(status="claimed"),
+                name="task_claimed_has_claimer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Contribution(models.Model):
+    class Kind(models.TextChoices):
+        WORK = "work", "Work (hours)"
+        DELIVERABLE = "deliverable", "Deliverable (units)"
+        EXPENSE = "expense", "Expense (money spent)"
+        RESOURCE = "resource", "Resource (metered use lent)"
+
+    author = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="contributions")
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="contributions"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    summary = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=20000, help_text="Markdown")
+    hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    units = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    unit_name = models.CharField(max_length=40, blank=True, help_text="e.g. compute hours, GB")
+    amount_minor = models.BigIntegerField(null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    receipt = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
+    evidence_url = models.URLField(blank=True, max_length=500)
+    evidence_text = models.TextField(blank=True, max_length=4000)
+    evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    review_seed = models.CharField(max_length=64, help_text="Published seed of the reviewer draw")
+    review_pool = models.JSONField(
+        default=list, help_text="Ids of the members eligible when reviewers were drawn"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    @property
+    def quantity_label(self) -> str:
+        if self.kind == self.Kind.WORK:
+            return f"{self.hours} h"
+        if self.kind == self.Kind.EXPENSE:
+            from commonshare.core.money import from_minor
+
+            return f"{from_minor(self.amount_minor or 0, self.currency)} {self.currency}"
+        unit = self.unit_name or "units"
+        return f"{self.units} {unit}"
+
+
+class ReviewAssignment(models.Model):
+    """A member drawn to review a contribution, in the order of the draw."""
+
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.CASCADE, related_name="assignments"
+    )
+    reviewer = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="assignments")
+    rank = models.PositiveSmallIntegerField()
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contribution_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribution", "reviewer"], name="one_assignment_per_reviewer"
+            )
+        ]
+
+
+class Review(models.Model):
+    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="reviews_given")
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(5)]
+    )
+    comment = models.TextField(max_length=4000)
+    effort_estimate = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="The reviewer's own estimate when they challenge the claimed effort",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribution", "reviewer"], name="one_review_per_reviewer"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=0) & Q(rating__lte=5), name="review_rating_0_to_5"
+            ),
+        ]

@@ -1,0 +1,343 @@
+"""Every write to tasks, contributions and reviews: one transaction each, audited.
+
+Nobody assigns work: a task is claimed by the member who wants it, and the
+only other person who can release a claim is the claimer.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from commonshare.audit.services import record
+from commonshare.community.models import Member
+from commonshare.core.draw import draw_reviewers
+from commonshare.core.money import MoneyError, check_currency, parse_decimal, to_minor
+from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound
+from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
+
+MAX_HOURS_PER_CONTRIBUTION = Decimal(1000)
+MAX_ESTIMATE_HOURS = Decimal(10000)
+UPLOAD_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".txt", ".csv", ".md"}
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def _require_current(member: Member, doing: str) -> None:
+    if member.left_at is not None:
+        raise Forbidden(f"You left the community; rejoin to {doing}.")
+
+
+def _decimal(value: Any, field: str, *, places: int, low: Decimal, high: Decimal) -> Decimal:
+    if value is None or value == "":
+        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} is required.", field=field)
+    try:
+        number = parse_decimal(value if not isinstance(value, float) else str(value), field=field)
+    except MoneyError as error:
+        raise InvalidInput(str(error), field=field) from None
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise InvalidInput(f"{field}: use at most {places} decimal places.", field=field)
+    if not low < number <= high:
+        raise InvalidInput(f"{field}: must be more than {low} and at most {high}.", field=field)
+    return number
+
+
+def _text(value: Any, field: str, *, required: bool, limit: int) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if required and not text:
+        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} is required.", field=field)
+    if len(text) > limit:
+        raise InvalidInput(f"{field}: at most {limit} characters.", field=field)
+    return text
+
+
+def _task(task_id: int, *, lock: bool = False) -> Task:
+    queryset = Task.objects.select_for_update() if lock else Task.objects
+    task = queryset.filter(pk=task_id).first()
+    if task is None:
+        raise NotFound(f"No task with id {task_id}.", field="task")
+    return task
+
+
+def create_task(
+    actor: Member,
+    *,
+    title: str,
+    description: str = "",
+    estimate_hours: Any,
+    parent_id: int | None = None,
+) -> Task:
+    _require_current(actor, "create tasks")
+    title = _text(title, "title", required=True, limit=200)
+    description = _text(description, "description", required=False, limit=20000)
+    estimate = _decimal(
+        estimate_hours, "estimate_hours", places=2, low=Decimal(0), high=MAX_ESTIMATE_HOURS
+    )
+    with transaction.atomic():
+        parent = _task(parent_id) if parent_id is not None else None
+        if parent is not None and parent.status == Task.Status.DONE:
+            raise Conflict("That task is done; subtasks go under open tasks.", field="parent")
+        task = Task.objects.create(
+            parent=parent,
+            title=title,
+            description=description,
+            estimate_hours=estimate,
+            created_by=actor,
+        )
+        record("work.task.created", task, actor=actor, parent=parent_id)
+    return task
+
+
+def claim_task(actor: Member, task_id: int) -> Task:
+    _require_current(actor, "claim work")
+    with transaction.atomic():
+        task = _task(task_id, lock=True)
+        if task.status == Task.Status.DONE:
+            raise Conflict("This task is already done.")
+        if task.status == Task.Status.CLAIMED:
+            who = "you" if task.claimed_by_id == actor.pk else "another member"
+            raise Conflict(f"This task is already claimed by {who}.")
+        task.status = Task.Status.CLAIMED
+        task.claimed_by = actor
+        task.save(update_fields=["status", "claimed_by", "updated_at"])
+        record("work.task.claimed", task, actor=actor)
+    return task
+
+
+def release_task(actor: Member, task_id: int) -> Task:
+    with transaction.atomic():
+        task = _task(task_id, lock=True)
+        if task.status != Task.Status.CLAIMED or task.claimed_by_id != actor.pk:
+            raise Forbidden("Only the member who claimed a task can release it.")
+        task.status = Task.Status.OPEN
+        task.claimed_by = None
+        task.save(update_fields=["status", "claimed_by", "updated_at"])
+        record("work.task.released", task, actor=actor)
+    return task
+
+
+def complete_task(actor: Member, task_id: int) -> Task:
+    with transaction.atomic():
+        task = _task(task_id, lock=True)
+        if task.status != Task.Status.CLAIMED or task.claimed_by_id != actor.pk:
+            raise Forbidden("Only the member who claimed a task can mark it done.")
+        task.status = Task.Status.DONE
+        task.save(update_fields=["status", "updated_at"])
+        record("work.task.completed", task, actor=actor)
+    return task
+
+
+@dataclass(frozen=True)
+class ContributionInput:
+    """What a member states about a contribution; checked by ``_checked_fields``."""
+
+    kind: str
+    summary: str
+    description: str = ""
+    task_id: int | None = None
+    hours: Any = None
+    units: Any = None
+    unit_name: str = ""
+    amount: Any = None
+    currency: str = ""
+    evidence_url: str = ""
+    evidence_text: str = ""
+    evidence_file: UploadedFile | None = None
+    receipt: UploadedFile | None = None
+
+
+def _check_upload(upload: UploadedFile | None, field: str) -> None:
+    if upload is None:
+        return
+    name = (upload.name or "").lower()
+    if not any(name.endswith(ext) for ext in UPLOAD_EXTENSIONS):
+        allowed = ", ".join(sorted(UPLOAD_EXTENSIONS))
+        raise InvalidInput(f"{field}: allowed file types are {allowed}.", field=field)
+    if (upload.size or 0) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"{field}: files are limited to 5 MB.", field=field)
+
+
+def _checked_fields(given: ContributionInput, *, has_receipt: bool = False) -> dict[str, Any]:
+    kinds = Contribution.Kind.values
+    if given.kind not in kinds:
+        raise InvalidInput(f"kind: choose one of {', '.join(kinds)}.", field="kind")
+    fields: dict[str, Any] = {
+        "kind": given.kind,
+        "summary": _text(given.summary, "summary", required=True, limit=200),
+        "description": _text(given.description, "description", required=False, limit=20000),
+        "evidence_url": _text(given.evidence_url, "evidence_url", required=False, limit=500),
+        "evidence_text": _text(given.evidence_text, "evidence_text", required=False, limit=4000),
+        "hours": None,
+        "units": None,
+        "unit_name": "",
+        "amount_minor": None,
+        "currency": "",
+    }
+    if fields["evidence_url"]:
+        try:
+            URLValidator(schemes=["http", "https"])(fields["evidence_url"])
+        except ValidationError:
+            raise InvalidInput("evidence_url: enter a full http(s) link.", field="evidence_url")
+    _check_upload(given.evidence_file, "evidence_file")
+    _check_upload(given.receipt, "receipt")
+    if given.kind == Contribution.Kind.WORK:
+        fields["hours"] = _decimal(
+            given.hours, "hours", places=2, low=Decimal(0), high=MAX_HOURS_PER_CONTRIBUTION
+        )
+    elif given.kind in (Contribution.Kind.DELIVERABLE, Contribution.Kind.RESOURCE):
+        fields["units"] = _decimal(given.units, "units", places=3, low=Decimal(0), high=Decimal(10**9))
+        fields["unit_name"] = _text(
+            given.unit_name, "unit_name", required=given.kind == "resource", limit=40
+        )
+    else:
+        try:
+            currency = check_currency(given.currency)
+        except MoneyError as error:
+            raise InvalidInput(str(error), field="currency") from None
+        amount = _decimal(given.amount, "amount", places=3, low=Decimal(0), high=Decimal(10**9))
+        try:
+            fields["amount_minor"] = to_minor(amount, currency)
+        except MoneyError as error:
+            raise InvalidInput(str(error), field="amount") from None
+        fields["currency"] = currency
+        if given.receipt is None and not has_receipt:
+            raise InvalidInput("An expense needs its receipt file.", field="receipt")
+    has_evidence = (
+        fields["evidence_url"]
+        or fields["evidence_text"]
+        or given.evidence_file is not None
+        or given.receipt is not None
+        or has_receipt
+    )
+    if not has_evidence:
+        raise InvalidInput(
+            "Add evidence: a link, a few words, or a file.", field="evidence_text"
+        )
+    return fields
+
+
+def _draw_for(contribution: Contribution, author: Member) -> list[ReviewAssignment]:
+    pool = sorted(
+        str(pk)
+        for pk in Member.objects.filter(left_at__isnull=True, is_active=True)
+        .exclude(pk=author.pk)
+        .values_list("pk", flat=True)
+    )
+    drawn = draw_reviewers(
+        contribution.review_seed,
+        str(contribution.pk),
+        str(author.pk),
+        pool,
+        settings.COMMONSHARE_REVIEWERS_PER_CONTRIBUTION,
+    )
+    contribution.review_pool = pool
+    contribution.save(update_fields=["review_pool"])
+    return ReviewAssignment.objects.bulk_create(
+        ReviewAssignment(contribution=contribution, reviewer_id=int(pk), rank=rank)
+        for rank, pk in enumerate(drawn)
+    )
+
+
+def log_contribution(actor: Member, given: ContributionInput) -> Contribution:
+    """Record a contribution and draw its reviewers from a fresh, published seed."""
+    _require_current(actor, "log contributions")
+    fields = _checked_fields(given)
+    with transaction.atomic():
+        task = _task(given.task_id) if given.task_id is not None else None
+        contribution = Contribution(
+            author=actor, task=task, review_seed=secrets.token_hex(16), **fields
+        )
+        if given.evidence_file is not None:
+            contribution.evidence_file = given.evidence_file
+        if given.receipt is not None:
+            contribution.receipt = given.receipt
+        contribution.save()
+        assignments = _draw_for(contribution, actor)
+        record(
+            "work.contribution.logged",
+            contribution,
+            actor=actor,
+            kind=contribution.kind,
+            reviewers=[a.reviewer_id for a in assignments],
+        )
+    return contribution
+
+
+def edit_contribution(actor: Member, contribution_id: int, given: ContributionInput) -> Contribution:
+    """Authors may correct a contribution until its first review; after that it is fixed."""
+    with transaction.atomic():
+        contribution = (
+            Contribution.objects.select_for_update().filter(pk=contribution_id).first()
+        )
+        if contribution is None:
+            raise NotFound(f"No contribution with id {contribution_id}.")
+        if contribution.author_id != actor.pk:
+            raise Forbidden("Only the author can edit a contribution.")
+        if contribution.reviews.exists():
+            raise Conflict("This contribution has been reviewed and can no longer change.")
+        fields = _checked_fields(given, has_receipt=bool(contribution.receipt))
+        task = _task(given.task_id) if given.task_id is not None else None
+        for name, value in fields.items():
+            setattr(contribution, name, value)
+        contribution.task = task
+        if given.evidence_file is not None:
+            contribution.evidence_file = given.evidence_file
+        if given.receipt is not None:
+            contribution.receipt = given.receipt
+        contribution.save()
+        record("work.contribution.edited", contribution, actor=actor)
+    return contribution
+
+
+def submit_review(
+    actor: Member,
+    contribution_id: int,
+    *,
+    rating: Any,
+    comment: str,
+    effort_estimate: Any = None,
+) -> Review:
+    """A drawn reviewer rates the work 0-5 and may challenge its claimed effort."""
+    contribution = Contribution.objects.filter(pk=contribution_id).first()
+    if contribution is None:
+        raise NotFound(f"No contribution with id {contribution_id}.")
+    if contribution.author_id == actor.pk:
+        raise Forbidden("Nobody reviews their own work.")
+    if not contribution.assignments.filter(reviewer=actor).exists():
+        raise Forbidden("Only the members drawn for this contribution review it.")
+    if isinstance(rating, bool) or not isinstance(rating, int | str):
+        raise InvalidInput("rating: a whole number from 0 to 5.", field="rating")
+    try:
+        rating_value = int(rating)
+    except ValueError:
+        raise InvalidInput("rating: a whole number from 0 to 5.", field="rating") from None
+    if not 0 <= rating_value <= 5:
+        raise InvalidInput("rating: a whole number from 0 to 5.", field="rating")
+    comment = _text(comment, "comment", required=True, limit=4000)
+    estimate = None
+    if effort_estimate not in (None, ""):
+        estimate = _decimal(
+            effort_estimate, "effort_estimate", places=3, low=Decimal(-1), high=Decimal(10**9)
+        )
+        if estimate < 0:
+            raise InvalidInput("effort_estimate: must not be negative.", field="effort_estimate")
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                contribution=contribution,
+                reviewer=actor,
+                rating=rating_value,
+                comment=comment,
+                effort_estimate=estimate,
+            )
+            record("work.review.submitted", review, actor=actor, contribution=contribution.pk)
+    except IntegrityError:
+        raise Conflict("You have already reviewed this contribution.") from None
+    return review
