@@ -1,0 +1,3 @@
+from commonshare.cli import main
+
+main()

@@ -1,0 +1,281 @@
+"""A believable demo community: an open-source project that sells hosting and support.
+
+Everything goes through the same services a person would use, so the demo is
+also a smoke test of the write paths. Only the timestamps are moved into the
+past afterwards, to spread the story over the last months.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import click
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+
+from commonshare.paths import data_dir
+
+DEMO_PASSWORD = "demo-commons-2026"
+
+MEMBERS = [
+    ("amara@demo.commonshare.org", "Amara Okafor", "Founder. Wrote the first version, now mostly reviews."),
+    ("jonas@demo.commonshare.org", "Jonas Berg", "Runs the hosting cluster from a coworking space in Malmö."),
+    ("priya@demo.commonshare.org", "Priya Raman", "Support and documentation; answers the hard tickets."),
+    ("lucia@demo.commonshare.org", "Lucía Fernández", "Front-end and accessibility."),
+    ("mei@demo.commonshare.org", "Mei Chen", "Databases and backups. Lends two idle servers."),
+    ("tomasz@demo.commonshare.org", "Tomasz Nowak", "Weekend contributor: translations and small fixes."),
+    ("fatima@demo.commonshare.org", "Fatima Zahra", "Staff time lent by a partner cooperative."),
+    ("sam@demo.commonshare.org", "Sam Rivera", "Came for five minutes, stayed for the release notes."),
+    ("noor@demo.commonshare.org", "Noor Haddad", "Customer onboarding and custom work."),
+]
+
+TASKS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
+    (
+        "Migrate hosting customers to the new cluster",
+        "Move the **12 hosted instances** to the new cluster without downtime.\n\n"
+        "- snapshot each database\n- switch DNS with a short TTL\n- keep the old node for a week",
+        "24",
+        [("Write the migration runbook", "4"), ("Migrate the first three customers", "6"),
+         ("Decommission the old node", "2")],
+    ),
+    (
+        "Support rotation for November",
+        "Answer tickets within one working day. Small slices: claim a day at a time.",
+        "40",
+        [("Cover 3–9 November", "10"), ("Cover 10–16 November", "10")],
+    ),
+    (
+        "Accessible sign-up form",
+        "Labels, error messages read by screen readers, keyboard-only flow.",
+        "6",
+        [("Audit with a screen reader", "2"), ("Fix focus order", "1.5")],
+    ),
+    ("Translate the user guide to Polish", "Start with the quickstart page.", "5", []),
+    ("Release notes for 2.4", "Summarise the changes for customers in plain words.", "1", []),
+]
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [(email, name) for email, name, _ in MEMBERS]
+
+
+def remove_sqlite_files() -> None:
+    """Delete the embedded database and uploads (``--reset`` on SQLite)."""
+    folder = data_dir()
+    for suffix in ("", "-wal", "-shm"):
+        (folder / f"commonshare.sqlite3{suffix}").unlink(missing_ok=True)
+
+
+def wipe_database() -> None:
+    """On a server database, empty every table (SQLite files were removed already)."""
+    if connection.vendor == "sqlite":
+        return
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def ensure_demo_community() -> bool:
+    """Create the demo community unless the database already has members."""
+    from commonshare.community.models import Member
+
+    if Member.objects.exists():
+        return False
+    steps = list(_steps())
+    with click.progressbar(steps, label="Filling the demo community") as bar:
+        context: dict[str, Any] = {"rng": random.Random(2026)}  # noqa: S311 - demo data, not security
+        for step in bar:
+            step(context)
+    return True
+
+
+def _steps() -> Iterator[Any]:
+    yield _members
+    yield _tasks
+    yield _work
+    yield _deliverables_resources_expenses
+    yield _reviews
+    yield _income
+    yield _backdate
+    yield _distribution
+
+
+def _members(context: dict[str, Any]) -> None:
+    from commonshare.community import services
+
+    members = []
+    for email, name, bio in MEMBERS:
+        member = services.join(email=email, display_name=name, password=DEMO_PASSWORD)
+        services.update_profile(member, display_name=name, bio=bio)
+        members.append(member)
+    context["members"] = members
+
+
+def _tasks(context: dict[str, Any]) -> None:
+    from commonshare.work import services
+
+    members = context["members"]
+    leaves = []
+    for index, (title, description, hours, subtasks) in enumerate(TASKS):
+        parent = services.create_task(
+            members[index % len(members)], title=title, description=description,
+            estimate_hours=hours,
+        )
+        leaves.append(parent)
+        for sub_title, sub_hours in subtasks:
+            leaves.append(
+                services.create_task(
+                    members[(index + 2) % len(members)], title=sub_title,
+                    estimate_hours=sub_hours, parent_id=parent.pk,
+                )
+            )
+    context["tasks"] = leaves
+
+
+def _work(context: dict[str, Any]) -> None:
+    from commonshare.work import services
+
+    members, tasks, rng = context["members"], context["tasks"], context["rng"]
+    logged = []
+    for index, task in enumerate(tasks[:9]):
+        worker = members[(index + 1) % len(members)]
+        services.claim_task(worker, task.pk)
+        hours = rng.choice(["0.25", "0.5", "1", "1.5", "2", "3", "4.5", "6"])
+        logged.append(
+            services.log_contribution(
+                worker,
+                services.ContributionInput(
+                    kind="work", summary=f"Worked on: {task.title}", hours=hours,
+                    task_id=task.pk, evidence_url=f"https://git.example.org/tessera/pull/{100 + index}",
+                ),
+            )
+        )
+        if index % 3 != 2:
+            services.complete_task(worker, task.pk)
+    # Five minutes of work without a task: in-or-out.
+    logged.append(
+        services.log_contribution(
+            members[7],
+            services.ContributionInput(
+                kind="work", summary="Fixed a typo on the pricing page", hours="0.08",
+                evidence_text="Changed 'recieve' to 'receive' in the footer.",
+            ),
+        )
+    )
+    context["contributions"] = logged
+
+
+def _deliverables_resources_expenses(context: dict[str, Any]) -> None:
+    from commonshare.work import services
+
+    members = context["members"]
+    more = [
+        services.log_contribution(
+            members[5],
+            services.ContributionInput(
+                kind="deliverable", summary="Polish translation of the quickstart", units="3",
+                unit_name="pages", description="Three pages, reviewed by a native speaker.",
+                evidence_url="https://git.example.org/tessera/docs/pl/quickstart",
+            ),
+        ),
+        services.log_contribution(
+            members[4],
+            services.ContributionInput(
+                kind="resource", summary="Backup server for October", units="720",
+                unit_name="server hours", evidence_text="Metered by the cluster: 720 h uptime.",
+            ),
+        ),
+        services.log_contribution(
+            members[1],
+            services.ContributionInput(
+                kind="resource", summary="Bandwidth for the mirror", units="140",
+                unit_name="GB transferred", evidence_text="Mirror logs, October.",
+            ),
+        ),
+        services.log_contribution(
+            members[1],
+            services.ContributionInput(
+                kind="expense", summary="Domain renewal", amount="14.99", currency="EUR",
+                receipt=SimpleUploadedFile(
+                    "domain-receipt.txt", b"Registrar invoice 2026-118: tessera.example 14.99 EUR"
+                ),
+            ),
+        ),
+    ]
+    context["contributions"].extend(more)
+
+
+def _reviews(context: dict[str, Any]) -> None:
+    from commonshare.work import services
+
+    rng = context["rng"]
+    comments = {
+        5: "Excellent, and well documented.",
+        4: "Good work; small nits left in the thread.",
+        3: "Does the job; could be tidier.",
+        2: "Half done, see my notes.",
+    }
+    for contribution in context["contributions"]:
+        if contribution.kind == "expense":
+            continue
+        for assignment in contribution.assignments.all():
+            rating = rng.choice([3, 4, 4, 5, 5])
+            challenge = None
+            if contribution.kind == "work" and rng.random() < 0.15:
+                challenge = str(max(contribution.hours * 3 / 4, 0).quantize(contribution.hours))
+            services.submit_review(
+                assignment.reviewer, contribution.pk, rating=rating, comment=comments[rating],
+                effort_estimate=challenge,
+            )
+
+
+def _income(context: dict[str, Any]) -> None:
+    from commonshare.books import services
+
+    today = timezone.localdate()
+    payers = [
+        ("Hanseatic Books GmbH", "Hosting, three instances", "420.00"),
+        ("Cooperativa La Trama", "Support contract", "650.00"),
+        ("Open Data Lab", "Custom import module", "1800.00"),
+        ("Anonymous donor", "Donation", "75.00"),
+    ]
+    recorder = context["members"][2]
+    for months_ago in (3, 2, 1):
+        for payer, description, amount in payers[: 2 + months_ago % 3]:
+            day = (today.replace(day=1) - dt.timedelta(days=30 * months_ago - 10))
+            services.record_income(
+                recorder, amount=amount, currency="EUR", payer=payer,
+                description=description, received_on=day,
+            )
+
+
+def _backdate(context: dict[str, Any]) -> None:
+    """Spread the story over the previous month so one distribution can be shown."""
+    from commonshare.work.models import Contribution, Review
+
+    last_month_end = timezone.now().replace(day=1, hour=12) - dt.timedelta(days=1)
+    with transaction.atomic():
+        for offset, contribution in enumerate(context["contributions"]):
+            when = last_month_end - dt.timedelta(days=(offset * 2) % 27)
+            Contribution.objects.filter(pk=contribution.pk).update(created_at=when)
+            Review.objects.filter(contribution=contribution).update(
+                created_at=when + dt.timedelta(hours=20)
+            )
+    context["period_end"] = last_month_end.date()
+
+
+def _distribution(context: dict[str, Any]) -> None:
+    from commonshare.books import services
+
+    end = context["period_end"]
+    services.run_distribution(
+        context["members"][0],
+        period_start=end.replace(day=1),
+        period_end=end,
+        currency="EUR",
+        amount="2000.00",
+    )
