@@ -1,0 +1,64 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from commonshare.core.money import (
+    Money,
+    MoneyError,
+    check_currency,
+    currency_exponent,
+    from_minor,
+    parse_decimal,
+    to_minor,
+)
+
+
+@pytest.mark.parametrize(("code", "digits"), [("EUR", 2), ("JPY", 0), ("BHD", 3), ("usd", 2)])
+def test_currency_digits_come_from_cldr(code: str, digits: int) -> None:
+    assert currency_exponent(code) == digits
+
+
+@pytest.mark.parametrize("code", ["", "EU", "EURO", "ZZZ", "12", None])
+def test_unknown_currencies_are_refused(code: object) -> None:
+    with pytest.raises(MoneyError):
+        check_currency(code)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "minor"),
+    [("12.50", "EUR", 1250), ("1200", "JPY", 1200), ("0.125", "BHD", 125), ("-3.1", "EUR", -310)],
+)
+def test_to_minor_is_exact(amount: str, currency: str, minor: int) -> None:
+    assert to_minor(Decimal(amount), currency) == minor
+
+
+@pytest.mark.parametrize(("amount", "currency"), [("0.001", "EUR"), ("1.5", "JPY"), ("0.0001", "BHD")])
+def test_sub_minor_precision_is_refused(amount: str, currency: str) -> None:
+    with pytest.raises(MoneyError, match="decimal places"):
+        to_minor(Decimal(amount), currency)
+
+
+@pytest.mark.parametrize("bad", [1.5, "abc", "NaN", "Infinity", True, None, [1]])
+def test_parse_decimal_refuses_floats_and_garbage(bad: object) -> None:
+    with pytest.raises(MoneyError):
+        parse_decimal(bad)
+
+
+def test_money_refuses_to_add_two_currencies() -> None:
+    with pytest.raises(MoneyError, match="cannot combine"):
+        _ = Money.parse("1.00", "EUR") + Money.parse("1.00", "USD")
+
+
+def test_money_arithmetic_and_display() -> None:
+    total = Money.parse("10.10", "EUR") + Money.parse("0.05", "EUR") - Money.parse("1", "EUR")
+    assert total == Money("EUR", 915)
+    assert str(total) == "9.15 EUR"
+    assert str(Money.parse("5", "JPY")) == "5 JPY"
+    assert Money.zero("BHD").amount == Decimal("0.000")
+
+
+@given(st.integers(-(10**15), 10**15), st.sampled_from(["EUR", "JPY", "BHD"]))
+def test_minor_units_round_trip(units: int, currency: str) -> None:
+    assert to_minor(from_minor(units, currency), currency) == units
