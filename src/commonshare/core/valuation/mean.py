@@ -7,109 +7,39 @@ A contribution with no review yet is worth nothing in this period.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
-from fractions import Fraction
+from typing import Any
 
-from commonshare.core.money import from_minor, to_minor
-from commonshare.core.split import split_minor
-from commonshare.core.valuation.types import (
-    MAX_RATING,
-    AllocationRequest,
-    AllocationResult,
-    ContributionValue,
-    PayoutLine,
-    ReviewInput,
-)
+import numpy as np
 
-SHARE_PLACES = Decimal("1e-10")
+from commonshare.core.valuation.columns import Columns
+from commonshare.core.valuation.engine import EngineResult, claimed_hours, member_sum
+from commonshare.core.valuation.rounding import apportion, exact_weights
 
 
-def allocate_mean(request: AllocationRequest) -> AllocationResult:
-    reviews_of: dict[str, list[ReviewInput]] = defaultdict(list)
-    for review in request.reviews:
-        reviews_of[review.contribution].append(review)
-
-    member_value: dict[str, Fraction] = defaultdict(Fraction)
-    for member in request.members:
-        member_value[member.id] += 0
-    values: list[ContributionValue] = []
-    lines_of: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for contribution in sorted(request.contributions, key=lambda c: c.id):
-        reviews = sorted(reviews_of[contribution.id], key=lambda r: r.reviewer)
-        rating = (
-            Fraction(sum(r.rating for r in reviews), len(reviews)) if reviews else None
-        )
-        value = Fraction(contribution.effort) * (rating or 0) / MAX_RATING
-        member_value[contribution.member] += value
-        values.append(
-            ContributionValue(
-                id=contribution.id,
-                member=contribution.member,
-                accepted_effort=contribution.effort,
-                rating=None if rating is None else _decimal(rating),
-                value=_decimal(value),
-            )
-        )
-        lines_of[contribution.member].append(
-            {
-                "contribution": contribution.id,
-                "kind": contribution.kind,
-                "claimed_effort": str(contribution.effort),
-                "accepted_effort": str(contribution.effort),
-                "reviews": [
-                    {"reviewer": r.reviewer, "rating": r.rating, "weight": "1"} for r in reviews
-                ],
-                "rating": None if rating is None else str(_decimal(rating)),
-                "value": str(_decimal(value)),
-                "formula": "accepted_effort * rating / 5",
-            }
-        )
-
-    total_minor = to_minor(request.amount, request.currency)
-    parts = split_minor(total_minor, member_value)
-    value_sum = sum(member_value.values(), Fraction(0))
-    payouts = tuple(
-        PayoutLine(
-            member=member,
-            amount=from_minor(parts[member], request.currency),
-            share=_share(parts[member], total_minor),
-        )
-        for member in sorted(parts)
+def allocate_mean(columns: Columns, total_minor: int, policy: dict[str, Any]) -> EngineResult:
+    n_c = columns.n_contributions
+    counts = np.bincount(columns.review_contribution, minlength=n_c).astype(np.float64)
+    sums = np.bincount(
+        columns.review_contribution, weights=columns.review_rating.astype(np.float64), minlength=n_c
     )
-    explanations = {
-        member: {
-            "contributions": lines_of.get(member, []),
-            "value": str(_decimal(member_value[member])),
-            "total_value": str(_decimal(value_sum)),
-            "exact_share": str(_decimal(member_value[member] / value_sum)) if value_sum else "0",
-            "payout": str(from_minor(parts[member], request.currency)),
-            "rounding": (
-                "largest remainder: each member gets the floor of amount * value / total_value "
-                "in minor units; leftover units go to the largest fractional parts, ties by id"
-            ),
-        }
-        for member in sorted(parts)
-    }
-    remainder_minor = total_minor - sum(parts.values())
-    return AllocationResult(
-        currency=request.currency,
-        amount=request.amount,
+    reviewed = counts > 0
+    rating = np.full(n_c, np.nan)
+    rating[reviewed] = sums[reviewed] / counts[reviewed]
+    effort = claimed_hours(columns)
+    value = np.where(reviewed, effort * np.nan_to_num(rating) / 5.0, 0.0)
+    member_value = member_sum(columns, value)
+    largest = policy["rounding"] == "largest_remainder"
+    parts = apportion(total_minor, exact_weights(member_value), largest_remainder=largest)
+    review_weight = 1.0 / counts[columns.review_contribution] if columns.n_reviews else counts[:0]
+    return EngineResult(
         method="mean",
-        seed=request.seed,
-        payouts=payouts,
-        remainder=from_minor(remainder_minor, request.currency),
-        contributions=tuple(values),
-        explanations=explanations,
-        reputation={},
-        monitoring={},
-        policy=dict(request.policy),
+        payout_minor=parts,
+        remainder_minor=total_minor - sum(parts),
+        accepted_effort=effort,
+        rating=rating,
+        value=value,
+        member_value=member_value,
+        review_weight=review_weight,
+        reputation=np.where(columns.reputation < 0, np.nan, columns.reputation),
+        rounding=policy["rounding"],
     )
-
-
-def _decimal(value: Fraction) -> Decimal:
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(SHARE_PLACES)
-
-
-def _share(part: int, total: int) -> Decimal:
-    return _decimal(Fraction(part, total)) if total else Decimal(0)

@@ -87,6 +87,7 @@ class AllocationResult:
     reputation: Mapping[str, str]
     monitoring: Mapping[str, Any]
     policy: Mapping[str, Any] = field(default_factory=dict)
+    rounding: str = "largest_remainder"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,8 +96,9 @@ class AllocationResult:
             "method": self.method,
             "seed": self.seed,
             "policy": dict(self.policy),
+            "rounding": self.rounding,
             "payouts": [
-                {"member": p.member, "amount": str(p.amount), "share": str(p.share)}
+                {"member": p.member, "amount": str(p.amount), "share": _tidy(p.share)}
                 for p in self.payouts
             ],
             "remainder": str(self.remainder),
@@ -104,9 +106,9 @@ class AllocationResult:
                 {
                     "id": c.id,
                     "member": c.member,
-                    "accepted_effort": str(c.accepted_effort),
-                    "rating": None if c.rating is None else str(c.rating),
-                    "value": str(c.value),
+                    "accepted_effort": _tidy(c.accepted_effort),
+                    "rating": None if c.rating is None else _tidy(c.rating),
+                    "value": _tidy(c.value),
                 }
                 for c in self.contributions
             ],
@@ -114,3 +116,9 @@ class AllocationResult:
             "reputation": dict(self.reputation),
             "monitoring": dict(self.monitoring),
         }
+
+
+def _tidy(value: Decimal) -> str:
+    from commonshare.core.valuation.rounding import tidy  # noqa: PLC0415 (avoid a cycle)
+
+    return tidy(value)

@@ -1,0 +1,89 @@
+"""The value policy: every knob of the engine as plain data with documented defaults.
+
+A policy is a JSON-ready dict. ``resolve_policy`` fills in defaults and checks
+types and ranges; the resolved policy is echoed in every result so a past
+distribution can be recomputed from its frozen inputs alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from commonshare.core.valuation.types import ValuationError
+
+DEFAULTS: dict[str, Any] = {
+    # robust: EigenTrust damping (weight of the review graph vs the anchor).
+    "damping": 0.85,
+    # robust: power-iteration stopping rule.
+    "trust_tolerance": 1e-9,
+    "trust_max_iterations": 100,
+    # robust: anchor weight of a member with no reputation when others have some.
+    "anchor_reputation": 0.0,
+    # robust: reputation half-life, in periods (distributions).
+    "half_life_periods": 4.0,
+    # robust: "median" (weighted) or "trimmed_mean" (weighted, trim on each side).
+    "aggregate": "median",
+    "trim": 0.2,
+    # robust: largest share of the weight on one contribution one reviewer may hold.
+    "reviewer_cap": 0.5,
+    # robust: rating of the neutral prior that takes weight a cap removed.
+    "prior_rating": 3.0,
+    # robust: 0 keeps the claimed effort, 1 moves it to the reviewers' median estimate.
+    "effort_challenge_weight": 1.0,
+    # impartial: number of clusters drawn from the seed (at most the number of members).
+    "clusters": 8,
+    # every method: "largest_remainder" or "floor" (impartial always floors).
+    "rounding": "largest_remainder",
+    # monitoring thresholds.
+    "ring_margin": 1.5,
+    "ring_min_reviews": 2,
+    "sock_puppet_min_reviews": 3,
+}
+
+_CHOICES = {"aggregate": ("median", "trimmed_mean"), "rounding": ("largest_remainder", "floor")}
+_UNIT = ("damping", "trim", "reviewer_cap", "effort_challenge_weight", "anchor_reputation")
+_POSITIVE_INT = (
+    "trust_max_iterations",
+    "clusters",
+    "ring_min_reviews",
+    "sock_puppet_min_reviews",
+)
+
+
+def resolve_policy(policy: Mapping[str, Any]) -> dict[str, Any]:
+    """Defaults filled in; raises ``ValuationError`` naming every bad key."""
+    problems: list[str] = []
+    resolved = dict(DEFAULTS)
+    for key, value in policy.items():
+        if key == "reserve_share":  # applied by the platform before calling the engine
+            resolved[key] = value
+            continue
+        if key not in DEFAULTS:
+            problems.append(f"policy.{key}: unknown key")
+            continue
+        resolved[key] = value
+    for key, choices in _CHOICES.items():
+        if resolved[key] not in choices:
+            problems.append(f"policy.{key}: must be one of {', '.join(choices)}")
+    for key in _POSITIVE_INT:
+        value = resolved[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            problems.append(f"policy.{key}: must be a whole number >= 1")
+    for key in ("trust_tolerance", "half_life_periods", "prior_rating", "ring_margin", *_UNIT):
+        value = resolved[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append(f"policy.{key}: must be a number")
+        elif key in _UNIT and not 0 <= value <= 1:
+            problems.append(f"policy.{key}: must be between 0 and 1")
+        elif value < 0:
+            problems.append(f"policy.{key}: must not be negative")
+    if not problems and not 0 < resolved["reviewer_cap"]:
+        problems.append("policy.reviewer_cap: must be above 0")
+    if not problems and resolved["trim"] >= 0.5:
+        problems.append("policy.trim: must be below 0.5")
+    if not problems and not 0 <= resolved["prior_rating"] <= 5:
+        problems.append("policy.prior_rating: must be between 0 and 5")
+    if problems:
+        raise ValuationError(problems)
+    return resolved
