@@ -1,0 +1,98 @@
+"""The rules of the open books: a double-entry, append-only, hash-chained journal.
+
+Pure: no Django, no I/O, no clock. The ``books`` app stores what these
+functions produce and streams it back to ``verify_chain``.
+
+Sign convention: a posting's ``minor`` is positive for a debit, negative for
+a credit (as in Beancount); each entry's postings sum to zero in its one
+currency. Account names and the canonical form are described in
+``accounts`` and ``chain``.
+"""
+
+from commonshare.core.ledger.accounts import (
+    BANK,
+    MEMO_OFFSET,
+    OPENING,
+    PAYOUTS,
+    RESERVE,
+    STANDARD_ACCOUNTS,
+    AccountType,
+    account_problems,
+    account_type,
+    beancount_account,
+    expense_account,
+    in_kind_account,
+    income_account,
+    is_account,
+    payable_account,
+)
+from commonshare.core.ledger.chain import (
+    ChainProblem,
+    VerifyReport,
+    canonical_bytes,
+    entry_hash,
+    join_postings,
+    seal,
+    stored_canonical_bytes,
+    verify_chain,
+)
+from commonshare.core.ledger.journal import MemoryJournal
+from commonshare.core.ledger.records import (
+    GENESIS_HASH,
+    MAX_MINOR,
+    EntryDraft,
+    LedgerError,
+    Posting,
+    StoredEntry,
+)
+from commonshare.core.ledger.rules import (
+    balances,
+    check_entry,
+    check_reversal,
+    entry_balances,
+    negated,
+    require,
+    reversal_of,
+    transfer,
+)
+
+__all__ = [
+    "BANK",
+    "GENESIS_HASH",
+    "MAX_MINOR",
+    "MEMO_OFFSET",
+    "OPENING",
+    "PAYOUTS",
+    "RESERVE",
+    "STANDARD_ACCOUNTS",
+    "AccountType",
+    "ChainProblem",
+    "EntryDraft",
+    "LedgerError",
+    "MemoryJournal",
+    "Posting",
+    "StoredEntry",
+    "VerifyReport",
+    "account_problems",
+    "account_type",
+    "balances",
+    "beancount_account",
+    "canonical_bytes",
+    "check_entry",
+    "check_reversal",
+    "entry_balances",
+    "entry_hash",
+    "expense_account",
+    "in_kind_account",
+    "income_account",
+    "is_account",
+    "join_postings",
+    "negated",
+    "payable_account",
+    "require",
+    "reversal_of",
+    "seal",
+    "stored_canonical_bytes",
+    "transfer",
+    "verify_chain",
+]
