@@ -1,7 +1,90 @@
-"""The JSON API: one router per app, mounted on one NinjaAPI."""
+"""The JSON API: one router per app, mounted on one NinjaAPI.
+
+Reads of the open books, tasks, contributions, reviews and public profiles
+need no credentials. Writes need a bearer token (``Authorization: Bearer
+cs_…``, made with POST /api/tokens or POST /api/auth/token) or the browser
+session together with its CSRF token.
+
+Every refusal is JSON ``{"detail": …, "field": …}`` with the status of the
+service error (401, 403, 404, 409, 422); a request that does not match the
+schema is a 422 that also lists every problem in ``errors``.
+"""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from typing import Any
 
-api = NinjaAPI(title="Commonshare API", version="1", urls_namespace="api")
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from commonshare.api.tokens import router as tokens_router
+from commonshare.books.api import router as books_router
+from commonshare.community.api import router as community_router
+from commonshare.errors import CommonshareError
+from commonshare.work.api import router as work_router
+
+api = NinjaAPI(
+    title="Commonshare API",
+    version="1",
+    urls_namespace="api",
+    description=__doc__ or "",
+)
+
+# Where a request parameter came from; not part of the field name we report.
+_SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
+
+
+def _field_of(location: Any) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in _SOURCES:
+        source, parts = parts[0], parts[1:]
+        # Body and form schemas sit under the handler's parameter name ("payload").
+        if source in {"body", "form"} and len(parts) > 1:
+            parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(CommonshareError)
+def _service_refusal(request: HttpRequest, exc: CommonshareError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _schema_refusal(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": _field_of(error.get("loc", ())), "message": str(error.get("msg", "invalid"))}
+        for error in exc.errors
+    ]
+    first = errors[0] if errors else {"field": "body", "message": "invalid request"}
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or first["message"]
+    return api.create_response(
+        request, {"detail": detail, "field": first["field"], "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"detail": "Send a bearer token or sign in to do this.", "field": None}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # Ninja's "cannot parse the body": bad input like any other, so 422.
+        body = {"detail": exc.message, "field": "body", "errors": []}
+        return api.create_response(request, body, status=422)
+    body = {"detail": exc.message, "field": None}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found.", "field": None}, status=404)
+
+
+api.add_router("/", tokens_router)
+api.add_router("/members", community_router)
+api.add_router("/", work_router)
+api.add_router("/", books_router)

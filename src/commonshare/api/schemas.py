@@ -1,0 +1,98 @@
+"""Schemas and input types shared by every router.
+
+Inputs are strict (a number where a string is expected is refused) and forbid
+unknown fields; amounts and other decimals travel as strings, never floats.
+Outputs are separate classes, so nothing private leaks by accident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from ninja import Field, Path, Schema
+from ninja.pagination import LimitOffsetPagination
+from pydantic import ConfigDict, PlainValidator, WithJsonSchema
+
+MAX_ID = 2**63 - 1
+MAX_OFFSET = 10**9
+MAX_LIMIT = 100
+
+# A database id: positive and small enough for a 64-bit column.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+# A decimal number written as a string: "12.50", "3", "0.125".
+DecimalStr = Annotated[
+    str, Field(pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,6})?$", max_length=20, examples=["12.50"])
+]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$", examples=["EUR"])]
+
+
+# Free text without NUL bytes (PostgreSQL cannot store them); give max_length per field.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+
+
+def _iso_date(value: object) -> dt.date:
+    if not isinstance(value, str):
+        raise ValueError("give a date as a string, YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("give a date as YYYY-MM-DD") from None
+
+
+# A calendar date given as an ISO string; strict mode would refuse strings for dates.
+IsoDate = Annotated[
+    dt.date,
+    PlainValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2026-01-31"]}),
+]
+
+
+class StrictIn(Schema):
+    """Base of every JSON input: no unknown fields, no silent type coercion."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ErrorOut(Schema):
+    """Every refusal: what went wrong and, when it is about one input, which field."""
+
+    detail: str
+    field: str | None = None
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ValidationErrorOut(ErrorOut):
+    """A request that does not match the schema; ``errors`` lists every problem."""
+
+    errors: list[FieldErrorOut] = []
+
+
+class MemberRef(Schema):
+    id: int
+    display_name: str
+
+
+class Pagination(LimitOffsetPagination):
+    """limit/offset with bounds, so no request can ask the database for absurd offsets."""
+
+    class Input(Schema):
+        limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+# Response declarations, combined per operation so the schema is an honest contract.
+E401: dict[int, Any] = {401: ErrorOut}
+E403: dict[int, Any] = {403: ErrorOut}
+E404: dict[int, Any] = {404: ErrorOut}
+E409: dict[int, Any] = {409: ErrorOut}
+E422: dict[int, Any] = {422: ValidationErrorOut}
+WRITE: dict[int, Any] = {**E401, **E403, **E422}

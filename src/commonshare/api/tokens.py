@@ -1,0 +1,90 @@
+"""API tokens: make one (with the session, a token, or email and password), list, revoke."""
+
+import datetime as dt
+
+from django.contrib.auth import authenticate
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from commonshare.api.auth import acting_member, member_auth
+from commonshare.api.schemas import E401, E404, E422, WRITE, Pagination, PathId, StrictIn, Text
+from commonshare.community import services
+from commonshare.community.models import ApiToken, Member
+from commonshare.errors import CommonshareError
+
+router = Router(tags=["tokens"])
+
+
+class WrongCredentialsError(CommonshareError):
+    status = 401
+
+
+class TokenIn(StrictIn):
+    name: Text = Field(min_length=1, max_length=80)
+
+
+class LoginIn(StrictIn):
+    email: Text = Field(min_length=1, max_length=254)
+    password: Text = Field(min_length=1, max_length=4096)
+    name: Text = Field("api", min_length=1, max_length=80)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str
+
+
+def _tokens_of(member: Member) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(member=member).order_by("-created_at", "-id")
+
+
+def _created(token: ApiToken, raw: str) -> NewTokenOut:
+    return NewTokenOut(
+        id=token.pk,
+        name=token.name,
+        prefix=token.prefix,
+        created_at=token.created_at,
+        last_used_at=token.last_used_at,
+        token=raw,
+    )
+
+
+@router.post("/tokens", auth=member_auth, response={201: NewTokenOut, **WRITE})
+def create_token(request: HttpRequest, payload: TokenIn) -> Status:
+    """Make a bearer token for the calling member; the raw token is shown only here."""
+    token, raw = services.create_token(acting_member(request), name=payload.name)
+    return Status(201, _created(token, raw))
+
+
+@router.get("/tokens", auth=member_auth, response={200: list[TokenOut], **E401, **E422})
+@paginate(Pagination)
+def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
+    """The calling member's tokens (never their raw values)."""
+    return _tokens_of(acting_member(request))
+
+
+@router.delete("/tokens/{token_id}", auth=member_auth, response={204: None, **WRITE, **E404})
+def revoke_token(request: HttpRequest, token_id: PathId) -> Status:
+    services.revoke_token(acting_member(request), token_id)
+    return Status(204, None)
+
+
+@router.post("/auth/token", response={201: NewTokenOut, **E401, **E422})
+def login_for_token(request: HttpRequest, payload: LoginIn) -> Status:
+    """Exchange email and password for a new bearer token (no session needed)."""
+    member = authenticate(
+        request, username=payload.email.strip().lower(), password=payload.password
+    )
+    if member is None:
+        raise WrongCredentialsError("Wrong email or password.")
+    token, raw = services.create_token(member, name=payload.name)
+    return Status(201, _created(token, raw))

@@ -1,0 +1,111 @@
+"""Members over the API: sign up, public profiles, your own profile, leave and rejoin."""
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from commonshare.api.auth import acting_member, member_auth
+from commonshare.api.schemas import (
+    E401,
+    E403,
+    E404,
+    E409,
+    E422,
+    WRITE,
+    Pagination,
+    PathId,
+    StrictIn,
+    Text,
+)
+from commonshare.community import selectors, services
+from commonshare.community.models import Member
+
+router = Router(tags=["members"])
+
+
+class SignUpIn(StrictIn):
+    email: Text = Field(min_length=1, max_length=254)
+    display_name: Text = Field(min_length=1, max_length=80)
+    password: Text = Field(min_length=1, max_length=4096)
+
+
+class ProfileIn(StrictIn):
+    display_name: Text = Field(min_length=1, max_length=80)
+    bio: Text = Field("", max_length=4000)
+
+
+class ProfilePatchIn(StrictIn):
+    display_name: Text | None = Field(None, min_length=1, max_length=80)
+    bio: Text | None = Field(None, max_length=4000)
+
+
+class MemberOut(Schema):
+    """A public profile: never the email."""
+
+    id: int
+    display_name: str
+    bio: str
+    joined_at: dt.datetime
+    left_at: dt.datetime | None
+
+
+class OwnProfileOut(MemberOut):
+    """Your own profile, with the email only you see."""
+
+    email: str
+
+
+@router.get("", response={200: list[MemberOut], **E422})
+@paginate(Pagination)
+def list_members(request: HttpRequest) -> QuerySet[Member]:
+    return selectors.members()
+
+
+@router.post("", response={201: OwnProfileOut, **E409, **E422})
+def sign_up(request: HttpRequest, payload: SignUpIn) -> Status:
+    """Join the community. Then make a token with POST /api/auth/token."""
+    member = services.join(
+        email=payload.email, display_name=payload.display_name, password=payload.password
+    )
+    return Status(201, member)
+
+
+@router.get("/me", auth=member_auth, response={200: OwnProfileOut, **E401})
+def me(request: HttpRequest) -> Member:
+    return acting_member(request)
+
+
+@router.put("/me", auth=member_auth, response={200: OwnProfileOut, **WRITE})
+def update_profile(request: HttpRequest, payload: ProfileIn) -> Member:
+    return services.update_profile(
+        acting_member(request), display_name=payload.display_name, bio=payload.bio
+    )
+
+
+@router.patch("/me", auth=member_auth, response={200: OwnProfileOut, **WRITE})
+def patch_profile(request: HttpRequest, payload: ProfilePatchIn) -> Member:
+    member = acting_member(request)
+    return services.update_profile(
+        member,
+        display_name=member.display_name if payload.display_name is None else payload.display_name,
+        bio=member.bio if payload.bio is None else payload.bio,
+    )
+
+
+@router.post("/me/leave", auth=member_auth, response={200: OwnProfileOut, **E401, **E403, **E409})
+def leave(request: HttpRequest) -> Member:
+    """Step out: your claims are released and you are no longer drawn to review."""
+    return services.leave(acting_member(request))
+
+
+@router.post("/me/rejoin", auth=member_auth, response={200: OwnProfileOut, **E401, **E403, **E409})
+def rejoin(request: HttpRequest) -> Member:
+    return services.rejoin(acting_member(request))
+
+
+@router.get("/{member_id}", response={200: MemberOut, **E404, **E422})
+def get_member(request: HttpRequest, member_id: PathId) -> Member:
+    return selectors.member(member_id)

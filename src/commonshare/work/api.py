@@ -1,0 +1,474 @@
+"""Tasks, contributions and reviews over the API.
+
+Reads are public. A contribution's kind decides its quantity: ``hours`` for
+work, ``units`` (and ``unit_name``) for deliverables and resources, ``amount``
+and ``currency`` for an expense, which also needs its receipt file and so is
+sent as multipart to ``POST /api/contributions/multipart``.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
+from django.http import HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+from pydantic import ConfigDict
+
+from commonshare.api.auth import acting_member, member_auth
+from commonshare.api.schemas import (
+    E401,
+    E404,
+    E409,
+    E422,
+    WRITE,
+    DecimalStr,
+    Id,
+    MemberRef,
+    Pagination,
+    PathId,
+    StrictIn,
+    Text,
+)
+from commonshare.community import selectors as community_selectors
+from commonshare.core.money import from_minor
+from commonshare.work import selectors, services
+from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
+
+router = Router(tags=["work"])
+
+TaskStatus = Literal["open", "claimed", "done"]
+Kind = Literal["work", "deliverable", "expense", "resource"]
+OptionalCurrency = Field("", pattern=r"^([A-Za-z]{3})?$")
+
+
+# --- tasks -------------------------------------------------------------------
+
+
+class TaskIn(StrictIn):
+    title: Text = Field(min_length=1, max_length=200)
+    description: Text = Field("", max_length=20000)
+    estimate_hours: DecimalStr
+    parent_id: Id | None = None
+
+
+class TaskOut(Schema):
+    id: int
+    parent_id: int | None
+    title: str
+    description: str
+    estimate_hours: str
+    status: TaskStatus
+    claimed_by: MemberRef | None
+    created_by: MemberRef
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_estimate_hours(task: Task) -> str:
+        return str(_decimal_text(task.estimate_hours, 2))
+
+
+class TaskDetailOut(TaskOut):
+    subtasks: list[TaskOut]
+
+    @staticmethod
+    def resolve_subtasks(task: Task) -> list[Task]:
+        return list(task.subtasks.select_related("claimed_by", "created_by").order_by("id"))
+
+
+class TaskFilter(Schema):
+    status: TaskStatus | None = None
+
+
+@router.get("/tasks", response={200: list[TaskOut], **E422}, tags=["tasks"])
+@paginate(Pagination)
+def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> QuerySet[Task]:
+    return selectors.tasks(filters.status)
+
+
+@router.get("/tasks/{task_id}", response={200: TaskDetailOut, **E404, **E422}, tags=["tasks"])
+def get_task(request: HttpRequest, task_id: PathId) -> Task:
+    return selectors.task(task_id)
+
+
+@router.post(
+    "/tasks", auth=member_auth, response={201: TaskOut, **WRITE, **E404, **E409}, tags=["tasks"]
+)
+def create_task(request: HttpRequest, payload: TaskIn) -> Status:
+    """Open a task anyone may claim; ``parent_id`` makes it a subtask."""
+    task = services.create_task(
+        acting_member(request),
+        title=payload.title,
+        description=payload.description,
+        estimate_hours=payload.estimate_hours,
+        parent_id=payload.parent_id,
+    )
+    return Status(201, task)
+
+
+@router.post(
+    "/tasks/{task_id}/claim",
+    auth=member_auth,
+    response={200: TaskOut, **WRITE, **E404, **E409},
+    tags=["tasks"],
+)
+def claim_task(request: HttpRequest, task_id: PathId) -> Task:
+    return services.claim_task(acting_member(request), task_id)
+
+
+@router.post(
+    "/tasks/{task_id}/release",
+    auth=member_auth,
+    response={200: TaskOut, **WRITE, **E404},
+    tags=["tasks"],
+)
+def release_task(request: HttpRequest, task_id: PathId) -> Task:
+    """Give a claimed task back; only its claimer may."""
+    return services.release_task(acting_member(request), task_id)
+
+
+@router.post(
+    "/tasks/{task_id}/done",
+    auth=member_auth,
+    response={200: TaskOut, **WRITE, **E404},
+    tags=["tasks"],
+)
+def complete_task(request: HttpRequest, task_id: PathId) -> Task:
+    return services.complete_task(acting_member(request), task_id)
+
+
+# --- contributions -------------------------------------------------------------
+
+
+class _ContributionFields(Schema):
+    kind: Kind
+    summary: Text = Field(min_length=1, max_length=200)
+    description: Text = Field("", max_length=20000)
+    task_id: Id | None = None
+    hours: DecimalStr | None = None
+    units: DecimalStr | None = None
+    unit_name: Text = Field("", max_length=40)
+    amount: DecimalStr | None = None
+    currency: str = OptionalCurrency
+    evidence_url: Text = Field("", max_length=500)
+    evidence_text: Text = Field("", max_length=4000)
+
+
+class ContributionIn(_ContributionFields, StrictIn):
+    """A contribution sent as JSON (every kind but an expense, which needs a file)."""
+
+
+class ContributionFormIn(_ContributionFields):
+    """The same fields sent as multipart form data, beside the files."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContributionPatchIn(StrictIn):
+    """Only the fields to change; the others keep their values."""
+
+    kind: Kind | None = None
+    summary: Text | None = Field(None, min_length=1, max_length=200)
+    description: Text | None = Field(None, max_length=20000)
+    task_id: Id | None = None
+    hours: DecimalStr | None = None
+    units: DecimalStr | None = None
+    unit_name: Text | None = Field(None, max_length=40)
+    amount: DecimalStr | None = None
+    currency: str | None = Field(None, pattern=r"^([A-Za-z]{3})?$")
+    evidence_url: Text | None = Field(None, max_length=500)
+    evidence_text: Text | None = Field(None, max_length=4000)
+
+
+def _url(file: FieldFile) -> str | None:
+    return file.url if file else None
+
+
+def _decimal_text(value: Any, places: int) -> str | None:
+    """A stored decimal as a string with the column's places ("2" is shown "2.00")."""
+    return None if value is None else str(Decimal(value).quantize(Decimal(1).scaleb(-places)))
+
+
+class ContributionOut(Schema):
+    id: int
+    author: MemberRef
+    task_id: int | None
+    kind: Kind
+    summary: str
+    description: str
+    hours: str | None
+    units: str | None
+    unit_name: str
+    amount: str | None
+    currency: str
+    evidence_url: str
+    evidence_text: str
+    evidence_file: str | None = Field(description="URL of the evidence file")
+    receipt: str | None = Field(description="URL of the receipt (open books)")
+    review_seed: str = Field(description="Published seed of the reviewer draw")
+    review_pool: list[str] = Field(description="Ids of the members eligible for the draw")
+    review_count: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_hours(obj: Contribution) -> str | None:
+        return _decimal_text(obj.hours, 2)
+
+    @staticmethod
+    def resolve_units(obj: Contribution) -> str | None:
+        return _decimal_text(obj.units, 3)
+
+    @staticmethod
+    def resolve_amount(obj: Contribution) -> str | None:
+        if obj.amount_minor is None:
+            return None
+        return str(from_minor(obj.amount_minor, obj.currency))
+
+    @staticmethod
+    def resolve_evidence_file(obj: Contribution) -> str | None:
+        return _url(obj.evidence_file)
+
+    @staticmethod
+    def resolve_receipt(obj: Contribution) -> str | None:
+        return _url(obj.receipt)
+
+    @staticmethod
+    def resolve_review_pool(obj: Contribution) -> list[str]:
+        return [str(pk) for pk in obj.review_pool]
+
+    @staticmethod
+    def resolve_review_count(obj: Contribution) -> int:
+        count = getattr(obj, "review_count", None)
+        return count if count is not None else len(obj.reviews.all())
+
+
+class DrawnReviewerOut(Schema):
+    rank: int
+    reviewer: MemberRef
+    drawn_at: dt.datetime
+
+
+class ReviewOut(Schema):
+    id: int
+    contribution_id: int
+    reviewer: MemberRef
+    rating: int
+    comment: str
+    effort_estimate: str | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_effort_estimate(obj: Review) -> str | None:
+        return _decimal_text(obj.effort_estimate, 3)
+
+
+class ContributionDetailOut(ContributionOut):
+    drawn_reviewers: list[DrawnReviewerOut]
+    reviews: list[ReviewOut]
+
+    @staticmethod
+    def resolve_drawn_reviewers(obj: Contribution) -> list[ReviewAssignment]:
+        return list(obj.assignments.all())
+
+    @staticmethod
+    def resolve_reviews(obj: Contribution) -> list[Review]:
+        return list(obj.reviews.all())
+
+
+class ContributionFilter(Schema):
+    author: Id | None = Field(None, description="Only this member's contributions")
+
+
+def _input(
+    fields: dict[str, Any],
+    *,
+    receipt: UploadedFile | None = None,
+    evidence_file: UploadedFile | None = None,
+) -> services.ContributionInput:
+    given = {
+        key: ("" if value is None and key in _BLANK_STRINGS else value)
+        for key, value in fields.items()
+    }
+    return services.ContributionInput(**given, receipt=receipt, evidence_file=evidence_file)
+
+
+_BLANK_STRINGS = {"description", "unit_name", "currency", "evidence_url", "evidence_text"}
+
+
+def _as_stated(contribution: Contribution) -> dict[str, Any]:
+    """What the author stated, in the shape of ``ContributionIn`` (for PATCH)."""
+    amount = None
+    if contribution.amount_minor is not None:
+        amount = str(from_minor(contribution.amount_minor, contribution.currency))
+    return {
+        "kind": contribution.kind,
+        "summary": contribution.summary,
+        "description": contribution.description,
+        "task_id": contribution.task_id,
+        "hours": _decimal_text(contribution.hours, 2),
+        "units": _decimal_text(contribution.units, 3),
+        "unit_name": contribution.unit_name,
+        "amount": amount,
+        "currency": contribution.currency,
+        "evidence_url": contribution.evidence_url,
+        "evidence_text": contribution.evidence_text,
+    }
+
+
+CONTRIBUTION_WRITE: dict[int, Any] = {**WRITE, **E404}
+
+
+@router.get("/contributions", response={200: list[ContributionOut], **E404, **E422})
+@paginate(Pagination)
+def list_contributions(
+    request: HttpRequest, filters: Query[ContributionFilter]
+) -> QuerySet[Contribution]:
+    author = None
+    if filters.author is not None:
+        author = community_selectors.member(filters.author)
+    return selectors.contributions(author)
+
+
+@router.post(
+    "/contributions/multipart",
+    auth=member_auth,
+    response={201: ContributionOut, **CONTRIBUTION_WRITE},
+)
+def log_contribution_with_files(
+    request: HttpRequest,
+    payload: Form[ContributionFormIn],
+    receipt: File[UploadedFile | None] = None,
+    evidence_file: File[UploadedFile | None] = None,
+) -> Status:
+    """Log any contribution as multipart form data, with a receipt (expenses) or evidence file."""
+    given = _input(payload.model_dump(), receipt=receipt, evidence_file=evidence_file)
+    return Status(201, services.log_contribution(acting_member(request), given))
+
+
+@router.get(
+    "/contributions/{contribution_id}", response={200: ContributionDetailOut, **E404, **E422}
+)
+def get_contribution(request: HttpRequest, contribution_id: PathId) -> Contribution:
+    return selectors.contribution(contribution_id)
+
+
+@router.post(
+    "/contributions", auth=member_auth, response={201: ContributionOut, **CONTRIBUTION_WRITE}
+)
+def log_contribution(request: HttpRequest, payload: ContributionIn) -> Status:
+    """Log work, a deliverable or a resource as JSON; reviewers are drawn at once."""
+    given = _input(payload.model_dump())
+    return Status(201, services.log_contribution(acting_member(request), given))
+
+
+@router.put(
+    "/contributions/{contribution_id}",
+    auth=member_auth,
+    response={200: ContributionOut, **CONTRIBUTION_WRITE, **E409},
+)
+def replace_contribution(
+    request: HttpRequest, contribution_id: PathId, payload: ContributionIn
+) -> Contribution:
+    """Correct a contribution until its first review (409 after it)."""
+    given = _input(payload.model_dump())
+    return services.edit_contribution(acting_member(request), contribution_id, given)
+
+
+@router.patch(
+    "/contributions/{contribution_id}",
+    auth=member_auth,
+    response={200: ContributionOut, **CONTRIBUTION_WRITE, **E409},
+)
+def patch_contribution(
+    request: HttpRequest, contribution_id: PathId, payload: ContributionPatchIn
+) -> Contribution:
+    """Change some fields of a contribution until its first review."""
+    current = selectors.contribution(contribution_id)
+    fields = {**_as_stated(current), **payload.model_dump(exclude_unset=True)}
+    return services.edit_contribution(acting_member(request), contribution_id, _input(fields))
+
+
+@router.post(
+    "/contributions/{contribution_id}/multipart",
+    auth=member_auth,
+    response={200: ContributionOut, **CONTRIBUTION_WRITE, **E409},
+)
+def replace_contribution_with_files(
+    request: HttpRequest,
+    contribution_id: PathId,
+    payload: Form[ContributionFormIn],
+    receipt: File[UploadedFile | None] = None,
+    evidence_file: File[UploadedFile | None] = None,
+) -> Contribution:
+    """Correct a contribution as multipart form data; files given replace the stored ones."""
+    given = _input(payload.model_dump(), receipt=receipt, evidence_file=evidence_file)
+    return services.edit_contribution(acting_member(request), contribution_id, given)
+
+
+# --- reviews -------------------------------------------------------------------
+
+
+class ReviewIn(StrictIn):
+    rating: int = Field(ge=0, le=5, description="0 (no value) to 5 (excellent)")
+    comment: Text = Field(min_length=1, max_length=4000)
+    effort_estimate: DecimalStr | None = Field(
+        None, description="Your own estimate of the effort, when you challenge the claim"
+    )
+
+
+class ContributionRef(Schema):
+    id: int
+    kind: Kind
+    summary: str
+    author: MemberRef
+
+
+class ReviewAssignmentOut(Schema):
+    contribution: ContributionRef
+    rank: int
+    drawn_at: dt.datetime
+
+
+@router.get(
+    "/contributions/{contribution_id}/reviews",
+    response={200: list[ReviewOut], **E404, **E422},
+    tags=["reviews"],
+)
+@paginate(Pagination)
+def list_reviews(request: HttpRequest, contribution_id: PathId) -> QuerySet[Review]:
+    return selectors.contribution(contribution_id).reviews.select_related("reviewer")
+
+
+@router.post(
+    "/contributions/{contribution_id}/reviews",
+    auth=member_auth,
+    response={201: ReviewOut, **WRITE, **E404, **E409},
+    tags=["reviews"],
+)
+def submit_review(request: HttpRequest, contribution_id: PathId, payload: ReviewIn) -> Status:
+    """Review a contribution you were drawn for; never your own, at most once."""
+    review = services.submit_review(
+        acting_member(request),
+        contribution_id,
+        rating=payload.rating,
+        comment=payload.comment,
+        effort_estimate=payload.effort_estimate,
+    )
+    return Status(201, review)
+
+
+@router.get(
+    "/reviews/todo",
+    auth=member_auth,
+    response={200: list[ReviewAssignmentOut], **E401, **E422},
+    tags=["reviews"],
+)
+@paginate(Pagination)
+def reviews_to_do(request: HttpRequest) -> QuerySet[ReviewAssignment]:
+    """Contributions you were drawn to review and have not reviewed yet."""
+    return selectors.reviews_waiting_for(acting_member(request))
