@@ -1,8 +1,64 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from commonshare.web import views
+from commonshare.web.views import accounts, books, contributions, home, tasks
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    # Accounts
+    path("signup/", accounts.signup, name="signup"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("members/", accounts.member_list, name="members"),
+    path("members/<int:member_id>/", accounts.member_detail, name="member"),
+    path("me/", accounts.my_page, name="me"),
+    path("me/edit/", accounts.profile_edit, name="profile_edit"),
+    path("me/leave/", accounts.leave, name="leave"),
+    path("me/rejoin/", accounts.rejoin, name="rejoin"),
+    # Work
+    path("tasks/", tasks.task_list, name="tasks"),
+    path("tasks/new/", tasks.task_create, name="task_create"),
+    path("tasks/<int:task_id>/", tasks.task_detail, name="task"),
+    path("tasks/<int:parent_id>/subtask/", tasks.task_create, name="subtask_create"),
+    path("tasks/<int:task_id>/claim/", tasks.task_claim, name="task_claim"),
+    path("tasks/<int:task_id>/release/", tasks.task_release, name="task_release"),
+    path("tasks/<int:task_id>/done/", tasks.task_done, name="task_done"),
+    path("contributions/", contributions.contribution_list, name="contributions"),
+    path("contributions/new/", contributions.contribution_create, name="contribution_create"),
+    path(
+        "contributions/<int:contribution_id>/",
+        contributions.contribution_detail,
+        name="contribution",
+    ),
+    path(
+        "contributions/<int:contribution_id>/edit/",
+        contributions.contribution_edit,
+        name="contribution_edit",
+    ),
+    path(
+        "contributions/<int:contribution_id>/review/",
+        contributions.review_create,
+        name="review_create",
+    ),
+    path("reviews/", contributions.reviews_todo, name="reviews_todo"),
+    # Books
+    path("books/income/", books.income_list, name="income_list"),
+    path("books/income/new/", books.income_create, name="income_create"),
+    path("books/distributions/", books.distribution_list, name="distributions"),
+    path("books/distributions/new/", books.distribution_create, name="distribution_create"),
+    path(
+        "books/distributions/<int:distribution_id>/", books.distribution_detail, name="distribution"
+    ),
+    path(
+        "books/distributions/<int:distribution_id>/payouts/<int:member_id>/",
+        books.payout_detail,
+        name="payout",
+    ),
 ]

@@ -1,0 +1,108 @@
+"""Sign up, profiles, leaving and rejoining."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from commonshare.books import selectors as books
+from commonshare.community import selectors, services
+from commonshare.errors import Conflict
+from commonshare.web.forms import ProfileForm, SignupForm
+from commonshare.web.views.common import domain_errors, submit
+from commonshare.work import selectors as work
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        member = submit(
+            form,
+            lambda: services.join(
+                email=data["email"], display_name=data["display_name"], password=data["password"]
+            ),
+        )
+        if member is not None:
+            login(request, member, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {member.display_name}. You are a member now.")
+            return redirect("web:tasks")
+    return render(request, "web/signup.html", {"form": form})
+
+
+def member_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/members/list.html", {"members": selectors.members()})
+
+
+@domain_errors
+def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = selectors.member(member_id)
+    return render(
+        request,
+        "web/members/detail.html",
+        {
+            "member": member,
+            "contributions": work.contributions(author=member).order_by("-created_at", "-id"),
+            "payouts": books.payouts_for(member).order_by("-distribution__period_end", "-id"),
+            "earned": sorted(books.earned_by_currency(member).items()),
+            "is_me": request.user.is_authenticated and request.user.pk == member.pk,
+        },
+    )
+
+
+@login_required
+def my_page(request: HttpRequest) -> HttpResponse:
+    return redirect("web:member", request.user.pk)
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    member = request.user
+    initial = {"display_name": member.display_name, "bio": member.bio}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = submit(
+            form,
+            lambda: services.update_profile(
+                member, display_name=data["display_name"], bio=data["bio"]
+            ),
+        )
+        if done is not None:
+            messages.success(request, "Profile saved.")
+            return redirect("web:member", member.pk)
+    return render(request, "web/members/edit.html", {"form": form})
+
+
+@login_required
+def leave(request: HttpRequest) -> HttpResponse:
+    """GET asks for confirmation; POST leaves."""
+    member = request.user
+    if request.method == "POST":
+        try:
+            services.leave(member)
+        except Conflict as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, "You have left. Your history and earnings stay; you can rejoin any time."
+            )
+        return redirect("web:member", member.pk)
+    earned = sorted(books.earned_by_currency(member).items())
+    return render(request, "web/members/leave.html", {"earned": earned})
+
+
+@login_required
+@require_POST
+def rejoin(request: HttpRequest) -> HttpResponse:
+    try:
+        services.rejoin(request.user)
+    except Conflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Welcome back.")
+    return redirect("web:member", request.user.pk)

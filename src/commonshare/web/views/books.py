@@ -1,0 +1,102 @@
+"""Open books: income, distributions, and why each payout is what it is."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from commonshare.books import selectors, services
+from commonshare.web import charts, queries
+from commonshare.web.explain import explain, reviewer_ids
+from commonshare.web.forms import DistributionForm, IncomeForm
+from commonshare.web.templatetags.commonshare_web import money
+from commonshare.web.views.common import domain_errors, submit
+
+
+def income_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/books/income_list.html",
+        {"incomes": selectors.incomes(), "totals": queries.income_totals()},
+    )
+
+
+@login_required
+def income_create(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = IncomeForm(request.POST or None, initial={"received_on": today, "currency": "EUR"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        income = submit(form, lambda: services.record_income(request.user, **data))
+        if income is not None:
+            messages.success(request, f"Recorded {income.amount} {income.currency}.")
+            return redirect("web:income_list")
+    return render(request, "web/books/income_form.html", {"form": form})
+
+
+def distribution_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/books/distribution_list.html",
+        {"distributions": selectors.distributions(), "totals": queries.distributed_totals()},
+    )
+
+
+@login_required
+def distribution_create(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    initial = {"period_start": today.replace(day=1), "period_end": today, "currency": "EUR"}
+    form = DistributionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        distribution = submit(form, lambda: services.run_distribution(request.user, **data))
+        if distribution is not None:
+            messages.success(request, f"Distributed {distribution.amount} {distribution.currency}.")
+            return redirect("web:distribution", distribution.pk)
+    return render(request, "web/books/distribution_form.html", {"form": form})
+
+
+@domain_errors
+def distribution_detail(request: HttpRequest, distribution_id: int) -> HttpResponse:
+    distribution = selectors.distribution(distribution_id)
+    payouts = list(selectors.payouts_of(distribution))
+    chart = charts.horizontal_bars(
+        "Shares of this distribution",
+        [
+            (p.member.display_name, p.amount_minor, money(p.amount_minor, distribution.currency))
+            for p in payouts
+        ],
+    )
+    valued = distribution.result.get("contributions", [])
+    names = queries.members_by_id({str(c.get("member")) for c in valued})
+    return render(
+        request,
+        "web/books/distribution_detail.html",
+        {
+            "distribution": distribution,
+            "payouts": payouts,
+            "chart": chart,
+            "valued": [{**c, "author": names.get(str(c.get("member")))} for c in valued],
+        },
+    )
+
+
+@domain_errors
+def payout_detail(request: HttpRequest, distribution_id: int, member_id: int) -> HttpResponse:
+    payout = selectors.payout(distribution_id, member_id)
+    distribution = payout.distribution
+    explanation = payout.explanation if isinstance(payout.explanation, dict) else {}
+    members = queries.members_by_id(reviewer_ids(explanation))
+    return render(
+        request,
+        "web/books/payout_detail.html",
+        {
+            "payout": payout,
+            "distribution": distribution,
+            "explained": explain(explanation, amount=distribution.amount, members=members),
+            "raw": explanation,
+        },
+    )

@@ -1,0 +1,67 @@
+"""How views turn the services' errors into pages and form messages."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from commonshare.errors import CommonshareError, Forbidden, NotFound
+
+T = TypeVar("T")
+View = Callable[..., HttpResponse]
+
+
+def error_page(request: HttpRequest, error: CommonshareError, status: int) -> HttpResponse:
+    title = "Not allowed" if status == 403 else "Not found"
+    return render(
+        request, "web/error.html", {"title": title, "message": error.message}, status=status
+    )
+
+
+def domain_errors(view: View) -> View:
+    """Forbidden becomes a 403 page and NotFound a 404 page, never a 500."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Forbidden as error:
+            return error_page(request, error, 403)
+        except NotFound as error:
+            return error_page(request, error, 404)
+
+    return wrapped
+
+
+def submit(form: forms.Form, call: Callable[[], T]) -> T | None:
+    """Run a service for a bound, valid form; its refusal becomes a form error.
+
+    Returns the service's result, or None when it refused (the form then
+    carries the message on the field the service named). Forbidden, and
+    NotFound about the page itself, propagate to ``domain_errors``.
+    """
+    try:
+        return call()
+    except Forbidden:
+        raise
+    except NotFound as error:
+        if error.field and error.field in form.fields:
+            form.add_error(error.field, error.message)
+            return None
+        raise
+    except CommonshareError as error:
+        field = error.field if error.field in form.fields else None
+        form.add_error(field, error.message)
+        return None
+
+
+def int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

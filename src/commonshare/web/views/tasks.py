@@ -1,0 +1,88 @@
+"""The task tree, a task's page and its claim / release / done buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from commonshare.errors import Conflict
+from commonshare.web import queries
+from commonshare.web.forms import TaskForm
+from commonshare.web.views.common import domain_errors, submit
+from commonshare.work import selectors, services
+from commonshare.work.models import Task
+
+
+def task_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/tasks/list.html", {"tree": queries.task_tree()})
+
+
+@domain_errors
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = selectors.task(task_id)
+    user = request.user
+    mine = user.is_authenticated and task.claimed_by_id == user.pk
+    current = user.is_authenticated and user.left_at is None
+    return render(
+        request,
+        "web/tasks/detail.html",
+        {
+            "task": task,
+            "subtasks": queries.subtasks_of(task),
+            "contributions": queries.contributions_to(task),
+            # Which buttons to offer; the services decide what actually happens.
+            "can_claim": current and task.status == Task.Status.OPEN,
+            "can_release": mine and task.status == Task.Status.CLAIMED,
+            "can_finish": mine and task.status == Task.Status.CLAIMED,
+            "can_add": current and task.status != Task.Status.DONE,
+        },
+    )
+
+
+@login_required
+@domain_errors
+def task_create(request: HttpRequest, parent_id: int | None = None) -> HttpResponse:
+    parent = selectors.task(parent_id) if parent_id is not None else None
+    form = TaskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        task = submit(
+            form,
+            lambda: services.create_task(
+                request.user,
+                title=data["title"],
+                description=data["description"],
+                estimate_hours=data["estimate_hours"],
+                parent_id=parent_id,
+            ),
+        )
+        if task is not None:
+            messages.success(request, f"Task “{task.title}” created.")
+            return redirect("web:task", task.pk)
+    return render(request, "web/tasks/form.html", {"form": form, "parent": parent})
+
+
+def _task_action(action: Callable[..., Task], done: str) -> Callable[..., HttpResponse]:
+    @login_required
+    @require_POST
+    @domain_errors
+    def view(request: HttpRequest, task_id: int) -> HttpResponse:
+        try:
+            action(request.user, task_id)
+        except Conflict as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, done)
+        return redirect("web:task", task_id)
+
+    return view
+
+
+task_claim = _task_action(services.claim_task, "You claimed this task. It is yours to do.")
+task_release = _task_action(services.release_task, "You released this task; others may claim it.")
+task_done = _task_action(services.complete_task, "Marked done. Log your work if you have not.")
