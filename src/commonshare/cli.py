@@ -185,7 +185,7 @@ def member_list(as_json: bool) -> None:
             "name": m.display_name,
             "joined": m.joined_at.date().isoformat(),
             "left": m.left_at.date().isoformat() if m.left_at else None,
-            "contributions": m.contribution_count,
+            "contributions": getattr(m, "contribution_count", 0),
         }
         for m in members()
     ]
@@ -194,7 +194,9 @@ def member_list(as_json: bool) -> None:
         return
     for row in rows:
         status = f"left {row['left']}" if row["left"] else "member"
-        click.echo(f"{row['id']:>5}  {row['name']:<28} {status:<18} {row['contributions']} contributions")
+        click.echo(
+            f"{row['id']:>5}  {row['name']:<28} {status:<18} {row['contributions']} contributions"
+        )
 
 
 @member.command("leave")
@@ -377,7 +379,7 @@ def contribution_list(as_json: bool) -> None:
             "kind": c.kind,
             "quantity": c.quantity_label,
             "summary": c.summary,
-            "reviews": c.review_count,
+            "reviews": getattr(c, "review_count", 0),
         }
         for c in contributions().order_by("pk")
     ]
@@ -420,12 +422,16 @@ def review_submit(
 ) -> None:
     """Rate a contribution you were drawn for.
 
-    Example: commonshare review submit 12 --rating 4 --comment "Clear and tested" --as bo@example.org
+    Example: commonshare review submit 12 --rating 4 --comment "Clear and tested"
+    --as bo@example.org
     """
     from commonshare.work.services import submit_review
 
     submit_review(
-        acting_member(as_email), contribution_id, rating=rating, comment=comment,
+        acting_member(as_email),
+        contribution_id,
+        rating=rating,
+        comment=comment,
         effort_estimate=effort,
     )
     click.echo(f"Review of contribution {contribution_id} saved.")

@@ -19,17 +19,37 @@ from django.utils import timezone
 
 from commonshare.paths import data_dir
 
-DEMO_PASSWORD = "demo-commons-2026"
+DEMO_PASSWORD = "demo-commons-2026"  # noqa: S105 - printed for everyone on purpose
 
 MEMBERS = [
-    ("amara@demo.commonshare.org", "Amara Okafor", "Founder. Wrote the first version, now mostly reviews."),
-    ("jonas@demo.commonshare.org", "Jonas Berg", "Runs the hosting cluster from a coworking space in Malmö."),
-    ("priya@demo.commonshare.org", "Priya Raman", "Support and documentation; answers the hard tickets."),
+    (
+        "amara@demo.commonshare.org",
+        "Amara Okafor",
+        "Founder. Wrote the first version, now mostly reviews.",
+    ),
+    (
+        "jonas@demo.commonshare.org",
+        "Jonas Berg",
+        "Runs the hosting cluster from a coworking space in Malmö.",
+    ),
+    (
+        "priya@demo.commonshare.org",
+        "Priya Raman",
+        "Support and documentation; answers the hard tickets.",
+    ),
     ("lucia@demo.commonshare.org", "Lucía Fernández", "Front-end and accessibility."),
     ("mei@demo.commonshare.org", "Mei Chen", "Databases and backups. Lends two idle servers."),
-    ("tomasz@demo.commonshare.org", "Tomasz Nowak", "Weekend contributor: translations and small fixes."),
+    (
+        "tomasz@demo.commonshare.org",
+        "Tomasz Nowak",
+        "Weekend contributor: translations and small fixes.",
+    ),
     ("fatima@demo.commonshare.org", "Fatima Zahra", "Staff time lent by a partner cooperative."),
-    ("sam@demo.commonshare.org", "Sam Rivera", "Came for five minutes, stayed for the release notes."),
+    (
+        "sam@demo.commonshare.org",
+        "Sam Rivera",
+        "Came for five minutes, stayed for the release notes.",
+    ),
     ("noor@demo.commonshare.org", "Noor Haddad", "Customer onboarding and custom work."),
 ]
 
@@ -39,8 +59,11 @@ TASKS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
         "Move the **12 hosted instances** to the new cluster without downtime.\n\n"
         "- snapshot each database\n- switch DNS with a short TTL\n- keep the old node for a week",
         "24",
-        [("Write the migration runbook", "4"), ("Migrate the first three customers", "6"),
-         ("Decommission the old node", "2")],
+        [
+            ("Write the migration runbook", "4"),
+            ("Migrate the first three customers", "6"),
+            ("Decommission the old node", "2"),
+        ],
     ),
     (
         "Support rotation for November",
@@ -122,15 +145,19 @@ def _tasks(context: dict[str, Any]) -> None:
     leaves = []
     for index, (title, description, hours, subtasks) in enumerate(TASKS):
         parent = services.create_task(
-            members[index % len(members)], title=title, description=description,
+            members[index % len(members)],
+            title=title,
+            description=description,
             estimate_hours=hours,
         )
         leaves.append(parent)
         for sub_title, sub_hours in subtasks:
             leaves.append(
                 services.create_task(
-                    members[(index + 2) % len(members)], title=sub_title,
-                    estimate_hours=sub_hours, parent_id=parent.pk,
+                    members[(index + 2) % len(members)],
+                    title=sub_title,
+                    estimate_hours=sub_hours,
+                    parent_id=parent.pk,
                 )
             )
     context["tasks"] = leaves
@@ -149,8 +176,11 @@ def _work(context: dict[str, Any]) -> None:
             services.log_contribution(
                 worker,
                 services.ContributionInput(
-                    kind="work", summary=f"Worked on: {task.title}", hours=hours,
-                    task_id=task.pk, evidence_url=f"https://git.example.org/tessera/pull/{100 + index}",
+                    kind="work",
+                    summary=f"Worked on: {task.title}",
+                    hours=hours,
+                    task_id=task.pk,
+                    evidence_url=f"https://git.example.org/tessera/pull/{100 + index}",
                 ),
             )
         )
@@ -161,7 +191,9 @@ def _work(context: dict[str, Any]) -> None:
         services.log_contribution(
             members[7],
             services.ContributionInput(
-                kind="work", summary="Fixed a typo on the pricing page", hours="0.08",
+                kind="work",
+                summary="Fixed a typo on the pricing page",
+                hours="0.08",
                 evidence_text="Changed 'recieve' to 'receive' in the footer.",
             ),
         )
@@ -177,29 +209,41 @@ def _deliverables_resources_expenses(context: dict[str, Any]) -> None:
         services.log_contribution(
             members[5],
             services.ContributionInput(
-                kind="deliverable", summary="Polish translation of the quickstart", units="3",
-                unit_name="pages", description="Three pages, reviewed by a native speaker.",
+                kind="deliverable",
+                summary="Polish translation of the quickstart",
+                units="3",
+                unit_name="pages",
+                description="Three pages, reviewed by a native speaker.",
                 evidence_url="https://git.example.org/tessera/docs/pl/quickstart",
             ),
         ),
         services.log_contribution(
             members[4],
             services.ContributionInput(
-                kind="resource", summary="Backup server for October", units="720",
-                unit_name="server hours", evidence_text="Metered by the cluster: 720 h uptime.",
+                kind="resource",
+                summary="Backup server for October",
+                units="720",
+                unit_name="server hours",
+                evidence_text="Metered by the cluster: 720 h uptime.",
             ),
         ),
         services.log_contribution(
             members[1],
             services.ContributionInput(
-                kind="resource", summary="Bandwidth for the mirror", units="140",
-                unit_name="GB transferred", evidence_text="Mirror logs, October.",
+                kind="resource",
+                summary="Bandwidth for the mirror",
+                units="140",
+                unit_name="GB transferred",
+                evidence_text="Mirror logs, October.",
             ),
         ),
         services.log_contribution(
             members[1],
             services.ContributionInput(
-                kind="expense", summary="Domain renewal", amount="14.99", currency="EUR",
+                kind="expense",
+                summary="Domain renewal",
+                amount="14.99",
+                currency="EUR",
                 receipt=SimpleUploadedFile(
                     "domain-receipt.txt", b"Registrar invoice 2026-118: tessera.example 14.99 EUR"
                 ),
@@ -228,7 +272,10 @@ def _reviews(context: dict[str, Any]) -> None:
             if contribution.kind == "work" and rng.random() < 0.15:
                 challenge = str(max(contribution.hours * 3 / 4, 0).quantize(contribution.hours))
             services.submit_review(
-                assignment.reviewer, contribution.pk, rating=rating, comment=comments[rating],
+                assignment.reviewer,
+                contribution.pk,
+                rating=rating,
+                comment=comments[rating],
                 effort_estimate=challenge,
             )
 
@@ -246,10 +293,14 @@ def _income(context: dict[str, Any]) -> None:
     recorder = context["members"][2]
     for months_ago in (3, 2, 1):
         for payer, description, amount in payers[: 2 + months_ago % 3]:
-            day = (today.replace(day=1) - dt.timedelta(days=30 * months_ago - 10))
+            day = today.replace(day=1) - dt.timedelta(days=30 * months_ago - 10)
             services.record_income(
-                recorder, amount=amount, currency="EUR", payer=payer,
-                description=description, received_on=day,
+                recorder,
+                amount=amount,
+                currency="EUR",
+                payer=payer,
+                description=description,
+                received_on=day,
             )
 
 

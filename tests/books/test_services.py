@@ -23,7 +23,11 @@ def _reviewed_work(author, reviewer, hours: str, rating: int):
 
 def test_income_is_recorded_exactly(make_member) -> None:
     income = services.record_income(
-        make_member(), amount="1234.567", currency="BHD", payer="Acme", description="Support",
+        make_member(),
+        amount="1234.567",
+        currency="BHD",
+        payer="Acme",
+        description="Support",
         received_on="2026-03-01",
     )
     assert income.amount_minor == 1234567 and income.amount == Decimal("1234.567")
@@ -43,8 +47,13 @@ def test_income_is_recorded_exactly(make_member) -> None:
     ],
 )
 def test_bad_income_names_the_field(make_member, fields: dict, field: str) -> None:
-    given = {"amount": "10.00", "currency": "EUR", "payer": "Acme", "description": "d",
-             "received_on": "2026-03-01"} | fields
+    given = {
+        "amount": "10.00",
+        "currency": "EUR",
+        "payer": "Acme",
+        "description": "d",
+        "received_on": "2026-03-01",
+    } | fields
     with pytest.raises(InvalidInput) as caught:
         services.record_income(make_member(), **given)
     assert caught.value.field == field
@@ -55,8 +64,9 @@ def test_distribution_splits_by_effort_times_mean_rating(make_member) -> None:
     ada, bo = make_member("Ada"), make_member("Bo")
     _reviewed_work(ada, bo, "3", 5)  # value 3
     _reviewed_work(bo, ada, "1", 5)  # value 1
-    services.record_income(ada, amount="100.01", currency="EUR", payer="P", description="d",
-                           received_on=TODAY)
+    services.record_income(
+        ada, amount="100.01", currency="EUR", payer="P", description="d", received_on=TODAY
+    )
     distribution = services.run_distribution(
         bo, period_start=TODAY, period_end=TODAY, currency="EUR"
     )
@@ -72,30 +82,40 @@ def test_distribution_splits_by_effort_times_mean_rating(make_member) -> None:
 def test_a_period_is_distributed_once(make_member) -> None:
     ada, bo = make_member("Ada"), make_member("Bo")
     _reviewed_work(ada, bo, "1", 4)
-    services.record_income(ada, amount="50", currency="EUR", payer="P", description="d",
-                           received_on=TODAY)
-    services.run_distribution(ada, period_start=TODAY, period_end=TODAY, currency="EUR",
-                              amount="20")
+    services.record_income(
+        ada, amount="50", currency="EUR", payer="P", description="d", received_on=TODAY
+    )
+    services.run_distribution(
+        ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount="20"
+    )
     with pytest.raises(Conflict, match="once"):
-        services.run_distribution(ada, period_start=TODAY - dt.timedelta(days=3),
-                                  period_end=TODAY, currency="EUR", amount="10")
+        services.run_distribution(
+            ada,
+            period_start=TODAY - dt.timedelta(days=3),
+            period_end=TODAY,
+            currency="EUR",
+            amount="10",
+        )
     assert Distribution.objects.count() == 1
 
 
 def test_cannot_distribute_more_than_was_received(make_member) -> None:
     ada, bo = make_member("Ada"), make_member("Bo")
     _reviewed_work(ada, bo, "1", 4)
-    services.record_income(ada, amount="50", currency="EUR", payer="P", description="d",
-                           received_on=TODAY)
+    services.record_income(
+        ada, amount="50", currency="EUR", payer="P", description="d", received_on=TODAY
+    )
     with pytest.raises(InvalidInput) as caught:
-        services.run_distribution(ada, period_start=TODAY, period_end=TODAY, currency="EUR",
-                                  amount="50.01")
+        services.run_distribution(
+            ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount="50.01"
+        )
     assert caught.value.field == "amount"
     with pytest.raises(InvalidInput, match="no undistributed USD"):
         services.run_distribution(ada, period_start=TODAY, period_end=TODAY, currency="USD")
     with pytest.raises(InvalidInput) as caught:
-        services.run_distribution(ada, period_start=TODAY, period_end=TODAY - dt.timedelta(1),
-                                  currency="EUR")
+        services.run_distribution(
+            ada, period_start=TODAY, period_end=TODAY - dt.timedelta(1), currency="EUR"
+        )
     assert caught.value.field == "period_end"
     assert not Distribution.objects.exists() and not Payout.objects.exists()
 
@@ -106,8 +126,9 @@ def test_a_member_who_left_keeps_their_payout(make_member) -> None:
 
     ada, bo = make_member("Ada"), make_member("Bo")
     _reviewed_work(ada, bo, "2", 4)
-    services.record_income(bo, amount="10", currency="EUR", payer="P", description="d",
-                           received_on=TODAY)
+    services.record_income(
+        bo, amount="10", currency="EUR", payer="P", description="d", received_on=TODAY
+    )
     services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
     leave(ada)
     assert earned_by_currency(ada) == {"EUR": 1000}

@@ -1,11 +1,11 @@
 import pytest
+from tests.conftest import PASSWORD
 
 from commonshare.audit.models import AuditEvent
 from commonshare.community import services
 from commonshare.community.models import Member
 from commonshare.errors import Conflict, InvalidInput
 from commonshare.work import services as work
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -34,7 +34,9 @@ def test_to_minor_is_exact(amount: str, currency: str, minor: int) -> None:
     assert to_minor(Decimal(amount), currency) == minor
 
 
-@pytest.mark.parametrize(("amount", "currency"), [("0.001", "EUR"), ("1.5", "JPY"), ("0.0001", "BHD")])
+@pytest.mark.parametrize(
+    ("amount", "currency"), [("0.001", "EUR"), ("1.5", "JPY"), ("0.0001", "BHD")]
+)
 def test_sub_minor_precision_is_refused(amount: str, currency: str) -> None:
     with pytest.raises(MoneyError, match="decimal places"):
         to_minor(Decimal(amount), currency)

@@ -66,14 +66,20 @@ def test_contributions_of_every_kind(make_member) -> None:
     resource = services.log_contribution(
         ada,
         ContributionInput(
-            kind="resource", summary="Server", units="720", unit_name="server hours",
+            kind="resource",
+            summary="Server",
+            units="720",
+            unit_name="server hours",
             evidence_text="metered",
         ),
     )
     expense = services.log_contribution(
         ada,
         ContributionInput(
-            kind="expense", summary="Domain", amount="1500", currency="JPY",
+            kind="expense",
+            summary="Domain",
+            amount="1500",
+            currency="JPY",
             receipt=SimpleUploadedFile("r.pdf", b"%PDF-1.4 receipt"),
         ),
     )
@@ -89,11 +95,41 @@ def test_contributions_of_every_kind(make_member) -> None:
         ({"kind": "work", "summary": "x", "evidence_text": "e"}, "hours"),
         ({"kind": "work", "summary": "x", "hours": "1"}, "evidence_text"),
         ({"kind": "work", "summary": "", "hours": "1", "evidence_text": "e"}, "summary"),
-        ({"kind": "work", "summary": "x", "hours": "1", "evidence_url": "javascript:x"}, "evidence_url"),
+        (
+            {"kind": "work", "summary": "x", "hours": "1", "evidence_url": "javascript:x"},
+            "evidence_url",
+        ),
         ({"kind": "resource", "summary": "x", "units": "3", "evidence_text": "e"}, "unit_name"),
-        ({"kind": "expense", "summary": "x", "amount": "1", "currency": "EUR", "evidence_text": "e"}, "receipt"),
-        ({"kind": "expense", "summary": "x", "amount": "1.001", "currency": "EUR", "evidence_text": "e"}, "amount"),
-        ({"kind": "expense", "summary": "x", "amount": "1", "currency": "ZZZ", "evidence_text": "e"}, "currency"),
+        (
+            {
+                "kind": "expense",
+                "summary": "x",
+                "amount": "1",
+                "currency": "EUR",
+                "evidence_text": "e",
+            },
+            "receipt",
+        ),
+        (
+            {
+                "kind": "expense",
+                "summary": "x",
+                "amount": "1.001",
+                "currency": "EUR",
+                "evidence_text": "e",
+            },
+            "amount",
+        ),
+        (
+            {
+                "kind": "expense",
+                "summary": "x",
+                "amount": "1",
+                "currency": "ZZZ",
+                "evidence_text": "e",
+            },
+            "currency",
+        ),
     ],
 )
 def test_bad_contributions_name_the_field_and_write_nothing(
@@ -110,7 +146,10 @@ def test_receipt_file_type_is_checked(make_member) -> None:
         services.log_contribution(
             make_member(),
             ContributionInput(
-                kind="expense", summary="x", amount="1", currency="EUR",
+                kind="expense",
+                summary="x",
+                amount="1",
+                currency="EUR",
                 receipt=SimpleUploadedFile("r.exe", b"MZ"),
             ),
         )
@@ -149,7 +188,9 @@ def test_review_rules(make_member) -> None:
         services.submit_review(bo, contribution.pk, rating=3, comment=" ")
     assert caught.value.field == "comment"
     assert not Review.objects.exists()
-    review = services.submit_review(bo, contribution.pk, rating=4, comment="ok", effort_estimate="1.5")
+    review = services.submit_review(
+        bo, contribution.pk, rating=4, comment="ok", effort_estimate="1.5"
+    )
     assert review.effort_estimate == Decimal("1.5")
     with pytest.raises(Conflict, match="already reviewed"):
         services.submit_review(bo, contribution.pk, rating=4, comment="again")

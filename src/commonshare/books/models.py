@@ -28,6 +28,9 @@ class Income(models.Model):
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="income_positive")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} from {self.payer}"
+
     @property
     def amount(self) -> Decimal:
         return from_minor(self.amount_minor, self.currency)
@@ -53,7 +56,8 @@ class Distribution(models.Model):
         ordering = ["-period_end", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["currency", "period_start", "period_end"], name="one_distribution_per_period"
+                fields=["currency", "period_start", "period_end"],
+                name="one_distribution_per_period",
             ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="distribution_period_order"
@@ -83,9 +87,14 @@ class Payout(models.Model):
     class Meta:
         ordering = ["-amount_minor", "member_id"]
         constraints = [
-            models.UniqueConstraint(fields=["distribution", "member"], name="one_payout_per_member"),
+            models.UniqueConstraint(
+                fields=["distribution", "member"], name="one_payout_per_member"
+            ),
             models.CheckConstraint(condition=Q(amount_minor__gte=0), name="payout_not_negative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_minor} to member {self.member_id}"
 
     @property
     def amount(self) -> Decimal:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -40,7 +42,9 @@ def _amount_minor(amount: Any, currency: str) -> tuple[int, str]:
     except MoneyError as error:
         raise InvalidInput(str(error), field="currency") from None
     try:
-        minor = to_minor(parse_decimal(amount if not isinstance(amount, float) else str(amount)), code)
+        minor = to_minor(
+            parse_decimal(amount if not isinstance(amount, float) else str(amount)), code
+        )
     except MoneyError as error:
         raise InvalidInput(str(error), field="amount") from None
     return minor, code
@@ -74,7 +78,9 @@ def record_income(
     if not payer or len(payer) > 200:
         raise InvalidInput("payer: who paid (1 to 200 characters).", field="payer")
     if not description or len(description) > 500:
-        raise InvalidInput("description: what it was for (1 to 500 characters).", field="description")
+        raise InvalidInput(
+            "description: what it was for (1 to 500 characters).", field="description"
+        )
     with transaction.atomic():
         income = Income.objects.create(
             amount_minor=minor,
@@ -101,7 +107,12 @@ def undistributed_minor(currency: str) -> int:
 
 
 def valuation_request(
-    *, period_start: dt.date, period_end: dt.date, currency: str, minor: int, seed: str,
+    *,
+    period_start: dt.date,
+    period_end: dt.date,
+    currency: str,
+    minor: int,
+    seed: str,
     policy: dict[str, Any],
 ) -> AllocationRequest:
     """The frozen input of a distribution: reviewed contributions made in the period."""
@@ -132,9 +143,7 @@ def valuation_request(
                 id=str(c["pk"]),
                 member=str(c["author_id"]),
                 kind=c["kind"],
-                effort=effort_of(
-                    c["kind"], c["hours"] if c["kind"] == "work" else c["units"], policy
-                ),
+                effort=effort_of(c["kind"], _quantity(c), policy),
             )
             for c in contributions
         ),
@@ -151,6 +160,12 @@ def valuation_request(
         ),
         policy=policy,
     )
+
+
+def _quantity(contribution: Mapping[str, Any]) -> Decimal:
+    """Hours for work, units for deliverables and resources (never empty: services check)."""
+    quantity = contribution["hours"] if contribution["kind"] == "work" else contribution["units"]
+    return Decimal(quantity)
 
 
 def run_distribution(

@@ -9,16 +9,14 @@ from django.db import models
 
 
 class MemberManager(BaseUserManager["Member"]):
-    def create_user(
-        self, email: str, password: str | None = None, **fields: Any
-    ) -> Member:
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> Member:
         member = self.model(email=self.normalize_email(email).lower(), **fields)
         member.set_password(password)
         member.save(using=self._db)
         return member
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> Member:
-        fields.setdefault("display_name", email.split("@")[0])
+        fields.setdefault("display_name", email.split("@", maxsplit=1)[0])
         return self.create_user(email, password, is_staff=True, is_superuser=True, **fields)
 
 
@@ -33,7 +31,7 @@ class Member(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True, help_text="May sign in (kept after leaving).")
     is_staff = models.BooleanField(default=False)
 
-    objects: ClassVar[MemberManager] = MemberManager()  # type: ignore[assignment]
+    objects: ClassVar[MemberManager] = MemberManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -42,7 +42,7 @@ def currency_exponent(code: str) -> int:
 
 def parse_decimal(text: object, *, field: str = "amount") -> Decimal:
     """Parse a decimal from a string, int or Decimal; floats are refused on purpose."""
-    if isinstance(text, bool) or isinstance(text, float):
+    if isinstance(text, bool | float):
         raise MoneyError(f"{field}: give a decimal string such as '12.50', not a float")
     if isinstance(text, Decimal):
         value = text

@@ -37,8 +37,7 @@ class Task(models.Model):
                 condition=Q(estimate_hours__gt=0), name="task_estimate_positive"
             ),
             models.CheckConstraint(
-                condition=Q(status="claimed", claimed_by__isnull=False)
-                | ~Q(status="claimed"),
+                condition=Q(status="claimed", claimed_by__isnull=False) | ~Q(status="claimed"),
                 name="task_claimed_has_claimer",
             ),
         ]
@@ -113,6 +112,9 @@ class ReviewAssignment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"reviewer {self.reviewer_id} for contribution {self.contribution_id}"
+
 
 class Review(models.Model):
     contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="reviews")
@@ -140,3 +142,6 @@ class Review(models.Model):
                 condition=Q(rating__gte=0) & Q(rating__lte=5), name="review_rating_0_to_5"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 by {self.reviewer_id} on {self.contribution_id}"

@@ -11,9 +11,7 @@ def top_level_tasks() -> QuerySet[Task]:
     return (
         Task.objects.filter(parent__isnull=True)
         .select_related("claimed_by", "created_by")
-        .prefetch_related(
-            Prefetch("subtasks", queryset=Task.objects.select_related("claimed_by"))
-        )
+        .prefetch_related(Prefetch("subtasks", queryset=Task.objects.select_related("claimed_by")))
         .order_by("status", "-created_at", "-id")
     )
 
@@ -24,7 +22,9 @@ def tasks(status: str | None = None) -> QuerySet[Task]:
 
 
 def task(task_id: int) -> Task:
-    found = Task.objects.select_related("claimed_by", "created_by", "parent").filter(pk=task_id).first()
+    found = (
+        Task.objects.select_related("claimed_by", "created_by", "parent").filter(pk=task_id).first()
+    )
     if found is None:
         raise NotFound(f"No task with id {task_id}.")
     return found

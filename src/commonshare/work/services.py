@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from commonshare.audit.services import record
@@ -184,7 +184,9 @@ def _checked_fields(given: ContributionInput, *, has_receipt: bool = False) -> d
         try:
             URLValidator(schemes=["http", "https"])(fields["evidence_url"])
         except ValidationError:
-            raise InvalidInput("evidence_url: enter a full http(s) link.", field="evidence_url")
+            raise InvalidInput(
+                "evidence_url: enter a full http(s) link.", field="evidence_url"
+            ) from None
     _check_upload(given.evidence_file, "evidence_file")
     _check_upload(given.receipt, "receipt")
     if given.kind == Contribution.Kind.WORK:
@@ -192,7 +194,9 @@ def _checked_fields(given: ContributionInput, *, has_receipt: bool = False) -> d
             given.hours, "hours", places=2, low=Decimal(0), high=MAX_HOURS_PER_CONTRIBUTION
         )
     elif given.kind in (Contribution.Kind.DELIVERABLE, Contribution.Kind.RESOURCE):
-        fields["units"] = _decimal(given.units, "units", places=3, low=Decimal(0), high=Decimal(10**9))
+        fields["units"] = _decimal(
+            given.units, "units", places=3, low=Decimal(0), high=Decimal(10**9)
+        )
         fields["unit_name"] = _text(
             given.unit_name, "unit_name", required=given.kind == "resource", limit=40
         )
@@ -217,9 +221,7 @@ def _checked_fields(given: ContributionInput, *, has_receipt: bool = False) -> d
         or has_receipt
     )
     if not has_evidence:
-        raise InvalidInput(
-            "Add evidence: a link, a few words, or a file.", field="evidence_text"
-        )
+        raise InvalidInput("Add evidence: a link, a few words, or a file.", field="evidence_text")
     return fields
 
 
@@ -270,12 +272,12 @@ def log_contribution(actor: Member, given: ContributionInput) -> Contribution:
     return contribution
 
 
-def edit_contribution(actor: Member, contribution_id: int, given: ContributionInput) -> Contribution:
+def edit_contribution(
+    actor: Member, contribution_id: int, given: ContributionInput
+) -> Contribution:
     """Authors may correct a contribution until its first review; after that it is fixed."""
     with transaction.atomic():
-        contribution = (
-            Contribution.objects.select_for_update().filter(pk=contribution_id).first()
-        )
+        contribution = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
         if contribution is None:
             raise NotFound(f"No contribution with id {contribution_id}.")
         if contribution.author_id != actor.pk:
