@@ -39,3 +39,8 @@ def member_sum(columns: Columns, per_contribution: FloatArray) -> FloatArray:
     return np.bincount(
         columns.contribution_member, weights=per_contribution, minlength=columns.n_members
     ).astype(np.float64)
+
+
+def fbincount(codes: IntArray, weights: FloatArray | None = None, size: int = 0) -> FloatArray:
+    """``np.bincount`` that always returns floats of length ``size`` (also when empty)."""
+    return np.bincount(codes, weights=weights, minlength=size).astype(np.float64)

@@ -12,15 +12,20 @@ from typing import Any
 import numpy as np
 
 from commonshare.core.valuation.columns import Columns
-from commonshare.core.valuation.engine import EngineResult, claimed_hours, member_sum
+from commonshare.core.valuation.engine import (
+    EngineResult,
+    claimed_hours,
+    fbincount,
+    member_sum,
+)
 from commonshare.core.valuation.rounding import apportion, exact_weights
 
 
 def allocate_mean(columns: Columns, total_minor: int, policy: dict[str, Any]) -> EngineResult:
     n_c = columns.n_contributions
-    counts = np.bincount(columns.review_contribution, minlength=n_c).astype(np.float64)
-    sums = np.bincount(
-        columns.review_contribution, weights=columns.review_rating.astype(np.float64), minlength=n_c
+    counts = fbincount(columns.review_contribution, size=n_c).astype(np.float64)
+    sums = fbincount(
+        columns.review_contribution, weights=columns.review_rating.astype(np.float64), size=n_c
     )
     reviewed = counts > 0
     rating = np.full(n_c, np.nan)

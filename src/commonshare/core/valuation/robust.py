@@ -9,12 +9,14 @@
    A reviewer's weight is ``trust x agreement``.
 3. Cap. No reviewer holds more than ``reviewer_cap`` of the weight on one
    contribution; the weight a cap removes goes to a neutral prior review
-   (``prior_rating``, and the claimed effort). So no single reviewer moves more
-   than that share of any member's pay.
+   (``prior_rating``, and the claimed effort). So no single reviewer holds more
+   than that share of the weight behind any member's pay. The prior can pull a
+   rating down, never above the highest rating a reviewer gave.
 4. Rating = weighted median (or trimmed mean) of the capped weights; accepted
    effort = claimed + ``effort_challenge_weight`` x (weighted median of the
    reviewers' effort estimates - claimed), where a reviewer who did not
-   challenge counts as agreeing with the claim.
+   challenge counts as agreeing with the claim and an estimate above the claim
+   counts as the claim.
 5. Value = accepted effort x rating / 5; pay is split by value.
 6. Reputation after the period = decay x before + (1 - decay) x agreement,
    with decay = 2 ** (-1 / half_life_periods); members who did not review decay.
@@ -34,6 +36,7 @@ from commonshare.core.valuation.engine import (
     FloatArray,
     IntArray,
     claimed_hours,
+    fbincount,
     member_sum,
 )
 from commonshare.core.valuation.rounding import apportion, exact_weights
@@ -87,8 +90,8 @@ def capped_shares(
     contribution: IntArray, weight: FloatArray, n_contributions: int, cap: float
 ) -> tuple[FloatArray, FloatArray]:
     """Each review's share of its contribution's weight, capped; and the prior's share."""
-    total = np.bincount(contribution, weights=weight, minlength=n_contributions)
-    counts = np.bincount(contribution, minlength=n_contributions)
+    total = fbincount(contribution, weights=weight, size=n_contributions)
+    counts = fbincount(contribution, size=n_contributions)
     zero = total[contribution] <= 0  # nobody trusted: fall back to equal weights
     share = np.where(
         zero,
@@ -96,7 +99,7 @@ def capped_shares(
         weight / np.where(zero, 1.0, total[contribution]),
     )
     share = np.minimum(share, cap)
-    prior = np.where(counts > 0, 1.0 - np.bincount(contribution, share, n_contributions), 0.0)
+    prior = np.where(counts > 0, 1.0 - fbincount(contribution, share, n_contributions), 0.0)
     return share, np.maximum(prior, 0.0)
 
 
@@ -105,7 +108,7 @@ def rating_bins(
 ) -> FloatArray:
     """Weight per contribution and rating 0..5 (the prior split between two bins)."""
     n_c = columns.n_contributions
-    flat = np.bincount(
+    flat = fbincount(
         columns.review_contribution * BINS + columns.review_rating, share, n_c * BINS
     ).reshape(n_c, BINS)
     low = int(np.floor(prior_rating))
@@ -152,7 +155,11 @@ def accepted_effort(
     touched = np.zeros(columns.n_contributions, dtype=bool)
     touched[rc[challenged]] = True
     rows = touched[rc]
-    estimate = np.where(challenged, columns.review_effort, columns.contribution_effort[rc])
+    # a challenge can lower the claim, never raise it: authors decide what they claim
+    estimate = np.minimum(
+        np.where(challenged, columns.review_effort, columns.contribution_effort[rc]),
+        columns.contribution_effort[rc],
+    )
     touched_ids = np.flatnonzero(touched)
     group = np.concatenate([rc[rows], touched_ids])
     values = np.concatenate([estimate[rows], columns.contribution_effort[touched_ids]])
@@ -169,7 +176,7 @@ def grouped_lower_median(group: IntArray, values: IntArray, weights: FloatArray)
     order = np.lexsort((values, group))
     g, v, w = group[order], values[order], weights[order]
     size = int(g.max()) + 1
-    total = np.bincount(g, w, size)
+    total = fbincount(g, w, size)
     cum = np.cumsum(w)
     start = np.searchsorted(g, np.arange(size))
     before = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
@@ -185,8 +192,8 @@ def grouped_lower_median(group: IntArray, values: IntArray, weights: FloatArray)
 def agreement(columns: Columns, consensus: FloatArray) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     n = columns.n_members
     deviation = np.abs(columns.review_rating - consensus[columns.review_contribution]) / 5.0
-    count = np.bincount(columns.review_reviewer, minlength=n)
-    total = np.bincount(columns.review_reviewer, deviation, n)
+    count = fbincount(columns.review_reviewer, size=n)
+    total = fbincount(columns.review_reviewer, deviation, n)
     reviewed = count > 0
     return np.where(reviewed, 1.0 - total / np.maximum(count, 1), 0.0), reviewed
 
@@ -202,10 +209,12 @@ def allocate_robust(columns: Columns, total_minor: int, policy: dict[str, Any]) 
     agree, reviewed = agreement(columns, consensus)
     weight = t * agree
     share, prior = capped_shares(rc, weight[rr], n_c, cap)
-    has_reviews = np.bincount(rc, minlength=n_c) > 0
-    rating = np.where(
-        has_reviews, aggregate(rating_bins(columns, share, prior, prior_rating), policy), np.nan
-    )
+    has_reviews = fbincount(rc, size=n_c) > 0
+    highest = np.zeros(n_c)
+    np.maximum.at(highest, rc, columns.review_rating.astype(np.float64))
+    aggregated = aggregate(rating_bins(columns, share, prior, prior_rating), policy)
+    # the prior may pull a rating down toward neutral, never above what any reviewer gave
+    rating = np.where(has_reviews, np.minimum(aggregated, highest), np.nan)
     effort = accepted_effort(columns, share, prior, float(policy["effort_challenge_weight"]))
     value = np.where(has_reviews, effort * np.nan_to_num(rating) / 5.0, 0.0)
     member_value = member_sum(columns, value)
