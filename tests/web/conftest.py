@@ -37,7 +37,7 @@ def password() -> str:
 
 @pytest.fixture
 def world(make_member: Any) -> SimpleNamespace:
-    """Ada logs work on a task, Ben (always drawn) reviews it, income is split."""
+    """Ada logs work on a task, Ben (always drawn) reviews it, income comes in."""
     from commonshare.books import services as books
     from commonshare.work import services as work
 
@@ -65,9 +65,6 @@ def world(make_member: Any) -> SimpleNamespace:
         description="Guide sales",
         received_on=today,
     )
-    distribution = books.run_distribution(
-        ada, period_start=today - dt.timedelta(days=1), period_end=today, currency="EUR"
-    )
     return SimpleNamespace(
         ada=ada,
         ben=ben,
@@ -75,7 +72,28 @@ def world(make_member: Any) -> SimpleNamespace:
         contribution=contribution,
         review=review,
         income=income,
-        distribution=distribution,
         today=today,
         amount=Decimal("100.00"),
     )
+
+
+@pytest.fixture
+def paid(world: SimpleNamespace) -> SimpleNamespace:
+    """The world after its income has been distributed (all of it to Ada)."""
+    from commonshare.books import services as books
+
+    world.distribution = books.run_distribution(
+        world.ada,
+        period_start=world.today - dt.timedelta(days=1),
+        period_end=world.today,
+        currency="EUR",
+    )
+    return world
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(request: pytest.FixtureRequest) -> None:
+    """Argon2 is slow on purpose; page tests only need passwords that check."""
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        settings = request.getfixturevalue("settings")
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

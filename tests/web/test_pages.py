@@ -58,9 +58,9 @@ def member_pages(w: Any) -> list[str]:
     ]
 
 
-def test_public_pages_answer_visitors_and_members(world: Any) -> None:
-    visitor, member = Client(), as_member(world.ben)
-    for page in public_pages(world):
+def test_public_pages_answer_visitors_and_members(paid: Any) -> None:
+    visitor, member = Client(), as_member(paid.ben)
+    for page in public_pages(paid):
         assert visitor.get(page).status_code == 200, page
         assert member.get(page).status_code == 200, page
 
@@ -75,8 +75,8 @@ def test_member_pages_need_login(world: Any) -> None:
     assert member.get(url("me"))["Location"] == url("member", world.ada.pk)
 
 
-def test_unknown_ids_give_404(world: Any) -> None:
-    member = as_member(world.ada)
+def test_unknown_ids_give_404(paid: Any) -> None:
+    member = as_member(paid.ada)
     missing = 987654
     for page in [
         url("member", missing),
@@ -86,8 +86,8 @@ def test_unknown_ids_give_404(world: Any) -> None:
         url("contribution_edit", missing),
         url("review_create", missing),
         url("distribution", missing),
-        url("payout", world.distribution.pk, missing),
-        url("payout", missing, world.ada.pk),
+        url("payout", paid.distribution.pk, missing),
+        url("payout", missing, paid.ada.pk),
     ]:
         assert member.get(page).status_code == 404, page
     for action in ("task_claim", "task_release", "task_done"):
@@ -175,29 +175,29 @@ def test_profile_edit(world: Any) -> None:
     assert "<em>maths</em>" in page
 
 
-def test_profile_shows_contributions_payouts_and_earnings(world: Any) -> None:
-    page = Client().get(url("member", world.ada.pk)).content.decode()
+def test_profile_shows_contributions_payouts_and_earnings(paid: Any) -> None:
+    page = Client().get(url("member", paid.ada.pk)).content.decode()
     assert "Wrote chapter one" in page
     assert "100.00 EUR" in page  # the only contributor earns everything
-    assert url("payout", world.distribution.pk, world.ada.pk) in page
+    assert url("payout", paid.distribution.pk, paid.ada.pk) in page
 
 
-def test_leave_keeps_history_and_rejoin(world: Any) -> None:
-    client = as_member(world.ada)
+def test_leave_keeps_history_and_rejoin(paid: Any) -> None:
+    client = as_member(paid.ada)
     confirm = client.get(url("leave")).content.decode()
     assert "100.00 EUR" in confirm
     assert client.post(url("leave")).status_code == 302
-    world.ada.refresh_from_db()
-    assert world.ada.left_at is not None
-    page = client.get(url("member", world.ada.pk)).content.decode()
+    paid.ada.refresh_from_db()
+    assert paid.ada.left_at is not None
+    page = client.get(url("member", paid.ada.pk)).content.decode()
     assert "Left on" in page
     assert "100.00 EUR" in page
     assert "Rejoin" in page
     # A member who left may not claim or create work: the service says 403.
-    assert client.post(url("task_claim", world.task.pk)).status_code == 403
+    assert client.post(url("task_claim", paid.task.pk)).status_code == 403
     assert client.post(url("rejoin")).status_code == 302
-    world.ada.refresh_from_db()
-    assert world.ada.left_at is None
+    paid.ada.refresh_from_db()
+    assert paid.ada.left_at is None
     assert client.get(url("rejoin")).status_code == 405
 
 
@@ -285,7 +285,13 @@ def test_visitor_sees_no_buttons(world: Any) -> None:
 
 
 def contribution_data(**extra: str) -> dict[str, str]:
-    return {"kind": "work", "summary": "Fixed a bug", "hours": "1.25", "evidence_text": "PR 4", **extra}
+    return {
+        "kind": "work",
+        "summary": "Fixed a bug",
+        "hours": "1.25",
+        "evidence_text": "PR 4",
+        **extra,
+    }
 
 
 def test_log_work_on_a_task(world: Any) -> None:
@@ -331,9 +337,7 @@ def test_log_expense_with_receipt(world: Any) -> None:
         (contribution_data(task="999999"), "task"),
     ],
 )
-def test_contribution_refusals_name_the_field(
-    world: Any, data: dict[str, str], field: str
-) -> None:
+def test_contribution_refusals_name_the_field(world: Any, data: dict[str, str], field: str) -> None:
     before = Contribution.objects.count()
     response = as_member(world.ada).post(url("contribution_create"), data)
     assert_field_error(response, field)
@@ -357,12 +361,15 @@ def test_edit_contribution_only_by_author_before_review(world: Any) -> None:
     # Not the author: 403 both ways.
     ben = as_member(world.ben)
     assert ben.get(url("contribution_edit", contribution.pk)).status_code == 403
-    assert ben.post(url("contribution_edit", contribution.pk), contribution_data()).status_code == 403
+    assert (
+        ben.post(url("contribution_edit", contribution.pk), contribution_data()).status_code == 403
+    )
     # Reviewed: no Edit link, and the service refuses.
     reviewed = url("contribution", world.contribution.pk)
-    assert f'href="{url("contribution_edit", world.contribution.pk)}"' not in client.get(
-        reviewed
-    ).content.decode()
+    assert (
+        f'href="{url("contribution_edit", world.contribution.pk)}"'
+        not in client.get(reviewed).content.decode()
+    )
     response = client.post(url("contribution_edit", world.contribution.pk), contribution_data())
     assert response.status_code == 200
     assert "can no longer change" in response.content.decode()
@@ -479,13 +486,13 @@ def test_distribution_refusals_name_the_field(
     assert (Distribution.objects.count(), AuditEvent.objects.count()) == before
 
 
-def test_distribution_of_a_period_twice_is_refused(world: Any) -> None:
+def test_distribution_of_a_period_twice_is_refused(paid: Any) -> None:
     data = {
-        "period_start": str(world.distribution.period_start),
-        "period_end": str(world.distribution.period_end),
+        "period_start": str(paid.distribution.period_start),
+        "period_end": str(paid.distribution.period_end),
         "currency": "EUR",
     }
-    response = as_member(world.ben).post(url("distribution_create"), data)
+    response = as_member(paid.ben).post(url("distribution_create"), data)
     assert_field_error(response, "period_start", "distributed once")
 
 
@@ -505,17 +512,17 @@ def test_run_distribution_through_the_form(world: Any) -> None:
     assert distribution.seed in page
 
 
-def test_distribution_page_shows_amount_seed_chart_and_payouts(world: Any) -> None:
-    page = Client().get(url("distribution", world.distribution.pk)).content.decode()
+def test_distribution_page_shows_amount_seed_chart_and_payouts(paid: Any) -> None:
+    page = Client().get(url("distribution", paid.distribution.pk)).content.decode()
     assert "100.00 EUR" in page
-    assert world.distribution.seed in page
+    assert paid.distribution.seed in page
     assert "<rect" in page
     assert "Ada" in page
-    assert url("payout", world.distribution.pk, world.ada.pk) in page
+    assert url("payout", paid.distribution.pk, paid.ada.pk) in page
 
 
-def test_payout_page_explains_the_amount(world: Any) -> None:
-    page = Client().get(url("payout", world.distribution.pk, world.ada.pk)).content.decode()
+def test_payout_page_explains_the_amount(paid: Any) -> None:
+    page = Client().get(url("payout", paid.distribution.pk, paid.ada.pk)).content.decode()
     # 2.5 hours x rating 4 / 5 = 2 hour-equivalents; the only contributor takes it all.
     assert "100.00 EUR" in page
     assert "2.5" in page
@@ -526,8 +533,8 @@ def test_payout_page_explains_the_amount(world: Any) -> None:
     assert "largest remainder" in page
 
 
-def test_payout_page_shows_unknown_explanation_keys(world: Any) -> None:
-    payout = world.distribution.payouts.get(member=world.ada)
+def test_payout_page_shows_unknown_explanation_keys(paid: Any) -> None:
+    payout = paid.distribution.payouts.get(member=paid.ada)
     payout.explanation = {
         **payout.explanation,
         "reputation": {"weight": "0.9"},
@@ -535,13 +542,13 @@ def test_payout_page_shows_unknown_explanation_keys(world: Any) -> None:
     }
     payout.explanation["contributions"][0]["discount"] = "0.1"
     payout.save()
-    page = Client().get(url("payout", world.distribution.pk, world.ada.pk)).content.decode()
+    page = Client().get(url("payout", paid.distribution.pk, paid.ada.pk)).content.decode()
     assert "new engine key" in page
     assert "reputation" in page
     assert "discount" in page
 
 
-def test_home_shows_numbers_activity_and_chart(world: Any) -> None:
+def test_home_shows_numbers_activity_and_chart(paid: Any) -> None:
     page = Client().get(url("home")).content.decode()
     assert "100.00 EUR" in page
     assert "joined the community" in page
