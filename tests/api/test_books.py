@@ -1,0 +1,125 @@
+"""Income, distributions and payouts: the open books over the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from tests.api.conftest import ApiClient, assert_refused
+
+from commonshare.books.models import Distribution, Income
+from commonshare.work.models import ReviewAssignment
+
+pytestmark = pytest.mark.django_db
+
+INCOME = {
+    "amount": "100.00",
+    "currency": "EUR",
+    "payer": "A customer",
+    "description": "Subscriptions",
+    "received_on": "2026-01-15",
+}
+
+
+def test_record_and_list_income(as_alice: ApiClient, anonymous: ApiClient) -> None:
+    created = as_alice.post("/income", INCOME)
+    assert created.status_code == 201
+    assert created.json()["amount"] == "100.00"
+    yen = as_alice.post("/income", {**INCOME, "amount": "1200", "currency": "JPY"}).json()
+    assert yen["amount"] == "1200"
+    assert anonymous.get("/income").json()["count"] == 2
+    assert_refused(anonymous.post("/income", INCOME), 401)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount": 100}, "amount"),
+        ({"amount": "100.001"}, "amount"),
+        ({"amount": "0"}, "amount"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"currency": "euro"}, "currency"),
+        ({"received_on": "15/01/2026"}, "received_on"),
+        ({"received_on": 20260115}, "received_on"),
+        ({"payer": ""}, "payer"),
+    ],
+)
+def test_bad_income_names_the_field(as_alice: ApiClient, change: dict, field: str) -> None:
+    assert_refused(as_alice.post("/income", {**INCOME, **change}), 422, field)
+    assert not Income.objects.exists()
+
+
+@pytest.fixture
+def reviewed_period(
+    as_alice: ApiClient, alice: Any, bob: Any, api_as: Callable[..., ApiClient]
+) -> dict[str, Any]:
+    """Alice and Bob each logged reviewed work today; 100.00 EUR came in."""
+    for author, reviewer in ((alice, bob), (bob, alice)):
+        contribution = api_as(author).post(
+            "/contributions",
+            {"kind": "work", "summary": "Work", "hours": "2", "evidence_text": "done"},
+        )
+        contribution_id = contribution.json()["id"]
+        assert ReviewAssignment.objects.filter(
+            contribution_id=contribution_id, reviewer=reviewer
+        ).exists()
+        api_as(reviewer).post(
+            f"/contributions/{contribution_id}/reviews", {"rating": 4, "comment": "Good"}
+        )
+    as_alice.post("/income", INCOME)
+    today = dt.datetime.now(tz=dt.UTC).date().isoformat()
+    return {"period_start": today, "period_end": today, "currency": "EUR"}
+
+
+def test_distribution_and_payouts(
+    as_alice: ApiClient, anonymous: ApiClient, alice: Any, bob: Any, reviewed_period: dict
+) -> None:
+    response = as_alice.post("/distributions", reviewed_period)
+    assert response.status_code == 201, response.content
+    distribution = response.json()
+    assert distribution["amount"] == "100.00"
+    paid = [p["amount"] for p in distribution["payouts"]]
+    assert sum(float(a) for a in paid) + float(distribution["remainder"]) == pytest.approx(100)
+    assert all(isinstance(a, str) for a in paid)
+
+    assert_refused(as_alice.post("/distributions", reviewed_period), 409)
+    assert Distribution.objects.count() == 1
+
+    listed = anonymous.get("/distributions").json()
+    assert [d["id"] for d in listed["items"]] == [distribution["id"]]
+    detail = anonymous.get(f"/distributions/{distribution['id']}").json()
+    assert detail["payouts"] == distribution["payouts"]
+
+    payout = anonymous.get(f"/distributions/{distribution['id']}/payouts/{alice.pk}").json()
+    assert payout["currency"] == "EUR"
+    assert payout["explanation"]
+    mine = anonymous.get(f"/members/{alice.pk}/payouts").json()
+    assert mine["items"][0]["distribution"]["id"] == distribution["id"]
+
+    assert_refused(anonymous.get("/distributions/999999"), 404)
+    assert_refused(anonymous.get(f"/distributions/{distribution['id']}/payouts/999999"), 404)
+    assert_refused(anonymous.get("/members/999999/payouts"), 404)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"period_end": "2000-01-01"}, "period_end"),
+        ({"period_start": "yesterday"}, "period_start"),
+        ({"currency": 978}, "currency"),
+        ({"amount": "1000.00"}, "amount"),
+        ({"amount": 10}, "amount"),
+    ],
+)
+def test_bad_distribution_names_the_field(
+    as_alice: ApiClient, reviewed_period: dict, change: dict, field: str
+) -> None:
+    assert_refused(as_alice.post("/distributions", {**reviewed_period, **change}), 422, field)
+    assert not Distribution.objects.exists()
+
+
+def test_nothing_to_distribute(as_alice: ApiClient) -> None:
+    body = {"period_start": "2026-01-01", "period_end": "2026-01-31", "currency": "EUR"}
+    assert_refused(as_alice.post("/distributions", body), 422, "amount")
