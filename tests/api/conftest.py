@@ -60,7 +60,7 @@ def anonymous() -> ApiClient:
 @pytest.fixture
 def api_as(make_member: Callable[..., Any]) -> Callable[..., ApiClient]:
     """``api_as(member)`` is a client authenticated with a fresh token of ``member``."""
-    from commonshare.community import services  # noqa: PLC0415 (needs Django set up)
+    from commonshare.community import services
 
     def make(member: Any) -> ApiClient:
         _, raw = services.create_token(member, name="tests")

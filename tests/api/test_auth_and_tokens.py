@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from tests.api.conftest import ApiClient, assert_refused
+from tests.conftest import PASSWORD
 
 from commonshare.community.models import ApiToken
 from commonshare.work.models import Task
-from tests.api.conftest import ApiClient, assert_refused
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_session_writes_need_the_csrf_token(alice: Any) -> None:
     client.get("/login/")  # any page sets the CSRF cookie
     token = client.cookies["csrftoken"].value if "csrftoken" in client.cookies else None
     if token is None:
-        from django.middleware.csrf import _get_new_csrf_string  # noqa: PLC0415
+        from django.middleware.csrf import _get_new_csrf_string
 
         token = _get_new_csrf_string()
         client.cookies["csrftoken"] = token

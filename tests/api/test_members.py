@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.api.conftest import ApiClient, assert_refused
 
 from commonshare.community.models import Member
-from tests.api.conftest import ApiClient, assert_refused
 
 pytestmark = pytest.mark.django_db
 

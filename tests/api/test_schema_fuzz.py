@@ -38,10 +38,10 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 @pytest.fixture
 def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
     """A populated community and the Authorization header of one of its members."""
-    from commonshare.books import services as books  # noqa: PLC0415 (needs Django set up)
-    from commonshare.community import services as community  # noqa: PLC0415
-    from commonshare.work import services as work  # noqa: PLC0415
-    from commonshare.work.models import ReviewAssignment  # noqa: PLC0415
+    from commonshare.books import services as books
+    from commonshare.community import services as community
+    from commonshare.work import services as work
+    from commonshare.work.models import ReviewAssignment
 
     members = [make_member(name) for name in ("Ada", "Ben", "Cleo", "Dan")]
     ada = members[0]
@@ -52,7 +52,9 @@ def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
     for author in members:
         contribution = work.log_contribution(
             author,
-            work.ContributionInput(kind="work", summary="Did things", hours="2", evidence_text="ok"),
+            work.ContributionInput(
+                kind="work", summary="Did things", hours="2", evidence_text="ok"
+            ),
         )
         for assignment in ReviewAssignment.objects.filter(contribution=contribution)[:1]:
             work.submit_review(assignment.reviewer, contribution.pk, rating=4, comment="Good")
