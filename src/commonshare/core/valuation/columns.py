@@ -8,6 +8,7 @@ Effort is held exactly as integer micro-hours (``EFFORT_SCALE`` per hour).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -28,10 +29,10 @@ FloatArray = npt.NDArray[np.float64]
 class Columns:
     """A valuation input as arrays. Ids are sorted; codes index into them."""
 
-    member_ids: tuple[str, ...]
+    member_ids: Sequence[str]
     reputation: FloatArray  # per member; NO_REPUTATION when none was given
-    contribution_ids: tuple[str, ...]
-    contribution_kind: tuple[str, ...]
+    contribution_ids: Sequence[str]
+    contribution_kind: Sequence[str]
     contribution_member: IntArray  # member code of the author
     contribution_effort: IntArray  # claimed effort in micro-hours
     review_contribution: IntArray  # sorted ascending (then by reviewer)

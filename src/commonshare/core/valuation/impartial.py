@@ -27,6 +27,7 @@ author's), ``den_C`` is the total value and each member gets exactly its share
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -37,7 +38,7 @@ from commonshare.core.valuation.engine import EngineResult, IntArray
 _BIG = np.iinfo(np.int64).max
 
 
-def clusters(member_ids: tuple[str, ...], seed: str, count: int) -> IntArray:
+def clusters(member_ids: Sequence[str], seed: str, count: int) -> IntArray:
     """Cluster of each member: rank by sha256(seed, 'cluster', id), then deal round-robin."""
     m = max(1, min(count, len(member_ids)))
     tickets = [
