@@ -59,6 +59,13 @@ def _posting_lines(postings: Sequence[Posting]) -> str:
             f'{_posting_head(first[0], first[1])}{first[2]}"}},'
             f'{_posting_head(second[0], second[1])}{second[2]}"}}'
         )
+    if len(postings) == 3:
+        first, second, third = sorted(postings)
+        return (
+            f'{_posting_head(first[0], first[1])}{first[2]}"}},'
+            f'{_posting_head(second[0], second[1])}{second[2]}"}},'
+            f'{_posting_head(third[0], third[1])}{third[2]}"}}'
+        )
     return ",".join([f'{_posting_head(a, c)}{m}"}}' for a, c, m in sorted(postings)])
 
 
