@@ -74,7 +74,7 @@ def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:hypothesis_jsonschema.*")
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
