@@ -40,3 +40,42 @@ def make_member(db: Any) -> Callable[..., Any]:
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _journal_guard_around_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Let transactional tests empty the append-only journal tables between tests.
+
+    Django flushes the database after a transactional (live server) test, which
+    the journal's triggers refuse. This fixture is set up before the database
+    fixture and torn down after it: it lifts the guard just for the flush
+    (through ``_journal_guard_lifted``) and puts it back afterwards.
+    """
+    transactional = any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    ) or bool(
+        (marker := request.node.get_closest_marker("django_db"))
+        and marker.kwargs.get("transaction")
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("_journal_guard_lifted")
+    yield
+    blocker = request.getfixturevalue("django_db_blocker")
+    from django.db import connection
+
+    from commonshare.books.append_only import set_guard
+
+    with blocker.unblock():
+        set_guard(connection, install=True)
+
+
+@pytest.fixture
+def _journal_guard_lifted(transactional_db: None) -> Iterator[None]:
+    yield
+    from django.db import connection
+
+    from commonshare.books.append_only import set_guard
+
+    set_guard(connection, install=False)

@@ -99,7 +99,13 @@ def wipe_database() -> None:
         return
     from django.core.management import call_command
 
-    call_command("flush", interactive=False, verbosity=0)
+    from commonshare.books.append_only import set_guard
+
+    set_guard(connection, install=False)
+    try:
+        call_command("flush", interactive=False, verbosity=0)
+    finally:
+        set_guard(connection, install=True)
 
 
 def ensure_demo_community() -> bool:

@@ -70,9 +70,11 @@ def test_distribution_splits_by_effort_times_mean_rating(make_member) -> None:
     distribution = services.run_distribution(
         bo, period_start=TODAY, period_end=TODAY, currency="EUR"
     )
+    # 10 % of 100.01 (rounded down) went to the reserve; 90.01 is split 3:1.
     paid = {p.member: p.amount_minor for p in distribution.payouts.all()}
-    assert paid == {ada: 7501, bo: 2500}  # 75.0075 and 25.0025: the extra cent by remainder
-    assert sum(paid.values()) + distribution.remainder_minor == 10001
+    assert distribution.amount_minor == 9001
+    assert paid == {ada: 6751, bo: 2250}  # 67.5075 and 22.5025: the extra cent by remainder
+    assert sum(paid.values()) + distribution.remainder_minor == 9001
     explanation = Payout.objects.get(member=ada).explanation
     assert explanation["contributions"][0]["rating"].startswith("5")
     assert distribution.policy["method"] == "mean"
@@ -107,10 +109,10 @@ def test_cannot_distribute_more_than_was_received(make_member) -> None:
     )
     with pytest.raises(InvalidInput) as caught:
         services.run_distribution(
-            ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount="50.01"
+            ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount="45.01"
         )
     assert caught.value.field == "amount"
-    with pytest.raises(InvalidInput, match="no undistributed USD"):
+    with pytest.raises(InvalidInput, match="no USD left"):
         services.run_distribution(ada, period_start=TODAY, period_end=TODAY, currency="USD")
     with pytest.raises(InvalidInput) as caught:
         services.run_distribution(
@@ -131,4 +133,4 @@ def test_a_member_who_left_keeps_their_payout(make_member) -> None:
     )
     services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
     leave(ada)
-    assert earned_by_currency(ada) == {"EUR": 1000}
+    assert earned_by_currency(ada) == {"EUR": 900}  # 10.00 less the 10 % reserve

@@ -14,7 +14,16 @@ MEMBER = settings.AUTH_USER_MODEL
 
 
 class Income(models.Model):
+    class Source(models.TextChoices):
+        SUPPORT = "support", "Support"
+        HOSTING = "hosting", "Hosting"
+        CUSTOM = "custom-work", "Custom work"
+        SALES = "sales", "Sales"
+        DONATIONS = "donations", "Donations"
+
     amount_minor = models.BigIntegerField()
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.SUPPORT)
+    reference = models.CharField(max_length=200, blank=True, help_text="Invoice or bank reference")
     currency = models.CharField(max_length=3)
     payer = models.CharField(max_length=200)
     description = models.CharField(max_length=500)
@@ -99,3 +108,111 @@ class Payout(models.Model):
     @property
     def amount(self) -> Decimal:
         return from_minor(self.amount_minor, self.distribution.currency)
+
+
+class LedgerAccount(models.Model):
+    """An account of the chart, opened before the first entry that uses it."""
+
+    name = models.CharField(max_length=200, unique=True)
+    opened_on = models.DateField()
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JournalEntry(models.Model):
+    """One balanced, sealed entry of the append-only journal (see core.ledger).
+
+    Rows are never updated or deleted: database triggers refuse it, and the
+    hash chain shows it if it happens behind the application's back.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    date = models.DateField(db_index=True)
+    description = models.CharField(max_length=500)
+    source = models.CharField(max_length=100, db_index=True, help_text="e.g. income:17")
+    # NULL, not "", for "no member": the hash chain distinguishes the two.
+    actor = models.CharField(max_length=40, null=True, blank=True, help_text="Member id")  # noqa: DJ001
+    service = models.CharField(max_length=80, help_text="The code path that wrote it")
+    reverses = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name_plural = "journal entries"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.date} {self.description}"
+
+
+class JournalPosting(models.Model):
+    entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, related_name="postings", db_column="entry_seq"
+    )
+    line = models.PositiveSmallIntegerField()
+    account = models.CharField(max_length=200, db_index=True)
+    currency = models.CharField(max_length=3)
+    minor = models.BigIntegerField(help_text="Positive: debit; negative: credit")
+
+    class Meta:
+        ordering = ["entry_id", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "line"], name="one_posting_per_line"),
+        ]
+        indexes = [models.Index(fields=["account", "currency"], name="posting_account_currency")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.minor} {self.currency}"
+
+
+class ExpenseDecision(models.Model):
+    """A peer's approval or rejection of an expense claim (never the claimant's own)."""
+
+    class Verdict(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        REJECT = "reject", "Reject"
+
+    contribution = models.ForeignKey(
+        "work.Contribution", on_delete=models.PROTECT, related_name="expense_decisions"
+    )
+    member = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(max_length=7, choices=Verdict.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribution", "member"], name="one_expense_decision_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} of expense {self.contribution_id} by {self.member_id}"
+
+
+class Withdrawal(models.Model):
+    """Money a member was paid out of what the commons owed them (a bank transfer)."""
+
+    member = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="withdrawals")
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    reference = models.CharField(max_length=200)
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="withdrawal_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_minor} {self.currency} to {self.member_id}"

@@ -13,8 +13,17 @@ from django.conf import settings
 
 DEFAULT_POLICY: dict[str, Any] = {
     "method": "mean",
-    # What one unit of each kind of contribution counts as, in hours of work.
-    "effort_per_unit": {"work": "1", "deliverable": "1", "resource": "0.1"},
+    # Parameters handed to the valuation engine as they are (see docs/valuation.md).
+    "valuation": {},
+    # What one unit of each valued kind of contribution counts as, in hours of work.
+    "effort_per_unit": {"work": "1", "deliverable": "1"},
+    # Share of every income moved to the reserve for sustainability.
+    "reserve_share": "0.10",
+    # Peers (never the claimant) who must approve an expense claim, or reject it.
+    "expense_approvals": 2,
+    # Lent resources are paid by metered use at these prices per unit, before the split.
+    "resource_prices": {"server hours": "0.05", "compute hours": "0.10", "GB transferred": "0.01"},
+    "default_resource_price": "0.02",
 }
 
 
@@ -27,3 +36,9 @@ def current_policy() -> dict[str, Any]:
 def effort_of(kind: str, quantity: Decimal, policy: dict[str, Any]) -> Decimal:
     """Effort in hour-equivalents of a contribution of ``quantity`` units of ``kind``."""
     return quantity * Decimal(policy["effort_per_unit"][kind])
+
+
+def resource_price(unit_name: str, policy: dict[str, Any]) -> Decimal:
+    """Price of one metered unit of a lent resource, in the distribution's currency."""
+    prices: dict[str, str] = policy["resource_prices"]
+    return Decimal(prices.get(unit_name, policy["default_resource_price"]))

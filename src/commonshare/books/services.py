@@ -1,20 +1,47 @@
-"""Every write to income and distributions: one transaction each, audited."""
+"""Every write to the books: one transaction each, with its journal entry and audit row.
+
+Money flows (debit-positive postings, see core.ledger):
+
+- income:       Dr assets:bank (income - reserve), Dr assets:reserve, Cr income:<source>
+- expense:      approved by N peers, then Dr expenses:claims, Cr liabilities:payable:<member>
+- resources:    at distribution, Dr expenses:resources, Cr liabilities:payable:<member>
+- distribution: Dr expenses:payouts, Cr liabilities:payable:<member> for each payout
+- withdrawal:   Dr liabilities:payable:<member>, Cr assets:bank
+- reversal:     the reversed entry's postings with signs flipped
+
+What can be distributed is what the bank holds beyond what is owed to
+members (approved expenses, resource use, earlier payouts not yet withdrawn),
+so debts are always paid before any distribution.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.utils import timezone
 
 from commonshare.audit.services import record
-from commonshare.books.models import Distribution, Income, Payout
-from commonshare.books.policy import current_policy, effort_of
+from commonshare.books import journal
+from commonshare.books.models import Distribution, ExpenseDecision, Income, Payout, Withdrawal
+from commonshare.books.policy import current_policy, effort_of, resource_price
 from commonshare.community.models import Member
+from commonshare.core.ledger import (
+    BANK,
+    PAYOUTS,
+    RESERVE,
+    EntryDraft,
+    LedgerError,
+    Posting,
+    StoredEntry,
+    expense_account,
+    income_account,
+    payable_account,
+)
 from commonshare.core.money import (
     MoneyError,
     check_currency,
@@ -30,10 +57,12 @@ from commonshare.core.valuation import (
     ValuationError,
     allocate,
 )
-from commonshare.errors import Conflict, InvalidInput
+from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commonshare.work.models import Contribution, Review
 
-VALUED_KINDS = ("work", "deliverable", "resource")
+VALUED_KINDS = ("work", "deliverable")
+CLAIMS = expense_account("claims")
+RESOURCES = expense_account("resources")
 
 
 def _amount_minor(amount: Any, currency: str) -> tuple[int, str]:
@@ -42,9 +71,7 @@ def _amount_minor(amount: Any, currency: str) -> tuple[int, str]:
     except MoneyError as error:
         raise InvalidInput(str(error), field="currency") from None
     try:
-        minor = to_minor(
-            parse_decimal(amount if not isinstance(amount, float) else str(amount)), code
-        )
+        minor = to_minor(parse_decimal(str(amount) if isinstance(amount, float) else amount), code)
     except MoneyError as error:
         raise InvalidInput(str(error), field="amount") from None
     return minor, code
@@ -61,6 +88,18 @@ def _date(value: Any, field: str) -> dt.date:
         raise InvalidInput(f"{field}: give a date as YYYY-MM-DD.", field=field) from None
 
 
+def _post(draft: EntryDraft) -> StoredEntry:
+    """Open the accounts this service vouches for, then post; a ledger refusal is bad input."""
+    journal.open_accounts((p.account for p in draft.postings), on=draft.date)
+    try:
+        return journal.post(draft)
+    except LedgerError as error:
+        raise InvalidInput("; ".join(error.problems)) from None
+
+
+# --- income -------------------------------------------------------------------------
+
+
 def record_income(
     actor: Member,
     *,
@@ -69,41 +108,214 @@ def record_income(
     payer: str,
     description: str,
     received_on: Any,
+    source: str = Income.Source.SUPPORT,
+    reference: str = "",
 ) -> Income:
+    """Record money received; the policy's reserve share goes to the reserve at once."""
     minor, code = _amount_minor(amount, currency)
     if minor <= 0:
         raise InvalidInput("amount: income must be more than zero.", field="amount")
     payer = (payer or "").strip()
     description = (description or "").strip()
+    reference = (reference or "").strip()
     if not payer or len(payer) > 200:
         raise InvalidInput("payer: who paid (1 to 200 characters).", field="payer")
     if not description or len(description) > 500:
         raise InvalidInput(
             "description: what it was for (1 to 500 characters).", field="description"
         )
+    if len(reference) > 200:
+        raise InvalidInput("reference: at most 200 characters.", field="reference")
+    if source not in Income.Source.values:
+        raise InvalidInput(f"source: one of {', '.join(Income.Source.values)}.", field="source")
+    received = _date(received_on, "received_on")
+    reserve_minor = _reserve_part(minor, current_policy())
     with transaction.atomic():
         income = Income.objects.create(
             amount_minor=minor,
             currency=code,
+            source=source,
+            reference=reference,
             payer=payer,
             description=description,
-            received_on=_date(received_on, "received_on"),
+            received_on=received,
             recorded_by=actor,
+        )
+        postings = [
+            Posting(BANK, code, minor - reserve_minor),
+            Posting(income_account(source), code, -minor),
+        ]
+        if reserve_minor:
+            postings.insert(1, Posting(RESERVE, code, reserve_minor))
+        _post(
+            EntryDraft(
+                date=received,
+                description=f"{description} ({payer})",
+                postings=tuple(p for p in postings if p.minor),
+                source=f"income:{income.pk}",
+                actor=str(actor.pk),
+                service="books.record_income",
+            )
         )
         record("books.income.recorded", income, actor=actor, amount_minor=minor, currency=code)
     return income
 
 
-def undistributed_minor(currency: str) -> int:
-    """Income received in ``currency`` that no distribution has paid out yet."""
-    received = Income.objects.filter(currency=currency).aggregate(s=Sum("amount_minor"))["s"] or 0
-    paid = (
-        Distribution.objects.filter(currency=currency).aggregate(
-            s=Sum("amount_minor") - Sum("remainder_minor")
-        )["s"]
-        or 0
+def _reserve_part(minor: int, policy: Mapping[str, Any]) -> int:
+    """The reserve's share of an income, rounded down to a whole minor unit."""
+    share = Decimal(str(policy.get("reserve_share", "0")))
+    return int((Decimal(minor) * share).to_integral_value(rounding=ROUND_FLOOR))
+
+
+# --- expenses -----------------------------------------------------------------------
+
+
+def expense_status(contribution: Contribution, policy: Mapping[str, Any] | None = None) -> str:
+    """pending, approved or rejected: N approvals approve, N rejections reject."""
+    needed = int((policy or current_policy())["expense_approvals"])
+    verdicts = list(contribution.expense_decisions.values_list("verdict", flat=True))
+    if verdicts.count(ExpenseDecision.Verdict.APPROVE) >= needed:
+        return "approved"
+    if verdicts.count(ExpenseDecision.Verdict.REJECT) >= needed:
+        return "rejected"
+    return "pending"
+
+
+def decide_expense(
+    actor: Member, contribution_id: int, *, verdict: str, reason: str = ""
+) -> ExpenseDecision:
+    """A peer approves or rejects an expense claim; the Nth approval makes it a debt owed."""
+    if verdict not in ExpenseDecision.Verdict.values:
+        raise InvalidInput("verdict: approve or reject.", field="verdict")
+    reason = (reason or "").strip()
+    if verdict == ExpenseDecision.Verdict.REJECT and not reason:
+        raise InvalidInput("reason: say why the claim is rejected.", field="reason")
+    if len(reason) > 500:
+        raise InvalidInput("reason: at most 500 characters.", field="reason")
+    policy = current_policy()
+    with transaction.atomic():
+        claim = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
+        if claim is None or claim.kind != Contribution.Kind.EXPENSE:
+            raise NotFound(f"No expense claim with id {contribution_id}.")
+        if claim.author_id == actor.pk:
+            raise Forbidden("Nobody approves or rejects their own expense claim.")
+        if actor.left_at is not None:
+            raise Forbidden("You left the community; rejoin to decide on expense claims.")
+        status = expense_status(claim, policy)
+        if status != "pending":
+            raise Conflict(f"This claim is already {status}.")
+        if claim.expense_decisions.filter(member=actor).exists():
+            raise Conflict("You have already decided on this claim.")
+        decision = ExpenseDecision.objects.create(
+            contribution=claim, member=actor, verdict=verdict, reason=reason
+        )
+        if expense_status(claim, policy) == "approved":
+            amount = claim.amount_minor or 0
+            _post(
+                EntryDraft(
+                    date=timezone.localdate(),
+                    description=f"Expense claim approved: {claim.summary}",
+                    postings=(
+                        Posting(CLAIMS, claim.currency, amount),
+                        Posting(payable_account(claim.author_id), claim.currency, -amount),
+                    ),
+                    source=f"expense:{claim.pk}",
+                    actor=str(actor.pk),
+                    service="books.decide_expense",
+                )
+            )
+        record(f"books.expense.{verdict}d", claim, actor=actor, reason=reason)
+    return decision
+
+
+# --- what members are owed, and withdrawals -----------------------------------------
+
+
+def owed_minor(member_id: int, currency: str) -> int:
+    """What the commons owes a member in ``currency`` (credit balance of their payable)."""
+    return -journal.balance(payable_account(member_id), currency)
+
+
+def distributable_minor(currency: str) -> int:
+    """Money in the bank account beyond everything owed to members."""
+    owed = sum(
+        -total
+        for (account, code), total in journal.balances(prefix="liabilities:payable:").items()
+        if code == currency
     )
-    return int(received) - int(paid)
+    return journal.balance(BANK, currency) - owed
+
+
+def record_withdrawal(
+    actor: Member, *, member_id: int, amount: Any, currency: str, reference: str
+) -> Withdrawal:
+    """Mark money owed to a member as paid out by bank transfer ``reference``."""
+    minor, code = _amount_minor(amount, currency)
+    if minor <= 0:
+        raise InvalidInput("amount: must be more than zero.", field="amount")
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 200:
+        raise InvalidInput("reference: the bank transfer reference.", field="reference")
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        raise NotFound(f"No member with id {member_id}.", field="member_id")
+    with transaction.atomic():
+        journal.lock()
+        owed = owed_minor(member.pk, code)
+        if minor > owed:
+            raise InvalidInput(
+                f"amount: the commons owes {member.display_name} "
+                f"{from_minor(max(owed, 0), code)} {code}.",
+                field="amount",
+            )
+        entry = _post(
+            EntryDraft(
+                date=timezone.localdate(),
+                description=f"Paid out to {member.display_name} ({reference})",
+                postings=(
+                    Posting(payable_account(member.pk), code, minor),
+                    Posting(BANK, code, -minor),
+                ),
+                source=f"member:{member.pk}",
+                actor=str(actor.pk),
+                service="books.record_withdrawal",
+            )
+        )
+        withdrawal = Withdrawal.objects.create(
+            member=member,
+            amount_minor=minor,
+            currency=code,
+            reference=reference,
+            entry_id=entry.seq,
+        )
+        record("books.withdrawal.recorded", withdrawal, actor=actor, amount_minor=minor)
+    return withdrawal
+
+
+def reverse_entry(actor: Member, seq: int, *, reason: str) -> StoredEntry:
+    """Correct a mistake by posting the reversing entry; reversing twice is refused."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("reason: say why the entry is reversed.", field="reason")
+    with transaction.atomic():
+        try:
+            entry = journal.reverse(
+                seq,
+                date=timezone.localdate(),
+                service="books.reverse_entry",
+                actor=str(actor.pk),
+                reason=reason,
+            )
+        except LedgerError as error:
+            message = "; ".join(error.problems)
+            if "does not exist" in message:
+                raise NotFound(message) from None
+            raise Conflict(message) from None
+        record("books.entry.reversed", actor, actor=actor, entry=seq, reversal=entry.seq)
+    return entry
+
+
+# --- distributions --------------------------------------------------------------------
 
 
 def valuation_request(
@@ -115,29 +327,29 @@ def valuation_request(
     seed: str,
     policy: dict[str, Any],
 ) -> AllocationRequest:
-    """The frozen input of a distribution: reviewed contributions made in the period."""
-    in_period = Q(created_at__date__gte=period_start, created_at__date__lte=period_end)
+    """The frozen input of a distribution: reviewed work and deliverables of the period."""
     contributions = list(
-        Contribution.objects.filter(in_period, kind__in=VALUED_KINDS)
+        Contribution.objects.filter(
+            created_at__date__gte=period_start,
+            created_at__date__lte=period_end,
+            kind__in=VALUED_KINDS,
+        )
         .order_by("pk")
         .values("pk", "author_id", "kind", "hours", "units")
     )
+    kind_of = {c["pk"]: c["kind"] for c in contributions}
     reviews = list(
-        Review.objects.filter(contribution_id__in=[c["pk"] for c in contributions])
+        Review.objects.filter(contribution_id__in=kind_of)
         .order_by("pk")
         .values("reviewer_id", "contribution_id", "rating", "effort_estimate")
     )
-    members = Member.objects.filter(
-        Q(pk__in={c["author_id"] for c in contributions})
-        | Q(pk__in={r["reviewer_id"] for r in reviews})
-    ).values_list("pk", flat=True)
-    kind_of = {c["pk"]: c["kind"] for c in contributions}
+    members = sorted({c["author_id"] for c in contributions} | {r["reviewer_id"] for r in reviews})
     return AllocationRequest(
         currency=currency,
         amount=from_minor(minor, currency),
         method=policy["method"],
         seed=seed,
-        members=tuple(MemberInput(id=str(pk)) for pk in sorted(members)),
+        members=tuple(MemberInput(id=str(pk)) for pk in members),
         contributions=tuple(
             ContributionInput(
                 id=str(c["pk"]),
@@ -158,14 +370,58 @@ def valuation_request(
             )
             for r in reviews
         ),
-        policy=policy,
+        policy=dict(policy.get("valuation", {})),
     )
 
 
 def _quantity(contribution: Mapping[str, Any]) -> Decimal:
-    """Hours for work, units for deliverables and resources (never empty: services check)."""
+    """Hours for work, units for deliverables (never empty: the work services check)."""
     quantity = contribution["hours"] if contribution["kind"] == "work" else contribution["units"]
     return Decimal(quantity)
+
+
+def resource_payments(
+    *, period_start: dt.date, period_end: dt.date, currency: str, policy: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Metered resources lent in the period and accepted by review (mean rating >= 1)."""
+    lent = (
+        Contribution.objects.filter(
+            created_at__date__gte=period_start,
+            created_at__date__lte=period_end,
+            kind=Contribution.Kind.RESOURCE,
+        )
+        .prefetch_related("reviews")
+        .order_by("pk")
+    )
+    payments = []
+    for contribution in lent:
+        ratings = [review.rating for review in contribution.reviews.all()]
+        if not ratings or sum(ratings) < len(ratings):
+            continue
+        price = resource_price(contribution.unit_name, policy)
+        units = Decimal(contribution.units or 0)
+        exact = units * price
+        minor = _floor_minor(exact, currency)
+        if minor <= 0:
+            continue
+        payments.append(
+            {
+                "contribution": contribution.pk,
+                "member": contribution.author_id,
+                "units": str(units),
+                "unit_name": contribution.unit_name,
+                "price": str(price),
+                "amount": str(from_minor(minor, currency)),
+                "minor": minor,
+            }
+        )
+    return payments
+
+
+def _floor_minor(amount: Decimal, currency: str) -> int:
+    """Whole minor units in ``amount``, rounded down (the commons never overpays)."""
+    units_per_major = to_minor(Decimal(1), currency)
+    return int((amount * units_per_major).to_integral_value(rounding=ROUND_FLOOR))
 
 
 def run_distribution(
@@ -176,9 +432,11 @@ def run_distribution(
     currency: str,
     amount: Any = None,
 ) -> Distribution:
-    """Split an amount among the period's contributors, once per period, in one transaction.
+    """Pay resource use, then split an amount among the period's contributors.
 
-    Without ``amount``, all income not yet distributed in ``currency`` is split.
+    All of it is one transaction: a crash leaves nothing or everything, and a
+    period is distributed at most once. Without ``amount``, everything
+    distributable in ``currency`` is split.
     """
     start = _date(period_start, "period_start")
     end = _date(period_end, "period_end")
@@ -188,30 +446,27 @@ def run_distribution(
         code = check_currency(currency)
     except MoneyError as error:
         raise InvalidInput(str(error), field="currency") from None
+    policy = current_policy()
     with transaction.atomic():
-        overlapping = Distribution.objects.filter(
-            currency=code, period_start__lte=end, period_end__gte=start
-        ).first()
-        if overlapping is not None:
-            raise Conflict(
-                f"The period overlaps the distribution of {overlapping}; "
-                "each period is distributed once.",
-                field="period_start",
-            )
-        available = undistributed_minor(code)
+        journal.lock()
+        _refuse_overlap(code, start, end)
+        resources = resource_payments(
+            period_start=start, period_end=end, currency=code, policy=policy
+        )
+        resource_minor = sum(p["minor"] for p in resources)
+        available = distributable_minor(code) - resource_minor
         if amount in (None, ""):
             minor = available
         else:
             minor, _ = _amount_minor(amount, code)
+            if minor > available:
+                raise InvalidInput(
+                    "amount: more than can be distributed "
+                    f"({from_minor(max(available, 0), code)} {code}, after what is owed).",
+                    field="amount",
+                )
         if minor <= 0:
-            raise InvalidInput(f"amount: there is no undistributed {code} income.", field="amount")
-        if minor > available:
-            raise InvalidInput(
-                "amount: more than the income not yet distributed "
-                f"({from_minor(available, code)} {code}).",
-                field="amount",
-            )
-        policy = current_policy()
+            raise InvalidInput(f"amount: there is no {code} left to distribute.", field="amount")
         seed = secrets.token_hex(16)
         request = valuation_request(
             period_start=start, period_end=end, currency=code, minor=minor, seed=seed, policy=policy
@@ -221,6 +476,9 @@ def run_distribution(
         except ValuationError as error:
             raise InvalidInput("; ".join(error.problems)) from None
         result_json = result.to_json()
+        result_json["resource_payments"] = [
+            {k: v for k, v in p.items() if k != "minor"} for p in resources
+        ]
         try:
             distribution = Distribution.objects.create(
                 period_start=start,
@@ -237,7 +495,7 @@ def run_distribution(
             )
         except IntegrityError:
             raise Conflict("This period has already been distributed.") from None
-        Payout.objects.bulk_create(
+        payouts = [
             Payout(
                 distribution=distribution,
                 member_id=int(line.member),
@@ -247,16 +505,82 @@ def run_distribution(
             )
             for line in result.payouts
             if line.amount > 0
-        )
+        ]
+        Payout.objects.bulk_create(payouts)
+        _post_distribution(distribution, payouts, resources, actor)
         record(
             "books.distribution.posted",
             distribution,
             actor=actor,
             amount_minor=minor,
             currency=code,
-            payouts=len(result.payouts),
+            payouts=len(payouts),
         )
     return distribution
+
+
+def _refuse_overlap(currency: str, start: dt.date, end: dt.date) -> None:
+    existing = Distribution.objects.filter(
+        currency=currency, period_start__lte=end, period_end__gte=start
+    ).first()
+    if existing is None:
+        return
+    if (existing.period_start, existing.period_end) == (start, end):
+        raise Conflict(
+            f"Already done: {existing} was distributed (distribution {existing.pk}).",
+            field="period_start",
+        )
+    raise Conflict(
+        f"The period overlaps the distribution of {existing}; each period is distributed once.",
+        field="period_start",
+    )
+
+
+def _post_distribution(
+    distribution: Distribution,
+    payouts: list[Payout],
+    resources: list[dict[str, Any]],
+    actor: Member,
+) -> None:
+    code = distribution.currency
+    if resources:
+        owed: dict[int, int] = {}
+        for payment in resources:
+            owed[payment["member"]] = owed.get(payment["member"], 0) + payment["minor"]
+        _post(
+            EntryDraft(
+                date=distribution.period_end,
+                description=f"Resources lent, {distribution}: paid by metered use",
+                postings=(
+                    Posting(RESOURCES, code, sum(owed.values())),
+                    *(
+                        Posting(payable_account(m), code, -minor)
+                        for m, minor in sorted(owed.items())
+                    ),
+                ),
+                source=f"distribution:{distribution.pk}",
+                actor=str(actor.pk),
+                service="books.run_distribution",
+            )
+        )
+    paid = sum(p.amount_minor for p in payouts)
+    if paid:
+        _post(
+            EntryDraft(
+                date=distribution.period_end,
+                description=f"Distribution {distribution}: {len(payouts)} payouts",
+                postings=(
+                    Posting(PAYOUTS, code, paid),
+                    *(
+                        Posting(payable_account(p.member_id), code, -p.amount_minor)
+                        for p in sorted(payouts, key=lambda p: p.member_id)
+                    ),
+                ),
+                source=f"distribution:{distribution.pk}",
+                actor=str(actor.pk),
+                service="books.run_distribution",
+            )
+        )
 
 
 def _request_json(request: AllocationRequest) -> dict[str, Any]:

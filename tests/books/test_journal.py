@@ -1,0 +1,232 @@
+"""The journal as stored: balanced, append-only at the database, tamper-evident."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
+
+from commonshare.books import journal, services
+from commonshare.books.models import JournalEntry, JournalPosting
+from commonshare.core.ledger import BANK, RESERVE, EntryDraft, LedgerError, Posting
+from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound
+from commonshare.work import services as work
+from commonshare.work.services import ContributionInput
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()  # noqa: DTZ011 - the database stamps contributions with today's date
+
+
+def _income(member, amount="100.00", currency="EUR"):
+    return services.record_income(
+        member,
+        amount=amount,
+        currency=currency,
+        payer="Acme",
+        description="Support",
+        received_on=TODAY,
+        source="support",
+        reference="INV-1",
+    )
+
+
+def _expense(author, amount="30.00"):
+    return work.log_contribution(
+        author,
+        ContributionInput(
+            kind="expense",
+            summary="Domain",
+            amount=amount,
+            currency="EUR",
+            receipt=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4"),
+        ),
+    )
+
+
+def _all_balanced() -> bool:
+    return all(
+        sum(entry.postings[i].minor for i in range(len(entry.postings))) == 0
+        for entry in journal.stream()
+    )
+
+
+def test_income_posts_bank_reserve_and_income(make_member) -> None:
+    _income(make_member(), "100.00")
+    assert journal.balances() == {
+        (BANK, "EUR"): 9000,
+        (RESERVE, "EUR"): 1000,
+        ("income:support", "EUR"): -10000,
+    }
+    entry = JournalEntry.objects.get()
+    assert entry.source.startswith("income:") and entry.service == "books.record_income"
+    assert journal.verify().ok
+
+
+def test_expense_claim_needs_two_peers_and_is_paid_before_distribution(make_member) -> None:
+    ada, bo, cy = make_member("Ada"), make_member("Bo"), make_member("Cy")
+    _income(ada, "100.00")
+    claim = _expense(ada, "30.00")
+    with pytest.raises(Forbidden, match="own expense"):
+        services.decide_expense(ada, claim.pk, verdict="approve")
+    with pytest.raises(InvalidInput) as caught:
+        services.decide_expense(bo, claim.pk, verdict="reject")
+    assert caught.value.field == "reason"
+    services.decide_expense(bo, claim.pk, verdict="approve")
+    assert services.expense_status(claim) == "pending"
+    assert services.owed_minor(ada.pk, "EUR") == 0
+    with pytest.raises(Conflict, match="already decided"):
+        services.decide_expense(bo, claim.pk, verdict="approve")
+    services.decide_expense(cy, claim.pk, verdict="approve")
+    assert services.expense_status(claim) == "approved"
+    assert services.owed_minor(ada.pk, "EUR") == 3000
+    # 90.00 in the bank, 30.00 owed: 60.00 can be distributed.
+    assert services.distributable_minor("EUR") == 6000
+    assert _all_balanced() and journal.verify().ok
+
+
+def test_rejected_claims_carry_reasons_and_post_nothing(make_member) -> None:
+    ada, bo, cy = make_member("Ada"), make_member("Bo"), make_member("Cy")
+    claim = _expense(ada)
+    services.decide_expense(bo, claim.pk, verdict="reject", reason="No receipt total")
+    services.decide_expense(cy, claim.pk, verdict="reject", reason="Duplicate of #3")
+    assert services.expense_status(claim) == "rejected"
+    assert not JournalEntry.objects.exists()
+    with pytest.raises(NotFound):
+        services.decide_expense(bo, 9999, verdict="approve")
+
+
+def test_withdrawal_cannot_exceed_what_is_owed(make_member) -> None:
+    ada, bo, cy = make_member("Ada"), make_member("Bo"), make_member("Cy")
+    _income(ada)
+    claim = _expense(ada, "30.00")
+    services.decide_expense(bo, claim.pk, verdict="approve")
+    services.decide_expense(cy, claim.pk, verdict="approve")
+    with pytest.raises(InvalidInput) as caught:
+        services.record_withdrawal(
+            bo, member_id=ada.pk, amount="30.01", currency="EUR", reference="TR-1"
+        )
+    assert caught.value.field == "amount"
+    services.record_withdrawal(
+        bo, member_id=ada.pk, amount="30.00", currency="EUR", reference="TR-1"
+    )
+    assert services.owed_minor(ada.pk, "EUR") == 0
+    assert journal.balance(BANK, "EUR") == 6000
+
+
+def test_distribution_posts_payouts_to_member_payables_in_one_entry(make_member) -> None:
+    ada, bo = make_member("Ada"), make_member("Bo")
+    contribution = work.log_contribution(
+        ada, ContributionInput(kind="work", summary="x", hours="2", evidence_text="e")
+    )
+    work.submit_review(bo, contribution.pk, rating=5, comment="c")
+    _income(bo, "10.00")
+    distribution = services.run_distribution(
+        bo, period_start=TODAY, period_end=TODAY, currency="EUR"
+    )
+    entries = JournalEntry.objects.filter(source=f"distribution:{distribution.pk}")
+    assert entries.count() == 1
+    assert services.owed_minor(ada.pk, "EUR") == 900
+    assert services.distributable_minor("EUR") == 0
+    with pytest.raises(Conflict, match="Already done"):
+        services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+    assert JournalEntry.objects.filter(source__startswith="distribution:").count() == 1
+
+
+def test_resources_are_paid_by_metered_use_before_the_split(make_member) -> None:
+    ada, bo = make_member("Ada"), make_member("Bo")
+    lent = work.log_contribution(
+        ada,
+        ContributionInput(
+            kind="resource",
+            summary="Server",
+            units="720",
+            unit_name="server hours",
+            evidence_text="metered",
+        ),
+    )
+    work.submit_review(bo, lent.pk, rating=4, comment="ok")
+    _income(bo, "100.00")
+    distribution = services.run_distribution(
+        bo, period_start=TODAY, period_end=TODAY, currency="EUR"
+    )
+    # 720 h at 0.05 = 36.00 paid first; the remaining 54.00 finds no reviewed work.
+    assert distribution.result["resource_payments"][0]["amount"] == "36.00"
+    assert services.owed_minor(ada.pk, "EUR") == 3600
+    assert distribution.amount_minor == 5400
+
+
+def test_reversal_points_back_and_cannot_happen_twice(make_member) -> None:
+    ada = make_member()
+    _income(ada)
+    reversal = services.reverse_entry(ada, 1, reason="Recorded twice")
+    assert reversal.reverses == 1
+    assert journal.balance(BANK, "EUR") == 0
+    with pytest.raises(Conflict, match="already reversed"):
+        services.reverse_entry(ada, 1, reason="again")
+    with pytest.raises(Conflict, match="reversal"):
+        services.reverse_entry(ada, reversal.seq, reason="undo the undo")
+    with pytest.raises(NotFound):
+        services.reverse_entry(ada, 99, reason="nothing")
+    assert JournalEntry.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("postings", "message"),
+    [
+        ((Posting(BANK, "EUR", 100), Posting("income:support", "EUR", -99)), "balance"),
+        ((Posting(BANK, "EUR", 100), Posting("income:nowhere", "EUR", -100)), "unknown"),
+        ((Posting(BANK, "EUR", 100), Posting("income:support", "USD", -100)), "EUR"),
+        ((Posting(BANK, "EUR", 100),), "two"),
+    ],
+)
+def test_bad_entries_are_refused_and_nothing_is_written(make_member, postings, message) -> None:
+    _income(make_member())
+    before = JournalEntry.objects.count(), JournalPosting.objects.count()
+    draft = EntryDraft(
+        date=TODAY,
+        description="bad",
+        postings=postings,
+        source="test:1",
+        actor=None,
+        service="test",
+    )
+    with pytest.raises(LedgerError, match=message), transaction.atomic():
+        journal.post(draft)
+    assert (JournalEntry.objects.count(), JournalPosting.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE books_journalentry SET description = 'edited'",
+        "DELETE FROM books_journalentry",
+        "UPDATE books_journalposting SET minor = minor + 1",
+        "DELETE FROM books_journalposting",
+    ],
+)
+def test_the_database_refuses_updates_and_deletes(make_member, statement: str) -> None:
+    _income(make_member())
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        connection.cursor().execute(statement)
+    assert journal.verify().ok
+
+
+def test_verify_names_an_entry_edited_behind_the_applications_back(make_member) -> None:
+    from commonshare.books.append_only import set_guard
+
+    ada = make_member()
+    for amount in ("10.00", "20.00", "30.00"):
+        _income(ada, amount)
+    assert journal.verify().ok
+    set_guard(connection, install=False)  # what an attacker with DDL rights would do
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE books_journalposting SET minor = 1 WHERE entry_seq = 2 AND line = 0"
+            )
+    finally:
+        set_guard(connection, install=True)
+    report = journal.verify()
+    assert not report.ok
+    assert report.problem is not None and report.problem.seq == 2
+    assert report.problem.kind == "changed"
