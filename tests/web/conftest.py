@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.conftest import PASSWORD
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, Any]:
     """Drive Debian's Chromium; Playwright's own browser download cannot work here."""
     return {

@@ -46,7 +46,9 @@ def assert_harmless(html: str) -> None:
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name)
             if name in {"href", "src"}:
-                assert value.strip().lower().startswith(("http:", "https:", "mailto:", "/", "#")), value
+                assert value.strip().lower().startswith(("http:", "https:", "mailto:", "/", "#")), (
+                    value
+                )
 
 
 def test_markdown_is_rendered_safely() -> None:
