@@ -77,7 +77,7 @@ allocate = allocate_command  # ``main.add_command(allocate)`` in commonshare.cli
 
 
 def _refuse_float(text: str) -> Any:
-    raise ValuationError([f"number {text}: give decimals as strings such as \"{text}\""])
+    raise ValuationError([f'number {text}: give decimals as strings such as "{text}"'])
 
 
 def _allocate_folder(

@@ -36,7 +36,9 @@ from commonshare.core.valuation.columns import EFFORT_SCALE, NO_EFFORT, NO_REPUT
 CHUNK_ROWS = 1_000_000
 
 
-def request_from_json(data: Any, *, method: str | None = None, seed: str | None = None) -> AllocationRequest:
+def request_from_json(
+    data: Any, *, method: str | None = None, seed: str | None = None
+) -> AllocationRequest:
     """A request from parsed JSON; every bad record and field is listed at once."""
     problems: list[str] = []
     if not isinstance(data, dict):
@@ -149,7 +151,9 @@ def _columns_of(path: Path, header: list[str]) -> list[npt.NDArray[np.bytes_]]:
     first, _, body = raw.partition(b"\n")
     found = first.decode().strip().split(",")
     if found != header:
-        raise ValuationError([f"{path.name}: header must be {','.join(header)}, got {first.decode()!r}"])
+        raise ValuationError(
+            [f"{path.name}: header must be {','.join(header)}, got {first.decode()!r}"]
+        )
     buf = np.frombuffer(body, dtype=np.uint8)
     n_cols = len(header)
     seps = np.flatnonzero((buf == ord(",")) | (buf == ord("\n")))
@@ -176,7 +180,9 @@ def _columns_of(path: Path, header: list[str]) -> list[npt.NDArray[np.bytes_]]:
     return out
 
 
-def _codes(sorted_ids: npt.NDArray[np.bytes_], values: npt.NDArray[np.bytes_], where: str) -> npt.NDArray[np.int64]:
+def _codes(
+    sorted_ids: npt.NDArray[np.bytes_], values: npt.NDArray[np.bytes_], where: str
+) -> npt.NDArray[np.int64]:
     pos = np.searchsorted(sorted_ids, values)
     pos = np.minimum(pos, max(sorted_ids.size - 1, 0))
     bad = sorted_ids[pos] != values if sorted_ids.size else np.ones(values.size, dtype=bool)
@@ -194,11 +200,15 @@ def _effort(values: npt.NDArray[np.bytes_], where: str, *, empty: int) -> npt.ND
         raise ValuationError([f"{where}: effort: not a decimal number"]) from None
     micro = np.round(numbers * EFFORT_SCALE).astype(np.int64)
     if (micro < 0).any():
-        raise ValuationError([f"{where}[{int(np.flatnonzero(micro < 0)[0])}]: effort: must not be negative"])
+        raise ValuationError(
+            [f"{where}[{int(np.flatnonzero(micro < 0)[0])}]: effort: must not be negative"]
+        )
     return np.where(blank, empty, micro)
 
 
-def _unique_sorted(ids: npt.NDArray[np.bytes_], where: str) -> tuple[npt.NDArray[np.bytes_], npt.NDArray[np.int64]]:
+def _unique_sorted(
+    ids: npt.NDArray[np.bytes_], where: str
+) -> tuple[npt.NDArray[np.bytes_], npt.NDArray[np.int64]]:
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
     dup = sorted_ids[1:] == sorted_ids[:-1]
@@ -229,7 +239,9 @@ def load_csv_folder(folder: Path) -> tuple[dict[str, Any], Columns]:
     if not valid.all():
         row = int(np.flatnonzero(~valid)[0])
         raise ValuationError([f"reviews.csv[{row}]: rating: must be a whole number from 0 to 5"])
-    rating = (np.frombuffer(rating_text.astype("S1").tobytes(), dtype=np.uint8) - ord("0")).astype(np.int64)
+    rating = (np.frombuffer(rating_text.astype("S1").tobytes(), dtype=np.uint8) - ord("0")).astype(
+        np.int64
+    )
     order = np.lexsort((review_reviewer, review_contribution))
     columns = Columns(
         member_ids=ByteIds(members),

@@ -53,8 +53,14 @@ def test_allocate_prints_exact_payouts(method: str) -> None:
 @pytest.mark.parametrize(
     ("change", "fragment"),
     [
-        (lambda r: r["reviews"].append({"reviewer": "zed", "contribution": "c1", "rating": 3}), "zed"),
-        (lambda r: r["reviews"].append({"reviewer": "alice", "contribution": "c1", "rating": 3}), "own work"),
+        (
+            lambda r: r["reviews"].append({"reviewer": "zed", "contribution": "c1", "rating": 3}),
+            "zed",
+        ),
+        (
+            lambda r: r["reviews"].append({"reviewer": "alice", "contribution": "c1", "rating": 3}),
+            "own work",
+        ),
         (lambda r: r["reviews"][0].update(rating=6), "reviews[0]"),
         (lambda r: r.update(amount="12.345"), "amount"),
         (lambda r: r.update(amount=12.5), "12.5"),
@@ -83,13 +89,18 @@ def test_module_entry_point_runs_as_a_subprocess(tmp_path: Path) -> None:
     path.write_text(json.dumps(REQUEST))
     done = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "commonshare.allocate_cli", str(path), "--method", "impartial"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["method"] == "impartial"
-    bad = subprocess.run(  # noqa: S603
+    bad = subprocess.run(
         [sys.executable, "-m", "commonshare.allocate_cli", "-"],
-        input="{not json", capture_output=True, text=True, check=False,
+        input="{not json",
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert (bad.returncode, bad.stdout) == (2, "")
 
@@ -101,7 +112,9 @@ def test_csv_folder_gives_the_same_payouts_as_json(tmp_path: Path) -> None:
     (tmp_path / "members.csv").write_text("id,reputation\nalice,0.5\nbob,\ncarol,\n")
     (tmp_path / "contributions.csv").write_text(
         "id,member,kind,effort\n"
-        + "".join(f"{c['id']},{c['member']},{c['kind']},{c['effort']}\n" for c in REQUEST["contributions"])
+        + "".join(
+            f"{c['id']},{c['member']},{c['kind']},{c['effort']}\n" for c in REQUEST["contributions"]
+        )
     )
     (tmp_path / "reviews.csv").write_text(
         "reviewer,contribution,rating,effort\n"

@@ -41,7 +41,9 @@ def communities(draw: st.DrawFn, min_members: int = 2, max_members: int = 9) -> 
         chosen = draw(st.lists(st.sampled_from(others), unique=True, max_size=min(4, len(others))))
         for reviewer in chosen:
             rating = draw(st.integers(0, 5))
-            challenge = draw(st.one_of(st.none(), st.integers(0, 4000).map(Decimal("0.01").__mul__)))
+            challenge = draw(
+                st.one_of(st.none(), st.integers(0, 4000).map(Decimal("0.01").__mul__))
+            )
             reviews.append(ReviewInput(reviewer, c.id, rating, challenge))
     currency, places = draw(st.sampled_from([("EUR", 2), ("JPY", 0), ("BHD", 3)]))
     amount = Decimal(draw(st.integers(0, 10**7))).scaleb(-places)
@@ -63,7 +65,9 @@ def minor(result_amount: Decimal, currency: str) -> int:
 @pytest.mark.parametrize("method", METHODS)
 @FAST
 @given(request=communities())
-def test_payouts_and_remainder_sum_exactly_to_the_amount(method: str, request: AllocationRequest) -> None:
+def test_payouts_and_remainder_sum_exactly_to_the_amount(
+    method: str, request: AllocationRequest
+) -> None:
     result = allocate(replace(request, method=method))
     total = sum(minor(p.amount, request.currency) for p in result.payouts)
     remainder = minor(result.remainder, request.currency)
@@ -93,7 +97,9 @@ def test_same_input_in_any_order_gives_the_same_output(
 @pytest.mark.parametrize("method", METHODS)
 @FAST
 @given(request=communities())
-def test_zero_effort_or_all_zero_ratings_earn_nothing(method: str, request: AllocationRequest) -> None:
+def test_zero_effort_or_all_zero_ratings_earn_nothing(
+    method: str, request: AllocationRequest
+) -> None:
     result = allocate(replace(request, method=method))
     ratings: dict[str, list[int]] = {}
     for review in request.reviews:
@@ -114,13 +120,16 @@ def test_five_minutes_of_well_rated_work_earns_its_exact_pro_rata_part(method: s
         ContributionInput("short", "ann", "work", Decimal("0.083333")),  # ~5 minutes
         ContributionInput("long", "ben", "work", Decimal("0.916667")),
     ]
-    reviews = [
-        ReviewInput(r, c.id, 5) for c in contributions for r in ("cat", "dan", "eve")
-    ]
+    reviews = [ReviewInput(r, c.id, 5) for c in contributions for r in ("cat", "dan", "eve")]
     result = allocate(
         AllocationRequest(
-            currency="EUR", amount=Decimal("1200.00"), method=method, seed="x",
-            members=tuple(members), contributions=tuple(contributions), reviews=tuple(reviews),
+            currency="EUR",
+            amount=Decimal("1200.00"),
+            method=method,
+            seed="x",
+            members=tuple(members),
+            contributions=tuple(contributions),
+            reviews=tuple(reviews),
         )
     )
     pay = {p.member: p.amount for p in result.payouts}
@@ -146,14 +155,15 @@ def test_splitting_a_member_into_accounts_does_not_raise_their_pay(
     accounts = data.draw(st.integers(2, 4))
     moved = []
     for i, c in enumerate(request.contributions):
-        if c.member == victim:
-            c = replace(c, member=f"{victim}~{i % accounts}")
-        moved.append(c)
+        owner = f"{victim}~{i % accounts}" if c.member == victim else c.member
+        moved.append(replace(c, member=owner))
     reviews = tuple(r for r in request.reviews if r.reviewer != victim)
     request = replace(request, reviews=reviews)
-    members = tuple(m for m in request.members if m.id != victim) + tuple(
-        MemberInput(f"{victim}~{k}") for k in range(accounts)
-    ) + (MemberInput(victim),)
+    members = (
+        tuple(m for m in request.members if m.id != victim)
+        + tuple(MemberInput(f"{victim}~{k}") for k in range(accounts))
+        + (MemberInput(victim),)
+    )
     split = allocate(replace(request, contributions=tuple(moved), members=members, reviews=reviews))
     merged = allocate(request)
     cur = request.currency
@@ -171,12 +181,19 @@ def test_impartial_is_consensual_for_four_members() -> None:
     )
     result = allocate(
         AllocationRequest(
-            currency="EUR", amount=Decimal("1000.00"), method="impartial", seed="paper",
-            contributions=contributions, reviews=reviews,
+            currency="EUR",
+            amount=Decimal("1000.00"),
+            method="impartial",
+            seed="paper",
+            contributions=contributions,
+            reviews=reviews,
         )
     )
     assert [(p.member, str(p.amount)) for p in result.payouts] == [
-        ("a", "400.00"), ("b", "300.00"), ("c", "200.00"), ("d", "100.00"),
+        ("a", "400.00"),
+        ("b", "300.00"),
+        ("c", "200.00"),
+        ("d", "100.00"),
     ]
     assert result.remainder == 0
 
@@ -186,7 +203,9 @@ def test_impartial_is_consensual_for_four_members() -> None:
 def test_impartial_own_reviews_never_change_own_pay(
     request: AllocationRequest, data: st.DataObject
 ) -> None:
-    request = replace(request, method="impartial", policy={"clusters": data.draw(st.integers(1, 6))})
+    request = replace(
+        request, method="impartial", policy={"clusters": data.draw(st.integers(1, 6))}
+    )
     if not request.reviews:
         return
     m = data.draw(st.sampled_from(sorted({r.reviewer for r in request.reviews})))
@@ -194,7 +213,9 @@ def test_impartial_own_reviews_never_change_own_pay(
         replace(
             r,
             rating=data.draw(st.integers(0, 5)),
-            effort=data.draw(st.one_of(st.none(), st.integers(0, 9000).map(Decimal("0.01").__mul__))),
+            effort=data.draw(
+                st.one_of(st.none(), st.integers(0, 9000).map(Decimal("0.01").__mul__))
+            ),
         )
         if r.reviewer == m
         else r
@@ -206,12 +227,14 @@ def test_impartial_own_reviews_never_change_own_pay(
 
 
 def test_impartial_over_many_random_communities() -> None:
-    rng = random.Random(20240501)
+    rng = random.Random(20240501)  # noqa: S311 (repeatable test data, not secrets)
     for trial in range(150):
         n = rng.randint(3, 30)
         members = [f"m{i}" for i in range(n)]
         contributions = [
-            ContributionInput(f"c{i}", rng.choice(members), "work", Decimal(rng.randint(1, 800)) / 100)
+            ContributionInput(
+                f"c{i}", rng.choice(members), "work", Decimal(rng.randint(1, 800)) / 100
+            )
             for i in range(rng.randint(1, 40))
         ]
         reviews = []
@@ -219,18 +242,25 @@ def test_impartial_over_many_random_communities() -> None:
             for r in rng.sample([x for x in members if x != c.member], min(3, n - 1)):
                 reviews.append(ReviewInput(r, c.id, rng.randint(0, 5)))
         request = AllocationRequest(
-            currency="EUR", amount=Decimal("997.13"), method="impartial", seed=str(trial),
-            contributions=tuple(contributions), reviews=tuple(reviews),
+            currency="EUR",
+            amount=Decimal("997.13"),
+            method="impartial",
+            seed=str(trial),
+            contributions=tuple(contributions),
+            reviews=tuple(reviews),
         )
         base = {p.member: p.amount for p in allocate(request).payouts}
         m = rng.choice(sorted({r.reviewer for r in reviews}))
         for _ in range(3):
             changed = tuple(
                 replace(r, rating=rng.randint(0, 5), effort=Decimal(rng.randint(0, 900)) / 100)
-                if r.reviewer == m else r
+                if r.reviewer == m
+                else r
                 for r in reviews
             )
-            after = {p.member: p.amount for p in allocate(replace(request, reviews=changed)).payouts}
+            after = {
+                p.member: p.amount for p in allocate(replace(request, reviews=changed)).payouts
+            }
             assert after[m] == base[m], (trial, m)
 
 
@@ -243,14 +273,18 @@ def test_robust_no_reviewer_holds_more_than_the_cap(request: AllocationRequest) 
         for line in explanation["contributions"]:
             for review in line["reviews"]:
                 assert Decimal(review["weight"]) <= cap + Decimal("1e-9")
-            total = sum(Decimal(r["weight"]) for r in line["reviews"]) + Decimal(line["prior_weight"])
+            total = sum(Decimal(r["weight"]) for r in line["reviews"]) + Decimal(
+                line["prior_weight"]
+            )
             if line["reviews"]:
                 assert abs(total - 1) < Decimal("1e-9")
 
 
 def test_robust_effort_challenge_moves_accepted_effort() -> None:
     request = AllocationRequest(
-        currency="EUR", amount=Decimal("100.00"), method="robust",
+        currency="EUR",
+        amount=Decimal("100.00"),
+        method="robust",
         contributions=(ContributionInput("c", "a", "work", Decimal(10)),),
         reviews=(
             ReviewInput("b", "c", 4, Decimal(4)),
@@ -269,9 +303,13 @@ def test_robust_reputation_grows_with_agreement_and_has_a_half_life() -> None:
     reviews = tuple(ReviewInput(r, c.id, 4) for c in contributions for r in ("b", "d", "e"))
     reviews += tuple(ReviewInput("f", c.id, 0) for c in contributions)
     request = AllocationRequest(
-        currency="EUR", amount=Decimal(10), method="robust",
+        currency="EUR",
+        amount=Decimal(10),
+        method="robust",
         members=tuple(MemberInput(m, Decimal("0.5")) for m in "abdef"),
-        contributions=contributions, reviews=reviews, policy={"half_life_periods": 1},
+        contributions=contributions,
+        reviews=reviews,
+        policy={"half_life_periods": 1},
     )
     rep = allocate(request).reputation
     assert Decimal(rep["b"]) == Decimal("0.75")  # 0.5 * 0.5 + 0.5 * 1
@@ -281,7 +319,7 @@ def test_robust_reputation_grows_with_agreement_and_has_a_half_life() -> None:
 
 @pytest.mark.parametrize("method", METHODS)
 def test_explanation_recomputes_by_hand(method: str) -> None:
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 (repeatable test data, not secrets)
     members = [f"m{i}" for i in range(8)]
     contributions = [
         ContributionInput(f"c{i}", rng.choice(members), "work", Decimal(rng.randint(1, 50)) / 4)
@@ -293,8 +331,12 @@ def test_explanation_recomputes_by_hand(method: str) -> None:
         for r in rng.sample([x for x in members if x != c.member], 3)
     ]
     request = AllocationRequest(
-        currency="EUR", amount=Decimal("500.00"), method=method, seed="s",
-        contributions=tuple(contributions), reviews=tuple(reviews),
+        currency="EUR",
+        amount=Decimal("500.00"),
+        method=method,
+        seed="s",
+        contributions=tuple(contributions),
+        reviews=tuple(reviews),
     )
     result = allocate(request)
     for p in result.payouts:
@@ -314,7 +356,9 @@ def test_explanation_recomputes_by_hand(method: str) -> None:
 
 def test_bad_input_names_record_and_field() -> None:
     request = AllocationRequest(
-        currency="EUR", amount=Decimal("1.001"), method="robust",
+        currency="EUR",
+        amount=Decimal("1.001"),
+        method="robust",
         members=(MemberInput("a"), MemberInput("a")),
         contributions=(ContributionInput("c", "zed", "work", Decimal(1)),),
         reviews=(ReviewInput("a", "c", 7), ReviewInput("zed", "c", 3)),
@@ -329,7 +373,9 @@ def test_bad_input_names_record_and_field() -> None:
 
 def test_policy_problems_are_listed() -> None:
     with pytest.raises(ValuationError) as error:
-        allocate(AllocationRequest(currency="EUR", amount=Decimal(1), policy={"reviewer_cap": 2, "x": 1}))
+        allocate(
+            AllocationRequest(currency="EUR", amount=Decimal(1), policy={"reviewer_cap": 2, "x": 1})
+        )
     assert any("policy.reviewer_cap" in p for p in error.value.problems)
     assert any("policy.x" in p for p in error.value.problems)
 
@@ -337,7 +383,11 @@ def test_policy_problems_are_listed() -> None:
 def test_monitoring_finds_a_ring_and_a_sock_puppet() -> None:
     honest = [f"h{i}" for i in range(6)]
     ring = ["r1", "r2", "r3"]
-    contributions = [ContributionInput(f"c-{m}-{k}", m, "work", Decimal(1)) for m in honest + ring for k in range(2)]
+    contributions = [
+        ContributionInput(f"c-{m}-{k}", m, "work", Decimal(1))
+        for m in honest + ring
+        for k in range(2)
+    ]
     reviews = []
     for c in contributions:
         for h in honest[:3]:
@@ -353,7 +403,9 @@ def test_monitoring_finds_a_ring_and_a_sock_puppet() -> None:
     reviews.extend(ReviewInput("h0", c.id, 3) for c in extra)
     result = allocate(
         AllocationRequest(
-            currency="EUR", amount=Decimal(100), contributions=tuple(contributions + extra),
+            currency="EUR",
+            amount=Decimal(100),
+            contributions=tuple(contributions + extra),
             reviews=tuple(reviews),
         )
     )

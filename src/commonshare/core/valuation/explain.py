@@ -44,9 +44,7 @@ def explain(
 ) -> dict[str, dict[str, Any]]:
     """Explanations for the given member codes (all of them on the record path)."""
     wanted = np.array(sorted(set(members)), dtype=np.int64)
-    starts = np.searchsorted(
-        columns.review_contribution, np.arange(columns.n_contributions + 1)
-    )
+    starts = np.searchsorted(columns.review_contribution, np.arange(columns.n_contributions + 1))
     mine = np.isin(columns.contribution_member, wanted)
     by_member: dict[int, list[int]] = {int(m): [] for m in wanted}
     for c in np.flatnonzero(mine).tolist():
@@ -54,7 +52,9 @@ def explain(
     total_value = float(result.member_value.sum())
     out = {}
     for m, contributions in by_member.items():
-        lines = [_line(columns, result, c, int(starts[c]), int(starts[c + 1])) for c in contributions]
+        lines = [
+            _line(columns, result, c, int(starts[c]), int(starts[c + 1])) for c in contributions
+        ]
         payout = result.payout_minor[m]
         entry: dict[str, Any] = {
             "member": columns.member_ids[m],

@@ -42,7 +42,16 @@ def monitor(columns: Columns, policy: dict[str, Any]) -> dict[str, Any]:
     inflated = (others > 0) & (pair_sum / pair_count - others_mean >= policy["ring_margin"])
     return {
         "rings": _rings(columns, pr, pa, inflated, policy),
-        "sock_puppets": _sock_puppets(columns, pr, pa, pair_count, pair_sum, got_count, got_sum, policy),
+        "sock_puppets": _sock_puppets(
+            columns,
+            pr=pr,
+            pa=pa,
+            pair_count=pair_count,
+            pair_sum=pair_sum,
+            got_count=got_count,
+            got_sum=got_sum,
+            policy=policy,
+        ),
     }
 
 
@@ -75,7 +84,7 @@ def _rings(
             continue
         rings.append(
             {
-                "members": [columns.member_ids[i] for i in members],
+                "members": [columns.member_ids[int(i)] for i in members],
                 "reviews_inside": int(inside.sum()),
                 "mean_rating_inside": tidy(float(rating[inside].mean())),
                 "reviews_from_outside": int(outside.sum()),
@@ -89,6 +98,7 @@ def _rings(
 
 def _sock_puppets(
     columns: Columns,
+    *,
     pr: np.ndarray[Any, Any],
     pa: np.ndarray[Any, Any],
     pair_count: np.ndarray[Any, Any],

@@ -16,7 +16,7 @@ DEFAULTS: dict[str, Any] = {
     # robust: EigenTrust damping (weight of the review graph vs the anchor).
     "damping": 0.85,
     # robust: power-iteration stopping rule.
-    "trust_tolerance": 1e-9,
+    "trust_tolerance": 1e-6,
     "trust_max_iterations": 100,
     # robust: anchor weight of a member with no reputation when others have some.
     "anchor_reputation": 0.0,
@@ -51,7 +51,7 @@ _POSITIVE_INT = (
 )
 
 
-def resolve_policy(policy: Mapping[str, Any]) -> dict[str, Any]:
+def resolve_policy(policy: Mapping[str, Any]) -> dict[str, Any]:  # noqa: PLR0912 (one check per key)
     """Defaults filled in; raises ``ValuationError`` naming every bad key."""
     problems: list[str] = []
     resolved = dict(DEFAULTS)
@@ -78,7 +78,7 @@ def resolve_policy(policy: Mapping[str, Any]) -> dict[str, Any]:
             problems.append(f"policy.{key}: must be between 0 and 1")
         elif value < 0:
             problems.append(f"policy.{key}: must not be negative")
-    if not problems and not 0 < resolved["reviewer_cap"]:
+    if not problems and not resolved["reviewer_cap"] > 0:
         problems.append("policy.reviewer_cap: must be above 0")
     if not problems and resolved["trim"] >= 0.5:
         problems.append("policy.trim: must be below 0.5")

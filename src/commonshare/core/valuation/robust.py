@@ -49,8 +49,10 @@ def anchor(columns: Columns, policy: dict[str, Any]) -> FloatArray:
     """Pre-trust: reputation where known, ``anchor_reputation`` otherwise; uniform if all 0."""
     rep = columns.reputation
     known = rep >= 0
-    p = np.where(known, rep, float(policy["anchor_reputation"])) if known.any() else np.ones(
-        columns.n_members
+    p = (
+        np.where(known, rep, float(policy["anchor_reputation"]))
+        if known.any()
+        else np.ones(columns.n_members)
     )
     total = p.sum()
     if total <= 0:
@@ -220,9 +222,9 @@ def allocate_robust(columns: Columns, total_minor: int, policy: dict[str, Any]) 
     member_value = member_sum(columns, value)
     largest = policy["rounding"] == "largest_remainder"
     parts = apportion(total_minor, exact_weights(member_value), largest_remainder=largest)
-    decay = 2.0 ** (-1.0 / float(policy["half_life_periods"])) if policy[
-        "half_life_periods"
-    ] else 0.0
+    decay = (
+        2.0 ** (-1.0 / float(policy["half_life_periods"])) if policy["half_life_periods"] else 0.0
+    )
     before = np.where(columns.reputation < 0, 0.0, columns.reputation)
     reputation = np.where(reviewed, decay * before + (1 - decay) * agree, decay * before)
     return EngineResult(

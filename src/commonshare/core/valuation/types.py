@@ -119,6 +119,6 @@ class AllocationResult:
 
 
 def _tidy(value: Decimal) -> str:
-    from commonshare.core.valuation.rounding import tidy  # noqa: PLC0415 (avoid a cycle)
+    from commonshare.core.valuation.rounding import tidy
 
     return tidy(value)

@@ -11,7 +11,7 @@ from commonshare.core.valuation.types import (
 )
 
 
-def validate(request: AllocationRequest) -> None:
+def validate(request: AllocationRequest) -> None:  # noqa: PLR0912 (lists every problem)
     """Raise ``ValuationError`` naming each bad record and field; return if all is well.
 
     When ``members`` is given it is the full roll: every author and reviewer
