@@ -533,16 +533,16 @@ def distribute_show(distribution_id: int, member_id: int | None) -> None:
         echo_json(selectors.distribution(distribution_id).result)
 
 
-def _register_optional_commands() -> None:
-    """Commands whose modules are written separately (the valuation CLI)."""
-    try:
-        from commonshare.allocate_cli import allocate
-    except ImportError:  # pragma: no cover - only while the module is being written
-        return
-    main.add_command(allocate)
+def _register_area_commands() -> None:
+    """Commands that live beside their area's code (they import this module's helpers)."""
+    from commonshare.allocate_cli import allocate
+    from commonshare.books.cli import books, expense
+
+    for command in (allocate, books, expense):
+        main.add_command(command)
 
 
-_register_optional_commands()
+_register_area_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

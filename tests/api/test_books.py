@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -79,9 +80,9 @@ def test_distribution_and_payouts(
     response = as_alice.post("/distributions", reviewed_period)
     assert response.status_code == 201, response.content
     distribution = response.json()
-    assert distribution["amount"] == "100.00"
+    assert distribution["amount"] == "90.00"  # 100.00 income less the policy's 10 % reserve
     paid = [p["amount"] for p in distribution["payouts"]]
-    assert sum(float(a) for a in paid) + float(distribution["remainder"]) == pytest.approx(100)
+    assert sum(Decimal(a) for a in paid) + Decimal(distribution["remainder"]) == Decimal("90.00")
     assert all(isinstance(a, str) for a in paid)
 
     assert_refused(as_alice.post("/distributions", reviewed_period), 409)

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet, Sum
+import datetime as dt
+from typing import Any
 
-from commonshare.books.models import Distribution, Income, Payout
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from commonshare.books import journal
+from commonshare.books.models import Distribution, Income, JournalPosting, Payout, Withdrawal
 from commonshare.community.models import Member
+from commonshare.core.ledger import PAYOUTS, RESERVE, payable_account
+from commonshare.core.sustainability import MonthTotals, Sustainability, sustainability
 from commonshare.errors import NotFound
+from commonshare.work.models import Contribution
 
 
 def incomes() -> QuerySet[Income]:
@@ -49,3 +57,69 @@ def earned_by_currency(member: Member) -> dict[str, int]:
         .annotate(total=Sum("amount_minor"))
     )
     return {row["distribution__currency"]: int(row["total"]) for row in rows}
+
+
+def journal_currencies() -> list[str]:
+    return sorted(JournalPosting.objects.values_list("currency", flat=True).distinct())
+
+
+def month_totals(currency: str) -> list[MonthTotals]:
+    """Income, expenses and payouts per calendar month, summed by the database."""
+    rows = (
+        JournalPosting.objects.filter(currency=currency)
+        .filter(Q(account__startswith="income:") | Q(account__startswith="expenses:"))
+        .annotate(month=TruncMonth("entry__date"))
+        .values("month", "account")
+        .annotate(total=Sum("minor"))
+    )
+    table: dict[dt.date, list[int]] = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        totals = table.setdefault(month, [0, 0, 0])
+        if row["account"].startswith("income:"):
+            totals[0] -= int(row["total"])
+        elif row["account"] == PAYOUTS:
+            totals[2] += int(row["total"])
+        else:
+            totals[1] += int(row["total"])
+    return [MonthTotals(month, *table[month]) for month in sorted(table)]
+
+
+def sustainability_report(currency: str, *, today: dt.date, window: int = 3) -> Sustainability:
+    return sustainability(
+        month_totals(currency),
+        reserve=journal.balance(RESERVE, currency),
+        currency=currency,
+        today=today,
+        window=window,
+    )
+
+
+def expense_claims(status: str | None = None) -> list[Contribution]:
+    """Expense claims with their status (pending, approved, rejected), newest first."""
+    from commonshare.books.services import expense_status
+
+    claims = list(
+        Contribution.objects.filter(kind=Contribution.Kind.EXPENSE)
+        .select_related("author")
+        .prefetch_related("expense_decisions__member")
+        .order_by("-created_at", "-id")
+    )
+    for claim in claims:
+        claim.status = expense_status(claim)  # type: ignore[attr-defined]
+    return [c for c in claims if status is None or c.status == status]  # type: ignore[attr-defined]
+
+
+def withdrawals_of(member: Member) -> QuerySet[Withdrawal]:
+    return Withdrawal.objects.filter(member=member)
+
+
+def member_account_history(member: Member, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Postings to a member's payable account, newest first: what was owed and paid."""
+    return list(
+        JournalPosting.objects.filter(account=payable_account(member.pk))
+        .select_related("entry")
+        .order_by("-entry_id", "line")
+        .values("entry_id", "entry__date", "entry__description", "currency", "minor")[:limit]
+    )

@@ -1,0 +1,198 @@
+"""``commonshare books …`` and ``commonshare expense …``: the open books from the shell."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from commonshare.cli import acting_member, as_option, echo_json, with_django
+
+
+@click.group()
+def books() -> None:
+    """Verify, export and read the journal; withdrawals and reversals."""
+
+
+@books.command("verify")
+@click.option(
+    "--anchor",
+    "anchors",
+    multiple=True,
+    metavar="SEQ:HASH",
+    help="A head hash copied earlier from the transparency page; repeatable.",
+)
+@with_django
+def books_verify(anchors: tuple[str, ...]) -> None:
+    """Walk the hash chain; name the first entry changed, removed, inserted or reordered.
+
+    Exits 0 when the chain holds, 1 when it is broken.
+    Example: commonshare books verify --anchor 1200:3f5a…
+    """
+    from commonshare.books import journal
+
+    published: dict[int, str] = {}
+    for anchor in anchors:
+        seq, _, digest = anchor.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise click.BadParameter(f"{anchor!r}: give SEQ:HASH", param_hint="--anchor")
+        published[int(seq)] = digest.lower()
+    with click.progressbar(length=1, label="Verifying the journal") as bar:
+        report = journal.verify(published or None)
+        bar.update(1)
+    click.echo(report.message)
+    if not report.ok:
+        sys.exit(1)
+
+
+@books.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["beancount", "csv", "json"]), default="beancount",
+    show_default=True,
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@with_django
+def books_export(fmt: str, output: Path | None) -> None:
+    """Export the whole journal (stdout, or --output FILE).
+
+    Example: commonshare books export --format beancount -o books.beancount && bean-check books.beancount
+    """
+    import json
+
+    from commonshare.books import journal
+    from commonshare.core import exports
+
+    entries = journal.stream()
+    if fmt == "beancount":
+        text = exports.beancount_text(entries, title="Commonshare open books")
+    elif fmt == "csv":
+        text = exports.csv_text(entries)
+    else:
+        text = json.dumps(exports.json_document(entries), indent=1) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+
+
+@books.command("balances")
+@click.option("--json", "as_json", is_flag=True)
+@with_django
+def books_balances(as_json: bool) -> None:
+    """Balance of every account, derived from the postings (debit positive)."""
+    from commonshare.books import journal
+    from commonshare.core.money import from_minor
+
+    rows = [
+        {"account": account, "currency": currency, "balance": str(from_minor(total, currency))}
+        for (account, currency), total in sorted(journal.balances().items())
+    ]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['account']:<40} {row['balance']:>14} {row['currency']}")
+    seq, digest = journal.head()
+    click.echo(f"head: entry {seq} {digest}")
+
+
+@books.command("sustainability")
+@click.option("--currency", default="EUR", show_default=True)
+@click.option("--window", default=3, show_default=True, type=click.IntRange(1, 36))
+@with_django
+def books_sustainability(currency: str, window: int) -> None:
+    """Monthly burn, runway, break-even and trend."""
+    from django.utils import timezone
+
+    from commonshare.books.selectors import sustainability_report
+    from commonshare.core.money import check_currency, from_minor
+
+    code = check_currency(currency)
+    report = sustainability_report(code, today=timezone.localdate(), window=window)
+
+    def money(minor: int | None) -> str:
+        return "-" if minor is None else f"{from_minor(minor, code)} {code}"
+
+    click.echo(f"reserve            {money(report.reserve)}")
+    click.echo(f"monthly burn       {money(report.burn)}")
+    click.echo(f"average income     {money(report.average_income)}")
+    runway = "unlimited" if report.runway_months is None else f"{report.runway_months} months"
+    click.echo(f"runway             {runway}")
+    click.echo(f"break-even income  {money(report.break_even_income)} a month")
+    click.echo(f"last month net     {money(report.last_month_net)}")
+    click.echo(f"trend              {money(report.trend)} a month ({report.direction or 'n/a'})")
+
+
+@books.command("withdraw")
+@click.option("--member", "member_id", type=int, required=True, help="Member id paid.")
+@click.option("--amount", required=True)
+@click.option("--currency", required=True)
+@click.option("--reference", required=True, help="The bank transfer reference.")
+@as_option
+@with_django
+def books_withdraw(as_email: str | None, **given: Any) -> None:
+    """Mark money owed to a member as paid out by bank transfer.
+
+    Example: commonshare books withdraw --member 3 --amount 120.00 --currency EUR
+    --reference "SEPA 2026-11-02 #88" --as ada@example.org
+    """
+    from commonshare.books.services import record_withdrawal
+
+    done = record_withdrawal(acting_member(as_email), **given)
+    click.echo(f"Withdrawal {done.pk} recorded in journal entry {done.entry_id}.")
+
+
+@books.command("reverse")
+@click.argument("seq", type=int)
+@click.option("--reason", required=True)
+@as_option
+@with_django
+def books_reverse(seq: int, reason: str, as_email: str | None) -> None:
+    """Correct a mistake: post the entry that reverses entry SEQ (only once)."""
+    from commonshare.books.services import reverse_entry
+
+    entry = reverse_entry(acting_member(as_email), seq, reason=reason)
+    click.echo(f"Entry {entry.seq} reverses entry {seq}.")
+
+
+@click.group()
+def expense() -> None:
+    """Peer approval of expense claims."""
+
+
+@expense.command("list")
+@click.option("--status", type=click.Choice(["pending", "approved", "rejected"]))
+@with_django
+def expense_list(status: str | None) -> None:
+    """List expense claims and where they stand."""
+    from commonshare.books.selectors import expense_claims
+
+    for claim in expense_claims(status):
+        click.echo(
+            f"{claim.pk:>5}  {claim.status:<9} {claim.quantity_label:>14}  "  # type: ignore[attr-defined]
+            f"{claim.author.display_name}: {claim.summary}"
+        )
+
+
+def _decide(verdict: str) -> Any:
+    @click.argument("contribution_id", type=int)
+    @click.option("--reason", default="", help="Required to reject.")
+    @as_option
+    @with_django
+    def decide(contribution_id: int, reason: str, as_email: str | None) -> None:
+        from commonshare.books.services import decide_expense, expense_status
+        from commonshare.work.models import Contribution
+
+        decide_expense(acting_member(as_email), contribution_id, verdict=verdict, reason=reason)
+        status = expense_status(Contribution.objects.get(pk=contribution_id))
+        click.echo(f"Claim {contribution_id}: {verdict}d; the claim is now {status}.")
+
+    decide.__doc__ = f"{verdict.capitalize()} a peer's expense claim (never your own)."
+    return decide
+
+
+expense.command("approve")(_decide("approve"))
+expense.command("reject")(_decide("reject"))
