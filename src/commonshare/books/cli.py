@@ -57,7 +57,7 @@ def books_verify(anchors: tuple[str, ...]) -> None:
 def books_export(fmt: str, output: Path | None) -> None:
     """Export the whole journal (stdout, or --output FILE).
 
-    Example: commonshare books export --format beancount -o books.beancount && bean-check books.beancount
+    Example: commonshare books export -o books.beancount && bean-check books.beancount
     """
     import json
 
