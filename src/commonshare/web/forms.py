@@ -13,7 +13,7 @@ from django import forms
 
 from commonshare.work.models import Contribution
 
-DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
+DECIMAL: dict[str, Any] = {"inputmode": "decimal", "autocomplete": "off"}
 
 
 def _text(
@@ -94,7 +94,8 @@ class ContributionForm(forms.Form):
 
     def __init__(self, *args: Any, tasks: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["task"].choices = [("", "— no task —")] + [
+        task_field: Any = self.fields["task"]
+        task_field.choices = [("", "— no task —")] + [
             (task.pk, f"#{task.pk} {task.title}") for task in tasks
         ]
 

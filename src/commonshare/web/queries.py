@@ -27,7 +27,7 @@ class TaskNode:
 
 def task_tree() -> list[TaskNode]:
     """Every task with its subtasks nested, at any depth; open work first."""
-    order = {Task.Status.OPEN: 0, Task.Status.CLAIMED: 1, Task.Status.DONE: 2}
+    order: dict[str, int] = {"open": 0, "claimed": 1, "done": 2}
     tasks = list(Task.objects.select_related("claimed_by").order_by("created_at", "id"))
     nodes = {task.pk: TaskNode(task) for task in tasks}
     roots: list[TaskNode] = []

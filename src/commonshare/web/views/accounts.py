@@ -13,7 +13,7 @@ from commonshare.books import selectors as books
 from commonshare.community import selectors, services
 from commonshare.errors import Conflict
 from commonshare.web.forms import ProfileForm, SignupForm
-from commonshare.web.views.common import domain_errors, submit
+from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors as work
 
 
@@ -55,12 +55,12 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @login_required
-def my_page(request: HttpRequest) -> HttpResponse:
+def my_page(request: MemberRequest) -> HttpResponse:
     return redirect("web:member", request.user.pk)
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: MemberRequest) -> HttpResponse:
     member = request.user
     initial = {"display_name": member.display_name, "bio": member.bio}
     form = ProfileForm(request.POST or None, initial=initial)
@@ -79,7 +79,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def leave(request: HttpRequest) -> HttpResponse:
+def leave(request: MemberRequest) -> HttpResponse:
     """GET asks for confirmation; POST leaves."""
     member = request.user
     if request.method == "POST":
@@ -98,7 +98,7 @@ def leave(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def rejoin(request: HttpRequest) -> HttpResponse:
+def rejoin(request: MemberRequest) -> HttpResponse:
     try:
         services.rejoin(request.user)
     except Conflict as error:

@@ -13,7 +13,7 @@ from commonshare.web import charts, queries
 from commonshare.web.explain import explain, reviewer_ids
 from commonshare.web.forms import DistributionForm, IncomeForm
 from commonshare.web.templatetags.commonshare_web import money
-from commonshare.web.views.common import domain_errors, submit
+from commonshare.web.views.common import MemberRequest, domain_errors, submit
 
 
 def income_list(request: HttpRequest) -> HttpResponse:
@@ -25,7 +25,7 @@ def income_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def income_create(request: HttpRequest) -> HttpResponse:
+def income_create(request: MemberRequest) -> HttpResponse:
     today = timezone.localdate()
     form = IncomeForm(request.POST or None, initial={"received_on": today, "currency": "EUR"})
     if request.method == "POST" and form.is_valid():
@@ -46,7 +46,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def distribution_create(request: HttpRequest) -> HttpResponse:
+def distribution_create(request: MemberRequest) -> HttpResponse:
     today = timezone.localdate()
     initial = {"period_start": today.replace(day=1), "period_end": today, "currency": "EUR"}
     form = DistributionForm(request.POST or None, initial=initial)

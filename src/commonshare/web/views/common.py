@@ -10,9 +10,18 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from commonshare.community.models import Member
 from commonshare.errors import CommonshareError, Forbidden, NotFound
 
 T = TypeVar("T")
+
+
+class MemberRequest(HttpRequest):
+    """The request of a view behind ``login_required``: its user is a member."""
+
+    user: Member
+
+
 View = Callable[..., HttpResponse]
 
 

@@ -15,7 +15,7 @@ from commonshare.core.money import from_minor
 from commonshare.errors import Forbidden
 from commonshare.web import queries
 from commonshare.web.forms import ContributionForm, ReviewForm
-from commonshare.web.views.common import domain_errors, int_or_none, submit
+from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
 from commonshare.work import selectors, services
 from commonshare.work.models import Contribution
 
@@ -45,7 +45,7 @@ def _given(form: ContributionForm) -> services.ContributionInput:
 
 
 @login_required
-def contribution_create(request: HttpRequest) -> HttpResponse:
+def contribution_create(request: MemberRequest) -> HttpResponse:
     initial: dict[str, Any] = {"kind": Contribution.Kind.WORK}
     if task_id := int_or_none(request.GET.get("task")):
         initial["task"] = task_id
@@ -86,7 +86,7 @@ def _initial_of(contribution: Contribution) -> dict[str, Any]:
 
 @login_required
 @domain_errors
-def contribution_edit(request: HttpRequest, contribution_id: int) -> HttpResponse:
+def contribution_edit(request: MemberRequest, contribution_id: int) -> HttpResponse:
     contribution = selectors.contribution(contribution_id)
     if contribution.author_id != request.user.pk:
         raise Forbidden("Only the author can edit a contribution.")
@@ -145,7 +145,7 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
 
 @login_required
 @domain_errors
-def review_create(request: HttpRequest, contribution_id: int) -> HttpResponse:
+def review_create(request: MemberRequest, contribution_id: int) -> HttpResponse:
     contribution = selectors.contribution(contribution_id)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -172,7 +172,7 @@ def review_create(request: HttpRequest, contribution_id: int) -> HttpResponse:
 
 
 @login_required
-def reviews_todo(request: HttpRequest) -> HttpResponse:
+def reviews_todo(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "web/reviews_todo.html",

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from commonshare.errors import Conflict
 from commonshare.web import queries
 from commonshare.web.forms import TaskForm
-from commonshare.web.views.common import domain_errors, submit
+from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors, services
 from commonshare.work.models import Task
 
@@ -46,7 +46,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @login_required
 @domain_errors
-def task_create(request: HttpRequest, parent_id: int | None = None) -> HttpResponse:
+def task_create(request: MemberRequest, parent_id: int | None = None) -> HttpResponse:
     parent = selectors.task(parent_id) if parent_id is not None else None
     form = TaskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
