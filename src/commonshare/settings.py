@@ -100,6 +100,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # A file, not memory, so that tests can hand the database to real subprocesses
+    # (the crash-safety test kills a running `commonshare distribute`).
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-commonshare.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "community.Member"

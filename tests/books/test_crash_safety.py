@@ -1,0 +1,161 @@
+"""SIGKILL a real `commonshare distribute run` at random moments: nothing half-paid or doubled."""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from commonshare.books import journal
+from commonshare.books.models import Distribution, JournalEntry, Payout
+from commonshare.books.services import record_income
+from commonshare.community.models import Member
+from commonshare.work.models import Contribution, Review, ReviewAssignment
+
+MEMBERS = 400
+CONTRIBUTIONS = 4000
+
+# One currency per kill, so every kill has an undistributed period to interrupt
+# (a run that finished before its kill leaves that currency done for good).
+CURRENCIES = ("EUR", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "JPY", "BHD", "CAD")
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    return (
+        f"postgresql://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:"
+        f"{settings['PORT']}/{settings['NAME']}"
+    )
+
+
+def _seed() -> Member:
+    members = Member.objects.bulk_create(
+        Member(email=f"m{i}@example.org", display_name=f"Member {i}", password="!")
+        for i in range(MEMBERS)
+    )
+    rng = random.Random(7)
+    contributions = Contribution.objects.bulk_create(
+        Contribution(
+            author=members[i % MEMBERS],
+            kind="work",
+            summary=f"work {i}",
+            hours=Decimal(rng.randint(1, 40)) / 4,
+            evidence_text="e",
+            review_seed=secrets.token_hex(8),
+        )
+        for i in range(CONTRIBUTIONS)
+    )
+    reviews, assignments = [], []
+    for index, contribution in enumerate(contributions):
+        for offset in (1, 2):
+            reviewer = members[(index + offset) % MEMBERS]
+            assignments.append(
+                ReviewAssignment(contribution=contribution, reviewer=reviewer, rank=offset - 1)
+            )
+            reviews.append(
+                Review(
+                    contribution=contribution,
+                    reviewer=reviewer,
+                    rating=rng.randint(0, 5),
+                    comment="c",
+                )
+            )
+    ReviewAssignment.objects.bulk_create(assignments)
+    Review.objects.bulk_create(reviews)
+    for currency in ("USD", *CURRENCIES):
+        record_income(
+            members[0],
+            amount="12345",
+            currency=currency,
+            payer="Acme",
+            description="Support",
+            received_on="2026-01-01",
+        )
+    return members[0]
+
+
+def _command(actor: Member, *args: str) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, DATABASE_URL=_database_url(), COMMONSHARE_MEMBER=actor.email)
+    return subprocess.Popen(
+        [sys.executable, "-m", "commonshare", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _distribute(actor: Member, today: str, currency: str) -> subprocess.Popen[bytes]:
+    return _command(
+        actor, "distribute", "run", "--from", today, "--to", today, "--currency", currency
+    )
+
+
+def _timed(process: subprocess.Popen[bytes]) -> float:
+    started = time.monotonic()
+    _, err = process.communicate(timeout=180)
+    assert process.returncode == 0, err.decode()
+    return time.monotonic() - started
+
+
+def _assert_nothing_or_everything(currency: str) -> None:
+    report = journal.verify()
+    assert report.ok, report.message
+    distributions = list(Distribution.objects.filter(currency=currency))
+    assert len(distributions) <= 1
+    if not distributions:
+        assert not Payout.objects.filter(distribution__currency=currency).exists()
+        return
+    (done,) = distributions
+    paid = sum(Payout.objects.filter(distribution=done).values_list("amount_minor", flat=True))
+    assert paid + done.remainder_minor == done.amount_minor
+    assert JournalEntry.objects.filter(source=f"distribution:{done.pk}").count() == 1
+    owed = -sum(
+        total
+        for (_, code), total in journal.balances(prefix="liabilities:payable:").items()
+        if code == currency
+    )
+    assert owed == paid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_killing_a_distribution_at_any_moment_leaves_nothing_or_everything() -> None:
+    from django.utils import timezone
+
+    actor = _seed()
+    today = timezone.localdate().isoformat()
+    # How long a run takes to start, and to finish, on this machine (USD is a twin of EUR).
+    startup = _timed(_command(actor, "distribute", "list"))
+    duration = _timed(_distribute(actor, today, "USD"))
+    _assert_nothing_or_everything("USD")
+    assert Distribution.objects.filter(currency="USD").count() == 1
+
+    rng = random.Random(2026)
+    killed = 0
+    for currency in CURRENCIES:
+        run = _distribute(actor, today, currency)
+        time.sleep(rng.uniform(startup * 0.9, duration))
+        run.send_signal(signal.SIGKILL)
+        run.communicate(timeout=60)  # reaps it and closes its pipes
+        killed += run.returncode == -signal.SIGKILL
+        _assert_nothing_or_everything(currency)
+    assert killed >= len(CURRENCIES) // 2
+    for currency in CURRENCIES:
+        # Run it again: it finishes, or says it is already done; a third run changes nothing.
+        finish = _distribute(actor, today, currency)
+        _, err = finish.communicate(timeout=180)
+        assert finish.returncode == 0 or b"Already done" in err, err.decode()
+        again = _distribute(actor, today, currency)
+        _, err = again.communicate(timeout=180)
+        assert again.returncode == 2 and b"Already done" in err
+        _assert_nothing_or_everything(currency)
+        assert Distribution.objects.filter(currency=currency).count() == 1
