@@ -31,7 +31,7 @@ class SessionAuth(NinjaSessionAuth):
     def _get_key(self, request: HttpRequest) -> str | None:
         if not request.user.is_authenticated:
             return None
-        return cast(str | None, super()._get_key(request))
+        return super()._get_key(request)
 
 
 member_auth: list[Any] = [TokenAuth(), SessionAuth()]

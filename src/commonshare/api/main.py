@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from commonshare.api.journal import router as journal_router
 from commonshare.api.tokens import router as tokens_router
 from commonshare.books.api import router as books_router
 from commonshare.community.api import router as community_router
@@ -73,10 +74,10 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         # Ninja's "cannot parse the body": bad input like any other, so 422.
-        body = {"detail": exc.message, "field": "body", "errors": []}
-        return api.create_response(request, body, status=422)
-    body = {"detail": exc.message, "field": None}
-    return api.create_response(request, body, status=exc.status_code)
+        invalid: dict[str, Any] = {"detail": exc.message, "field": "body", "errors": []}
+        return api.create_response(request, invalid, status=422)
+    refused: dict[str, Any] = {"detail": exc.message, "field": None}
+    return api.create_response(request, refused, status=exc.status_code)
 
 
 @api.exception_handler(Http404)
@@ -88,3 +89,4 @@ api.add_router("/", tokens_router)
 api.add_router("/members", community_router)
 api.add_router("/", work_router)
 api.add_router("/", books_router)
+api.add_router("/", journal_router)

@@ -8,11 +8,12 @@ Outputs are separate classes, so nothing private leaks by accident.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Any
 
 from ninja import Field, Path, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import ConfigDict, PlainValidator, WithJsonSchema
+from pydantic import AfterValidator, ConfigDict, PlainValidator, WithJsonSchema
 
 MAX_ID = 2**63 - 1
 MAX_OFFSET = 10**9
@@ -30,6 +31,18 @@ CurrencyCode = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$", examples=["EUR"])]
 
 # Free text without NUL bytes (PostgreSQL cannot store them); give max_length per field.
 Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+
+_NOT_ONE_LINE = {"Cc", "Cf", "Zl", "Zp"}
+
+
+def _one_line(value: str) -> str:
+    if any(unicodedata.category(char) in _NOT_ONE_LINE for char in value):
+        raise ValueError("give one line of text, without control or formatting characters")
+    return value
+
+
+# One line of text, as the journal requires of what goes into an entry's description.
+OneLine = Annotated[str, Field(pattern=r"^[^\x00-\x1f\x7f]*$"), AfterValidator(_one_line)]
 
 
 def _iso_date(value: object) -> dt.date:

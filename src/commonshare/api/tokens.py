@@ -1,6 +1,7 @@
 """API tokens: make one (with the session, a token, or email and password), list, revoke."""
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
@@ -59,7 +60,7 @@ def _created(token: ApiToken, raw: str) -> NewTokenOut:
 
 
 @router.post("/tokens", auth=member_auth, response={201: NewTokenOut, **WRITE})
-def create_token(request: HttpRequest, payload: TokenIn) -> Status:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     """Make a bearer token for the calling member; the raw token is shown only here."""
     token, raw = services.create_token(acting_member(request), name=payload.name)
     return Status(201, _created(token, raw))
@@ -73,13 +74,13 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
 
 
 @router.delete("/tokens/{token_id}", auth=member_auth, response={204: None, **WRITE, **E404})
-def revoke_token(request: HttpRequest, token_id: PathId) -> Status:
+def revoke_token(request: HttpRequest, token_id: PathId) -> Status[Any]:
     services.revoke_token(acting_member(request), token_id)
     return Status(204, None)
 
 
 @router.post("/auth/token", response={201: NewTokenOut, **E401, **E422})
-def login_for_token(request: HttpRequest, payload: LoginIn) -> Status:
+def login_for_token(request: HttpRequest, payload: LoginIn) -> Status[Any]:
     """Exchange email and password for a new bearer token (no session needed)."""
     member = authenticate(
         request, username=payload.email.strip().lower(), password=payload.password

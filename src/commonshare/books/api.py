@@ -1,15 +1,17 @@
-"""The open books over the API: income, distributions, payouts and their explanations.
+"""The open books over the API: income, distributions, payouts and their explanations,
+expense claims and their peer decisions, what each member is owed, and withdrawals.
 
-Everything here is public to read. Amounts are decimal strings with exactly
+Everything here is public to read; writes need credentials. The journal itself
+(entries, verification, balances, exports) is in ``commonshare.api.journal``. Amounts are decimal strings with exactly
 the currency's number of minor-unit digits ("12.50" EUR, "1200" JPY).
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from commonshare.api.auth import acting_member, member_auth
@@ -20,33 +22,53 @@ from commonshare.api.schemas import (
     WRITE,
     CurrencyCode,
     DecimalStr,
+    Id,
     IsoDate,
     MemberRef,
+    OneLine,
     Pagination,
     PathId,
     StrictIn,
     Text,
 )
 from commonshare.books import selectors, services
-from commonshare.books.models import Distribution, Income, Payout
+from commonshare.books.models import (
+    Distribution,
+    ExpenseDecision,
+    Income,
+    JournalPosting,
+    Payout,
+    Withdrawal,
+)
 from commonshare.community import selectors as community_selectors
+from commonshare.community.models import Member
+from commonshare.core import exports
+from commonshare.core.ledger import payable_account
 from commonshare.core.money import from_minor
+from commonshare.work.models import Contribution
 
 router = Router(tags=["books"])
+
+
+IncomeSource = Literal["support", "hosting", "custom-work", "sales", "donations"]
 
 
 class IncomeIn(StrictIn):
     amount: DecimalStr
     currency: CurrencyCode
-    payer: Text = Field(min_length=1, max_length=200)
-    description: Text = Field(min_length=1, max_length=500)
+    payer: OneLine = Field(min_length=1, max_length=200)
+    description: OneLine = Field(min_length=1, max_length=500)
     received_on: IsoDate
+    source: IncomeSource = Field("support", description="Books it to income:<source>")
+    reference: OneLine = Field("", max_length=200, description="Invoice or bank reference")
 
 
 class IncomeOut(Schema):
     id: int
     amount: str
     currency: str
+    source: IncomeSource
+    reference: str
     payer: str
     description: str
     received_on: dt.date
@@ -151,7 +173,7 @@ def list_income(request: HttpRequest) -> QuerySet[Income]:
 
 
 @router.post("/income", auth=member_auth, response={201: IncomeOut, **WRITE}, tags=["income"])
-def record_income(request: HttpRequest, payload: IncomeIn) -> Status:
+def record_income(request: HttpRequest, payload: IncomeIn) -> Status[Any]:
     income = services.record_income(
         acting_member(request),
         amount=payload.amount,
@@ -159,6 +181,8 @@ def record_income(request: HttpRequest, payload: IncomeIn) -> Status:
         payer=payload.payer,
         description=payload.description,
         received_on=payload.received_on,
+        source=payload.source,
+        reference=payload.reference,
     )
     return Status(201, income)
 
@@ -184,7 +208,7 @@ def get_distribution(request: HttpRequest, distribution_id: PathId) -> Distribut
     response={201: DistributionDetailOut, **WRITE, **E409},
     tags=["distributions"],
 )
-def run_distribution(request: HttpRequest, payload: DistributionIn) -> Status:
+def run_distribution(request: HttpRequest, payload: DistributionIn) -> Status[Any]:
     """Split the period's income among its reviewed contributors, once per period."""
     distribution = services.run_distribution(
         acting_member(request),
@@ -213,3 +237,191 @@ def get_payout(request: HttpRequest, distribution_id: PathId, member_id: PathId)
 @paginate(Pagination)
 def member_payouts(request: HttpRequest, member_id: PathId) -> QuerySet[Payout]:
     return selectors.payouts_for(community_selectors.member(member_id))
+
+
+# --- expense claims -----------------------------------------------------------------------
+
+ExpenseStatus = Literal["pending", "approved", "rejected"]
+Verdict = Literal["approve", "reject"]
+
+
+class ExpenseFilter(Schema):
+    status: ExpenseStatus | None = None
+
+
+class ExpenseDecisionOut(Schema):
+    member: MemberRef
+    verdict: Verdict
+    reason: str
+    created_at: dt.datetime
+
+
+class ExpenseClaimOut(Schema):
+    """An expense claim (a contribution of kind expense) and where it stands."""
+
+    id: int = Field(description="The contribution's id")
+    summary: str
+    claimant: MemberRef
+    amount: str
+    currency: str
+    status: ExpenseStatus
+    decisions: list[ExpenseDecisionOut]
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_claimant(obj: Contribution) -> Member:
+        return obj.author
+
+    @staticmethod
+    def resolve_amount(obj: Contribution) -> str:
+        return exports.amount_text(obj.amount_minor or 0, obj.currency) if obj.currency else "0"
+
+    @staticmethod
+    def resolve_decisions(obj: Contribution) -> list[ExpenseDecision]:
+        return list(obj.expense_decisions.all())
+
+
+class ExpenseDecisionIn(StrictIn):
+    verdict: Verdict
+    reason: Text = Field("", max_length=500, description="Required to reject")
+
+
+@router.get("/expenses", response={200: list[ExpenseClaimOut], **E422}, tags=["expenses"])
+@paginate(Pagination)
+def list_expenses(request: HttpRequest, filters: Query[ExpenseFilter]) -> list[Contribution]:
+    """Expense claims, newest first, with every peer's decision and reason."""
+    return selectors.expense_claims(filters.status)
+
+
+@router.post(
+    "/expenses/{contribution_id}/decision",
+    auth=member_auth,
+    response={201: ExpenseClaimOut, **WRITE, **E404, **E409},
+    tags=["expenses"],
+)
+def decide_expense(
+    request: HttpRequest, contribution_id: PathId, payload: ExpenseDecisionIn
+) -> Status[Any]:
+    """Approve or reject a peer's expense claim; enough approvals make it a debt owed."""
+    services.decide_expense(
+        acting_member(request), contribution_id, verdict=payload.verdict, reason=payload.reason
+    )
+    claim = (
+        Contribution.objects.select_related("author")
+        .prefetch_related("expense_decisions__member")
+        .get(pk=contribution_id)
+    )
+    claim.status = services.expense_status(claim)  # type: ignore[attr-defined]
+    return Status(201, claim)
+
+
+# --- what members are owed, and withdrawals -----------------------------------------------
+
+
+class WithdrawalIn(StrictIn):
+    member_id: Id
+    amount: DecimalStr
+    currency: CurrencyCode
+    reference: OneLine = Field(min_length=1, max_length=200, description="Bank transfer ref.")
+
+
+class WithdrawalOut(Schema):
+    id: int
+    member: MemberRef
+    amount: str
+    currency: str
+    reference: str
+    entry_seq: int
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_amount(obj: Withdrawal) -> str:
+        return exports.amount_text(obj.amount_minor, obj.currency)
+
+    @staticmethod
+    def resolve_entry_seq(obj: Withdrawal) -> int:
+        return obj.entry_id
+
+
+class OwedOut(Schema):
+    currency: str
+    amount: str
+    minor: int
+
+
+class AccountLineOut(Schema):
+    """A posting to the member's payable account: a credit (negative) means more is owed."""
+
+    seq: int
+    date: dt.date
+    description: str
+    currency: str
+    minor: int
+    amount: str
+    owed_change: str = Field(description="How much more (or, if negative, less) is owed")
+
+
+class MemberBalanceOut(Schema):
+    member: MemberRef
+    owed: list[OwedOut]
+    history: list[AccountLineOut] = Field(description="Newest first, at most 200 lines")
+    withdrawals: list[WithdrawalOut]
+
+
+@router.post(
+    "/withdrawals",
+    auth=member_auth,
+    response={201: WithdrawalOut, **WRITE, **E404},
+    tags=["members"],
+)
+def record_withdrawal(request: HttpRequest, payload: WithdrawalIn) -> Status[Any]:
+    """Mark money the commons owes a member as paid by bank transfer ``reference``."""
+    withdrawal = services.record_withdrawal(
+        acting_member(request),
+        member_id=payload.member_id,
+        amount=payload.amount,
+        currency=payload.currency,
+        reference=payload.reference,
+    )
+    return Status(201, withdrawal)
+
+
+@router.get(
+    "/members/{member_id}/balance",
+    response={200: MemberBalanceOut, **E404, **E422},
+    tags=["members"],
+)
+def member_balance(request: HttpRequest, member_id: PathId) -> dict[str, Any]:
+    """What the commons owes a member per currency, their account's history and withdrawals."""
+    member = community_selectors.member(member_id)
+    history = selectors.member_account_history(member)
+    currencies = sorted({line["currency"] for line in history} | _payable_currencies(member))
+    return {
+        "member": member,
+        "owed": [
+            {"currency": code, "minor": owed, "amount": exports.amount_text(owed, code)}
+            for code in currencies
+            for owed in [services.owed_minor(member.pk, code)]
+        ],
+        "history": [
+            {
+                "seq": line["entry_id"],
+                "date": line["entry__date"],
+                "description": line["entry__description"],
+                "currency": line["currency"],
+                "minor": line["minor"],
+                "amount": exports.amount_text(line["minor"], line["currency"]),
+                "owed_change": exports.amount_text(-line["minor"], line["currency"]),
+            }
+            for line in history
+        ],
+        "withdrawals": list(selectors.withdrawals_of(member).select_related("member")),
+    }
+
+
+def _payable_currencies(member: Member) -> set[str]:
+    return set(
+        JournalPosting.objects.filter(account=payable_account(member.pk))
+        .values_list("currency", flat=True)
+        .distinct()
+    )
