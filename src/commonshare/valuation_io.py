@@ -1,8 +1,9 @@
 """Reading valuation input: a JSON request into records, a CSV folder into columns.
 
-The CSV reader splits the file's bytes with NumPy and never builds a Python
-object per row: ids become fixed-width byte arrays, codes come from sorted
-``searchsorted`` lookups, numbers are parsed by NumPy casts.
+The CSV reader is Arrow's (``pyarrow.csv.read_csv`` with a type per column) and
+never builds a Python object per row: ids stay Arrow string arrays, sorted by
+``sort_indices`` and coded by ``index_in`` (a hash lookup); numbers go straight
+to NumPy.
 
 Folder layout (header row required, columns in this order)::
 
@@ -15,6 +16,7 @@ Folder layout (header row required, columns in this order)::
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +24,9 @@ from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from commonshare.core.money import MoneyError, parse_decimal
 from commonshare.core.valuation import (
@@ -32,8 +37,7 @@ from commonshare.core.valuation import (
     ValuationError,
 )
 from commonshare.core.valuation.columns import EFFORT_SCALE, NO_EFFORT, NO_REPUTATION, Columns
-
-CHUNK_ROWS = 1_000_000
+from commonshare.core.valuation.types import MAX_RATING
 
 
 def request_from_json(
@@ -121,14 +125,14 @@ def request_from_json(
     )
 
 
-class ByteIds(Sequence[str]):
-    """Ids held as one fixed-width byte array; a ``str`` is made only when asked for."""
+class ArrowIds(Sequence[str]):
+    """Ids held as one Arrow string array; a ``str`` is made only when asked for."""
 
-    def __init__(self, raw: npt.NDArray[np.bytes_]) -> None:
+    def __init__(self, raw: pa.Array) -> None:
         self.raw = raw
 
     def __len__(self) -> int:
-        return int(self.raw.shape[0])
+        return len(self.raw)
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -136,68 +140,54 @@ class ByteIds(Sequence[str]):
     def __getitem__(self, index: slice) -> Sequence[str]: ...
     def __getitem__(self, index: int | slice) -> str | Sequence[str]:
         if isinstance(index, slice):
-            return ByteIds(self.raw[index])
-        return bytes(self.raw[index]).decode()
+            return ArrowIds(self.raw[index])
+        if index < 0:
+            index += len(self.raw)
+        return str(self.raw[index].as_py())
 
     def __iter__(self) -> Iterator[str]:
-        return (bytes(v).decode() for v in self.raw)
+        return iter(self.raw.to_pylist())
 
 
-def _columns_of(path: Path, header: list[str]) -> list[npt.NDArray[np.bytes_]]:
-    """Split a CSV file into one byte array per column (no quoting supported)."""
-    raw = path.read_bytes().replace(b"\r\n", b"\n")
-    if not raw.endswith(b"\n"):
-        raw += b"\n"
-    first, _, body = raw.partition(b"\n")
-    found = first.decode().strip().split(",")
-    if found != header:
-        raise ValuationError(
-            [f"{path.name}: header must be {','.join(header)}, got {first.decode()!r}"]
-        )
-    buf = np.frombuffer(body, dtype=np.uint8)
-    n_cols = len(header)
-    seps = np.flatnonzero((buf == ord(",")) | (buf == ord("\n")))
-    newline = buf[seps] == ord("\n")
-    if seps.size % n_cols or (seps.size and not newline[n_cols - 1 :: n_cols].all()):
-        row = int(np.flatnonzero(newline)[0]) if newline.any() else 0
-        raise ValuationError([f"{path.name}: every row needs {n_cols} fields (near field {row})"])
-    starts = np.empty_like(seps)
-    starts[0:1] = 0
-    starts[1:] = seps[:-1] + 1
-    out = []
-    for j in range(n_cols):
-        s, e = starts[j::n_cols], seps[j::n_cols]
-        width = int((e - s).max()) if s.size else 1
-        width = max(width, 1)
-        parts = []
-        for lo in range(0, s.size, CHUNK_ROWS):
-            ss, ee = s[lo : lo + CHUNK_ROWS], e[lo : lo + CHUNK_ROWS]
-            offsets = np.arange(width, dtype=np.int64)
-            idx = np.minimum(ss[:, None] + offsets, buf.size - 1)
-            chars = np.where(offsets < (ee - ss)[:, None], buf[idx], 0).astype(np.uint8)
-            parts.append(chars.view(f"S{width}").ravel())
-        out.append(np.concatenate(parts) if parts else np.array([], dtype=f"S{width}"))
-    return out
-
-
-def _codes(
-    sorted_ids: npt.NDArray[np.bytes_], values: npt.NDArray[np.bytes_], where: str
-) -> npt.NDArray[np.int64]:
-    pos = np.searchsorted(sorted_ids, values)
-    pos = np.minimum(pos, max(sorted_ids.size - 1, 0))
-    bad = sorted_ids[pos] != values if sorted_ids.size else np.ones(values.size, dtype=bool)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise ValuationError([f"{where}[{row}]: unknown id {values[row].decode()!r}"])
-    return pos.astype(np.int64)
-
-
-def _effort(values: npt.NDArray[np.bytes_], where: str, *, empty: int) -> npt.NDArray[np.int64]:
-    blank = values == b""
+def _read_csv(path: Path, types: dict[str, pa.DataType]) -> dict[str, pa.Array]:
+    """One Arrow array per column, read by Arrow's C++ reader (no Python object per row)."""
+    header = list(types)
+    with path.open("rb") as handle:
+        first = handle.readline().decode().strip()
+    if first.split(",") != header:
+        raise ValuationError([f"{path.name}: header must be {','.join(header)}, got {first!r}"])
     try:
-        numbers = np.where(blank, b"0", values).astype(np.float64)
-    except ValueError:
-        raise ValuationError([f"{where}: effort: not a decimal number"]) from None
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types=types,
+                null_values=[""],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        raise ValuationError([f"{path.name}: {_arrow_message(error)}"]) from None
+    return {name: table.column(name).combine_chunks() for name in header}
+
+
+def _arrow_message(error: Exception) -> str:
+    text = str(error).splitlines()[0]
+    return re.sub(r"^CSV parse error: ", "", text)
+
+
+def _codes(sorted_ids: pa.Array, values: pa.Array, where: str) -> npt.NDArray[np.int64]:
+    """Position of each value among ``sorted_ids``; an unknown id names its row."""
+    codes = pc.index_in(values, value_set=sorted_ids)
+    if codes.null_count:
+        row = int(np.flatnonzero(codes.is_null().to_numpy(zero_copy_only=False))[0])
+        raise ValuationError([f"{where}[{row}]: unknown id {values[row].as_py()!r}"])
+    return codes.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _effort(values: pa.Array, where: str, *, empty: int) -> npt.NDArray[np.int64]:
+    blank = values.is_null().to_numpy(zero_copy_only=False)
+    numbers = values.fill_null(0.0).to_numpy(zero_copy_only=False)
     micro = np.round(numbers * EFFORT_SCALE).astype(np.int64)
     if (micro < 0).any():
         raise ValuationError(
@@ -206,53 +196,78 @@ def _effort(values: npt.NDArray[np.bytes_], where: str, *, empty: int) -> npt.ND
     return np.where(blank, empty, micro)
 
 
-def _unique_sorted(
-    ids: npt.NDArray[np.bytes_], where: str
-) -> tuple[npt.NDArray[np.bytes_], npt.NDArray[np.int64]]:
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    dup = sorted_ids[1:] == sorted_ids[:-1]
-    if dup.any():
-        raise ValuationError([f"{where}: duplicate id {sorted_ids[1:][dup][0].decode()!r}"])
-    return sorted_ids, order
+def _unique_sorted(ids: pa.Array, where: str) -> tuple[pa.Array, npt.NDArray[np.int64]]:
+    """Ids sorted (byte order = code point order, as Python sorts ``str``) and the order used."""
+    if ids.null_count or (len(ids) and pc.min(pc.binary_length(ids)).as_py() == 0):
+        raise ValuationError([f"{where}: every row needs an id"])
+    order = pc.sort_indices(ids)
+    sorted_ids = ids.take(order)
+    if len(sorted_ids) > 1:
+        dup = pc.equal(sorted_ids[1:], sorted_ids[:-1]).to_numpy(zero_copy_only=False)
+        if dup.any():
+            first = int(np.flatnonzero(dup)[0])
+            raise ValuationError([f"{where}: duplicate id {sorted_ids[first].as_py()!r}"])
+    return sorted_ids, order.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def load_csv_folder(folder: Path) -> tuple[dict[str, Any], Columns]:
     """The request header (``request.json``) and the columns from a CSV folder."""
     header = json.loads((folder / "request.json").read_text())
-    m_id, m_rep = _columns_of(folder / "members.csv", ["id", "reputation"])
-    c_id, c_member, c_kind, c_effort = _columns_of(
-        folder / "contributions.csv", ["id", "member", "kind", "effort"]
+    text = pa.string()
+    members_csv = _read_csv(folder / "members.csv", {"id": text, "reputation": pa.float64()})
+    contributions_csv = _read_csv(
+        folder / "contributions.csv",
+        {"id": text, "member": text, "kind": text, "effort": pa.float64()},
     )
-    r_reviewer, r_contribution, r_rating, r_effort = _columns_of(
-        folder / "reviews.csv", ["reviewer", "contribution", "rating", "effort"]
+    reviews_csv = _read_csv(
+        folder / "reviews.csv",
+        {"reviewer": text, "contribution": text, "rating": pa.int64(), "effort": pa.float64()},
     )
-    members, m_order = _unique_sorted(m_id, "members.csv")
-    rep_raw = m_rep[m_order]
-    reputation = np.where(rep_raw == b"", str(NO_REPUTATION).encode(), rep_raw).astype(np.float64)
-    contributions, c_order = _unique_sorted(c_id, "contributions.csv")
-    contribution_member = _codes(members, c_member[c_order], "contributions.csv member")
-    review_contribution = _codes(contributions, r_contribution, "reviews.csv contribution")
-    review_reviewer = _codes(members, r_reviewer, "reviews.csv reviewer")
-    rating_text = r_rating
-    valid = (np.char.str_len(rating_text) == 1) & (rating_text >= b"0") & (rating_text <= b"5")
+    members, m_order = _unique_sorted(members_csv["id"], "members.csv")
+    reputation = (
+        members_csv["reputation"]
+        .take(m_order)
+        .fill_null(NO_REPUTATION)
+        .to_numpy(zero_copy_only=False)
+    )
+    contributions, c_order = _unique_sorted(contributions_csv["id"], "contributions.csv")
+    contribution_member = _codes(
+        members, contributions_csv["member"].take(c_order), "contributions.csv member"
+    )
+    review_contribution = _codes(
+        contributions, reviews_csv["contribution"], "reviews.csv contribution"
+    )
+    review_reviewer = _codes(members, reviews_csv["reviewer"], "reviews.csv reviewer")
+    ratings = reviews_csv["rating"]
+    if ratings.null_count:
+        row = int(np.flatnonzero(ratings.is_null().to_numpy(zero_copy_only=False))[0])
+        raise ValuationError([f"reviews.csv[{row}]: rating: must be a whole number from 0 to 5"])
+    rating = ratings.to_numpy(zero_copy_only=False).astype(np.int64)
+    valid = (rating >= 0) & (rating <= MAX_RATING)
     if not valid.all():
         row = int(np.flatnonzero(~valid)[0])
         raise ValuationError([f"reviews.csv[{row}]: rating: must be a whole number from 0 to 5"])
-    rating = (np.frombuffer(rating_text.astype("S1").tobytes(), dtype=np.uint8) - ord("0")).astype(
-        np.int64
-    )
-    order = np.lexsort((review_reviewer, review_contribution))
+    key = review_contribution * max(len(members), 1) + review_reviewer
+    if key.size and bool((key[1:] < key[:-1]).any()):
+        order = np.argsort(key, kind="stable")
+        review_contribution = review_contribution[order]
+        review_reviewer = review_reviewer[order]
+        rating = rating[order]
+        review_effort = reviews_csv["effort"].take(order)
+    else:  # already in canonical order (contribution, then reviewer): nothing to move
+        review_effort = reviews_csv["effort"]
     columns = Columns(
-        member_ids=ByteIds(members),
-        reputation=reputation,
-        contribution_ids=ByteIds(contributions),
-        contribution_kind=ByteIds(c_kind[c_order]),
+        member_ids=ArrowIds(members),
+        reputation=np.asarray(reputation, dtype=np.float64),
+        contribution_ids=ArrowIds(contributions),
+        contribution_kind=ArrowIds(contributions_csv["kind"].take(c_order)),
         contribution_member=contribution_member,
-        contribution_effort=_effort(c_effort[c_order], "contributions.csv", empty=0),
-        review_contribution=review_contribution[order],
-        review_reviewer=review_reviewer[order],
-        review_rating=rating[order],
-        review_effort=_effort(r_effort[order], "reviews.csv", empty=NO_EFFORT),
+        contribution_effort=_effort(
+            contributions_csv["effort"].take(c_order), "contributions.csv", empty=0
+        ),
+        review_contribution=review_contribution,
+        review_reviewer=review_reviewer,
+        review_rating=rating,
+        review_effort=_effort(review_effort, "reviews.csv", empty=NO_EFFORT),
     )
     return header, columns

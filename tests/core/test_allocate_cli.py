@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from commonshare.allocate_cli import allocate
+from commonshare.core.valuation import ValuationError
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -87,7 +88,7 @@ def test_float_amount_in_raw_json_is_refused() -> None:
 def test_module_entry_point_runs_as_a_subprocess(tmp_path: Path) -> None:
     path = tmp_path / "request.json"
     path.write_text(json.dumps(REQUEST))
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "-m", "commonshare.allocate_cli", str(path), "--method", "impartial"],
         capture_output=True,
         text=True,
@@ -176,3 +177,37 @@ def test_documented_examples_run_and_match_the_schema() -> None:
         _check(result, schema["$defs"]["result"])
         for key, value in expected.items():
             assert result[key] == value, key
+
+
+def test_csv_folder_in_any_row_order_reads_the_canonical_columns(tmp_path: Path) -> None:
+    """Rows in any order, empty reputations and efforts: the same arrays as the JSON path."""
+    import numpy as np
+
+    from commonshare.core.valuation.columns import columns_from_request
+    from commonshare.valuation_io import load_csv_folder, request_from_json
+
+    (tmp_path / "request.json").write_text(json.dumps({"currency": "EUR", "amount": "1.00"}))
+    (tmp_path / "members.csv").write_text("id,reputation\ncarol,\nbob,\nalice,0.5\n")
+    (tmp_path / "contributions.csv").write_text(
+        "id,member,kind,effort\nc2,bob,work,2\nc1,alice,work,3.5\n"
+    )
+    (tmp_path / "reviews.csv").write_text(
+        "reviewer,contribution,rating,effort\ncarol,c2,4,\nbob,c1,4,3\nalice,c2,3,\ncarol,c1,5,\n"
+    )
+    _, loaded = load_csv_folder(tmp_path)
+    expected = columns_from_request(request_from_json(REQUEST))
+    assert list(loaded.member_ids) == list(expected.member_ids)
+    assert list(loaded.contribution_ids) == list(expected.contribution_ids)
+    for name in (
+        "reputation",
+        "contribution_member",
+        "contribution_effort",
+        "review_contribution",
+        "review_reviewer",
+        "review_rating",
+        "review_effort",
+    ):
+        assert np.array_equal(getattr(loaded, name), getattr(expected, name)), name
+    (tmp_path / "reviews.csv").write_text("reviewer,contribution,rating,effort\nbob,c1,x,\n")
+    with pytest.raises(ValuationError):
+        load_csv_folder(tmp_path)
