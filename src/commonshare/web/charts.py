@@ -81,3 +81,79 @@ def vertical_bars(
             )
         )
     return Chart(title, width, height, bars, False)
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    css: str  # class of its bars, e.g. "income" or "costs"
+
+
+@dataclass(frozen=True)
+class Level:
+    """A horizontal line across the plot, such as break-even income."""
+
+    y: float
+    text: str
+
+
+@dataclass(frozen=True)
+class GroupedChart:
+    title: str
+    width: int
+    height: int
+    series: list[Series]
+    bars: list[tuple[Bar, Series]]
+    labels: list[Bar]
+    level: Level | None
+    axis_y: float
+
+
+def grouped_bars(
+    title: str,
+    series: list[Series],
+    groups: list[tuple[str, list[tuple[int, str]]]],
+    *,
+    level: tuple[int, str] | None = None,
+    width: int = 720,
+    height: int = 220,
+) -> GroupedChart:
+    """Side-by-side columns per group (a month), one per series, and an optional level line.
+
+    ``groups`` are ``(label, [(size, shown value) per series])``; negative sizes
+    are drawn as zero (the value text still says what it is).
+    """
+    plot_top, plot_bottom = 24, height - 26
+    plot = plot_bottom - plot_top
+    sizes = [size for _, values in groups for size, _ in values]
+    largest = max([*sizes, level[0] if level else 0, 0]) or 1
+    slot = width / max(len(groups), 1)
+    inner = slot * 0.76
+    each = inner / max(len(series), 1)
+    bars: list[tuple[Bar, Series]] = []
+    labels: list[Bar] = []
+    for index, (label, values) in enumerate(groups):
+        left = index * slot + slot * 0.12
+        for position, ((size, shown), kind) in enumerate(zip(values, series, strict=True)):
+            tall = float(Fraction(max(size, 0), largest) * plot)
+            x = left + position * each
+            bars.append(
+                (
+                    Bar(
+                        f"{label} {kind.name}",
+                        shown,
+                        x,
+                        plot_bottom - tall,
+                        each * 0.9,
+                        tall,
+                        x,
+                        plot_bottom,
+                    ),
+                    kind,
+                )
+            )
+        labels.append(Bar(label, "", 0, 0, 0, 0, index * slot + slot / 2, height - 8))
+    drawn_level = None
+    if level is not None and level[0] > 0:
+        drawn_level = Level(plot_bottom - float(Fraction(level[0], largest) * plot), level[1])
+    return GroupedChart(title, width, height, series, bars, labels, drawn_level, plot_bottom)

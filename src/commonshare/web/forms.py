@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 
+from commonshare.books.models import ExpenseDecision, Income
 from commonshare.work.models import Contribution
 
 DECIMAL: dict[str, Any] = {"inputmode": "decimal", "autocomplete": "off"}
@@ -127,6 +128,16 @@ class IncomeForm(forms.Form):
     payer = _text("Payer")
     description = _text("What it was for")
     received_on = _date("Received on")
+    source = forms.TypedChoiceField(
+        label="Source",
+        choices=Income.Source.choices,
+        required=False,
+        empty_value=Income.Source.SUPPORT,
+        help_text="Which kind of income: it is booked to income:<source>.",
+    )
+    reference = _text(
+        "Reference", required=False, help_text="Invoice number or bank reference, if any."
+    )
 
 
 class DistributionForm(forms.Form):
@@ -139,3 +150,20 @@ class DistributionForm(forms.Form):
         help_text="Leave empty to distribute all undistributed income in this currency.",
         **DECIMAL,
     )
+
+
+class ExpenseDecisionForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label="Decision", choices=ExpenseDecision.Verdict.choices, widget=forms.RadioSelect
+    )
+    reason = _area("Reason", rows=3, help_text="Required to reject; optional to approve.")
+
+
+class WithdrawalForm(forms.Form):
+    amount = _text("Amount paid out", **DECIMAL)
+    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=3)
+    reference = _text("Bank transfer reference", help_text="As it appears on the bank statement.")
+
+
+class ReversalForm(forms.Form):
+    reason = _area("Reason", required=True, rows=3, help_text="Why this entry was a mistake.")

@@ -10,12 +10,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from commonshare.audit.models import AuditEvent
-from commonshare.books.models import Income, Payout
+from commonshare.books import journal
+from commonshare.books.journal import ENTRY_FIELDS
+from commonshare.books.models import Distribution, Income, JournalEntry, JournalPosting, Payout
+from commonshare.books.selectors import journal_currencies
 from commonshare.community.models import Member
+from commonshare.core.ledger import BANK, RESERVE, payable_account
+from commonshare.core.sustainability import MonthTotals
+from commonshare.errors import NotFound
 from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
 
 
@@ -122,3 +128,184 @@ def income_per_month(today: dt.date, months: int = 12) -> dict[str, list[tuple[d
         code: [(start, totals.get(start, 0)) for start in starts]
         for code, totals in sorted(by_currency.items())
     }
+
+
+# --- The journal, page by page ------------------------------------------------------
+
+ENTRY_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class JournalPage:
+    """Newest-first page ``number`` of the journal: entries ``first``..``last`` (seq)."""
+
+    head_seq: int
+    head_hash: str
+    number: int
+    pages: int
+    first: int
+    last: int
+    entries: list[dict[str, Any]]
+
+
+def page_bounds(head_seq: int, number: int, size: int) -> tuple[int, int]:
+    """Seqs (exclusive low, inclusive high] of newest-first page ``number``.
+
+    Sequence numbers run 1..head with no gaps, so a page is a seq range and
+    reading it costs the same at any depth of the journal.
+    """
+    high = head_seq - (number - 1) * size
+    return max(high - size, 0), high
+
+
+def entries_between(low: int, high: int) -> list[dict[str, Any]]:
+    """Entries with low < seq <= high, newest first, postings joined (two range queries)."""
+    rows = list(
+        JournalEntry.objects.filter(seq__gt=low, seq__lte=high)
+        .order_by("-seq")
+        .values(*ENTRY_FIELDS, "created_at")
+    )
+    lines: dict[int, list[dict[str, Any]]] = {row["seq"]: [] for row in rows}
+    for seq, account, currency, minor in (
+        JournalPosting.objects.filter(entry_id__gt=low, entry_id__lte=high)
+        .order_by("entry_id", "line")
+        .values_list("entry_id", "account", "currency", "minor")
+    ):
+        if seq in lines:
+            lines[seq].append({"account": account, "currency": currency, "minor": minor})
+    for row in rows:
+        row["postings"] = lines[row["seq"]]
+    return rows
+
+
+def journal_page(number: int, size: int | None = None) -> JournalPage | None:
+    """One page of the journal, or None when there is no such page."""
+    size = size or ENTRY_PAGE_SIZE
+    head_seq, head_hash = journal.head()
+    pages = max(1, -(-head_seq // size))
+    if not 1 <= number <= pages:
+        return None
+    low, high = page_bounds(head_seq, number, size)
+    return JournalPage(
+        head_seq, head_hash, number, pages, low + 1, high, entries_between(low, high)
+    )
+
+
+def reversed_by(seqs: list[int]) -> dict[int, int]:
+    """For each of ``seqs`` that was reversed: the seq of the entry that reverses it."""
+    rows = JournalEntry.objects.filter(reverses__in=seqs).values_list("reverses", "seq")
+    return {int(target): int(seq) for target, seq in rows if target is not None}
+
+
+def entry_row(seq: int) -> dict[str, Any]:
+    """One entry with its postings, as ``entries_between`` gives them; NotFound if none."""
+    rows = entries_between(seq - 1, seq)
+    if not rows:
+        raise NotFound(f"There is no journal entry #{seq}.")
+    return rows[0]
+
+
+def entries_from(source: str) -> list[dict[str, Any]]:
+    """Entries whose source is ``source`` (``income:17``), oldest first."""
+    seqs = sorted(JournalEntry.objects.filter(source=source).values_list("seq", flat=True))
+    return [row for seq in seqs for row in entries_between(seq - 1, seq)]
+
+
+def main_currency() -> str:
+    """The currency most income came in (EUR on an empty journal)."""
+    row = (
+        Income.objects.values("currency").annotate(n=Count("id")).order_by("-n", "currency").first()
+    )
+    if row is not None:
+        return str(row["currency"])
+    return next(iter(journal_currencies()), "EUR")
+
+
+def income(income_id: int) -> Income:
+    found = Income.objects.select_related("recorded_by").filter(pk=income_id).first()
+    if found is None:
+        raise NotFound(f"No income with id {income_id}.")
+    return found
+
+
+# --- What a distribution started from ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DistributionBasis:
+    """The books just before a distribution's first entry, in its currency."""
+
+    before_seq: int
+    income: int
+    reserve: int
+    bank: int
+    owed: int
+    resources: int
+
+    @property
+    def distributable(self) -> int:
+        return self.bank - self.owed
+
+
+def distribution_basis(distribution: Distribution) -> DistributionBasis | None:
+    """Income, reserve, bank and what was owed when the distribution ran, from the journal."""
+    source = f"distribution:{distribution.pk}"
+    seqs = list(
+        JournalEntry.objects.filter(source=source, reverses__isnull=True).values_list(
+            "seq", flat=True
+        )
+    )
+    if not seqs:
+        return None
+    first = min(seqs)
+    rows = (
+        JournalPosting.objects.filter(entry_id__lt=first, currency=distribution.currency)
+        .filter(
+            Q(account__startswith="income:")
+            | Q(account__in=[BANK, RESERVE])
+            | Q(account__startswith="liabilities:payable:")
+        )
+        .values("account")
+        .annotate(total=Sum("minor"))
+    )
+    income_minor = reserve = bank = owed = 0
+    for row in rows:
+        account, total = row["account"], int(row["total"])
+        if account.startswith("income:"):
+            income_minor -= total
+        elif account == RESERVE:
+            reserve += total
+        elif account == BANK:
+            bank += total
+        else:
+            owed -= total
+    resources = JournalPosting.objects.filter(
+        entry_id__in=seqs, account="expenses:resources", currency=distribution.currency
+    ).aggregate(total=Sum("minor"))["total"]
+    return DistributionBasis(first - 1, income_minor, reserve, bank, owed, int(resources or 0))
+
+
+# --- A member's money ----------------------------------------------------------------
+
+
+def owed_by_currency(member: Member) -> list[tuple[str, int]]:
+    """What the commons owes ``member`` in each currency it ever owed them anything."""
+    from commonshare.books.services import owed_minor
+
+    account = payable_account(member.pk)
+    codes = sorted(
+        JournalPosting.objects.filter(account=account).values_list("currency", flat=True).distinct()
+    )
+    return [(code, owed_minor(member.pk, code)) for code in codes]
+
+
+def last_months(totals: list[MonthTotals], today: dt.date, count: int = 12) -> list[MonthTotals]:
+    """The ``count`` calendar months up to ``today``'s, oldest first, empty months as zeros."""
+    by_month = {row.month: row for row in totals}
+    year, month = today.year, today.month
+    months = []
+    for _ in range(count):
+        start = dt.date(year, month, 1)
+        months.append(by_month.get(start, MonthTotals(start, 0, 0, 0)))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from commonshare.web.views import accounts, books, contributions, home, tasks
+from commonshare.web.views import accounts, books, claims, contributions, home, openbooks, tasks
 
 app_name = "web"
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("members/", accounts.member_list, name="members"),
     path("members/<int:member_id>/", accounts.member_detail, name="member"),
+    path(
+        "members/<int:member_id>/pay-out/",
+        claims.withdrawal_create,
+        name="withdrawal_create",
+    ),
     path("me/", accounts.my_page, name="me"),
     path("me/edit/", accounts.profile_edit, name="profile_edit"),
     path("me/leave/", accounts.leave, name="leave"),
@@ -47,8 +52,21 @@ urlpatterns = [
         contributions.review_create,
         name="review_create",
     ),
+    path(
+        "contributions/<int:contribution_id>/decide/",
+        claims.expense_decide,
+        name="expense_decide",
+    ),
     path("reviews/", contributions.reviews_todo, name="reviews_todo"),
-    # Books
+    # Books: the open books, entry by entry
+    path("books/", openbooks.open_books, name="books"),
+    path("books/entries/", openbooks.entry_list, name="entries"),
+    path("books/entries/go/", openbooks.entry_seq_redirect, name="entry_go"),
+    path("books/entries/<int:seq>/", openbooks.entry_detail, name="entry"),
+    path("books/entries/<int:seq>/reverse/", openbooks.entry_reverse, name="entry_reverse"),
+    path("books/sustainability/", openbooks.sustainability, name="sustainability"),
+    path("books/expenses/", claims.expense_list, name="expenses"),
+    path("books/income/<int:income_id>/", openbooks.income_detail, name="income"),
     path("books/income/", books.income_list, name="income_list"),
     path("books/income/new/", books.income_create, name="income_create"),
     path("books/distributions/", books.distribution_list, name="distributions"),

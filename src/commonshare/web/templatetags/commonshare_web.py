@@ -62,3 +62,9 @@ def is_structured(value: Any) -> bool:
 def as_json(value: Any) -> str:
     """Pretty JSON for showing stored explanations and policies as they are."""
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@register.filter
+def negate(minor: int | None) -> int | None:
+    """``-1250|negate`` → ``1250``: a credit shown as a positive amount."""
+    return None if minor is None else -int(minor)

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from commonshare.books import selectors as books
 from commonshare.community import selectors, services
 from commonshare.errors import Conflict
-from commonshare.web.forms import ProfileForm, SignupForm
+from commonshare.web import queries
+from commonshare.web.forms import ProfileForm, SignupForm, WithdrawalForm
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors as work
 
@@ -49,6 +50,10 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "contributions": work.contributions(author=member).order_by("-created_at", "-id"),
             "payouts": books.payouts_for(member).order_by("-distribution__period_end", "-id"),
             "earned": sorted(books.earned_by_currency(member).items()),
+            "owed": queries.owed_by_currency(member),
+            "history": books.member_account_history(member),
+            "withdrawals": books.withdrawals_of(member).select_related("entry"),
+            "withdrawal_form": WithdrawalForm() if request.user.is_authenticated else None,
             "is_me": request.user.is_authenticated and request.user.pk == member.pk,
         },
     )

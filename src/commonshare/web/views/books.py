@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from commonshare.books import selectors, services
+from commonshare.books.models import Distribution
 from commonshare.web import charts, queries
 from commonshare.web.explain import explain, reviewer_ids
 from commonshare.web.forms import DistributionForm, IncomeForm
@@ -80,8 +83,18 @@ def distribution_detail(request: HttpRequest, distribution_id: int) -> HttpRespo
             "payouts": payouts,
             "chart": chart,
             "valued": [{**c, "author": names.get(str(c.get("member")))} for c in valued],
+            "basis": queries.distribution_basis(distribution),
+            "resources": resource_rows(distribution),
+            "entries": queries.entries_from(f"distribution:{distribution.pk}"),
         },
     )
+
+
+def resource_rows(distribution: Distribution) -> list[dict[str, Any]]:
+    """Metered resources paid before the split, with the lender's member record."""
+    payments = distribution.result.get("resource_payments") or []
+    names = queries.members_by_id({str(p.get("member")) for p in payments})
+    return [{**p, "lender": names.get(str(p.get("member")))} for p in payments]
 
 
 @domain_errors

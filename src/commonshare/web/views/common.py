@@ -26,10 +26,8 @@ View = Callable[..., HttpResponse]
 
 
 def error_page(request: HttpRequest, error: CommonshareError, status: int) -> HttpResponse:
-    title = "Not allowed" if status == 403 else "Not found"
-    return render(
-        request, "web/error.html", {"title": title, "message": error.message}, status=status
-    )
+    """The site's own 403 and 404 pages, with the service's reason."""
+    return render(request, f"{status}.html", {"message": error.message}, status=status)
 
 
 def domain_errors(view: View) -> View:

@@ -10,11 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from commonshare.books import services as books
+from commonshare.books.policy import current_policy
 from commonshare.core.draw import ticket
 from commonshare.core.money import from_minor
 from commonshare.errors import Forbidden
 from commonshare.web import queries
-from commonshare.web.forms import ContributionForm, ReviewForm
+from commonshare.web.forms import ContributionForm, ExpenseDecisionForm, ReviewForm
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
 from commonshare.work import selectors, services
 from commonshare.work.models import Contribution
@@ -49,6 +51,8 @@ def contribution_create(request: MemberRequest) -> HttpResponse:
     initial: dict[str, Any] = {"kind": Contribution.Kind.WORK}
     if task_id := int_or_none(request.GET.get("task")):
         initial["task"] = task_id
+    if request.GET.get("kind") in Contribution.Kind.values:
+        initial["kind"] = request.GET["kind"]
     form = ContributionForm(
         request.POST or None,
         request.FILES or None,
@@ -132,6 +136,7 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
         request,
         "web/contributions/detail.html",
         {
+            "expense": expense_context(user, contribution),
             "contribution": contribution,
             "reviews": reviews,
             "assignments": assignments,
@@ -141,6 +146,28 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
             "can_review": queries.is_waiting_reviewer(user, contribution),
         },
     )
+
+
+def expense_context(user: Any, claim: Contribution) -> dict[str, Any] | None:
+    """Status, decisions, the buttons to offer and what is owed, for an expense claim."""
+    if claim.kind != Contribution.Kind.EXPENSE:
+        return None
+    status = books.expense_status(claim)
+    decisions = list(claim.expense_decisions.select_related("member"))
+    signed_in = user.is_authenticated
+    return {
+        "status": status,
+        "decisions": decisions,
+        "needed": current_policy()["expense_approvals"],
+        # Which buttons to offer; decide_expense has the last word.
+        "can_decide": signed_in
+        and status == "pending"
+        and user.pk != claim.author_id
+        and all(d.member_id != user.pk for d in decisions),
+        "entries": queries.entries_from(f"expense:{claim.pk}"),
+        "owed": books.owed_minor(claim.author_id, claim.currency) if claim.currency else None,
+        "form": ExpenseDecisionForm(),
+    }
 
 
 @login_required

@@ -1,0 +1,189 @@
+"""The open books: balances, the journal entry by entry, its head hash, and sustainability.
+
+Everything here is public except reversing an entry, which any signed-in
+member may ask for (the service decides whether it can be done).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from commonshare.books import journal, selectors, services
+from commonshare.core.ledger import entry_hash, stored_canonical_bytes
+from commonshare.core.sustainability import MonthTotals, Sustainability
+from commonshare.errors import NotFound
+from commonshare.web import charts, ledger, queries
+from commonshare.web.forms import ReversalForm
+from commonshare.web.templatetags.commonshare_web import money
+from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
+
+MONTHS_SHOWN = 12
+
+
+def chosen_currency(request: HttpRequest, currencies: list[str]) -> str:
+    """The ``?currency=`` asked for if the books know it, else the main currency."""
+    asked = (request.GET.get("currency") or "").strip().upper()
+    return asked if asked in currencies else queries.main_currency()
+
+
+def dressed_entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    members = queries.members_by_id(ledger.member_ids_in(rows))
+    reversals = queries.reversed_by([row["seq"] for row in rows])
+    return [ledger.dress_entry(row, members, reversals) for row in rows]
+
+
+def flows_chart(currency: str, months: list[MonthTotals]) -> charts.GroupedChart:
+    series = [
+        charts.Series("income", "income"),
+        charts.Series("expenses", "expenses"),
+        charts.Series("payouts", "payouts"),
+    ]
+    return charts.grouped_bars(
+        f"Income, expenses and payouts per month, {currency}",
+        series,
+        [
+            (
+                m.month.strftime("%b %y"),
+                [
+                    (m.income, money(m.income, currency)),
+                    (m.expenses, money(m.expenses, currency)),
+                    (m.payouts, money(m.payouts, currency)),
+                ],
+            )
+            for m in months
+        ],
+    )
+
+
+def sustainability_chart(report: Sustainability, months: list[MonthTotals]) -> charts.GroupedChart:
+    code = report.currency
+    return charts.grouped_bars(
+        f"Income against costs per month, {code}; the line is break-even income",
+        [charts.Series("income", "income"), charts.Series("costs", "costs")],
+        [
+            (
+                m.month.strftime("%b %y"),
+                [(m.income, money(m.income, code)), (m.costs, money(m.costs, code))],
+            )
+            for m in months
+        ],
+        level=(report.break_even_income, f"break-even {money(report.break_even_income, code)}"),
+    )
+
+
+def open_books(request: HttpRequest) -> HttpResponse:
+    currencies = selectors.journal_currencies()
+    currency = chosen_currency(request, currencies)
+    today = timezone.localdate()
+    page = queries.journal_page(1)
+    if page is None:  # page 1 always exists, even for an empty journal
+        raise Http404("No journal.")
+    balances = journal.balances()
+    members = queries.members_by_id(ledger.payable_ids(balances))
+    months = queries.last_months(selectors.month_totals(currency), today, MONTHS_SHOWN)
+    return render(
+        request,
+        "web/books/open_books.html",
+        {
+            "page": page,
+            "entries": dressed_entries(page.entries),
+            "groups": ledger.balance_groups(balances, members),
+            "currencies": currencies,
+            "currency": currency,
+            "chart": flows_chart(currency, months),
+            "report": selectors.sustainability_report(currency, today=today),
+            "distributions": selectors.distributions().prefetch_related("payouts__member"),
+        },
+    )
+
+
+def entry_list(request: HttpRequest) -> HttpResponse:
+    number = int_or_none(request.GET.get("page", "1"))
+    page = queries.journal_page(number) if number is not None else None
+    if page is None:
+        raise Http404("No such page of the journal.")
+    return render(
+        request,
+        "web/books/entry_list.html",
+        {"page": page, "entries": dressed_entries(page.entries)},
+    )
+
+
+def entry_seq_redirect(request: HttpRequest) -> HttpResponse:
+    """The "go to entry #" box: straight to the entry's page."""
+    seq = int_or_none(request.GET.get("seq"))
+    if seq is None or seq < 1:
+        raise Http404("Give an entry number.")
+    return redirect("web:entry", seq)
+
+
+@domain_errors
+def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
+    row = dressed_entries([queries.entry_row(seq)])[0]
+    stored = journal.stored_entry(seq)
+    if stored is None:
+        raise NotFound(f"There is no journal entry #{seq}.")
+    canonical = stored_canonical_bytes(stored)
+    head_seq, _ = journal.head()
+    return render(
+        request,
+        "web/books/entry_detail.html",
+        {
+            "entry": row,
+            "canonical": canonical.decode("ascii"),
+            "recomputed": entry_hash(stored.prev_hash, canonical),
+            "head_seq": head_seq,
+            "form": ReversalForm() if request.user.is_authenticated else None,
+        },
+    )
+
+
+@login_required
+@domain_errors
+def entry_reverse(request: MemberRequest, seq: int) -> HttpResponse:
+    """GET asks for a reason and confirmation; POST posts the reversing entry."""
+    row = dressed_entries([queries.entry_row(seq)])[0]
+    form = ReversalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        reversal = submit(form, lambda: services.reverse_entry(request.user, seq, reason=reason))
+        if reversal is not None:
+            messages.success(request, f"Entry {seq} is reversed by entry {reversal.seq}.")
+            return redirect("web:entry", reversal.seq)
+    return render(request, "web/books/entry_reverse.html", {"entry": row, "form": form})
+
+
+@domain_errors
+def income_detail(request: HttpRequest, income_id: int) -> HttpResponse:
+    income = queries.income(income_id)
+    return render(
+        request,
+        "web/books/income_detail.html",
+        {"income": income, "entries": dressed_entries(queries.entries_from(f"income:{income.pk}"))},
+    )
+
+
+def sustainability(request: HttpRequest) -> HttpResponse:
+    currencies = selectors.journal_currencies()
+    currency = chosen_currency(request, currencies)
+    today = timezone.localdate()
+    report = selectors.sustainability_report(currency, today=today)
+    months = queries.last_months(selectors.month_totals(currency), today, MONTHS_SHOWN)
+    return render(
+        request,
+        "web/books/sustainability.html",
+        {
+            "report": report,
+            "currency": currency,
+            "currencies": currencies,
+            "months": months[::-1],
+            "chart": sustainability_chart(report, months),
+            "window": len(report.months),
+        },
+    )
