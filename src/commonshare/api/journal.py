@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.params.functions import Query as QueryParam
 
 from commonshare.api.auth import acting_member, member_auth
 from commonshare.api.schemas import (
@@ -87,12 +88,6 @@ class HeadOut(Schema):
 
 
 Anchor = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,17}:[0-9a-fA-F]{64}$")]
-
-
-class VerifyQuery(Schema):
-    anchor: list[Anchor] = Field(
-        [], max_length=100, description="SEQ:HASH published earlier; repeat for several"
-    )
 
 
 class ChainProblemOut(Schema):
@@ -244,12 +239,15 @@ def journal_head(request: HttpRequest) -> dict[str, Any]:
     return {"seq": seq, "hash": digest}
 
 
+ANCHORS = QueryParam([], max_length=100, description="SEQ:HASH published earlier; repeatable")
+
+
 @router.get("/books/verify", response={200: VerifyOut, **E422}, tags=["journal"])
-def verify_journal(request: HttpRequest, query: Query[VerifyQuery]) -> dict[str, Any]:
+def verify_journal(request: HttpRequest, anchor: list[Anchor] = ANCHORS) -> dict[str, Any]:
     """Walk the hash chain as stored; name the first entry changed, removed or inserted."""
     anchors: dict[int, str] = {}
-    for anchor in query.anchor:
-        seq_text, _, digest = anchor.partition(":")
+    for given in anchor:
+        seq_text, _, digest = given.partition(":")
         seq = int(seq_text)
         if anchors.get(seq, digest.lower()) != digest.lower():
             raise InvalidInput(f"anchor: two hashes given for entry {seq}.", field="anchor")

@@ -2,8 +2,9 @@
 expense claims and their peer decisions, what each member is owed, and withdrawals.
 
 Everything here is public to read; writes need credentials. The journal itself
-(entries, verification, balances, exports) is in ``commonshare.api.journal``. Amounts are decimal strings with exactly
-the currency's number of minor-unit digits ("12.50" EUR, "1200" JPY).
+(entries, verification, balances, exports) is in ``commonshare.api.journal``.
+Amounts are decimal strings with exactly the currency's number of minor-unit
+digits ("12.50" EUR, "1200" JPY).
 """
 
 import datetime as dt
