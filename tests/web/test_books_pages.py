@@ -142,6 +142,18 @@ def test_pagination_is_by_seq_range(world: Any, monkeypatch: pytest.MonkeyPatch)
         assert Client().get(url("entries") + f"?page={bad}").status_code == 404, bad
 
 
+def test_currency_picker_lists_each_currency_once(paid: Any) -> None:
+    from commonshare.books import services as books
+
+    books.record_income(
+        paid.ada, amount="5", currency="USD", payer="P", description="D", received_on=paid.today
+    )
+    page = text(Client().get(url("sustainability") + "?currency=usd"))
+    assert "Sustainability, USD" in page
+    assert page.count('<option value="EUR"') == 1
+    assert page.count('<option value="USD" selected>') == 1
+
+
 def test_go_to_entry(paid: Any) -> None:
     assert Client().get(url("entry_go") + "?seq=2")["Location"] == url("entry", 2)
     assert Client().get(url("entry_go") + "?seq=x").status_code == 404
@@ -310,6 +322,7 @@ def test_mark_paid_out(approved: Any) -> None:
     withdrawal = Withdrawal.objects.get(reference="TRF-2026-001")
     page = text(Client().get(url("member", approved.ada.pk)))
     assert 'data-currency="EUR">0.00 EUR<' in page
+    assert page.count('data-currency="EUR"') == 1  # one line per currency, however many entries
     assert "TRF-2026-001" in page
     assert url("entry", withdrawal.entry_id) in page
     books = text(Client().get(url("books")))

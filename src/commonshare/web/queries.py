@@ -17,7 +17,6 @@ from commonshare.audit.models import AuditEvent
 from commonshare.books import journal
 from commonshare.books.journal import ENTRY_FIELDS
 from commonshare.books.models import Distribution, Income, JournalEntry, JournalPosting, Payout
-from commonshare.books.selectors import journal_currencies
 from commonshare.community.models import Member
 from commonshare.core.ledger import BANK, RESERVE, payable_account
 from commonshare.core.sustainability import MonthTotals
@@ -218,7 +217,18 @@ def main_currency() -> str:
     )
     if row is not None:
         return str(row["currency"])
-    return next(iter(journal_currencies()), "EUR")
+    return next(iter(currencies()), "EUR")
+
+
+def currencies() -> list[str]:
+    """Currencies in the journal, each once.
+
+    ``order_by()`` drops the model's default ordering, which DISTINCT would
+    otherwise include (and so repeat each currency per entry).
+    """
+    return sorted(
+        set(JournalPosting.objects.order_by().values_list("currency", flat=True).distinct())
+    )
 
 
 def income(income_id: int) -> Income:
@@ -294,7 +304,10 @@ def owed_by_currency(member: Member) -> list[tuple[str, int]]:
 
     account = payable_account(member.pk)
     codes = sorted(
-        JournalPosting.objects.filter(account=account).values_list("currency", flat=True).distinct()
+        JournalPosting.objects.filter(account=account)
+        .order_by()
+        .values_list("currency", flat=True)
+        .distinct()
     )
     return [(code, owed_minor(member.pk, code)) for code in codes]
 

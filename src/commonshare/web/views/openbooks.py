@@ -78,7 +78,7 @@ def sustainability_chart(report: Sustainability, months: list[MonthTotals]) -> c
 
 
 def open_books(request: HttpRequest) -> HttpResponse:
-    currencies = selectors.journal_currencies()
+    currencies = queries.currencies()
     currency = chosen_currency(request, currencies)
     today = timezone.localdate()
     page = queries.journal_page(1)
@@ -170,7 +170,7 @@ def income_detail(request: HttpRequest, income_id: int) -> HttpResponse:
 
 
 def sustainability(request: HttpRequest) -> HttpResponse:
-    currencies = selectors.journal_currencies()
+    currencies = queries.currencies()
     currency = chosen_currency(request, currencies)
     today = timezone.localdate()
     report = selectors.sustainability_report(currency, today=today)
