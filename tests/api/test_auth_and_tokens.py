@@ -149,6 +149,18 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("POST", "/api/distributions"),
         ("GET", "/api/distributions/{distribution_id}"),
         ("GET", "/api/distributions/{distribution_id}/payouts/{member_id}"),
+        ("GET", "/api/books/entries"),
+        ("GET", "/api/books/entries/{seq}"),
+        ("POST", "/api/books/entries/{seq}/reverse"),
+        ("GET", "/api/books/head"),
+        ("GET", "/api/books/verify"),
+        ("GET", "/api/books/balances"),
+        ("GET", "/api/books/sustainability"),
+        ("GET", "/api/books/export"),
+        ("GET", "/api/expenses"),
+        ("POST", "/api/expenses/{contribution_id}/decision"),
+        ("POST", "/api/withdrawals"),
+        ("GET", "/api/members/{member_id}/balance"),
     }
     assert routes == expected
     claim = schema["paths"]["/api/tasks/{task_id}/claim"]["post"]
