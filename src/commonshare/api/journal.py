@@ -178,7 +178,7 @@ def _entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     reversed_by = dict(
-        JournalEntry.objects.filter(reverses__in=seqs).values_list("reverses", "seq")
+        JournalEntry.objects.filter(reverses__in=seqs).order_by().values_list("reverses", "seq")
     )
     for row in rows:
         row["postings"] = lines[row["seq"]]
