@@ -6,6 +6,7 @@ template escapes every label.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -107,6 +108,8 @@ class GroupedChart:
     labels: list[Bar]
     level: Level | None
     axis_y: float
+    top_y: float = 0.0
+    top_text: str = ""  # the value the top of the plot stands for
 
 
 def grouped_bars(
@@ -115,8 +118,9 @@ def grouped_bars(
     groups: list[tuple[str, list[tuple[int, str]]]],
     *,
     level: tuple[int, str] | None = None,
-    width: int = 720,
-    height: int = 220,
+    scale_text: Callable[[int], str] | None = None,
+    width: int = 960,
+    height: int = 260,
 ) -> GroupedChart:
     """Side-by-side columns per group (a month), one per series, and an optional level line.
 
@@ -156,4 +160,16 @@ def grouped_bars(
     drawn_level = None
     if level is not None and level[0] > 0:
         drawn_level = Level(plot_bottom - float(Fraction(level[0], largest) * plot), level[1])
-    return GroupedChart(title, width, height, series, bars, labels, drawn_level, plot_bottom)
+    top = max([*sizes, level[0] if level else 0, 0])
+    return GroupedChart(
+        title,
+        width,
+        height,
+        series,
+        bars,
+        labels,
+        drawn_level,
+        plot_bottom,
+        top_y=plot_top,
+        top_text=scale_text(top) if scale_text and top > 0 else "",
+    )

@@ -58,6 +58,7 @@ def flows_chart(currency: str, months: list[MonthTotals]) -> charts.GroupedChart
             )
             for m in months
         ],
+        scale_text=lambda minor: money(minor, currency),
     )
 
 
@@ -73,6 +74,7 @@ def sustainability_chart(report: Sustainability, months: list[MonthTotals]) -> c
             )
             for m in months
         ],
+        scale_text=lambda minor: money(minor, code),
         level=(report.break_even_income, f"break-even {money(report.break_even_income, code)}"),
     )
 
