@@ -134,10 +134,11 @@ class JournalEntry(models.Model):
     seq = models.BigIntegerField(primary_key=True)
     date = models.DateField(db_index=True)
     description = models.CharField(max_length=500)
-    source = models.CharField(max_length=100, db_index=True, help_text="e.g. income:17")
+    # Lengths follow core.ledger's limits (MAX_FIELD), which refuse longer values first.
+    source = models.CharField(max_length=200, db_index=True, help_text="e.g. income:17")
     # NULL, not "", for "no member": the hash chain distinguishes the two.
-    actor = models.CharField(max_length=40, null=True, blank=True, help_text="Member id")  # noqa: DJ001
-    service = models.CharField(max_length=80, help_text="The code path that wrote it")
+    actor = models.CharField(max_length=200, null=True, blank=True, help_text="Member id")  # noqa: DJ001
+    service = models.CharField(max_length=200, help_text="The code path that wrote it")
     reverses = models.BigIntegerField(null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)

@@ -71,12 +71,80 @@ def _posting_lines(postings: Sequence[Posting]) -> str:
 
 def _canonical_text(entry: StoredEntry, seq: int) -> str:
     _, date, description, postings, source, actor, service, reverses, _, _ = entry
+    return _canonical_from(
+        actor, _iso(date), description, _posting_lines(postings), reverses, seq, service, source
+    )
+
+
+def _canonical_from(  # noqa: PLR0917 - the verify hot path: keyword calls cost time
+    actor: str | None,
+    date_iso: str,
+    description: str,
+    posting_lines: str,
+    reverses: int | None,
+    seq: int,
+    service: str,
+    source: str,
+) -> str:
     return (
-        f'{{"actor":{"null" if actor is None else _quote(actor)},"date":"{_iso(date)}",'
-        f'"description":{_quote(description)},"postings":[{_posting_lines(postings)}],'
+        f'{{"actor":{"null" if actor is None else _quote(actor)},"date":"{date_iso}",'
+        f'"description":{_quote(description)},"postings":[{posting_lines}],'
         f'"reverses":{"null" if reverses is None else reverses},"seq":{seq},'
         f'"service":{_quote(service)},"source":{_quote(source)}}}'
     )
+
+
+def posting_lines(postings: Sequence[Posting]) -> str:
+    """The postings part of the canonical form, for storage code that renders it itself."""
+    return _posting_lines(postings)
+
+
+def chain_holds(
+    rows: Iterable[Sequence[object]], *, start_seq: int = 1, start_hash: str = GENESIS_HASH
+) -> tuple[bool, int, str]:
+    """A fast yes/no over rows whose postings were already rendered in canonical form.
+
+    Rows are ``(seq, date, description, posting_lines, source, actor, service,
+    reverses, prev_hash, hash)`` in seq order, where ``posting_lines`` is what
+    ``posting_lines(postings)`` gives for the entry's postings and ``date`` is
+    a date or its ISO text. Returns (holds, last seq, last hash). It names no
+    culprit: on ``False`` walk the chain with ``verify_chain`` for that. A
+    badly rendered row can only make it say ``False``, never a false ``True``,
+    because every hash is still recomputed here.
+    """
+    expected = start_seq
+    prev = start_hash
+    sha256 = hashlib.sha256
+    for (
+        seq,
+        date,
+        description,
+        lines,
+        source,
+        actor,
+        service,
+        reverses,
+        stored_prev,
+        digest,
+    ) in rows:
+        if seq != expected or stored_prev != prev or lines is None:
+            return False, expected - 1, prev
+        date_iso = date if isinstance(date, str) else _iso(date)
+        text = _canonical_from(
+            actor,  # type: ignore[arg-type]
+            date_iso,
+            description,  # type: ignore[arg-type]
+            lines,  # type: ignore[arg-type]
+            reverses,  # type: ignore[arg-type]
+            expected,
+            service,  # type: ignore[arg-type]
+            source,  # type: ignore[arg-type]
+        )
+        if sha256(f"{prev}{text}".encode("ascii")).hexdigest() != digest:
+            return False, expected - 1, prev
+        prev = digest  # type: ignore[assignment]
+        expected += 1
+    return True, expected - 1, prev
 
 
 def canonical_bytes(seq: int, draft: EntryDraft) -> bytes:

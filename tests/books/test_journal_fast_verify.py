@@ -1,0 +1,120 @@
+"""The fast, database-rendered verify agrees with the exact walk and never hides a change."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from commonshare.books import journal
+from commonshare.books.append_only import set_guard
+from commonshare.core.ledger import BANK, RESERVE, EntryDraft, Posting, posting_lines
+
+ACCOUNTS = [BANK, RESERVE, "income:support", "expenses:hosting", "liabilities:payable:7"]
+
+
+def _draft(number: int, rng_postings: list[tuple[str, int]]) -> EntryDraft:
+    postings = [Posting(account, "EUR", minor) for account, minor in rng_postings]
+    postings.append(Posting(BANK, "EUR", -sum(p.minor for p in postings)))
+    return EntryDraft(
+        date=dt.date(2026, 1, 1) + dt.timedelta(days=number % 90),
+        description=f'entry «{number}» "quoted"',
+        postings=tuple(p for p in postings if p.minor),
+        source=f"test:{number}",
+        actor=None if number % 2 else str(number),
+        service="test.fast_verify",
+    )
+
+
+posting_sets = st.lists(
+    st.tuples(st.sampled_from(ACCOUNTS[1:]), st.integers(-(10**12), 10**12).filter(bool)),
+    min_size=1,
+    max_size=5,
+)
+
+
+def _post_all(sets: list[list[tuple[str, int]]]) -> None:
+    journal.open_accounts(ACCOUNTS, on=dt.date(2026, 1, 1))
+    journal.post_many(_draft(n, s) for n, s in enumerate(sets))
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None)
+@given(st.lists(posting_sets, min_size=1, max_size=8))
+def test_database_renders_postings_exactly_as_core(sets: list[list[tuple[str, int]]]) -> None:
+    _post_all(sets)
+    with connection.cursor() as cursor:
+        head_seq = journal.head()[0]
+        first = head_seq - len(sets) + 1
+        params = (first, head_seq) * (2 if connection.vendor == "postgresql" else 1)
+        cursor.execute(journal._rendered_sql(), params)
+        rendered = {row[0]: row[3] for row in cursor.fetchall()}
+    for entry in journal.stream(first=first):
+        assert rendered[entry.seq] == posting_lines(entry.postings)
+
+
+@pytest.fixture
+def many_entries(db: None, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
+    _post_all([[(RESERVE, n + 1), ("income:support", -(n + 2))] for n in range(40)])
+    return journal.head()[0]
+
+
+def test_fast_path_says_ok_with_full_counts(many_entries: int) -> None:
+    report = journal.verify()
+    assert report.ok and report.checked == many_entries == report.head_seq
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE books_journalposting SET minor = minor + 1 WHERE entry_seq = 17 AND line = 0",
+        "UPDATE books_journalentry SET description = 'forged' WHERE seq = 17",
+        "UPDATE books_journalposting SET account = 'assets:reserve' "
+        "WHERE entry_seq = 17 AND line = 2",
+        "DELETE FROM books_journalposting WHERE entry_seq = 17 AND line = 0",
+    ],
+)
+def test_fast_path_never_hides_an_edit(many_entries: int, statement: str) -> None:
+    set_guard(connection, install=False)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        set_guard(connection, install=True)
+    report = journal.verify()
+    assert not report.ok
+    assert report.problem is not None and report.problem.seq == 17
+
+
+def test_reordered_lines_fall_back_to_the_exact_walk_which_finds_no_change(
+    many_entries: int,
+) -> None:
+    """Line numbers are storage order, not content: swapping them changes no hash."""
+    set_guard(connection, install=False)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE books_journalposting SET line = 9 WHERE entry_seq = 5 AND line = 0"
+            )
+    finally:
+        set_guard(connection, install=True)
+    assert journal.verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_workers_check_ranges_and_stitch_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
+    _post_all([[(RESERVE, n + 1), ("income:support", -(n + 2))] for n in range(60)])
+    assert journal._fast_check(60, 2, None)
+    assert journal.verify(workers=2).ok
+    set_guard(connection, install=False)
+    try:
+        with connection.cursor() as cursor:  # break the chain in the second range
+            cursor.execute("UPDATE books_journalentry SET description = 'x' WHERE seq = 45")
+    finally:
+        set_guard(connection, install=True)
+    assert not journal._fast_check(60, 2, None)
+    report = journal.verify(workers=2)
+    assert report.problem is not None and report.problem.seq == 45
