@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def books_verify(anchors: tuple[str, ...]) -> None:
             raise click.BadParameter(f"{anchor!r}: give SEQ:HASH", param_hint="--anchor")
         published[int(seq)] = digest.lower()
     with click.progressbar(length=1, label="Verifying the journal") as bar:
-        report = journal.verify(published or None)
+        report = journal.verify(published or None, workers=os.cpu_count() or 1)
         bar.update(1)
     click.echo(report.message)
     if not report.ok:
