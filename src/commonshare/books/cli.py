@@ -50,7 +50,10 @@ def books_verify(anchors: tuple[str, ...]) -> None:
 
 @books.command("export")
 @click.option(
-    "--format", "fmt", type=click.Choice(["beancount", "csv", "json"]), default="beancount",
+    "--format",
+    "fmt",
+    type=click.Choice(["beancount", "csv", "json"]),
+    default="beancount",
     show_default=True,
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File.")

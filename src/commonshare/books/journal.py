@@ -353,8 +353,8 @@ def entry_rows(*, offset: int, limit: int, newest_first: bool = True) -> list[di
         .order_by("entry_id", "line")
         .values("entry_id", "account", "currency", "minor")
     ):
-        line = dict(posting)
-        lines[line.pop("entry_id")].append(line)
+        line: dict[str, Any] = dict(posting)
+        lines[int(line.pop("entry_id"))].append(line)
     for row in page:
         row["postings"] = lines[row["seq"]]
     return page

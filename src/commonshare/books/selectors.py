@@ -117,9 +117,9 @@ def withdrawals_of(member: Member) -> QuerySet[Withdrawal]:
 
 def member_account_history(member: Member, *, limit: int = 200) -> list[dict[str, Any]]:
     """Postings to a member's payable account, newest first: what was owed and paid."""
-    return list(
+    rows = (
         JournalPosting.objects.filter(account=payable_account(member.pk))
-        .select_related("entry")
         .order_by("-entry_id", "line")
         .values("entry_id", "entry__date", "entry__description", "currency", "minor")[:limit]
     )
+    return [dict(row) for row in rows]

@@ -1,6 +1,7 @@
 """Members over the API: sign up, public profiles, your own profile, leave and rejoin."""
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -65,7 +66,7 @@ def list_members(request: HttpRequest) -> QuerySet[Member]:
 
 
 @router.post("", response={201: OwnProfileOut, **E409, **E422})
-def sign_up(request: HttpRequest, payload: SignUpIn) -> Status:
+def sign_up(request: HttpRequest, payload: SignUpIn) -> Status[Any]:
     """Join the community. Then make a token with POST /api/auth/token."""
     member = services.join(
         email=payload.email, display_name=payload.display_name, password=payload.password

@@ -6,7 +6,7 @@ independent and uniformly distributed, every k-subset is equally likely, and
 because a ticket depends only on the seed and the two ids, the draw is the same
 in any input order and anyone holding the seed can repeat it by hand::
 
-    python -c "import hashlib; print(hashlib.sha256(b'SEED\\x1fCONTRIBUTION\\x1fMEMBER').hexdigest())"
+    printf 'SEED\x1fCONTRIBUTION\x1fMEMBER' | sha256sum
 """
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ def get_task(request: HttpRequest, task_id: PathId) -> Task:
 @router.post(
     "/tasks", auth=member_auth, response={201: TaskOut, **WRITE, **E404, **E409}, tags=["tasks"]
 )
-def create_task(request: HttpRequest, payload: TaskIn) -> Status:
+def create_task(request: HttpRequest, payload: TaskIn) -> Status[Any]:
     """Open a task anyone may claim; ``parent_id`` makes it a subtask."""
     task = services.create_task(
         acting_member(request),
@@ -290,7 +290,7 @@ def _input(
     receipt: UploadedFile | None = None,
     evidence_file: UploadedFile | None = None,
 ) -> services.ContributionInput:
-    given = {
+    given: dict[str, Any] = {
         key: ("" if value is None and key in _BLANK_STRINGS else value)
         for key, value in fields.items()
     }
@@ -344,7 +344,7 @@ def log_contribution_with_files(
     payload: Form[ContributionFormIn],
     receipt: File[UploadedFile | None] = None,
     evidence_file: File[UploadedFile | None] = None,
-) -> Status:
+) -> Status[Any]:
     """Log any contribution as multipart form data, with a receipt (expenses) or evidence file."""
     given = _input(payload.model_dump(), receipt=receipt, evidence_file=evidence_file)
     return Status(201, services.log_contribution(acting_member(request), given))
@@ -360,7 +360,7 @@ def get_contribution(request: HttpRequest, contribution_id: PathId) -> Contribut
 @router.post(
     "/contributions", auth=member_auth, response={201: ContributionOut, **CONTRIBUTION_WRITE}
 )
-def log_contribution(request: HttpRequest, payload: ContributionIn) -> Status:
+def log_contribution(request: HttpRequest, payload: ContributionIn) -> Status[Any]:
     """Log work, a deliverable or a resource as JSON; reviewers are drawn at once."""
     given = _input(payload.model_dump())
     return Status(201, services.log_contribution(acting_member(request), given))
@@ -450,7 +450,7 @@ def list_reviews(request: HttpRequest, contribution_id: PathId) -> QuerySet[Revi
     response={201: ReviewOut, **WRITE, **E404, **E409},
     tags=["reviews"],
 )
-def submit_review(request: HttpRequest, contribution_id: PathId, payload: ReviewIn) -> Status:
+def submit_review(request: HttpRequest, contribution_id: PathId, payload: ReviewIn) -> Status[Any]:
     """Review a contribution you were drawn for; never your own, at most once."""
     review = services.submit_review(
         acting_member(request),
