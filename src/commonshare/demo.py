@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -115,7 +116,7 @@ def ensure_demo_community() -> bool:
     if Member.objects.exists():
         return False
     steps = list(_steps())
-    with click.progressbar(steps, label="Filling the demo community") as bar:
+    with click.progressbar(steps, label="Filling the demo community", file=sys.stderr) as bar:
         context: dict[str, Any] = {"rng": random.Random(2026)}  # noqa: S311 - demo data, not security
         for step in bar:
             step(context)

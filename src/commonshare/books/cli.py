@@ -40,7 +40,7 @@ def books_verify(anchors: tuple[str, ...]) -> None:
         if not seq.isdigit() or len(digest) != 64:
             raise click.BadParameter(f"{anchor!r}: give SEQ:HASH", param_hint="--anchor")
         published[int(seq)] = digest.lower()
-    with click.progressbar(length=1, label="Verifying the journal") as bar:
+    with click.progressbar(length=1, label="Verifying the journal", file=sys.stderr) as bar:
         report = journal.verify(published or None, workers=os.cpu_count() or 1)
         bar.update(1)
     click.echo(report.message)
