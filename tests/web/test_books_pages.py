@@ -423,3 +423,24 @@ def test_expense_claim_link_prefills_the_kind(world: Any) -> None:
     page = text(as_member(world.ada).get(url("contribution_create") + "?kind=expense"))
     assert re.search(r'value="expense"[^>]*checked', page)
     assert Contribution.objects.filter(kind="expense").count() == 0
+
+
+def test_ledger_totals_follow_the_journal_incrementally(paid: Any) -> None:
+    from commonshare.books import selectors
+    from commonshare.books import services as books
+    from commonshare.web import queries
+
+    first = queries.ledger_totals()
+    assert first.balances == journal.balances()
+    books.record_income(
+        paid.ben, amount="3", currency="USD", payer="P", description="D", received_on=paid.today
+    )
+    totals = queries.ledger_totals()
+    assert (totals.seq, totals.hash) == journal.head()
+    assert totals.balances == journal.balances()
+    for code in ("EUR", "USD"):
+        assert totals.month_totals(code) == selectors.month_totals(code)
+        assert queries.sustainability_of(totals, code, paid.today) == (
+            selectors.sustainability_report(code, today=paid.today)
+        )
+    assert totals.currencies() == ["EUR", "USD"]

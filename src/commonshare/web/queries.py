@@ -18,8 +18,8 @@ from commonshare.books import journal
 from commonshare.books.journal import ENTRY_FIELDS
 from commonshare.books.models import Distribution, Income, JournalEntry, JournalPosting, Payout
 from commonshare.community.models import Member
-from commonshare.core.ledger import BANK, RESERVE, payable_account
-from commonshare.core.sustainability import MonthTotals
+from commonshare.core.ledger import BANK, GENESIS_HASH, PAYOUTS, RESERVE, payable_account
+from commonshare.core.sustainability import MonthTotals, Sustainability, sustainability
 from commonshare.errors import NotFound
 from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
 
@@ -322,3 +322,87 @@ def last_months(totals: list[MonthTotals], today: dt.date, count: int = 12) -> l
         months.append(by_month.get(start, MonthTotals(start, 0, 0, 0)))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return months[::-1]
+
+
+# --- Totals over the whole journal, kept up to date incrementally ---------------------
+
+
+@dataclass
+class LedgerTotals:
+    """Balances and monthly flows up to entry ``seq`` (whose hash is ``hash``).
+
+    Derived from the journal only: the totals at ``seq`` plus the postings
+    after it give the totals at the head, so a page costs the new entries,
+    not the whole journal. The hash check drops totals of a journal that
+    was replaced (a restored backup, a test database).
+    """
+
+    seq: int
+    hash: str
+    balances: dict[tuple[str, str], int]
+    months: dict[tuple[str, dt.date], list[int]]  # income, expenses, payouts
+
+    def month_totals(self, currency: str) -> list[MonthTotals]:
+        rows = [(month, t) for (code, month), t in self.months.items() if code == currency]
+        return [MonthTotals(month, *totals) for month, totals in sorted(rows)]
+
+    def currencies(self) -> list[str]:
+        return sorted({currency for _, currency in self.balances})
+
+
+TOTALS_KEY = "commonshare.web.ledger-totals"
+
+
+def ledger_totals() -> LedgerTotals:
+    from django.core.cache import cache
+
+    head_seq, head_hash = journal.head()
+    totals: LedgerTotals | None = cache.get(TOTALS_KEY)
+    if totals is None or totals.seq > head_seq or not _still_there(totals):
+        totals = LedgerTotals(0, GENESIS_HASH, {}, {})
+    if totals.seq < head_seq:
+        _add_postings(totals, after=totals.seq, upto=head_seq)
+        totals.seq, totals.hash = head_seq, head_hash
+        cache.set(TOTALS_KEY, totals, None)
+    return totals
+
+
+def _still_there(totals: LedgerTotals) -> bool:
+    if totals.seq == 0:
+        return True
+    stored = JournalEntry.objects.filter(seq=totals.seq).values_list("hash", flat=True).first()
+    return stored == totals.hash
+
+
+def _add_postings(totals: LedgerTotals, *, after: int, upto: int) -> None:
+    rows = JournalPosting.objects.filter(entry_id__gt=after, entry_id__lte=upto)
+    for row in rows.values("account", "currency").annotate(total=Sum("minor")).order_by():
+        key = (row["account"], row["currency"])
+        totals.balances[key] = totals.balances.get(key, 0) + int(row["total"])
+    flows = (
+        rows.filter(Q(account__startswith="income:") | Q(account__startswith="expenses:"))
+        .annotate(month=TruncMonth("entry__date"))
+        .values("currency", "month", "account")
+        .annotate(total=Sum("minor"))
+        .order_by()
+    )
+    for row in flows:
+        month = row["month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        line = totals.months.setdefault((row["currency"], month), [0, 0, 0])
+        total = int(row["total"])
+        if row["account"].startswith("income:"):
+            line[0] -= total
+        elif row["account"] == PAYOUTS:
+            line[2] += total
+        else:
+            line[1] += total
+
+
+def sustainability_of(totals: LedgerTotals, currency: str, today: dt.date) -> Sustainability:
+    return sustainability(
+        totals.month_totals(currency),
+        reserve=totals.balances.get((RESERVE, currency), 0),
+        currency=currency,
+        today=today,
+    )

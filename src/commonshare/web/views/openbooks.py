@@ -80,15 +80,16 @@ def sustainability_chart(report: Sustainability, months: list[MonthTotals]) -> c
 
 
 def open_books(request: HttpRequest) -> HttpResponse:
-    currencies = queries.currencies()
+    totals = queries.ledger_totals()
+    currencies = totals.currencies()
     currency = chosen_currency(request, currencies)
     today = timezone.localdate()
     page = queries.journal_page(1)
     if page is None:  # page 1 always exists, even for an empty journal
         raise Http404("No journal.")
-    balances = journal.balances()
+    balances = totals.balances
     members = queries.members_by_id(ledger.payable_ids(balances))
-    months = queries.last_months(selectors.month_totals(currency), today, MONTHS_SHOWN)
+    months = queries.last_months(totals.month_totals(currency), today, MONTHS_SHOWN)
     return render(
         request,
         "web/books/open_books.html",
@@ -99,7 +100,7 @@ def open_books(request: HttpRequest) -> HttpResponse:
             "currencies": currencies,
             "currency": currency,
             "chart": flows_chart(currency, months),
-            "report": selectors.sustainability_report(currency, today=today),
+            "report": queries.sustainability_of(totals, currency, today),
             "distributions": selectors.distributions().prefetch_related("payouts__member"),
         },
     )
@@ -172,11 +173,12 @@ def income_detail(request: HttpRequest, income_id: int) -> HttpResponse:
 
 
 def sustainability(request: HttpRequest) -> HttpResponse:
-    currencies = queries.currencies()
+    totals = queries.ledger_totals()
+    currencies = totals.currencies()
     currency = chosen_currency(request, currencies)
     today = timezone.localdate()
-    report = selectors.sustainability_report(currency, today=today)
-    months = queries.last_months(selectors.month_totals(currency), today, MONTHS_SHOWN)
+    report = queries.sustainability_of(totals, currency, today)
+    months = queries.last_months(totals.month_totals(currency), today, MONTHS_SHOWN)
     return render(
         request,
         "web/books/sustainability.html",
