@@ -230,3 +230,18 @@ def test_verify_names_an_entry_edited_behind_the_applications_back(make_member) 
     assert not report.ok
     assert report.problem is not None and report.problem.seq == 2
     assert report.problem.kind == "changed"
+
+
+def test_a_withdrawal_never_overdraws_the_bank(make_member) -> None:
+    ada, bo, cy = make_member("Ada"), make_member("Bo"), make_member("Cy")
+    _income(ada, "10.00")
+    claim = _expense(ada, "30.00")
+    services.decide_expense(bo, claim.pk, verdict="approve")
+    services.decide_expense(cy, claim.pk, verdict="approve")
+    before = JournalEntry.objects.count()
+    with pytest.raises(InvalidInput, match="holds only 9.00 EUR") as caught:
+        services.record_withdrawal(
+            bo, member_id=ada.pk, amount="30.00", currency="EUR", reference="TR-2"
+        )
+    assert caught.value.field == "amount"
+    assert JournalEntry.objects.count() == before

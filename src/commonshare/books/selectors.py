@@ -60,7 +60,7 @@ def earned_by_currency(member: Member) -> dict[str, int]:
 
 
 def journal_currencies() -> list[str]:
-    return sorted(JournalPosting.objects.values_list("currency", flat=True).distinct())
+    return sorted(JournalPosting.objects.order_by().values_list("currency", flat=True).distinct())
 
 
 def month_totals(currency: str) -> list[MonthTotals]:

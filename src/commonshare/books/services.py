@@ -268,6 +268,12 @@ def record_withdrawal(
                 f"{from_minor(max(owed, 0), code)} {code}.",
                 field="amount",
             )
+        in_bank = journal.balance(BANK, code)
+        if minor > in_bank:
+            raise InvalidInput(
+                f"amount: the bank account holds only {from_minor(max(in_bank, 0), code)} {code}.",
+                field="amount",
+            )
         entry = _post(
             EntryDraft(
                 date=timezone.localdate(),
