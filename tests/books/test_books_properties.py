@@ -97,7 +97,7 @@ def _apply(op: tuple[str, int, object], members: list[Member], day: list[int]) -
 
 @pytest.mark.django_db
 @settings(
-    max_examples=30,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
