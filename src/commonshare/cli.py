@@ -451,6 +451,14 @@ def income() -> None:
 @click.option("--payer", required=True)
 @click.option("--description", required=True)
 @click.option("--date", "received_on", required=True, help="YYYY-MM-DD")
+@click.option(
+    "--source",
+    type=click.Choice(["support", "hosting", "custom-work", "sales", "donations"]),
+    default="support",
+    show_default=True,
+    help="What the money was for (its income account).",
+)
+@click.option("--reference", default="", help="Invoice or bank reference.")
 @as_option
 @with_django
 def income_record(as_email: str | None, **given: Any) -> None:
