@@ -1,9 +1,17 @@
 """Collusion benchmark: how much extra pay rings and sock puppets win, per method.
 
 Run:  python bench/bench_collusion.py
-An honest community (known true quality per member, honest ratings = quality +/- 1, k = 3 reviewers
-drawn uniformly per contribution) is valued once honestly and once with an attack. Excess pay is the
-attackers' share of the amount minus their share in the honest run, in percent of the amount.
+An honest community (600 members, 4 contributions of 2 hours each, known true quality 2..5 per
+member, honest ratings = quality +/- 1, k = 3 reviewers drawn uniformly per contribution) is valued
+once honestly and once with an attack. Excess pay is the attackers' pay minus what the same people
+get in the honest run, in percentage points of the amount.
+
+* ring: a fraction of members rate each other 5 and everyone else 1 when drawn.
+* sock puppets: an owner (true quality 3) opens 1..10 extra accounts, splits its contributions
+  across them, and every account of the owner reviews every contribution of the others with 5
+  (unsolicited reviews: the engine takes reviews from anyone). Run twice: in an established
+  community (every honest member has a reputation from earlier periods, the puppets none) and in
+  a new one (nobody has a reputation yet).
 """
 
 from __future__ import annotations
@@ -14,80 +22,117 @@ from commonshare.core.valuation import allocate_columns
 from commonshare.core.valuation.columns import NO_EFFORT, Columns
 
 N, PER, K, TOTAL = 600, 4, 3, 10**8
+METHODS = ("mean", "robust", "impartial")
+EMPTY = np.array([], dtype=np.int64)
 
 
 def community(
-    rng: np.random.Generator, ring: np.ndarray, puppets_of: int, n_puppets: int
+    seed: int,
+    ring: np.ndarray = EMPTY,
+    owner: int = -1,
+    puppets: int = 0,
+    *,
+    established: bool = False,
 ) -> tuple[Columns, np.ndarray]:
-    n = N + n_puppets
-    quality = rng.integers(2, 6, n)
+    """Columns and each member's true quality (puppets share their owner's)."""
+    rng = np.random.default_rng(seed)
+    quality = rng.integers(2, 6, N)
     author = np.repeat(np.arange(N), PER)
     n_c = author.size
-    reviewers = np.empty((n_c, K), dtype=np.int64)
-    for c in range(n_c):
-        pool = rng.choice(n - 1, K, replace=False)
-        reviewers[c] = np.where(pool >= author[c], pool + 1, pool)
+    pool = rng.random((n_c, N)).argsort(axis=1)[:, : K + 1]
+    reviewers = np.array([row[row != a][:K] for row, a in zip(pool, author, strict=True)])
     contribution = np.repeat(np.arange(n_c), K)
     reviewer = reviewers.ravel()
     rating = np.clip(quality[author[contribution]] + rng.integers(-1, 2, contribution.size), 0, 5)
-    in_ring = np.zeros(n, dtype=bool)
+    in_ring = np.zeros(N, dtype=bool)
     in_ring[ring] = True
     r_ring, a_ring = in_ring[reviewer], in_ring[author[contribution]]
     rating = np.where(r_ring & a_ring, 5, np.where(r_ring, 1, rating))
-    puppet = reviewer >= N
-    target = author[contribution] == puppets_of
-    rating = np.where(puppet & target, 5, np.where(puppet, 0, rating))
+    n = N + puppets
+    if puppets:
+        accounts = np.concatenate([[owner], N + np.arange(puppets)])
+        mine = np.flatnonzero(author == owner)
+        author = author.copy()
+        author[mine] = accounts[np.arange(mine.size) % accounts.size]
+        extra = [(c, a) for c in mine for a in accounts if a != author[c]]
+        extra = [(c, a) for c, a in extra if not np.any((contribution == c) & (reviewer == a))]
+        contribution = np.concatenate([contribution, [c for c, _ in extra]])
+        reviewer = np.concatenate([reviewer, [a for _, a in extra]])
+        rating = np.concatenate([rating, np.full(len(extra), 5)])
+        quality = np.concatenate([quality, np.full(puppets, quality[owner])])
     order = np.lexsort((reviewer, contribution))
+    reputation = np.full(n, -1.0)
+    if established:
+        reputation[:N] = 0.7
     columns = Columns(
         member_ids=[f"m{i:05d}" for i in range(n)],
-        reputation=np.full(n, -1.0),
+        reputation=reputation,
         contribution_ids=[f"c{i:06d}" for i in range(n_c)],
         contribution_kind=["work"] * n_c,
         contribution_member=author.astype(np.int64),
         contribution_effort=np.full(n_c, 2_000_000, dtype=np.int64),
-        review_contribution=contribution[order],
-        review_reviewer=reviewer[order],
+        review_contribution=contribution[order].astype(np.int64),
+        review_reviewer=reviewer[order].astype(np.int64),
         review_rating=rating[order].astype(np.int64),
         review_effort=np.full(contribution.size, NO_EFFORT, dtype=np.int64),
     )
     return columns, quality
 
 
-def pay(columns: Columns, method: str, members: np.ndarray) -> float:
+def payouts(columns: Columns, method: str) -> np.ndarray:
     run = allocate_columns(
         columns, currency="EUR", total_minor=TOTAL, method=method, seed="c", with_monitoring=False
     )
-    return 100.0 * sum(run.engine.payout_minor[int(m)] for m in members) / TOTAL
+    return np.array(run.engine.payout_minor, dtype=np.float64)
+
+
+def excess(honest: Columns, attacked: Columns, method: str, who: np.ndarray, paid: int) -> float:
+    """Percentage points of the amount the attackers gain over their honest pay."""
+    before = payouts(honest, method)[who].sum()
+    after = payouts(attacked, method)[np.concatenate([who, N + np.arange(paid)])].sum()
+    return 100.0 * float(after - before) / TOTAL
+
+
+def row(label: str, numbers: list[float], digits: int = 3) -> None:
+    print(f"| {label:<34} | " + " | ".join(f"{x:10.{digits}f}" for x in numbers) + " |")
 
 
 def main() -> None:
-    methods = ("mean", "robust", "impartial")
-    print(f"| {'attack':<24} | " + " | ".join(f"{m:>10}" for m in methods) + " |")
-    print("|" + "-" * 26 + "|" + "|".join("-" * 12 for _ in methods) + "|")
+    print(f"| {'attack':<34} | " + " | ".join(f"{m:>10}" for m in METHODS) + " |")
+    print("|" + "-" * 36 + "|" + "|".join("-" * 12 for _ in METHODS) + "|")
+    honest, quality = community(1)
+    row(
+        "honest: corr(pay, true quality)",
+        [float(np.corrcoef(payouts(honest, m), quality)[0, 1]) for m in METHODS],
+    )
     for fraction in (0.05, 0.10, 0.20):
         ring = np.arange(int(N * fraction))
-        row = []
-        for method in methods:
-            honest, _ = community(np.random.default_rng(1), np.array([], dtype=int), -1, 0)
-            attacked, _ = community(np.random.default_rng(1), ring, -1, 0)
-            row.append(pay(attacked, method, ring) - pay(honest, method, ring))
-        print(
-            f"| ring {fraction:>4.0%} excess (pp)      | "
-            + " | ".join(f"{x:10.3f}" for x in row)
-            + " |"
+        attacked, _ = community(1, ring)
+        row(
+            f"ring {fraction:>4.0%} excess (pp)",
+            [excess(honest, attacked, m, ring, 0) for m in METHODS],
         )
-    for puppets in (1, 3, 10):
-        row = []
-        member = np.array([0])
-        for method in methods:
-            honest, _ = community(np.random.default_rng(2), np.array([], dtype=int), -1, puppets)
-            attacked, _ = community(np.random.default_rng(2), np.array([], dtype=int), 0, puppets)
-            row.append(pay(attacked, method, member) - pay(honest, method, member))
-        print(
-            f"| {puppets:>2} sock puppets (pp)     | "
-            + " | ".join(f"{x:10.4f}" for x in row)
-            + " |"
+        # how well the honest members are still told apart while the ring operates
+        outside = np.setdiff1d(np.arange(N), ring)
+        row(
+            f"ring {fraction:>4.0%}: corr(pay, q) of honest",
+            [
+                float(np.corrcoef(payouts(attacked, m)[outside], quality[outside])[0, 1])
+                for m in METHODS
+            ],
         )
+    _, q = community(2)
+    owner = int(np.flatnonzero(q == 3)[0])
+    for established in (True, False):
+        base, _ = community(2, established=established)
+        kind = "established" if established else "new community"
+        for puppets in (1, 3, 10):
+            attacked, _ = community(2, owner=owner, puppets=puppets, established=established)
+            row(
+                f"{puppets:>2} puppets, {kind} (pp)",
+                [excess(base, attacked, m, np.array([owner]), puppets) for m in METHODS],
+                digits=4,
+            )
 
 
 if __name__ == "__main__":

@@ -182,7 +182,7 @@ def _codes(sorted_ids: pa.Array, values: pa.Array, where: str) -> npt.NDArray[np
     if codes.null_count:
         row = int(np.flatnonzero(codes.is_null().to_numpy(zero_copy_only=False))[0])
         raise ValuationError([f"{where}[{row}]: unknown id {values[row].as_py()!r}"])
-    return codes.to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _effort(values: pa.Array, where: str, *, empty: int) -> npt.NDArray[np.int64]:

@@ -227,7 +227,7 @@ def test_impartial_own_reviews_never_change_own_pay(
 
 
 def test_impartial_over_many_random_communities() -> None:
-    rng = random.Random(20240501)  # noqa: S311 (repeatable test data, not secrets)
+    rng = random.Random(20240501)
     for trial in range(150):
         n = rng.randint(3, 30)
         members = [f"m{i}" for i in range(n)]
@@ -271,12 +271,15 @@ def test_robust_no_reviewer_holds_more_than_the_cap(request: AllocationRequest) 
     result = allocate(replace(request, policy={"reviewer_cap": 0.4}))
     for explanation in result.explanations.values():
         for line in explanation["contributions"]:
+            # the cap binds once there are enough reviews to meet it (1 / cap of them)
+            used = [r for r in line["reviews"] if r["used"] and Decimal(r["weight"]) > 0]
+            bound = max(cap, Decimal(1) / max(len(used), 1))
             for review in line["reviews"]:
-                assert Decimal(review["weight"]) <= cap + Decimal("1e-9")
+                assert Decimal(review["weight"]) <= bound + Decimal("1e-9")
             total = sum(Decimal(r["weight"]) for r in line["reviews"]) + Decimal(
                 line["prior_weight"]
             )
-            if line["reviews"]:
+            if any(r["used"] for r in line["reviews"]):
                 assert abs(total - 1) < Decimal("1e-9")
 
 
@@ -319,7 +322,7 @@ def test_robust_reputation_grows_with_agreement_and_has_a_half_life() -> None:
 
 @pytest.mark.parametrize("method", METHODS)
 def test_explanation_recomputes_by_hand(method: str) -> None:
-    rng = random.Random(7)  # noqa: S311 (repeatable test data, not secrets)
+    rng = random.Random(7)
     members = [f"m{i}" for i in range(8)]
     contributions = [
         ContributionInput(f"c{i}", rng.choice(members), "work", Decimal(rng.randint(1, 50)) / 4)

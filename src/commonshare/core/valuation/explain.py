@@ -84,6 +84,8 @@ def _line(columns: Columns, result: EngineResult, c: int, lo: int, hi: int) -> d
         }
         if result.method == "impartial":
             review["used"] = bool(result.detail["eligible"][e])
+        if result.method == "robust":
+            review["used"] = not bool(result.detail["excluded"][e])
         reviews.append(review)
     rating = float(result.rating[c])
     line: dict[str, Any] = {
@@ -107,8 +109,10 @@ def _method_detail(
     if result.method == "robust":
         before = float(columns.reputation[m])
         return {
-            "trust": tidy(float(result.detail["trust"][m])),
+            "standing": tidy(float(result.detail["standing"][m])),
             "agreement": tidy(float(result.detail["agreement"][m])),
+            "reliability": tidy(float(result.detail["reliability"][m])),
+            "deviation": tidy(float(result.detail["deviation"][m])),
             "reputation_before": None if before < 0 else tidy(before),
             "reputation_after": tidy(float(result.reputation[m])),
         }

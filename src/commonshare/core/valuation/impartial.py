@@ -35,8 +35,6 @@ import numpy as np
 from commonshare.core.valuation.columns import EFFORT_SCALE, NO_EFFORT, Columns
 from commonshare.core.valuation.engine import EngineResult, IntArray
 
-_BIG = np.iinfo(np.int64).max
-
 
 def clusters(member_ids: Sequence[str], seed: str, count: int) -> IntArray:
     """Cluster of each member: rank by sha256(seed, 'cluster', id), then deal round-robin."""
@@ -50,6 +48,69 @@ def clusters(member_ids: Sequence[str], seed: str, count: int) -> IntArray:
     return out
 
 
+def _sorted_proposals(
+    group: IntArray, proposal: IntArray, n_groups: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Order of the proposals by (group, proposal), each group's start and size."""
+    order = np.lexsort((proposal, group))
+    size = np.bincount(group, minlength=n_groups).astype(np.int64)
+    start = np.zeros(n_groups, dtype=np.int64)
+    np.cumsum(size[:-1], out=start[1:])
+    return order, start, size
+
+
+def _twice_median(values: IntArray, start: IntArray, size: IntArray) -> IntArray:
+    """Sum of the two middle values of each group (twice the median, exact); 0 when empty."""
+    has = size > 0
+    lo = start + np.maximum(size - 1, 0) // 2
+    hi = start + size // 2
+    last = max(values.size - 1, 0)
+    pick_lo = values[np.minimum(lo, last)] if values.size else np.zeros_like(lo)
+    pick_hi = values[np.minimum(hi, last)] if values.size else np.zeros_like(hi)
+    return np.where(has, pick_lo + pick_hi, 0)
+
+
+def _lifts(
+    sorted_value: IntArray,
+    sorted_cluster: IntArray,
+    contribution: IntArray,
+    *,
+    start: IntArray,
+    size: IntArray,
+    ceiling: IntArray,
+) -> tuple[IntArray, IntArray, IntArray]:
+    """For each (contribution c, cluster C) with proposals of C on c: twice the median of c's
+    proposals when C's are replaced by ``ceiling[c]`` (the most C could propose).
+
+    Returns the pairs' contribution, cluster and that twice-median. Replacing proposals by the
+    largest possible value can only raise a median, and the result does not depend on what C
+    proposed, only on how many proposals C made.
+    """
+    key = contribution * (int(sorted_cluster.max()) + 1) + sorted_cluster
+    pairs, first = np.unique(key, return_index=True)
+    pair_c = contribution[first]
+    pair_k = sorted_cluster[first]
+    n = size[pair_c]
+    reps = np.repeat(np.arange(pairs.size), n)
+    offset = np.arange(reps.size) - np.repeat(np.cumsum(n) - n, n)
+    element = start[pair_c][reps] + offset
+    own = sorted_cluster[element] == pair_k[reps]
+    n_own = np.bincount(reps, weights=own, minlength=pairs.size).astype(np.int64)
+    kept = ~own
+    position = np.cumsum(kept) - 1  # position among the kept, counted from the first pair
+    pair_first_kept = np.zeros(pairs.size, dtype=np.int64)
+    counts_kept = n - n_own
+    np.cumsum(counts_kept[:-1], out=pair_first_kept[1:])
+    local = position - pair_first_kept[reps]
+    out = np.zeros(pairs.size, dtype=np.int64)
+    for middle in ((n - 1) // 2, n // 2):
+        at = kept & (local == middle[reps])
+        value = ceiling[pair_c].copy()  # position at or above the kept ones: a replaced proposal
+        value[reps[at]] = sorted_value[element[at]]
+        out += value
+    return pair_c, pair_k, out
+
+
 def allocate_impartial(
     columns: Columns, total_minor: int, policy: dict[str, Any], seed: str
 ) -> EngineResult:
@@ -58,56 +119,56 @@ def allocate_impartial(
     m = int(cluster.max()) + 1 if n_m else 1
     rc, rr = columns.review_contribution, columns.review_reviewer
     claimed = columns.contribution_effort
-    author_cluster = cluster[columns.contribution_member]
-    review_cluster = cluster[rr]
-    eligible = review_cluster != author_cluster[rc]
+    eligible = cluster[rr] != cluster[columns.contribution_member][rc]
     effort = np.where(columns.review_effort == NO_EFFORT, claimed[rc], columns.review_effort)
     effort = np.minimum(effort, claimed[rc])
     proposal = effort * columns.review_rating
-    masked = np.where(eligible, proposal, _BIG)
 
-    first = np.full(n_c, _BIG, dtype=np.int64)
-    np.minimum.at(first, rc, masked)
-    at_min = eligible & (masked == first[rc])
-    first_cluster = np.full(n_c, _BIG, dtype=np.int64)
-    np.minimum.at(first_cluster, rc, np.where(at_min, review_cluster, _BIG))
-    second = np.full(n_c, _BIG, dtype=np.int64)
-    np.minimum.at(second, rc, np.where(review_cluster != first_cluster[rc], masked, _BIG))
-    has = first < _BIG
-    value = np.where(has, first, 0)
-    second = np.where(second < _BIG, second, claimed * 5)
-    lift = np.where(has, second - value, 0)  # how much value(c) rises without first_cluster
+    used = np.flatnonzero(eligible)
+    order, start, size = _sorted_proposals(rc[used], proposal[used], n_c)
+    index = used[order]  # eligible reviews sorted by (contribution, proposal)
+    sorted_value = proposal[index]
+    value2 = _twice_median(sorted_value, start, size)  # exact, in units of 1 / 2
 
     member_value = np.zeros(n_m, dtype=np.int64)
-    np.add.at(member_value, columns.contribution_member, value)
+    np.add.at(member_value, columns.contribution_member, value2)
     total_value = int(member_value.sum(dtype=np.int64))
     lift_by_cluster = np.zeros(m, dtype=np.int64)
-    np.add.at(lift_by_cluster, np.where(has, first_cluster, 0), lift)
+    if index.size:
+        pair_c, pair_k, raised = _lifts(
+            sorted_value,
+            cluster[rr[index]],
+            rc[index],
+            start=start,
+            size=size,
+            ceiling=claimed * 5,
+        )
+        np.add.at(lift_by_cluster, pair_k, raised - value2[pair_c])
     denominator = [total_value + int(x) for x in lift_by_cluster]
 
     parts = [
         total_minor * int(a) // denominator[int(c)] if denominator[int(c)] else 0
         for a, c in zip(member_value.tolist(), cluster.tolist(), strict=True)
     ]
-    chosen = eligible & (masked == first[rc]) & (review_cluster == first_cluster[rc])
-    rating = np.full(n_c, np.nan)
-    accepted = claimed.astype(np.float64) / EFFORT_SCALE
-    idx = np.flatnonzero(chosen)
-    # the first proposing review at the minimum (reviews are sorted by reviewer)
-    _, first_idx = np.unique(rc[idx], return_index=True)
-    picked = idx[first_idx]
-    rating[rc[picked]] = columns.review_rating[picked]
-    accepted[rc[picked]] = effort[picked] / EFFORT_SCALE
     review_weight = np.zeros(columns.n_reviews)
-    review_weight[picked] = 1.0
+    has = size > 0
+    middle_lo = index[(start + np.maximum(size - 1, 0) // 2)[has]]
+    middle_hi = index[(start + size // 2)[has]]
+    np.add.at(review_weight, middle_lo, 0.5)
+    np.add.at(review_weight, middle_hi, 0.5)
+    accepted = claimed.astype(np.float64) / EFFORT_SCALE
+    rating = np.full(n_c, np.nan)
+    positive = has & (claimed > 0)
+    rating[positive] = value2[positive] / (2.0 * claimed[positive])
+    rating[has & (claimed == 0)] = 0.0
     return EngineResult(
         method="impartial",
         payout_minor=parts,
         remainder_minor=total_minor - sum(parts),
         accepted_effort=accepted,
         rating=rating,
-        value=value.astype(np.float64) / (EFFORT_SCALE * 5),
-        member_value=member_value.astype(np.float64) / (EFFORT_SCALE * 5),
+        value=value2.astype(np.float64) / (2 * EFFORT_SCALE * 5),
+        member_value=member_value.astype(np.float64) / (2 * EFFORT_SCALE * 5),
         review_weight=review_weight,
         reputation=np.where(columns.reputation < 0, np.nan, columns.reputation),
         rounding="floor",

@@ -13,13 +13,12 @@ from typing import Any
 from commonshare.core.valuation.types import ValuationError
 
 DEFAULTS: dict[str, Any] = {
-    # robust: EigenTrust damping (weight of the review graph vs the anchor).
-    "damping": 0.85,
-    # robust: power-iteration stopping rule.
-    "trust_tolerance": 1e-6,
-    "trust_max_iterations": 100,
-    # robust: anchor weight of a member with no reputation when others have some.
+    # robust: standing of a member with no reputation when others have one (a newcomer).
     "anchor_reputation": 0.0,
+    # robust: reviewer reliability (Tukey biweight of the leave-one-out deviation).
+    "outlier_cutoff": 2.5,
+    "reliability_prior": 1.0,
+    "reliability_rounds": 3,
     # robust: reputation half-life, in periods (distributions).
     "half_life_periods": 4.0,
     # robust: "median" (weighted) or "trimmed_mean" (weighted, trim on each side).
@@ -41,13 +40,21 @@ DEFAULTS: dict[str, Any] = {
     "sock_puppet_min_reviews": 3,
 }
 
+# Keys of earlier engine versions (EigenTrust weighting), accepted and ignored.
+RETIRED = frozenset({"damping", "trust_tolerance", "trust_max_iterations", "newcomer_weight"})
+
 _CHOICES = {"aggregate": ("median", "trimmed_mean"), "rounding": ("largest_remainder", "floor")}
-_UNIT = ("damping", "trim", "reviewer_cap", "effort_challenge_weight", "anchor_reputation")
+_UNIT = (
+    "trim",
+    "reviewer_cap",
+    "effort_challenge_weight",
+    "anchor_reputation",
+)
 _POSITIVE_INT = (
-    "trust_max_iterations",
     "clusters",
     "ring_min_reviews",
     "sock_puppet_min_reviews",
+    "reliability_rounds",
 )
 
 
@@ -58,6 +65,8 @@ def resolve_policy(policy: Mapping[str, Any]) -> dict[str, Any]:  # noqa: PLR091
     for key, value in policy.items():
         if key == "reserve_share":  # applied by the platform before calling the engine
             resolved[key] = value
+            continue
+        if key in RETIRED:  # accepted so that frozen policies still load; no longer used
             continue
         if key not in DEFAULTS:
             problems.append(f"policy.{key}: unknown key")
@@ -70,7 +79,14 @@ def resolve_policy(policy: Mapping[str, Any]) -> dict[str, Any]:  # noqa: PLR091
         value = resolved[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             problems.append(f"policy.{key}: must be a whole number >= 1")
-    for key in ("trust_tolerance", "half_life_periods", "prior_rating", "ring_margin", *_UNIT):
+    for key in (
+        "half_life_periods",
+        "prior_rating",
+        "ring_margin",
+        "outlier_cutoff",
+        "reliability_prior",
+        *_UNIT,
+    ):
         value = resolved[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             problems.append(f"policy.{key}: must be a number")

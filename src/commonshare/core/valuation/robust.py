@@ -1,25 +1,22 @@
-"""The ``robust`` method (the default): trusted, capped, robustly aggregated reviews.
+"""The ``robust`` method (the default): reliable, capped, robustly aggregated reviews.
 
-1. Trust. An EigenTrust power iteration over the review graph: each reviewer
-   passes trust to the authors it rated, in proportion to the ratings it gave;
-   with probability ``1 - damping`` trust returns to the anchor, which is the
-   members' reputation from earlier periods (uniform when nobody has any).
-2. Agreement. A first consensus per contribution (trust-weighted median);
-   each reviewer's agreement is ``1 - mean |rating - consensus| / 5``.
-   A reviewer's weight is ``trust x agreement``.
-3. Cap. No reviewer holds more than ``reviewer_cap`` of the weight on one
-   contribution; the weight a cap removes goes to a neutral prior review
-   (``prior_rating``, and the claimed effort). So no single reviewer holds more
-   than that share of the weight behind any member's pay. The prior can pull a
-   rating down, never above the highest rating a reviewer gave.
-4. Rating = weighted median (or trimmed mean) of the capped weights; accepted
-   effort = claimed + ``effort_challenge_weight`` x (weighted median of the
-   reviewers' effort estimates - claimed), where a reviewer who did not
-   challenge counts as agreeing with the claim and an estimate above the claim
-   counts as the claim.
-5. Value = accepted effort x rating / 5; pay is split by value.
-6. Reputation after the period = decay x before + (1 - decay) x agreement,
-   with decay = 2 ** (-1 / half_life_periods); members who did not review decay.
+1. Weight. Each reviewer's weight is standing x reliability (``reviewers``): standing is the
+   reputation from earlier periods (claimed effort this period while nobody has one);
+   reliability is a Tukey biweight of how far the reviewer's ratings stand from the other
+   reviewers of the same contributions. Reviews between two members who inflate each other
+   are not used.
+2. Cap. No review holds more than ``max(reviewer_cap, 1 / n)`` of the weight on a
+   contribution with ``n`` weighted reviews; the weight a cap removes goes to a neutral
+   prior review (``prior_rating``, and the claimed effort). The prior can pull a rating
+   down, never above the highest rating a used review gave.
+3. Rating = weighted median (or trimmed mean) of the capped weights; accepted effort =
+   claimed + ``effort_challenge_weight`` x (weighted median of the reviewers' effort
+   estimates - claimed), where a reviewer who did not challenge counts as agreeing with the
+   claim and an estimate above the claim counts as the claim.
+4. Value = accepted effort x rating / 5; pay is split by value.
+5. Reputation after the period = decay x before + (1 - decay) x agreement, where
+   agreement = 1 - mean |rating - final rating| / 5 and decay = 2 ** (-1 / half_life_periods);
+   members who did not review only decay.
 """
 
 from __future__ import annotations
@@ -28,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from commonshare.core.valuation.columns import EFFORT_SCALE, NO_EFFORT, Columns
 from commonshare.core.valuation.engine import (
@@ -39,68 +35,41 @@ from commonshare.core.valuation.engine import (
     fbincount,
     member_sum,
 )
+from commonshare.core.valuation.reviewers import reciprocal_inflation, reliability, standing
 from commonshare.core.valuation.rounding import apportion, exact_weights
 
 BINS = 6  # ratings 0..5
 _EPS = 1e-12
 
 
-def anchor(columns: Columns, policy: dict[str, Any]) -> FloatArray:
-    """Pre-trust: reputation where known, ``anchor_reputation`` otherwise; uniform if all 0."""
-    rep = columns.reputation
-    known = rep >= 0
-    p = (
-        np.where(known, rep, float(policy["anchor_reputation"]))
-        if known.any()
-        else np.ones(columns.n_members)
-    )
-    total = p.sum()
-    if total <= 0:
-        p = np.ones(columns.n_members)
-        total = p.sum()
-    return np.asarray(p / total, dtype=np.float64)
-
-
-def trust(columns: Columns, policy: dict[str, Any]) -> tuple[FloatArray, int]:
-    """EigenTrust with damping; returns trust (sums to 1) and the iterations used."""
-    n = columns.n_members
-    p = anchor(columns, policy)
-    if columns.n_reviews == 0 or n == 0:
-        return p, 0
-    authors = columns.contribution_member[columns.review_contribution]
-    local = sp.csr_matrix(
-        (columns.review_rating.astype(np.float64) / 5.0, (columns.review_reviewer, authors)),
-        shape=(n, n),
-    )
-    row_sum = np.asarray(local.sum(axis=1)).ravel()
-    dangling = row_sum <= 0
-    inverse = np.where(dangling, 0.0, 1.0 / np.where(dangling, 1.0, row_sum))
-    transition_t = (sp.diags(inverse) @ local).T.tocsr()
-    d = float(policy["damping"])
-    t = p.copy()
-    iterations = 0
-    for iterations in range(1, int(policy["trust_max_iterations"]) + 1):  # noqa: B007
-        step = d * (transition_t @ t + t[dangling].sum() * p) + (1 - d) * p
-        change = float(np.abs(step - t).sum())
-        t = step
-        if change < float(policy["trust_tolerance"]):
-            break
-    return np.asarray(t / t.sum(), dtype=np.float64), iterations
-
-
 def capped_shares(
-    contribution: IntArray, weight: FloatArray, n_contributions: int, cap: float
+    contribution: IntArray,
+    weight: FloatArray,
+    n_contributions: int,
+    cap: float,
+    usable: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Each review's share of its contribution's weight, capped; and the prior's share."""
+    """Each usable review's share of its contribution's weight, capped; and the prior's share.
+
+    The cap is ``max(cap, 1 / n)`` where ``n`` is the number of reviews carrying weight (all
+    usable ones when none does: equal weights), so a lone review holds all the weight.
+    Reviews that are not ``usable`` get share 0.
+    """
+    if usable is None:
+        usable = np.ones(weight.shape[0], dtype=bool)
+    weight = np.where(usable, weight, 0.0)
     total = fbincount(contribution, weights=weight, size=n_contributions)
-    counts = fbincount(contribution, size=n_contributions)
     zero = total[contribution] <= 0  # nobody trusted: fall back to equal weights
+    carrying = usable & (zero | (weight > 0))
+    counts = fbincount(contribution, carrying.astype(np.float64), n_contributions)
     share = np.where(
         zero,
         1.0 / np.maximum(counts[contribution], 1),
         weight / np.where(zero, 1.0, total[contribution]),
     )
-    share = np.minimum(share, cap)
+    share = np.where(carrying, share, 0.0)
+    # a cap below 1 / n could not be met by anyone: it binds from 1 / cap weighted reviews on
+    share = np.minimum(share, np.maximum(cap, 1.0 / np.maximum(counts[contribution], 1)))
     prior = np.where(counts > 0, 1.0 - fbincount(contribution, share, n_contributions), 0.0)
     return share, np.maximum(prior, 0.0)
 
@@ -205,18 +174,19 @@ def allocate_robust(columns: Columns, total_minor: int, policy: dict[str, Any]) 
     rc, rr = columns.review_contribution, columns.review_reviewer
     cap = float(policy["reviewer_cap"])
     prior_rating = float(policy["prior_rating"])
-    t, iterations = trust(columns, policy)
-    share0, prior0 = capped_shares(rc, t[rr], n_c, cap)
-    consensus = aggregate(rating_bins(columns, share0, prior0, prior_rating), policy)
-    agree, reviewed = agreement(columns, consensus)
-    weight = t * agree
-    share, prior = capped_shares(rc, weight[rr], n_c, cap)
-    has_reviews = fbincount(rc, size=n_c) > 0
+    base = standing(columns, policy)
+    rel, deviation = reliability(columns, base, policy)
+    weight = base * rel
+    excluded = reciprocal_inflation(columns, weight, float(policy["ring_margin"]))
+    usable = ~excluded
+    share, prior = capped_shares(rc, weight[rr], n_c, cap, usable)
+    has_reviews = fbincount(rc, usable.astype(np.float64), n_c) > 0
     highest = np.zeros(n_c)
-    np.maximum.at(highest, rc, columns.review_rating.astype(np.float64))
+    np.maximum.at(highest, rc, np.where(usable, columns.review_rating, 0).astype(np.float64))
     aggregated = aggregate(rating_bins(columns, share, prior, prior_rating), policy)
     # the prior may pull a rating down toward neutral, never above what any reviewer gave
     rating = np.where(has_reviews, np.minimum(aggregated, highest), np.nan)
+    agree, reviewed = agreement(columns, np.nan_to_num(rating))
     effort = accepted_effort(columns, share, prior, float(policy["effort_challenge_weight"]))
     value = np.where(has_reviews, effort * np.nan_to_num(rating) / 5.0, 0.0)
     member_value = member_sum(columns, value)
@@ -239,10 +209,12 @@ def allocate_robust(columns: Columns, total_minor: int, policy: dict[str, Any]) 
         reputation=reputation,
         rounding=policy["rounding"],
         detail={
-            "trust": t,
+            "standing": base,
             "agreement": agree,
+            "reliability": rel,
+            "excluded": excluded,
+            "deviation": deviation,
             "prior_share": prior,
-            "trust_iterations": iterations,
             "decay": decay,
         },
     )
