@@ -23,6 +23,16 @@ def _media_in_tmp(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[No
     yield
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request: pytest.FixtureRequest) -> None:
+    """Argon2 as in production, minus its deliberate cost (members are made by the dozen)."""
+    uses_django = {"settings", "db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if uses_django or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("settings").PASSWORD_HASHERS = [
+            "tests.hashers.FastArgon2PasswordHasher"
+        ]
+
+
 @pytest.fixture
 def make_member(db: Any) -> Callable[..., Any]:
     from commonshare.community import services
