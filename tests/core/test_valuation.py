@@ -425,3 +425,14 @@ def test_tidy_decimal_output() -> None:
     assert tidy(Decimal("1E+3")) == "1000"
     assert tidy(0.5) == "0.5"
     assert tidy(Decimal("-0.0")) == "0"
+
+
+def test_retired_policy_keys_still_load_and_are_not_echoed() -> None:
+    """Policies frozen by the EigenTrust version of robust still resolve."""
+    result = allocate(
+        AllocationRequest(
+            currency="EUR", amount=Decimal(1), policy={"damping": 0.85, "trust_tolerance": 1e-6}
+        )
+    )
+    assert "damping" not in result.policy
+    assert "outlier_cutoff" in result.policy

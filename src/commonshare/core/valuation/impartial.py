@@ -35,6 +35,8 @@ import numpy as np
 from commonshare.core.valuation.columns import EFFORT_SCALE, NO_EFFORT, Columns
 from commonshare.core.valuation.engine import EngineResult, IntArray
 
+_CHUNK_ROWS = 1 << 21  # rows of the (pair, proposal) expansion held at once
+
 
 def clusters(member_ids: Sequence[str], seed: str, count: int) -> IntArray:
     """Cluster of each member: rank by sha256(seed, 'cluster', id), then deal round-robin."""
@@ -90,25 +92,46 @@ def _lifts(
     pairs, first = np.unique(key, return_index=True)
     pair_c = contribution[first]
     pair_k = sorted_cluster[first]
+    out = np.zeros(pairs.size, dtype=np.int64)
+    # expand each pair to all proposals of its contribution, a bounded number of rows at a time
+    ends = np.cumsum(size[pair_c])
+    lo = 0
+    while lo < pairs.size:
+        hi = int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + _CHUNK_ROWS, "right"))
+        hi = max(hi, lo + 1)
+        out[lo:hi] = _raised_medians(
+            sorted_value, sorted_cluster, pair_c[lo:hi], pair_k[lo:hi], start, size, ceiling
+        )
+        lo = hi
+    return pair_c, pair_k, out
+
+
+def _raised_medians(  # noqa: PLR0917 (one step of _lifts, arrays in)
+    sorted_value: IntArray,
+    sorted_cluster: IntArray,
+    pair_c: IntArray,
+    pair_k: IntArray,
+    start: IntArray,
+    size: IntArray,
+    ceiling: IntArray,
+) -> IntArray:
     n = size[pair_c]
-    reps = np.repeat(np.arange(pairs.size), n)
+    reps = np.repeat(np.arange(pair_c.size), n)
     offset = np.arange(reps.size) - np.repeat(np.cumsum(n) - n, n)
     element = start[pair_c][reps] + offset
-    own = sorted_cluster[element] == pair_k[reps]
-    n_own = np.bincount(reps, weights=own, minlength=pairs.size).astype(np.int64)
-    kept = ~own
+    kept = sorted_cluster[element] != pair_k[reps]
+    counts_kept = np.bincount(reps, weights=kept, minlength=pair_c.size).astype(np.int64)
     position = np.cumsum(kept) - 1  # position among the kept, counted from the first pair
-    pair_first_kept = np.zeros(pairs.size, dtype=np.int64)
-    counts_kept = n - n_own
+    pair_first_kept = np.zeros(pair_c.size, dtype=np.int64)
     np.cumsum(counts_kept[:-1], out=pair_first_kept[1:])
     local = position - pair_first_kept[reps]
-    out = np.zeros(pairs.size, dtype=np.int64)
+    out = np.zeros(pair_c.size, dtype=np.int64)
     for middle in ((n - 1) // 2, n // 2):
         at = kept & (local == middle[reps])
         value = ceiling[pair_c].copy()  # position at or above the kept ones: a replaced proposal
         value[reps[at]] = sorted_value[element[at]]
         out += value
-    return pair_c, pair_k, out
+    return out
 
 
 def allocate_impartial(

@@ -41,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 # Keys of earlier engine versions (EigenTrust weighting), accepted and ignored.
-RETIRED = frozenset({"damping", "trust_tolerance", "trust_max_iterations", "newcomer_weight"})
+RETIRED = frozenset({"damping", "trust_tolerance", "trust_max_iterations"})
 
 _CHOICES = {"aggregate": ("median", "trimmed_mean"), "rounding": ("largest_remainder", "floor")}
 _UNIT = (

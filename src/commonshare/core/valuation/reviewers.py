@@ -18,10 +18,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from commonshare.core.valuation.columns import Columns
-from commonshare.core.valuation.engine import FloatArray, fbincount
+from commonshare.core.valuation.engine import FloatArray, IntArray, fbincount
 
 _TYPICAL_FLOOR = 0.25  # rating points: the cutoff never falls below outlier_cutoff x this
 
@@ -45,51 +44,73 @@ def standing(columns: Columns, policy: dict[str, Any]) -> FloatArray:
     return np.asarray(p / total, dtype=np.float64)
 
 
+class LeaveOneOut:
+    """Reviews grouped by contribution (they are sorted by it), with what does not change
+    between rounds computed once; sums use ``reduceat`` and ``repeat`` (no scatter/gather)."""
+
+    def __init__(self, contribution: IntArray, x: FloatArray) -> None:
+        edges = np.flatnonzero(np.diff(contribution)) + 1
+        self.starts = np.concatenate([[0], edges]) if contribution.size else edges
+        self.sizes = np.diff(np.append(self.starts, contribution.size))
+        self.x = x
+        others_n = np.repeat(self.sizes, self.sizes) - 1.0
+        self.evidence = others_n > 0  # there is another review of the same contribution
+        self.plain_mean = (self.sum_back(x) - x) / np.maximum(others_n, 1.0)
+
+    def sum_back(self, values: FloatArray) -> FloatArray:
+        """Each review gets the sum of ``values`` over its contribution."""
+        if values.size == 0:
+            return values
+        return np.repeat(np.add.reduceat(values, self.starts), self.sizes)
+
+    def mean(self, w: FloatArray) -> FloatArray:
+        """Per review, the ``w``-weighted mean of the other reviews of the same contribution;
+        the plain mean when the others carry no weight (0 when there is no other review)."""
+        others_w = self.sum_back(w)
+        others_w -= w  # exact 0 when no other review carries weight (adding zeros is exact)
+        wx = w * self.x
+        mean = self.sum_back(wx)
+        mean -= wx
+        unweighted = others_w <= 0
+        others_w[unweighted] = 1.0
+        mean /= others_w
+        np.copyto(mean, self.plain_mean, where=unweighted)
+        return mean
+
+
 def reliability(
-    columns: Columns, base: FloatArray, policy: dict[str, Any]
+    columns: Columns, base: FloatArray, policy: dict[str, Any], loo: LeaveOneOut
 ) -> tuple[FloatArray, FloatArray]:
     """Tukey-biweight reliability of each reviewer from its leave-one-out deviation.
 
     For a review ``e`` of ``c`` by ``r``: ``dev(e) = |rating(e) - m(c without r)|`` where ``m`` is
-    the weighted mean of the other reviews of ``c`` (weights ``base x reliability``; no other
-    review, no evidence). ``dev(r) = (sum of dev(e) + k x d) / (n(r) + k)`` shrinks toward the
-    typical deviation ``d`` (median over reviewers with evidence) with ``k = reliability_prior``.
-    ``reliability(r) = (1 - min(1, dev(r) / cutoff) ** 2) ** 2`` with
-    ``cutoff = outlier_cutoff x max(d, 0.25)``. Repeated ``reliability_rounds`` times, each
-    round's consensus weighted by the previous round's reliability.
+    the weighted mean of the other reviews of ``c`` (weights ``base x reliability``, the plain
+    mean if they carry none; no other review, no evidence). ``dev(r) = (sum of dev(e) + k x d) /
+    (n(r) + k)`` shrinks toward the typical deviation ``d`` (median over reviewers with
+    evidence) with ``k = reliability_prior``. ``reliability(r) = (1 - min(1, dev(r) / cutoff)
+    ** 2) ** 2`` with ``cutoff = outlier_cutoff x max(d, 0.25)``. Repeated
+    ``reliability_rounds`` times, each round's means weighted by the previous round's result.
     """
     n = columns.n_members
-    rc, rr = columns.review_contribution, columns.review_reviewer
-    x = columns.review_rating.astype(np.float64)
-    n_c = columns.n_contributions
+    rr = columns.review_reviewer
+    x = loo.x
+    evidence = loo.evidence
+    evidence_count = fbincount(rr, evidence.astype(np.float64), n)
+    with_evidence = evidence_count > 0
     rel = np.ones(n)
     deviation = np.zeros(n)
     k = float(policy["reliability_prior"])
     for _ in range(int(policy["reliability_rounds"])):
-        w = (base * rel)[rr]
-        total_w = fbincount(rc, w, n_c)
-        total_x = fbincount(rc, w * x, n_c)
-        others_w = total_w[rc] - w
-        evidence = others_w > 1e-12 * np.maximum(total_w[rc], 1e-300)
-        if not evidence.any():  # equal weights when the weights say nothing (new community)
-            counts = fbincount(rc, None, n_c)
-            others_w = counts[rc] - 1.0
-            total_x = fbincount(rc, x, n_c)
-            evidence = others_w > 0
-            others_x = total_x[rc] - x
-        else:
-            others_x = total_x[rc] - w * x
-        consensus = others_x / np.where(evidence, others_w, 1.0)
-        dev_e = np.where(evidence, np.abs(x - consensus), 0.0)
-        n_e = fbincount(rr[evidence], None, n)
+        dev_e = x - loo.mean((base * rel)[rr])
+        np.abs(dev_e, out=dev_e)
+        dev_e[~evidence] = 0.0
         sum_e = fbincount(rr, dev_e, n)
-        with_evidence = n_e > 0
         typical = (
-            float(np.median(sum_e[with_evidence] / n_e[with_evidence]))
+            float(np.median(sum_e[with_evidence] / evidence_count[with_evidence]))
             if with_evidence.any()
             else 0.0
         )
-        deviation = (sum_e + k * typical) / (n_e + k) if k > 0 else sum_e / np.maximum(n_e, 1)
+        deviation = (sum_e + k * typical) / np.maximum(evidence_count + k, 1e-300)
         cutoff = float(policy["outlier_cutoff"]) * max(typical, _TYPICAL_FLOOR)
         u = np.minimum(deviation / cutoff, 1.0)
         rel = (1.0 - u**2) ** 2
@@ -97,50 +118,54 @@ def reliability(
 
 
 def reciprocal_inflation(
-    columns: Columns, weight: FloatArray, margin: float
+    columns: Columns, weight: FloatArray, margin: float, loo: LeaveOneOut
 ) -> npt.NDArray[np.bool_]:
     """Reviews in a pair of members who inflate each other.
 
     A review ``e`` of contribution ``c`` lifts ``c`` by ``rating(e) - m(c without e)``, where
     ``m`` is the weighted mean of the other reviews of ``c`` (weights = reviewer weights, so
-    accounts without weight cannot hide an inflation by rating ``c`` high too; equal weights
+    accounts without weight cannot hide an inflation by rating ``c`` high too; the plain mean
     when the others carry none). ``r`` inflates ``a`` when the mean lift of ``r``'s reviews of
     ``a``'s work is at least ``margin`` (reviews with no other review on the same contribution
     are no evidence). A review of ``a`` by ``r`` is excluded when ``r`` inflates ``a`` and
     ``a`` inflates ``r``.
     """
-    n, n_c = columns.n_members, columns.n_contributions
-    rc, rr = columns.review_contribution, columns.review_reviewer
-    author = columns.contribution_member[rc]
-    x = columns.review_rating.astype(np.float64)
-    w = weight[rr]
-    total_w, total_wx = fbincount(rc, w, n_c), fbincount(rc, w * x, n_c)
-    count, total_x = fbincount(rc, None, n_c), fbincount(rc, x, n_c)
-    others_w = total_w[rc] - w
-    weighted = others_w > 1e-12 * np.maximum(total_w[rc], 1e-300)
-    others_n = count[rc] - 1
-    evidence = others_n > 0
-    others_mean = np.where(
-        weighted,
-        (total_wx[rc] - w * x) / np.where(weighted, others_w, 1.0),
-        (total_x[rc] - x) / np.maximum(others_n, 1),
-    )
+    n = columns.n_members
+    rr = columns.review_reviewer
+    if columns.n_reviews == 0:
+        return np.zeros(0, dtype=bool)
+    x = loo.x
+    others_mean, evidence = loo.mean(weight[rr]), loo.evidence
     lift = np.where(evidence, x - others_mean, 0.0)
-    if not (lift >= margin).any():
-        return np.zeros(columns.n_reviews, dtype=bool)
-    shape = (n, n)
-    pair_n = sp.csr_matrix((evidence.astype(np.float64), (rr, author)), shape=shape)
-    pair_lift = sp.csr_matrix((lift, (rr, author)), shape=shape)
-    rows = np.repeat(np.arange(n), np.diff(pair_n.indptr))
-    has = pair_n.data > 0
-    inflated = has & (pair_lift.data / np.where(has, pair_n.data, 1.0) >= margin)
-    if not inflated.any():
-        return np.zeros(columns.n_reviews, dtype=bool)
-    edges = sp.csr_matrix(
-        (np.ones(int(inflated.sum())), (rows[inflated], pair_n.indices[inflated])), shape
-    )
-    mutual = sp.coo_matrix(edges.multiply(edges.T))
-    if mutual.nnz == 0:
-        return np.zeros(columns.n_reviews, dtype=bool)
-    keys = np.sort(mutual.row.astype(np.int64) * n + mutual.col)
-    return np.isin(rr * n + author, keys)
+    lifted = np.flatnonzero(lift >= margin)
+    author = columns.contribution_member[columns.review_contribution]
+    # a pair's mean lift reaches the margin only if one of its reviews does, and the pair matters
+    # only if the reverse pair has such a review too: evaluate those few pairs exactly
+    edge = np.sort(rr[lifted] * n + author[lifted])
+    edge = edge[np.concatenate([[True], edge[1:] != edge[:-1]])] if edge.size else edge
+    reverse = (edge % n) * n + edge // n
+    candidates = edge[_member_of(reverse, edge)]
+    excluded = np.zeros(columns.n_reviews, dtype=bool)
+    if candidates.size == 0:
+        return excluded
+    reviews_a_candidate = np.zeros(n, dtype=bool)
+    reviews_a_candidate[candidates // n] = True
+    rows = np.flatnonzero(reviews_a_candidate[rr] & evidence)
+    key = rr[rows] * n + author[rows]
+    rows, key = rows[_member_of(key, candidates)], key[_member_of(key, candidates)]
+    pair = np.searchsorted(candidates, key)
+    pair_count = np.bincount(pair, minlength=candidates.size)
+    total = np.bincount(pair, lift[rows], minlength=candidates.size)
+    inflated = (pair_count > 0) & (total >= margin * pair_count)
+    at = np.searchsorted(candidates, (candidates % n) * n + candidates // n)
+    mutual = inflated & inflated[at]  # every candidate's reverse is a candidate
+    excluded[rows[mutual[pair]]] = True
+    return excluded
+
+
+def _member_of(values: IntArray, sorted_set: IntArray) -> npt.NDArray[np.bool_]:
+    """``values`` in ``sorted_set`` (sorted, unique), by binary search."""
+    if sorted_set.size == 0:
+        return np.zeros(values.shape[0], dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)
+    return np.asarray(sorted_set[at] == values, dtype=np.bool_)

@@ -35,7 +35,12 @@ from commonshare.core.valuation.engine import (
     fbincount,
     member_sum,
 )
-from commonshare.core.valuation.reviewers import reciprocal_inflation, reliability, standing
+from commonshare.core.valuation.reviewers import (
+    LeaveOneOut,
+    reciprocal_inflation,
+    reliability,
+    standing,
+)
 from commonshare.core.valuation.rounding import apportion, exact_weights
 
 BINS = 6  # ratings 0..5
@@ -175,9 +180,10 @@ def allocate_robust(columns: Columns, total_minor: int, policy: dict[str, Any]) 
     cap = float(policy["reviewer_cap"])
     prior_rating = float(policy["prior_rating"])
     base = standing(columns, policy)
-    rel, deviation = reliability(columns, base, policy)
+    loo = LeaveOneOut(rc, columns.review_rating.astype(np.float64))
+    rel, deviation = reliability(columns, base, policy, loo)
     weight = base * rel
-    excluded = reciprocal_inflation(columns, weight, float(policy["ring_margin"]))
+    excluded = reciprocal_inflation(columns, weight, float(policy["ring_margin"]), loo)
     usable = ~excluded
     share, prior = capped_shares(rc, weight[rr], n_c, cap, usable)
     has_reviews = fbincount(rc, usable.astype(np.float64), n_c) > 0
