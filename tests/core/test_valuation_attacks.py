@@ -107,6 +107,25 @@ def test_small_community_reviewer_who_disagrees_everywhere_is_outweighed() -> No
     assert robust == {"ca": 4, "cb": Decimal("3.5"), "cc": 4, "cd": Decimal("3.5")}
 
 
+def test_first_period_reviewer_without_work_counts_only_where_alone() -> None:
+    contributions = (
+        ContributionInput("ca", "a", "work", Decimal(1)),
+        ContributionInput("cb", "b", "work", Decimal(1)),
+    )
+    reviews = (
+        ReviewInput("b", "ca", 4),
+        ReviewInput("c", "ca", 1),  # c brought no work: a's reviewer with work decides
+        ReviewInput("c", "cb", 2),  # c alone: c's rating is the rating
+    )
+    result = allocate(
+        AllocationRequest(
+            currency="EUR", amount=Decimal("60.00"), contributions=contributions, reviews=reviews
+        )
+    )
+    assert {c.id: c.rating for c in result.contributions} == {"ca": 4, "cb": 2}
+    assert {p.member: p.amount for p in result.payouts}["a"] == Decimal("40.00")
+
+
 N, PER, K, TOTAL = 240, 4, 3, 10**8
 
 
