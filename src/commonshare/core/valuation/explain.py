@@ -16,11 +16,13 @@ FORMULAS = {
     "mean": "value = claimed_effort * mean(rating) / 5",
     "robust": (
         "value = accepted_effort * rating / 5; rating = weighted median (or trimmed mean) of "
-        "ratings with the review weights shown plus prior_weight at prior_rating"
+        "the used reviews' ratings with the weights shown (standing * reliability, capped) "
+        "plus prior_weight at prior_rating"
     ),
     "impartial": (
-        "value = lowest proposal min(claimed, reviewer effort) * rating / 5 over reviews "
-        "from outside the author's cluster"
+        "value = median proposal min(claimed, reviewer effort) * rating / 5 over reviews "
+        "from outside the author's cluster (mean of the two middle ones when even); shown as "
+        "rating = value * 5 / claimed effort"
     ),
 }
 ROUNDING = {
