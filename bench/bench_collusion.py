@@ -12,6 +12,9 @@ get in the honest run, in percentage points of the amount.
   (unsolicited reviews: the engine takes reviews from anyone). Run twice: in an established
   community (every honest member has a reputation from earlier periods, the puppets none) and in
   a new one (nobody has a reputation yet).
+
+Columns: mean, robust (defaults), robust with ``aggregate = "trimmed_mean"`` ("robust tm"),
+impartial.
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ from commonshare.core.valuation import allocate_columns
 from commonshare.core.valuation.columns import NO_EFFORT, Columns
 
 N, PER, K, TOTAL = 600, 4, 3, 10**8
-METHODS = ("mean", "robust", "impartial")
+# column label -> (method, policy)
+METHODS = {
+    "mean": ("mean", {}),
+    "robust": ("robust", {}),
+    "robust tm": ("robust", {"aggregate": "trimmed_mean"}),
+    "impartial": ("impartial", {}),
+}
 EMPTY = np.array([], dtype=np.int64)
 
 
@@ -79,9 +88,16 @@ def community(
     return columns, quality
 
 
-def payouts(columns: Columns, method: str) -> np.ndarray:
+def payouts(columns: Columns, label: str) -> np.ndarray:
+    method, policy = METHODS[label]
     run = allocate_columns(
-        columns, currency="EUR", total_minor=TOTAL, method=method, seed="c", with_monitoring=False
+        columns,
+        currency="EUR",
+        total_minor=TOTAL,
+        method=method,
+        seed="c",
+        policy=policy,
+        with_monitoring=False,
     )
     return np.array(run.engine.payout_minor, dtype=np.float64)
 
