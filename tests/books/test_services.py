@@ -77,7 +77,8 @@ def test_distribution_splits_by_effort_times_mean_rating(make_member) -> None:
     assert sum(paid.values()) + distribution.remainder_minor == 9001
     explanation = Payout.objects.get(member=ada).explanation
     assert explanation["contributions"][0]["rating"].startswith("5")
-    assert distribution.policy["method"] == "mean"
+    # Robust, the default, pays one agreeing reviewer per contribution as effort x rating.
+    assert distribution.policy["method"] == "robust"
     assert distribution.request["contributions"][0]["effort"] == "3.00"
 
 
@@ -134,3 +135,29 @@ def test_a_member_who_left_keeps_their_payout(make_member) -> None:
     services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
     leave(ada)
     assert earned_by_currency(ada) == {"EUR": 900}  # 10.00 less the 10 % reserve
+
+
+def test_reputation_earned_in_one_period_anchors_the_next(make_member) -> None:
+    from django.utils import timezone
+
+    from commonshare.work.models import Contribution
+
+    ada, bo = make_member("Ada"), make_member("Bo")
+    yesterday = TODAY - dt.timedelta(days=1)
+    _reviewed_work(ada, bo, "2", 4)
+    _reviewed_work(bo, ada, "1", 5)
+    Contribution.objects.update(created_at=timezone.now() - dt.timedelta(days=1))
+    services.record_income(
+        ada, amount="10", currency="EUR", payer="P", description="d", received_on=TODAY
+    )
+    earlier = services.run_distribution(
+        ada, period_start=yesterday, period_end=yesterday, currency="EUR", amount="5"
+    )
+    handed_on = earlier.result["reputation"]
+    assert set(handed_on) == {str(ada.pk), str(bo.pk)}
+    _reviewed_work(ada, bo, "1", 3)
+    later = services.run_distribution(
+        ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount="4"
+    )
+    frozen = {m["id"]: m.get("reputation") for m in later.request["members"]}
+    assert frozen == {member: str(Decimal(value)) for member, value in handed_on.items()}

@@ -62,6 +62,16 @@ def test_expense_claim_approved_paid_out_and_public(
     expect(cleo.locator("#expense-status")).to_have_text("approved")
     expect(cleo.locator("#claimant-owed")).to_have_text("12.50 EUR")
 
+    # A customer paid the commons, so the bank holds what Ada is owed.
+    ben.get_by_role("navigation", name="Main").get_by_role("link", name="Income").click()
+    ben.get_by_role("link", name="Record income").click()
+    ben.get_by_label("Amount").fill("100.00")
+    ben.get_by_label("Currency").fill("EUR")
+    ben.get_by_label("Payer").fill("First customer")
+    ben.get_by_label("What it was for").fill("Hosting, one month")
+    ben.get_by_role("button", name="Record income").click()
+    expect(ben.get_by_text("Recorded 100.00 EUR.")).to_be_visible()
+
     # Ben made the bank transfer and marks it paid out on Ada's page.
     ben.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
     ben.get_by_role("link", name="Ada", exact=True).click()

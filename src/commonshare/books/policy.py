@@ -12,7 +12,8 @@ from typing import Any
 from django.conf import settings
 
 DEFAULT_POLICY: dict[str, Any] = {
-    "method": "mean",
+    # The valuation method (docs/valuation.md): robust weighs reviewers by earned trust.
+    "method": "robust",
     # Parameters handed to the valuation engine as they are (see docs/valuation.md).
     "valuation": {},
     # What one unit of each valued kind of contribution counts as, in hours of work.

@@ -350,12 +350,15 @@ def valuation_request(
         .values("reviewer_id", "contribution_id", "rating", "effort_estimate")
     )
     members = sorted({c["author_id"] for c in contributions} | {r["reviewer_id"] for r in reviews})
+    reputation = earlier_reputation()
     return AllocationRequest(
         currency=currency,
         amount=from_minor(minor, currency),
         method=policy["method"],
         seed=seed,
-        members=tuple(MemberInput(id=str(pk)) for pk in members),
+        members=tuple(
+            MemberInput(id=str(pk), reputation=reputation.get(str(pk))) for pk in members
+        ),
         contributions=tuple(
             ContributionInput(
                 id=str(c["pk"]),
@@ -378,6 +381,17 @@ def valuation_request(
         ),
         policy=dict(policy.get("valuation", {})),
     )
+
+
+def earlier_reputation() -> dict[str, Decimal]:
+    """Reputations the last distribution's valuation handed on (empty before the first).
+
+    Carrying them forward is what lets trust be earned over periods: long-standing
+    members anchor the next valuation, and new accounts start with none.
+    """
+    last = Distribution.objects.order_by("-created_at", "-id").values_list("result", flat=True)
+    result = last.first() or {}
+    return {member: Decimal(str(value)) for member, value in result.get("reputation", {}).items()}
 
 
 def _quantity(contribution: Mapping[str, Any]) -> Decimal:
@@ -595,7 +609,10 @@ def _request_json(request: AllocationRequest) -> dict[str, Any]:
         "amount": str(request.amount),
         "method": request.method,
         "seed": request.seed,
-        "members": [{"id": m.id} for m in request.members],
+        "members": [
+            {"id": m.id, **({"reputation": str(m.reputation)} if m.reputation is not None else {})}
+            for m in request.members
+        ],
         "contributions": [
             {"id": c.id, "member": c.member, "kind": c.kind, "effort": str(c.effort)}
             for c in request.contributions
