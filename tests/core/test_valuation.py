@@ -427,12 +427,105 @@ def test_tidy_decimal_output() -> None:
     assert tidy(Decimal("-0.0")) == "0"
 
 
-def test_retired_policy_keys_still_load_and_are_not_echoed() -> None:
-    """Policies frozen by the EigenTrust version of robust still resolve."""
+def test_trust_policy_keys_load_and_are_echoed() -> None:
+    """Policies frozen by earlier versions (damping, trust_tolerance) resolve and are used."""
     result = allocate(
         AllocationRequest(
-            currency="EUR", amount=Decimal(1), policy={"damping": 0.85, "trust_tolerance": 1e-6}
+            currency="EUR", amount=Decimal(1), policy={"damping": 0.5, "trust_tolerance": 1e-6}
         )
     )
-    assert "damping" not in result.policy
-    assert "outlier_cutoff" in result.policy
+    assert result.policy["damping"] == 0.5
+    assert result.policy["trust_weighting"] == "eigentrust"
+    with pytest.raises(ValuationError) as bad:
+        allocate(
+            AllocationRequest(
+                currency="EUR",
+                amount=Decimal(1),
+                policy={"trust_weighting": "pagerank", "damping": 2, "trust_max_iterations": 0},
+            )
+        )
+    assert len(bad.value.problems) == 3
+
+
+@FAST
+@given(request=communities(min_members=3), order=st.randoms(use_true_random=False))
+def test_robust_without_trust_keeps_the_properties(
+    request: AllocationRequest, order: random.Random
+) -> None:
+    """``trust_weighting = "none"`` (weight = standing x reliability): exact sums, any input
+    order, and the cap."""
+    request = replace(request, policy={"trust_weighting": "none", "reviewer_cap": 0.4})
+    result = allocate(request)
+    cur = request.currency
+    total = sum(minor(p.amount, cur) for p in result.payouts) + minor(result.remainder, cur)
+    assert total == minor(request.amount, cur)
+    shuffled = replace(request, reviews=tuple(order.sample(request.reviews, len(request.reviews))))
+    assert allocate(shuffled).to_json() == result.to_json()
+    for explanation in result.explanations.values():
+        assert explanation["trust"] == explanation["standing"]
+        assert explanation["trust_iterations"] == 0
+        for line in explanation["contributions"]:
+            used = [r for r in line["reviews"] if r["used"] and Decimal(r["weight"]) > 0]
+            bound = max(Decimal("0.4"), Decimal(1) / max(len(used), 1))
+            assert all(Decimal(r["weight"]) <= bound + Decimal("1e-9") for r in line["reviews"])
+
+
+def _newcomer_request(**policy: object) -> AllocationRequest:
+    """ana and ben are long-standing; chi is new, and both of them rate chi's work 5 (chi
+    reviews neither: members who review each other pass each other no trust)."""
+    return AllocationRequest(
+        currency="EUR",
+        amount=Decimal(100),
+        members=(
+            MemberInput("ana", Decimal("0.8")),
+            MemberInput("ben", Decimal("0.6")),
+            MemberInput("chi"),
+        ),
+        contributions=(
+            ContributionInput("w1", "ana", "work", Decimal(4)),
+            ContributionInput("w2", "ben", "work", Decimal(2)),
+            ContributionInput("w3", "chi", "work", Decimal(1)),
+        ),
+        reviews=(
+            ReviewInput("ben", "w1", 4),
+            ReviewInput("ana", "w2", 5),
+            ReviewInput("ana", "w3", 5),
+            ReviewInput("ben", "w3", 5),
+        ),
+        policy=policy,
+    )
+
+
+def test_a_newcomer_earns_trust_from_long_standing_members_who_rate_its_work() -> None:
+    trusted = allocate(_newcomer_request()).explanations["chi"]
+    assert Decimal(trusted["standing"]) == 0
+    assert Decimal(trusted["trust"]) > 0
+    assert trusted["trust_iterations"] >= 1
+    plain = allocate(_newcomer_request(trust_weighting="none")).explanations["chi"]
+    assert Decimal(plain["trust"]) == 0
+    once = allocate(_newcomer_request(trust_max_iterations=1)).explanations["chi"]
+    assert once["trust_iterations"] == 1
+    # with damping 0 nothing flows along the review graph: trust is the anchor
+    still = allocate(_newcomer_request(damping=0.0)).explanations
+    assert all(e["trust"] == e["standing"] for e in still.values())
+
+
+def test_members_who_review_each_other_pass_each_other_no_trust() -> None:
+    """Two long-standing members rate each other 5; a third rates one of them. Only the third
+    member's edge moves trust: a pair cannot raise its trust by rating itself."""
+    members = (MemberInput("a", Decimal("0.5")), MemberInput("b", Decimal("0.5")))
+    contributions = (
+        ContributionInput("ca", "a", "work", Decimal(1)),
+        ContributionInput("cb", "b", "work", Decimal(1)),
+    )
+    reviews = (ReviewInput("b", "ca", 5), ReviewInput("a", "cb", 5))
+    request = AllocationRequest(
+        currency="EUR",
+        amount=Decimal(10),
+        members=members,
+        contributions=contributions,
+        reviews=reviews,
+    )
+    explained = allocate(request).explanations
+    assert explained["a"]["trust"] == explained["a"]["standing"] == "0.5"
+    assert explained["b"]["trust"] == "0.5"

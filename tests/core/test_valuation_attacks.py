@@ -172,17 +172,32 @@ def _community(
     )
 
 
-def _paid(columns: Columns, method: str, who: np.ndarray | list[int]) -> int:
+TRUST = ["eigentrust", "none"]
+
+
+def _paid(
+    columns: Columns, method: str, who: np.ndarray | list[int], trust: str = "eigentrust"
+) -> int:
     run = allocate_columns(
-        columns, currency="EUR", total_minor=TOTAL, method=method, seed="t", with_monitoring=False
+        columns,
+        currency="EUR",
+        total_minor=TOTAL,
+        method=method,
+        seed="t",
+        policy={"trust_weighting": trust},
+        with_monitoring=False,
     )
     return sum(run.engine.payout_minor[int(i)] for i in who)
 
 
-def test_a_ten_percent_ring_gains_under_robust_less_than_a_quarter_of_mean() -> None:
+@pytest.mark.parametrize("trust", TRUST)
+def test_a_ten_percent_ring_gains_under_robust_less_than_a_quarter_of_mean(trust: str) -> None:
     ring = np.arange(N // 10)
     honest, attacked = _community(np.array([], dtype=np.int64)), _community(ring)
-    gain = {m: _paid(attacked, m, ring) - _paid(honest, m, ring) for m in ("mean", "robust")}
+    gain = {
+        m: _paid(attacked, m, ring, trust) - _paid(honest, m, ring, trust)
+        for m in ("mean", "robust")
+    }
     assert gain["mean"] > 0
     assert gain["robust"] < gain["mean"] / 4, gain
 
@@ -194,40 +209,55 @@ def test_impartial_ring_gains_no_more_than_under_mean() -> None:
     assert gain["impartial"] < gain["mean"], gain
 
 
-def _puppet_gain(owner: int, puppets: int, method: str, *, established: bool) -> int:
+def _puppet_gain(
+    owner: int, puppets: int, method: str, *, established: bool, trust: str = "eigentrust"
+) -> int:
     none = np.array([], dtype=np.int64)
     honest = _community(none, established=established)
     attacked = _community(none, owner, puppets, established=established)
     accounts = np.concatenate([[owner], N + np.arange(puppets)])
-    return _paid(attacked, method, accounts) - _paid(honest, method, np.array([owner]))
+    return _paid(attacked, method, accounts, trust) - _paid(honest, method, [owner], trust)
 
 
 OWNER_OF_QUALITY_3, OWNER_OF_QUALITY_5 = 9, 5
 
 
+@pytest.mark.parametrize("trust", TRUST)
 @pytest.mark.parametrize("owner", [OWNER_OF_QUALITY_3, OWNER_OF_QUALITY_5])
 @pytest.mark.parametrize("puppets", [1, 3, 10])
 def test_sock_puppets_gain_nothing_under_robust_once_reputations_exist(
-    puppets: int, owner: int
+    puppets: int, owner: int, trust: str
 ) -> None:
     """An owner splits its work across new accounts that all rate each other's work 5; the
-    honest members have a reputation from earlier periods, the new accounts none."""
+    honest members have a reputation from earlier periods, the new accounts none. Under
+    EigenTrust the accounts review each other, so they pass each other no trust; what honest
+    reviewers of their work pass them does not outweigh the honest reviews."""
     assert _puppet_gain(owner, puppets, "mean", established=True) > 0
     # nothing beyond rounding and a trace from moving trust (< 0.1% of the owner's pay)
     honest_pay = _paid(
-        _community(np.array([], dtype=np.int64), established=True), "robust", [owner]
+        _community(np.array([], dtype=np.int64), established=True), "robust", [owner], trust
     )
-    assert _puppet_gain(owner, puppets, "robust", established=True) <= puppets + honest_pay // 1000
+    gain = _puppet_gain(owner, puppets, "robust", established=True, trust=trust)
+    assert gain <= puppets + honest_pay // 1000
 
 
+@pytest.mark.parametrize("trust", TRUST)
 @pytest.mark.parametrize("puppets", [1, 3, 10])
-def test_sock_puppets_in_a_new_community(puppets: int) -> None:
+def test_sock_puppets_in_a_new_community(puppets: int, trust: str) -> None:
     """Nobody has a reputation yet. An owner whose work others rate ~3 gains nothing (its
     accounts' 5s are reciprocal inflation); an owner rated ~4.75 can still tip ratings within
-    the honest spread (documented limit), by less than under mean."""
-    assert _puppet_gain(OWNER_OF_QUALITY_3, puppets, "robust", established=False) <= puppets
-    good = _puppet_gain(OWNER_OF_QUALITY_5, puppets, "robust", established=False)
-    assert good <= max(_puppet_gain(OWNER_OF_QUALITY_5, puppets, "mean", established=False), 0)
+    the honest spread (documented limit). Without trust that is at most what mean gives;
+    with EigenTrust the accounts' well-rated work earns them trust, and the measured limit is
+    one contribution moved up one rating step (under a quarter of the owner's honest pay)."""
+    bad = _puppet_gain(OWNER_OF_QUALITY_3, puppets, "robust", established=False, trust=trust)
+    assert bad <= puppets
+    good = _puppet_gain(OWNER_OF_QUALITY_5, puppets, "robust", established=False, trust=trust)
+    mean = _puppet_gain(OWNER_OF_QUALITY_5, puppets, "mean", established=False)
+    if trust == "none":
+        assert good <= max(mean, 0)
+    else:
+        honest = _paid(_community(np.array([], dtype=np.int64)), "robust", [OWNER_OF_QUALITY_5])
+        assert good <= honest // 4 // 4  # one of its 4 contributions, one step of its ~4.75
 
 
 def test_impartial_values_a_contribution_by_the_median_outside_proposal() -> None:

@@ -16,7 +16,8 @@ FORMULAS = {
     "mean": "value = claimed_effort * mean(rating) / 5",
     "robust": (
         "value = accepted_effort * rating / 5; rating = weighted median (or trimmed mean) of "
-        "the used reviews' ratings with the weights shown (standing * reliability, capped) "
+        "the used reviews' ratings with the weights shown (trust * reliability, capped; "
+        "trust = standing when trust_weighting is none) "
         "plus prior_weight at prior_rating"
     ),
     "impartial": (
@@ -112,6 +113,8 @@ def _method_detail(
         before = float(columns.reputation[m])
         return {
             "standing": tidy(float(result.detail["standing"][m])),
+            "trust": tidy(float(result.detail["trust"][m])),
+            "trust_iterations": int(result.detail["trust_iterations"]),
             "agreement": tidy(float(result.detail["agreement"][m])),
             "reliability": tidy(float(result.detail["reliability"][m])),
             "deviation": tidy(float(result.detail["deviation"][m])),

@@ -13,6 +13,14 @@ from typing import Any
 from commonshare.core.valuation.types import ValuationError
 
 DEFAULTS: dict[str, Any] = {
+    # robust: reviewer weight = trust x reliability; "eigentrust" (trust from a damped power
+    # iteration over who rated whom, anchored on the standing) or "none" (trust = standing).
+    "trust_weighting": "eigentrust",
+    # robust: EigenTrust damping (share of trust passed along the review graph per step).
+    "damping": 0.85,
+    # robust: power-iteration stopping rule (L1 change) and iteration limit.
+    "trust_tolerance": 1e-6,
+    "trust_max_iterations": 100,
     # robust: standing of a member with no reputation when others have one (a newcomer).
     "anchor_reputation": 0.0,
     # robust: reviewer reliability (Tukey biweight of the leave-one-out deviation).
@@ -40,11 +48,16 @@ DEFAULTS: dict[str, Any] = {
     "sock_puppet_min_reviews": 3,
 }
 
-# Keys of earlier engine versions (EigenTrust weighting), accepted and ignored.
-RETIRED = frozenset({"damping", "trust_tolerance", "trust_max_iterations"})
+# Keys of earlier engine versions, accepted and ignored (none at present).
+RETIRED: frozenset[str] = frozenset()
 
-_CHOICES = {"aggregate": ("median", "trimmed_mean"), "rounding": ("largest_remainder", "floor")}
+_CHOICES = {
+    "aggregate": ("median", "trimmed_mean"),
+    "rounding": ("largest_remainder", "floor"),
+    "trust_weighting": ("eigentrust", "none"),
+}
 _UNIT = (
+    "damping",
     "trim",
     "reviewer_cap",
     "effort_challenge_weight",
@@ -55,6 +68,7 @@ _POSITIVE_INT = (
     "ring_min_reviews",
     "sock_puppet_min_reviews",
     "reliability_rounds",
+    "trust_max_iterations",
 )
 
 
@@ -85,6 +99,7 @@ def resolve_policy(policy: Mapping[str, Any]) -> dict[str, Any]:  # noqa: PLR091
         "ring_margin",
         "outlier_cutoff",
         "reliability_prior",
+        "trust_tolerance",
         *_UNIT,
     ):
         value = resolved[key]

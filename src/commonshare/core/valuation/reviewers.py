@@ -1,4 +1,4 @@
-"""Who counts how much as a reviewer under ``robust``: standing, reliability, reciprocity.
+"""Who counts how much as a reviewer under ``robust``: standing, reliability, reciprocity, trust.
 
 * **Standing** (the anchor): a member's reputation from earlier periods where known, and
   ``anchor_reputation`` (0 by default) for a member without one while others have one. When
@@ -8,8 +8,13 @@
   same contributions say (leave-one-out), turned into a weight by Tukey's biweight.
 * **Reciprocal inflation**: two members who each rate the other's work well above the other
   reviewers of the same work; those reviews are not used.
+* **Trust** (``trust_weighting = "eigentrust"``, the default): EigenTrust with damping over who
+  rated whom, teleporting to the standing. A reviewer passes its own trust to the authors it
+  rated, in proportion to the ratings it gave, but only as far as each rating agrees with the
+  other reviewers of the same work; what it does not pass returns to the anchor.
 
-A reviewer's weight is ``standing x reliability``; see docs/valuation.md for the formulas.
+A reviewer's weight is ``trust x reliability`` (``standing x reliability`` with
+``trust_weighting = "none"``); see docs/valuation.md for the formulas.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from commonshare.core.valuation.columns import Columns
 from commonshare.core.valuation.engine import FloatArray, IntArray, fbincount
@@ -80,7 +86,7 @@ class LeaveOneOut:
 
 def reliability(
     columns: Columns, base: FloatArray, policy: dict[str, Any], loo: LeaveOneOut
-) -> tuple[FloatArray, FloatArray]:
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Tukey-biweight reliability of each reviewer from its leave-one-out deviation.
 
     For a review ``e`` of ``c`` by ``r``: ``dev(e) = |rating(e) - m(c without r)|`` where ``m`` is
@@ -90,6 +96,10 @@ def reliability(
     evidence) with ``k = reliability_prior``. ``reliability(r) = (1 - min(1, dev(r) / cutoff)
     ** 2) ** 2`` with ``cutoff = outlier_cutoff x max(d, 0.25)``. Repeated
     ``reliability_rounds`` times, each round's means weighted by the previous round's result.
+
+    Also returns each review's own agreement from the last round, the same biweight of its
+    ``dev(e)``: ``(1 - min(1, dev(e) / cutoff) ** 2) ** 2``; a review with no other review of
+    the same contribution (no evidence) gets its reviewer's reliability.
     """
     n = columns.n_members
     rr = columns.review_reviewer
@@ -99,6 +109,8 @@ def reliability(
     with_evidence = evidence_count > 0
     rel = np.ones(n)
     deviation = np.zeros(n)
+    dev_e = np.zeros(x.shape[0])
+    cutoff = 1.0
     k = float(policy["reliability_prior"])
     for _ in range(int(policy["reliability_rounds"])):
         dev_e = x - loo.mean((base * rel)[rr])
@@ -114,7 +126,16 @@ def reliability(
         cutoff = float(policy["outlier_cutoff"]) * max(typical, _TYPICAL_FLOOR)
         u = np.minimum(deviation / cutoff, 1.0)
         rel = (1.0 - u**2) ** 2
-    return np.asarray(rel, dtype=np.float64), np.asarray(deviation, dtype=np.float64)
+    dev_e /= cutoff
+    np.minimum(dev_e, 1.0, out=dev_e)
+    dev_e **= 2
+    agree_e = np.square(1.0 - dev_e, out=dev_e)
+    np.copyto(agree_e, rel[rr], where=~evidence)
+    return (
+        np.asarray(rel, dtype=np.float64),
+        np.asarray(deviation, dtype=np.float64),
+        np.asarray(agree_e, dtype=np.float64),
+    )
 
 
 def reciprocal_inflation(
@@ -161,6 +182,74 @@ def reciprocal_inflation(
     mutual = inflated & inflated[at]  # every candidate's reverse is a candidate
     excluded[rows[mutual[pair]]] = True
     return excluded
+
+
+def trust(
+    columns: Columns,
+    anchor: FloatArray,
+    passed: FloatArray,
+    policy: dict[str, Any],
+) -> tuple[FloatArray, int]:
+    """EigenTrust with damping over who rated whom; trust (sums to 1) and the iterations used.
+
+    ``passed`` is, per review, the part of its edge that carries trust (its agreement, 0 for a
+    review not used). A reviewer ``r`` with ratings ``x(e)`` of ``a``'s work passes
+
+        P(r, a) = sum over r's reviews e of a's work of (x(e) / 5) passed(e) / sum over all of
+                  r's reviews of x(e) / 5
+
+    of its trust to ``a`` (rows sum to at most 1; a reviewer whose ratings are all 0 passes
+    nothing), except that two members who review each other pass each other nothing. Power
+    iteration from ``t = anchor``:
+
+        t <- d P^T t + (1 - d sum(P^T t)) anchor,   d = damping
+
+    so what is not passed (damping, disagreeing or unused reviews, reviewers without reviews)
+    returns to the anchor; stops when the L1 change is below ``trust_tolerance`` or after
+    ``trust_max_iterations``.
+    """
+    n = columns.n_members
+    if columns.n_reviews == 0 or n == 0:
+        return anchor, 0
+    rr = columns.review_reviewer
+    given = columns.review_rating.astype(np.float64)
+    given /= 5.0
+    row_total = fbincount(rr, given, n)
+    inverse = np.divide(1.0, row_total, out=np.zeros(n), where=row_total > 0)
+    given *= passed
+    given *= inverse[rr]
+    authors = columns.contribution_member[columns.review_contribution]
+    # P^T as CSR: rows are the rated authors, columns the reviewers
+    transition_t = sp.csr_matrix((given, (authors, rr)), shape=(n, n))
+    transition_t = _without_mutual_edges(transition_t)
+    d = float(policy["damping"])
+    tolerance = float(policy["trust_tolerance"])
+    t = anchor.copy()
+    iterations = 0
+    for iterations in range(1, int(policy["trust_max_iterations"]) + 1):  # noqa: B007
+        step = transition_t @ t
+        step *= d
+        step += (1.0 - float(step.sum())) * anchor
+        change = float(np.abs(step - t).sum())
+        t = step
+        if change < tolerance:
+            break
+    np.maximum(t, 0.0, out=t)
+    total = float(t.sum())
+    return np.asarray(t / total if total > 0 else anchor, dtype=np.float64), iterations
+
+
+def _without_mutual_edges(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """``matrix`` without the entries (a, r) whose mirror (r, a) is stored too: members who
+    review each other pass each other no trust, so trust cannot circulate in a pair."""
+    structure = matrix.copy()
+    structure.data = np.ones_like(structure.data)
+    mutual = structure.multiply(structure.T.tocsr()).tocsr()
+    if mutual.nnz == 0:
+        return matrix
+    kept = (matrix - matrix.multiply(mutual)).tocsr()
+    kept.eliminate_zeros()
+    return kept
 
 
 def _member_of(values: IntArray, sorted_set: IntArray) -> npt.NDArray[np.bool_]:

@@ -1,10 +1,12 @@
 """The ``robust`` method (the default): reliable, capped, robustly aggregated reviews.
 
-1. Weight. Each reviewer's weight is standing x reliability (``reviewers``): standing is the
+1. Weight. Each reviewer's weight is trust x reliability (``reviewers``): standing is the
    reputation from earlier periods (claimed effort this period while nobody has one);
    reliability is a Tukey biweight of how far the reviewer's ratings stand from the other
    reviewers of the same contributions. Reviews between two members who inflate each other
-   are not used.
+   are not used. Trust is an EigenTrust power iteration over who rated whom, anchored on the
+   standing, along edges weighted by how well each rating agrees with the other reviewers;
+   with ``trust_weighting = "none"`` trust is the standing itself.
 2. Cap. No review holds more than ``max(reviewer_cap, 1 / n)`` of the weight on a
    contribution with ``n`` weighted reviews; the weight a cap removes goes to a neutral
    prior review (``prior_rating``, and the claimed effort). The prior can pull a rating
@@ -40,6 +42,7 @@ from commonshare.core.valuation.reviewers import (
     reciprocal_inflation,
     reliability,
     standing,
+    trust,
 )
 from commonshare.core.valuation.rounding import apportion, exact_weights
 
@@ -181,10 +184,16 @@ def allocate_robust(columns: Columns, total_minor: int, policy: dict[str, Any]) 
     prior_rating = float(policy["prior_rating"])
     base = standing(columns, policy)
     loo = LeaveOneOut(rc, columns.review_rating.astype(np.float64))
-    rel, deviation = reliability(columns, base, policy, loo)
-    weight = base * rel
-    excluded = reciprocal_inflation(columns, weight, float(policy["ring_margin"]), loo)
+    rel, deviation, agree_e = reliability(columns, base, policy, loo)
+    excluded = reciprocal_inflation(columns, base * rel, float(policy["ring_margin"]), loo)
     usable = ~excluded
+    if policy["trust_weighting"] == "eigentrust":
+        agree_e[excluded] = 0.0  # reciprocal inflation carries no trust either
+        t, iterations = trust(columns, base, agree_e, policy)
+    else:
+        t, iterations = base, 0
+    del agree_e
+    weight = t * rel
     share, prior = capped_shares(rc, weight[rr], n_c, cap, usable)
     has_reviews = fbincount(rc, usable.astype(np.float64), n_c) > 0
     highest = np.zeros(n_c)
@@ -216,6 +225,8 @@ def allocate_robust(columns: Columns, total_minor: int, policy: dict[str, Any]) 
         rounding=policy["rounding"],
         detail={
             "standing": base,
+            "trust": t,
+            "trust_iterations": iterations,
             "agreement": agree,
             "reliability": rel,
             "excluded": excluded,
