@@ -13,8 +13,9 @@ get in the honest run, in percentage points of the amount.
   community (every honest member has a reputation from earlier periods, the puppets none) and in
   a new one (nobody has a reputation yet).
 
-Columns: mean, robust (defaults), robust with ``aggregate = "trimmed_mean"`` ("robust tm"),
-impartial.
+Columns: mean, robust (defaults: ``trust_weighting = "eigentrust"``), robust with
+``aggregate = "trimmed_mean"`` ("robust tm"), the same two with ``trust_weighting = "none"``
+("rob none", "rob none tm"), impartial.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ METHODS = {
     "mean": ("mean", {}),
     "robust": ("robust", {}),
     "robust tm": ("robust", {"aggregate": "trimmed_mean"}),
+    "rob none": ("robust", {"trust_weighting": "none"}),
+    "rob none tm": ("robust", {"trust_weighting": "none", "aggregate": "trimmed_mean"}),
     "impartial": ("impartial", {}),
 }
 EMPTY = np.array([], dtype=np.int64)
