@@ -240,16 +240,20 @@ def trust(
 
 
 def _without_mutual_edges(matrix: sp.csr_matrix) -> sp.csr_matrix:
-    """``matrix`` without the entries (a, r) whose mirror (r, a) is stored too: members who
-    review each other pass each other no trust, so trust cannot circulate in a pair."""
-    structure = matrix.copy()
-    structure.data = np.ones_like(structure.data)
-    mutual = structure.multiply(structure.T.tocsr()).tocsr()
-    if mutual.nnz == 0:
-        return matrix
-    kept = (matrix - matrix.multiply(mutual)).tocsr()
-    kept.eliminate_zeros()
-    return kept
+    """``matrix`` with 0 at the entries (a, r) whose mirror (r, a) is stored too (in place):
+    members who review each other pass each other no trust, so trust cannot circulate in a
+    pair."""
+    # each stored entry carries its position + 1; the element-wise product with the mirrored
+    # structure keeps exactly the mutual entries, with their positions
+    position = sp.csr_matrix(
+        (np.arange(1.0, matrix.nnz + 1.0), matrix.indices, matrix.indptr), shape=matrix.shape
+    )
+    mirror = sp.csr_matrix(
+        (np.ones(matrix.nnz), matrix.indices, matrix.indptr), shape=matrix.shape
+    ).T.tocsr()
+    mutual = position.multiply(mirror)
+    matrix.data[np.asarray(mutual.data, dtype=np.int64) - 1] = 0.0
+    return matrix
 
 
 def _member_of(values: IntArray, sorted_set: IntArray) -> npt.NDArray[np.bool_]:
