@@ -152,7 +152,13 @@ def accepted_effort(
 
 def grouped_lower_median(group: IntArray, values: IntArray, weights: FloatArray) -> IntArray:
     """Per group, the smallest value whose cumulative weight reaches half (dense by group id)."""
-    order = np.lexsort((values, group))
+    span = int(values.max()) + 1 if values.size else 1
+    if (int(group.max()) + 1 if group.size else 1) < 2**62 // span:
+        # one integer key, stable: the same order as lexsort, and the runs of equal groups
+        # (the reviews come sorted by contribution) make the merge sort fast
+        order = np.argsort(group * span + values, kind="stable")
+    else:
+        order = np.lexsort((values, group))
     g, v, w = group[order], values[order], weights[order]
     size = int(g.max()) + 1
     total = fbincount(g, w, size)

@@ -45,7 +45,8 @@ def apportion(total: int, weights: list[int], *, largest_remainder: bool) -> lis
         remainders.append(rest)
     if largest_remainder:
         left = total - sum(parts)
-        order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+        # largest remainder first; the sort is stable, so equal remainders keep index order
+        order = sorted(range(len(weights)), key=remainders.__getitem__, reverse=True)
         for i in order[:left]:
             parts[i] += 1
     return parts
