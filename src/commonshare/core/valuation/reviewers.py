@@ -245,11 +245,14 @@ def _without_mutual_edges(matrix: sp.csr_matrix) -> sp.csr_matrix:
     pair."""
     # each stored entry carries its position + 1; the element-wise product with the mirrored
     # structure keeps exactly the mutual entries, with their positions
+    # (small dtypes: fresh memory is what this step costs)
+    kind = np.int32 if matrix.nnz < 2**31 - 1 else np.int64
     position = sp.csr_matrix(
-        (np.arange(1.0, matrix.nnz + 1.0), matrix.indices, matrix.indptr), shape=matrix.shape
+        (np.arange(1, matrix.nnz + 1, dtype=kind), matrix.indices, matrix.indptr),
+        shape=matrix.shape,
     )
     mirror = sp.csr_matrix(
-        (np.ones(matrix.nnz), matrix.indices, matrix.indptr), shape=matrix.shape
+        (np.ones(matrix.nnz, dtype=np.bool_), matrix.indices, matrix.indptr), shape=matrix.shape
     ).T.tocsr()
     mutual = position.multiply(mirror)
     matrix.data[np.asarray(mutual.data, dtype=np.int64) - 1] = 0.0
