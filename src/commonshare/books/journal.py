@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from commonshare.books.models import JournalEntry, JournalPosting, LedgerAccount
 from commonshare.core.ledger import (
@@ -29,6 +29,7 @@ from commonshare.core.ledger import (
     require,
     reversal_of,
     seal,
+    stored_canonical_bytes,
     verify_chain,
 )
 
@@ -224,7 +225,7 @@ def verify(anchors: dict[int, str] | None = None, *, workers: int = 1) -> Verify
     """
     head_seq, head_hash = head()
     fast = head_seq >= FAST_MINIMUM and not (anchors and max(anchors) > head_seq)
-    if fast and _fast_check(head_seq, max(workers, 1), anchors) and not _orphan_postings():
+    if fast and _fast_check(head_seq, max(workers, 1), anchors) and not _orphan_postings(head_seq):
         tail = verify_chain(
             stream(first=head_seq + 1), start_seq=head_seq + 1, start_hash=head_hash
         )
@@ -236,49 +237,73 @@ def verify(anchors: dict[int, str] | None = None, *, workers: int = 1) -> Verify
 FAST_MINIMUM = 20_000
 
 
-def _orphan_postings() -> bool:
-    """Postings whose entry does not exist (only possible with foreign keys switched off)."""
-    return JournalPosting.objects.exclude(entry_id__in=JournalEntry.objects.values("seq")).exists()
+def _orphan_postings(head_seq: int) -> bool:
+    """Postings whose entry does not exist (only possible with foreign keys switched off).
+
+    Once the chain holds, entries are exactly 1..head, so an orphan can only
+    sit outside that range: two index probes, not a scan.
+    """
+    return (
+        JournalPosting.objects.filter(Q(entry_id__lt=1) | Q(entry_id__gt=head_seq))
+        .order_by()
+        .exists()
+    )
 
 
 def _rendered_sql() -> str:
-    """Entries with their postings rendered by the database exactly as core.ledger renders them.
+    """Entries rendered by the database as core.ledger renders them, for ``chain_holds``.
 
-    Account names are ``[a-z0-9:-]`` and currencies ``[A-Z]``, so no JSON
-    escaping is needed. Postings are stored with ``line`` in the canonical
-    order (see ``post``), so the (entry, line) index hands them over sorted.
-    Rows stored in another order just fail here and take the exact walk.
-    tests/books/test_journal.py checks the two renderings agree.
+    Each row is ``(seq, prev_hash, hash, signed)``, ``signed`` being
+    ``prev_hash`` followed by the canonical text, strings JSON-quoted by the
+    database (which agrees with the core for ASCII; other rows are rendered
+    by the core). Account names are ``[a-z0-9:-]`` and currencies ``[A-Z]``.
+    Postings are stored with ``line`` in canonical order (see ``post``); rows
+    stored otherwise only fail here and take the exact walk.
+    tests/books/test_journal_fast_verify.py checks the renderings agree.
     """
     entries = JournalEntry._meta.db_table
     postings = JournalPosting._meta.db_table
     fragment = (
-        '\'{"account":"\' || account || \'","currency":"\' || currency || '
-        '\'","minor":"\' || CAST(minor AS TEXT) || \'"}\''
-    )
-    columns = (
-        "e.description, {lines}, e.source, e.actor, e.service, e.reverses, e.prev_hash, e.hash"
+        '\'{"account":"\' || p.account || \'","currency":"\' || p.currency || '
+        '\'","minor":"\' || CAST(p.minor AS TEXT) || \'"}\''
     )
     if connection.vendor == "postgresql":
         lines = (
-            f"SELECT entry_seq, string_agg({fragment}, ',' ORDER BY line) AS lines "
-            f"FROM {postings} WHERE entry_seq BETWEEN %s AND %s GROUP BY entry_seq"
+            f"(SELECT string_agg({fragment}, ',' ORDER BY p.line) FROM {postings} p "
+            "WHERE p.entry_seq = e.seq)"
         )
-        return (
-            f"SELECT e.seq, e.date, {columns.format(lines='p.lines')} FROM {entries} e "
-            f"LEFT JOIN ({lines}) p ON p.entry_seq = e.seq "
-            "WHERE e.seq BETWEEN %s AND %s ORDER BY e.seq"
+        date = "to_char(e.date, 'YYYY-MM-DD')"
+        quote = "to_json({})::text"
+    else:
+        # SQLite before 3.44 has no ORDER BY inside group_concat: it concatenates
+        # in the order of the index-ordered subquery.
+        lines = (
+            f"(SELECT group_concat(fragment, ',') FROM (SELECT {fragment} AS fragment "
+            f"FROM {postings} p WHERE p.entry_seq = e.seq ORDER BY p.line))"
         )
-    # SQLite (before 3.44) has no ORDER BY inside group_concat; a correlated,
-    # index-ordered subquery per entry is both ordered and the fastest shape.
-    lines = (
-        f"(SELECT group_concat(fragment, ',') FROM (SELECT {fragment} AS fragment "
-        f"FROM {postings} p WHERE p.entry_seq = e.seq ORDER BY p.line))"
+        date = "e.date"
+        quote = "json_quote({})"
+    canonical = (
+        "'{\"actor\":' || COALESCE(" + quote.format("e.actor") + ", 'null')"
+        f' || \',"date":"\' || {date} || \'","description":\' || '
+        + quote.format("e.description")
+        + f" || ',\"postings\":[' || {lines} || '],\"reverses\":'"
+        " || COALESCE(CAST(e.reverses AS TEXT), 'null') || ',\"seq\":' || CAST(e.seq AS TEXT)"
+        " || ',\"service\":' || "
+        + quote.format("e.service")
+        + " || ',\"source\":' || "
+        + quote.format("e.source")
+        + " || '}'"
     )
     return (
-        f"SELECT e.seq, e.date, {columns.format(lines=lines)} FROM {entries} e "
+        f"SELECT e.seq, e.prev_hash, e.hash, e.prev_hash || {canonical} FROM {entries} e "
         "WHERE e.seq BETWEEN %s AND %s ORDER BY e.seq"
     )
+
+
+def _exact_text(seq: int) -> str:
+    entry = stored_entry(seq)
+    return "" if entry is None else stored_canonical_bytes(entry).decode("ascii")
 
 
 def _fast_check(head_seq: int, workers: int, anchors: dict[int, str] | None) -> bool:
@@ -319,9 +344,8 @@ def _anchors_match(anchors: dict[int, str] | None) -> bool:
 
 def _check_range(first: int, last: int, start_hash: str) -> tuple[bool, int, str]:
     sql = _rendered_sql()
-    params = (first, last, first, last) if connection.vendor == "postgresql" else (first, last)
-    rows = _rows(sql, params)
-    return chain_holds(rows, start_seq=first, start_hash=start_hash)
+    rows = _rows(sql, (first, last))
+    return chain_holds(rows, _exact_text, start_seq=first, start_hash=start_hash)
 
 
 def balances(*, prefix: str = "") -> dict[tuple[str, str], int]:

@@ -28,7 +28,7 @@ import datetime
 import hashlib
 import itertools
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from json.encoder import encode_basestring_ascii as _quote
@@ -100,49 +100,35 @@ def posting_lines(postings: Sequence[Posting]) -> str:
 
 
 def chain_holds(
-    rows: Iterable[Sequence[object]], *, start_seq: int = 1, start_hash: str = GENESIS_HASH
+    rows: Iterable[tuple[int, str, str, str | None]],
+    exact_text: Callable[[int], str],
+    *,
+    start_seq: int = 1,
+    start_hash: str = GENESIS_HASH,
 ) -> tuple[bool, int, str]:
-    """A fast yes/no over rows whose postings were already rendered in canonical form.
+    """A fast yes/no over entries the database has rendered itself, for storage code.
 
-    Rows are ``(seq, date, description, posting_lines, source, actor, service,
-    reverses, prev_hash, hash)`` in seq order, where ``posting_lines`` is what
-    ``posting_lines(postings)`` gives for the entry's postings and ``date`` is
-    a date or its ISO text. Returns (holds, last seq, last hash). It names no
-    culprit: on ``False`` walk the chain with ``verify_chain`` for that. A
-    badly rendered row can only make it say ``False``, never a false ``True``,
-    because every hash is still recomputed here.
+    Rows are ``(seq, prev_hash, hash, signed)`` in seq order, where ``signed``
+    is ``prev_hash`` followed by the entry's canonical text as the database
+    rendered it with JSON-quoted strings. JSON quoting agrees with this
+    module's for ASCII text only, so a row that is not pure ASCII (or that the
+    database could not render) is rendered here by ``exact_text(seq)``.
+    Returns (holds, last seq, last hash).
+
+    It names no culprit: on ``False`` walk the chain with ``verify_chain``.
+    A badly rendered row can only make it say ``False``, never a false
+    ``True``, because every hash is still recomputed here.
     """
     expected = start_seq
     prev = start_hash
     sha256 = hashlib.sha256
-    for (
-        seq,
-        date,
-        description,
-        lines,
-        source,
-        actor,
-        service,
-        reverses,
-        stored_prev,
-        digest,
-    ) in rows:
-        if seq != expected or stored_prev != prev or lines is None:
+    for seq, stored_prev, digest, signed in rows:
+        if seq != expected or stored_prev != prev:
             return False, expected - 1, prev
-        date_iso = date if isinstance(date, str) else _iso(date)
-        text = _canonical_from(
-            actor,  # type: ignore[arg-type]
-            date_iso,
-            description,  # type: ignore[arg-type]
-            lines,  # type: ignore[arg-type]
-            reverses,  # type: ignore[arg-type]
-            expected,
-            service,  # type: ignore[arg-type]
-            source,  # type: ignore[arg-type]
-        )
-        if sha256(f"{prev}{text}".encode("ascii")).hexdigest() != digest:
+        text = signed if signed is not None and signed.isascii() else prev + exact_text(seq)
+        if sha256(text.encode("ascii", "backslashreplace")).hexdigest() != digest:
             return False, expected - 1, prev
-        prev = digest  # type: ignore[assignment]
+        prev = digest
         expected += 1
     return True, expected - 1, prev
 
