@@ -112,3 +112,12 @@ def test_serve_answers_pages_and_the_api(demo_dir: Path) -> None:
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+def test_commands_on_a_folder_never_set_up_say_what_to_do(tmp_path: Path) -> None:
+    refused = _run(tmp_path / "fresh", "task", "list", check=False)
+    assert refused.returncode == 2
+    assert "run `commonshare init`" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    _run(tmp_path / "fresh", "init")
+    assert _run(tmp_path / "fresh", "task", "list").returncode == 0

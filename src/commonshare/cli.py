@@ -37,6 +37,8 @@ def with_django(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         setup_django()
+        if func.__name__ not in NEEDS_NO_DATABASE:
+            require_migrated_database()
         try:
             return func(*args, **kwargs)
         except CommonshareError as error:
@@ -45,6 +47,25 @@ def with_django(func: F) -> F:
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+NEEDS_NO_DATABASE = {"init", "serve"}  # they create or migrate the database themselves
+
+
+def require_migrated_database() -> None:
+    """Stop with a clear message when the database was never set up (or is behind)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        where = connection.settings_dict["NAME"]
+        click.echo(
+            f"error: the database {where} is not set up or not up to date: "
+            "run `commonshare init` (or `commonshare demo`) first.",
+            err=True,
+        )
+        sys.exit(2)
 
 
 def acting_member(email: str | None) -> Any:
