@@ -98,9 +98,15 @@ def _verify() -> tuple[float, str]:
 
 
 def _first_page(path: str, repeats: int = 7) -> tuple[float, float]:
-    """(the first request, with cold caches; the median of the warm ones after it)."""
+    """(the first request ever, totals built from scratch; the median of the ones after it).
+
+    The totals live in the file cache of the data folder, so "after it" also
+    covers the first request after a restart.
+    """
+    from django.core.cache import cache
     from django.test import Client
 
+    cache.clear()
     client = Client()
     timings = []
     for _ in range(repeats):
@@ -140,8 +146,13 @@ def main() -> None:
                 "-",
             ),
             ("verify the chain", f"{verified:.2f} s", message[:40], "≤ 5 s"),
-            (f"render {args.page}", f"{page * 1000:.0f} ms", "median of 6 warm", "≤ 300 ms"),
-            (f"render {args.page} cold", f"{cold:.1f} s", "first request: totals cache built", "-"),
+            (
+                f"render {args.page}",
+                f"{page * 1000:.0f} ms",
+                "median of 6, also after restarts",
+                "≤ 300 ms",
+            ),
+            (f"render {args.page} first", f"{cold:.1f} s", "totals built from every posting", "-"),
         ]
         print(
             f"\njournal benchmark: {args.entries:,} entries on {connection.vendor}"

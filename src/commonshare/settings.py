@@ -104,6 +104,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (the crash-safety test kills a running `commonshare distribute`).
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-commonshare.sqlite3")}
 
+# Derived data (the open books' running totals, keyed to the journal's head
+# hash) survives restarts and is shared by every app process on the machine.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "community.Member"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

@@ -187,7 +187,9 @@ def test_entry_page_queries_search_indexes_and_never_scan(alice: Any, anonymous:
     one in order and stops at its LIMIT (the head).
     """
     if connection.vendor != "sqlite":
-        pytest.skip("reads SQLite's query plans")
+        # PostgreSQL's planner picks sequential scans on tables this small, so its
+        # plans say nothing about a million entries; the keyset test above runs on both.
+        pytest.skip("reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL plans tiny tables differently")
     for _ in range(3):
         _income(alice)
     services.reverse_entry(alice, 1, reason="Booked twice")
