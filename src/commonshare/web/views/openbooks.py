@@ -29,7 +29,7 @@ MONTHS_SHOWN = 12
 def chosen_currency(request: HttpRequest, currencies: list[str]) -> str:
     """The ``?currency=`` asked for if the books know it, else the main currency."""
     asked = (request.GET.get("currency") or "").strip().upper()
-    return asked if asked in currencies else queries.main_currency()
+    return asked if asked in currencies else queries.main_currency(currencies)
 
 
 def dressed_entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
