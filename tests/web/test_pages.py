@@ -489,7 +489,7 @@ def test_distribution_refusals_name_the_field(
     services.record_income(
         world.ada, amount="10", currency="EUR", payer="P", description="D", received_on=world.today
     )
-    data = {"period_start": "2030-01-01", "period_end": "2030-01-31", "currency": "EUR", **change}
+    data = {"period_start": "2025-01-01", "period_end": "2025-01-31", "currency": "EUR", **change}
     before = (Distribution.objects.count(), AuditEvent.objects.count())
     assert_field_error(as_member(world.ben).post(url("distribution_create"), data), field)
     assert (Distribution.objects.count(), AuditEvent.objects.count()) == before

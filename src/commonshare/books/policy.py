@@ -25,6 +25,8 @@ DEFAULT_POLICY: dict[str, Any] = {
     # Lent resources are paid by metered use at these prices per unit, before the split.
     "resource_prices": {"server hours": "0.05", "compute hours": "0.10", "GB transferred": "0.01"},
     "default_resource_price": "0.02",
+    # The currency those prices are in: resources are paid by its distributions only.
+    "resource_currency": "EUR",
 }
 
 

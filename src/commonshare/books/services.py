@@ -32,6 +32,7 @@ from commonshare.books.policy import current_policy, effort_of, resource_price
 from commonshare.community.models import Member
 from commonshare.core.ledger import (
     BANK,
+    MAX_MINOR,
     PAYOUTS,
     RESERVE,
     EntryDraft,
@@ -40,6 +41,7 @@ from commonshare.core.ledger import (
     StoredEntry,
     expense_account,
     income_account,
+    one_line,
     payable_account,
 )
 from commonshare.core.money import (
@@ -74,6 +76,8 @@ def _amount_minor(amount: Any, currency: str) -> tuple[int, str]:
         minor = to_minor(parse_decimal(str(amount) if isinstance(amount, float) else amount), code)
     except MoneyError as error:
         raise InvalidInput(str(error), field="amount") from None
+    if abs(minor) > MAX_MINOR:
+        raise InvalidInput("amount: far too large to be real money.", field="amount")
     return minor, code
 
 
@@ -90,6 +94,7 @@ def _date(value: Any, field: str) -> dt.date:
 
 def _post(draft: EntryDraft) -> StoredEntry:
     """Open the accounts this service vouches for, then post; a ledger refusal is bad input."""
+    journal.lock()  # before opening accounts: two first uses of one account would collide
     journal.open_accounts((p.account for p in draft.postings), on=draft.date)
     try:
         return journal.post(draft)
@@ -150,7 +155,7 @@ def record_income(
         _post(
             EntryDraft(
                 date=received,
-                description=f"{description} ({payer})",
+                description=one_line(f"{description} ({payer})"),
                 postings=tuple(p for p in postings if p.minor),
                 source=f"income:{income.pk}",
                 actor=str(actor.pk),
@@ -214,7 +219,7 @@ def decide_expense(
             _post(
                 EntryDraft(
                     date=timezone.localdate(),
-                    description=f"Expense claim approved: {claim.summary}",
+                    description=one_line(f"Expense claim approved: {claim.summary}"),
                     postings=(
                         Posting(CLAIMS, claim.currency, amount),
                         Posting(payable_account(claim.author_id), claim.currency, -amount),
@@ -238,8 +243,10 @@ def owed_minor(member_id: int, currency: str) -> int:
 
 def distributable_minor(currency: str) -> int:
     """Money in the bank account beyond everything owed to members."""
+    # A payable in debit (a member owing the commons after a reversal) is not
+    # money in the bank: only what the commons owes counts against it.
     owed = sum(
-        -total
+        max(-total, 0)
         for (account, code), total in journal.balances(prefix="liabilities:payable:").items()
         if code == currency
     )
@@ -277,7 +284,7 @@ def record_withdrawal(
         entry = _post(
             EntryDraft(
                 date=timezone.localdate(),
-                description=f"Paid out to {member.display_name} ({reference})",
+                description=one_line(f"Paid out to {member.display_name} ({reference})"),
                 postings=(
                     Posting(payable_account(member.pk), code, minor),
                     Posting(BANK, code, -minor),
@@ -310,7 +317,7 @@ def reverse_entry(actor: Member, seq: int, *, reason: str) -> StoredEntry:
                 date=timezone.localdate(),
                 service="books.reverse_entry",
                 actor=str(actor.pk),
-                reason=reason,
+                reason=one_line(reason, 200),
             )
         except LedgerError as error:
             message = "; ".join(error.problems)
@@ -324,6 +331,20 @@ def reverse_entry(actor: Member, seq: int, *, reason: str) -> StoredEntry:
 # --- distributions --------------------------------------------------------------------
 
 
+MAX_PERIOD_DAYS = 366
+
+
+def settled_contributions(currency: str) -> tuple[set[int], set[int]]:
+    """Contributions already valued in ``currency``, and resources already paid (any currency)."""
+    valued: set[int] = set()
+    paid: set[int] = set()
+    for code, request, result in Distribution.objects.values_list("currency", "request", "result"):
+        if code == currency:
+            valued.update(int(c["id"]) for c in request.get("contributions", []))
+        paid.update(int(p["contribution"]) for p in result.get("resource_payments", []))
+    return valued, paid
+
+
 def valuation_request(
     *,
     period_start: dt.date,
@@ -333,13 +354,19 @@ def valuation_request(
     seed: str,
     policy: dict[str, Any],
 ) -> AllocationRequest:
-    """The frozen input of a distribution: reviewed work and deliverables of the period."""
+    """The frozen input of a distribution: reviewed work not valued before in this currency.
+
+    A contribution is valued in the first distribution whose period ends on or
+    after the day it was logged, once it has a review; work reviewed late is
+    therefore paid by the next distribution, never lost.
+    """
+    valued, _ = settled_contributions(currency)
     contributions = list(
         Contribution.objects.filter(
-            created_at__date__gte=period_start,
-            created_at__date__lte=period_end,
-            kind__in=VALUED_KINDS,
+            created_at__date__lte=period_end, kind__in=VALUED_KINDS, reviews__isnull=False
         )
+        .exclude(pk__in=valued)
+        .distinct()
         .order_by("pk")
         .values("pk", "author_id", "kind", "hours", "units")
     )
@@ -403,13 +430,19 @@ def _quantity(contribution: Mapping[str, Any]) -> Decimal:
 def resource_payments(
     *, period_start: dt.date, period_end: dt.date, currency: str, policy: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """Metered resources lent in the period and accepted by review (mean rating >= 1)."""
+    """Resources lent up to the period's end, accepted by review (mean rating >= 1), unpaid.
+
+    Prices are in the policy's ``resource_currency``, so resources are paid
+    by distributions in that currency only, and each contribution only once.
+    """
+    if currency != policy.get("resource_currency", "EUR"):
+        return []
+    _, paid = settled_contributions(currency)
     lent = (
         Contribution.objects.filter(
-            created_at__date__gte=period_start,
-            created_at__date__lte=period_end,
-            kind=Contribution.Kind.RESOURCE,
+            created_at__date__lte=period_end, kind=Contribution.Kind.RESOURCE
         )
+        .exclude(pk__in=paid)
         .prefetch_related("reviews")
         .order_by("pk")
     )
@@ -462,6 +495,12 @@ def run_distribution(
     end = _date(period_end, "period_end")
     if end < start:
         raise InvalidInput("period_end: the period ends before it starts.", field="period_end")
+    if end > timezone.localdate():
+        raise InvalidInput("period_end: a period cannot end in the future.", field="period_end")
+    if (end - start).days >= MAX_PERIOD_DAYS:
+        raise InvalidInput(
+            f"period_start: a period is at most {MAX_PERIOD_DAYS} days long.", field="period_start"
+        )
     try:
         code = check_currency(currency)
     except MoneyError as error:

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from commonshare.audit.models import AuditEvent
 from commonshare.books import journal
 from commonshare.books.journal import ENTRY_FIELDS
-from commonshare.books.models import Distribution, Income, JournalEntry, JournalPosting, Payout
+from commonshare.books.models import Distribution, Income, JournalEntry, JournalPosting
 from commonshare.community.models import Member
 from commonshare.core.ledger import BANK, GENESIS_HASH, PAYOUTS, RESERVE, payable_account
 from commonshare.core.sustainability import MonthTotals, Sustainability, sustainability
@@ -85,11 +85,21 @@ def totals_by_currency(
 
 
 def income_totals() -> list[tuple[str, int]]:
-    return totals_by_currency(Income.objects.all(), "amount_minor", "currency")
+    """Income per currency as the journal has it (net of reversals), from cached totals."""
+    totals: dict[str, int] = {}
+    for (account, currency), balance in ledger_totals().balances.items():
+        if account.startswith("income:"):
+            totals[currency] = totals.get(currency, 0) - balance
+    return sorted((currency, amount) for currency, amount in totals.items() if amount)
 
 
 def distributed_totals() -> list[tuple[str, int]]:
-    return totals_by_currency(Payout.objects.all(), "amount_minor", "distribution__currency")
+    """Pay distributed per currency as the journal has it (net of reversals)."""
+    return sorted(
+        (currency, balance)
+        for (account, currency), balance in ledger_totals().balances.items()
+        if account == PAYOUTS and balance
+    )
 
 
 def home_numbers() -> dict[str, Any]:

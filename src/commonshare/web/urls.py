@@ -1,7 +1,22 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
 from commonshare.web.views import accounts, books, claims, contributions, home, openbooks, tasks
+
+
+class RecordId:
+    """A record's id: at most 18 digits, so a longer one is a 404, not a database overflow."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(RecordId, "id")
 
 app_name = "web"
 urlpatterns = [
@@ -17,9 +32,9 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("members/", accounts.member_list, name="members"),
-    path("members/<int:member_id>/", accounts.member_detail, name="member"),
+    path("members/<id:member_id>/", accounts.member_detail, name="member"),
     path(
-        "members/<int:member_id>/pay-out/",
+        "members/<id:member_id>/pay-out/",
         claims.withdrawal_create,
         name="withdrawal_create",
     ),
@@ -30,30 +45,30 @@ urlpatterns = [
     # Work
     path("tasks/", tasks.task_list, name="tasks"),
     path("tasks/new/", tasks.task_create, name="task_create"),
-    path("tasks/<int:task_id>/", tasks.task_detail, name="task"),
-    path("tasks/<int:parent_id>/subtask/", tasks.task_create, name="subtask_create"),
-    path("tasks/<int:task_id>/claim/", tasks.task_claim, name="task_claim"),
-    path("tasks/<int:task_id>/release/", tasks.task_release, name="task_release"),
-    path("tasks/<int:task_id>/done/", tasks.task_done, name="task_done"),
+    path("tasks/<id:task_id>/", tasks.task_detail, name="task"),
+    path("tasks/<id:parent_id>/subtask/", tasks.task_create, name="subtask_create"),
+    path("tasks/<id:task_id>/claim/", tasks.task_claim, name="task_claim"),
+    path("tasks/<id:task_id>/release/", tasks.task_release, name="task_release"),
+    path("tasks/<id:task_id>/done/", tasks.task_done, name="task_done"),
     path("contributions/", contributions.contribution_list, name="contributions"),
     path("contributions/new/", contributions.contribution_create, name="contribution_create"),
     path(
-        "contributions/<int:contribution_id>/",
+        "contributions/<id:contribution_id>/",
         contributions.contribution_detail,
         name="contribution",
     ),
     path(
-        "contributions/<int:contribution_id>/edit/",
+        "contributions/<id:contribution_id>/edit/",
         contributions.contribution_edit,
         name="contribution_edit",
     ),
     path(
-        "contributions/<int:contribution_id>/review/",
+        "contributions/<id:contribution_id>/review/",
         contributions.review_create,
         name="review_create",
     ),
     path(
-        "contributions/<int:contribution_id>/decide/",
+        "contributions/<id:contribution_id>/decide/",
         claims.expense_decide,
         name="expense_decide",
     ),
@@ -62,20 +77,20 @@ urlpatterns = [
     path("books/", openbooks.open_books, name="books"),
     path("books/entries/", openbooks.entry_list, name="entries"),
     path("books/entries/go/", openbooks.entry_seq_redirect, name="entry_go"),
-    path("books/entries/<int:seq>/", openbooks.entry_detail, name="entry"),
-    path("books/entries/<int:seq>/reverse/", openbooks.entry_reverse, name="entry_reverse"),
+    path("books/entries/<id:seq>/", openbooks.entry_detail, name="entry"),
+    path("books/entries/<id:seq>/reverse/", openbooks.entry_reverse, name="entry_reverse"),
     path("books/sustainability/", openbooks.sustainability, name="sustainability"),
     path("books/expenses/", claims.expense_list, name="expenses"),
-    path("books/income/<int:income_id>/", openbooks.income_detail, name="income"),
+    path("books/income/<id:income_id>/", openbooks.income_detail, name="income"),
     path("books/income/", books.income_list, name="income_list"),
     path("books/income/new/", books.income_create, name="income_create"),
     path("books/distributions/", books.distribution_list, name="distributions"),
     path("books/distributions/new/", books.distribution_create, name="distribution_create"),
     path(
-        "books/distributions/<int:distribution_id>/", books.distribution_detail, name="distribution"
+        "books/distributions/<id:distribution_id>/", books.distribution_detail, name="distribution"
     ),
     path(
-        "books/distributions/<int:distribution_id>/payouts/<int:member_id>/",
+        "books/distributions/<id:distribution_id>/payouts/<id:member_id>/",
         books.payout_detail,
         name="payout",
     ),

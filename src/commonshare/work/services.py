@@ -284,6 +284,13 @@ def edit_contribution(
             raise Forbidden("Only the author can edit a contribution.")
         if contribution.reviews.exists():
             raise Conflict("This contribution has been reviewed and can no longer change.")
+        if contribution.expense_decisions.exists():
+            raise Conflict("Peers have decided on this claim; it can no longer change.")
+        if given.kind != contribution.kind:
+            # Its reviewers were drawn for what was claimed; another kind is a new claim.
+            raise InvalidInput(
+                "kind: a contribution keeps its kind; log a new one instead.", field="kind"
+            )
         fields = _checked_fields(given, has_receipt=bool(contribution.receipt))
         task = _task(given.task_id) if given.task_id is not None else None
         for name, value in fields.items():

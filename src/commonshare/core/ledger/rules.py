@@ -49,6 +49,25 @@ def _text_problems(field: str, value: object, limit: int, *, optional: bool = Fa
     return []
 
 
+def one_line(text: str, limit: int = MAX_DESCRIPTION) -> str:
+    """``text`` made fit for an entry's description: one line, no control or format
+    characters (line breaks and tabs become spaces), at most ``limit`` characters.
+
+    Descriptions are built from what people typed (a claim's summary, a payer's
+    name); the journal's rules refuse such characters, so the books pass every
+    such text through here rather than refuse a legitimate payment over it.
+    """
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in {"Cc", "Zl", "Zp"}:
+            kept.append(" ")
+        elif category != "Cf":
+            kept.append(char)
+    flat = " ".join("".join(kept).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def _posting_problems(index: int, posting: object, known: Collection[str]) -> list[str]:
     if not isinstance(posting, Posting):
         return [f"posting {index}: expected a Posting(account, currency, minor), got {posting!r}"]

@@ -1,0 +1,189 @@
+"""Rules that keep pay exact over many distributions: nothing paid twice, nothing lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from commonshare.books import journal, services
+from commonshare.books.models import Distribution
+from commonshare.community.services import update_profile
+from commonshare.errors import Conflict, InvalidInput
+from commonshare.work import services as work
+from commonshare.work.models import Contribution
+from commonshare.work.services import ContributionInput
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()  # noqa: DTZ011 - the database stamps contributions with today's date
+
+
+def _income(member, amount: str, currency: str = "EUR") -> None:
+    services.record_income(
+        member, amount=amount, currency=currency, payer="P", description="d", received_on=TODAY
+    )
+
+
+def _claim(author, amount: str = "10.00", summary: str = "Domain") -> Contribution:
+    return work.log_contribution(
+        author,
+        ContributionInput(
+            kind="expense",
+            summary=summary,
+            amount=amount,
+            currency="EUR",
+            receipt=SimpleUploadedFile("r.pdf", b"%PDF"),
+        ),
+    )
+
+
+def test_resources_are_paid_once_and_only_in_the_price_currency(make_member) -> None:
+    ada, bo = make_member("Ada"), make_member("Bo")
+    lent = work.log_contribution(
+        ada,
+        ContributionInput(
+            kind="resource",
+            summary="Server",
+            units="1000",
+            unit_name="server hours",
+            evidence_text="metered",
+        ),
+    )
+    work.submit_review(bo, lent.pk, rating=4, comment="ok")
+    for currency in ("EUR", "USD"):
+        _income(bo, "1000.00", currency)
+    usd = services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="USD")
+    assert usd.result["resource_payments"] == []
+    eur = services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+    assert [p["amount"] for p in eur.result["resource_payments"]] == ["50.00"]
+    # Any later distribution, in any currency, sees the resource as paid.
+    assert services.settled_contributions("USD")[1] == {lent.pk}
+    assert services.owed_minor(ada.pk, "EUR") == 5000
+    assert services.owed_minor(ada.pk, "USD") == 0
+
+
+def test_work_reviewed_after_its_period_is_paid_by_the_next_distribution(make_member) -> None:
+    ada, bo, cy = make_member("Ada"), make_member("Bo"), make_member("Cy")
+    late = work.log_contribution(
+        ada, ContributionInput(kind="work", summary="x", hours="10", evidence_text="e")
+    )
+    other = work.log_contribution(
+        cy, ContributionInput(kind="work", summary="y", hours="1", evidence_text="e")
+    )
+    for assignment in other.assignments.all():
+        work.submit_review(assignment.reviewer, other.pk, rating=5, comment="c")
+    Contribution.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    _income(bo, "100.00")
+    yesterday = TODAY - dt.timedelta(days=1)
+    first = services.run_distribution(
+        bo,
+        period_start=yesterday - dt.timedelta(days=5),
+        period_end=yesterday,
+        currency="EUR",
+        amount="20.00",
+    )
+    assert {c["id"] for c in first.request["contributions"]} == {str(other.pk)}
+    for assignment in late.assignments.all():  # the reviews come in after that period
+        work.submit_review(assignment.reviewer, late.pk, rating=5, comment="c")
+    second = services.run_distribution(
+        bo, period_start=TODAY, period_end=TODAY, currency="EUR", amount="20.00"
+    )
+    assert {c["id"] for c in second.request["contributions"]} == {str(late.pk)}
+    assert services.owed_minor(ada.pk, "EUR") == 2000
+
+
+def test_periods_cannot_end_in_the_future_or_run_for_years(make_member) -> None:
+    ada = make_member()
+    _income(ada, "10.00")
+    with pytest.raises(InvalidInput) as caught:
+        services.run_distribution(
+            ada, period_start=TODAY, currency="EUR", period_end=TODAY + dt.timedelta(days=1)
+        )
+    assert caught.value.field == "period_end"
+    with pytest.raises(InvalidInput) as caught:
+        services.run_distribution(
+            ada, period_start="0001-01-01", period_end=TODAY, currency="EUR", amount="0.01"
+        )
+    assert caught.value.field == "period_start"
+    assert not Distribution.objects.exists()
+
+
+def test_an_expense_claim_is_fixed_once_a_peer_decided(make_member) -> None:
+    ada, bo = make_member("Ada"), make_member("Bo")
+    claim = _claim(ada)
+    services.decide_expense(bo, claim.pk, verdict="approve")
+    bigger = ContributionInput(
+        kind="expense", summary="Domain", amount="9000.00", currency="EUR", evidence_text="e"
+    )
+    with pytest.raises(Conflict, match="decided"):
+        work.edit_contribution(ada, claim.pk, bigger)
+    assert Contribution.objects.get(pk=claim.pk).amount_minor == 1000
+
+
+def test_a_contribution_keeps_its_kind(make_member) -> None:
+    ada, _ = make_member("Ada"), make_member("Bo")
+    claim = _claim(ada)
+    as_work = ContributionInput(kind="work", summary="x", hours="1000", evidence_text="e")
+    with pytest.raises(InvalidInput) as caught:
+        work.edit_contribution(ada, claim.pk, as_work)
+    assert caught.value.field == "kind"
+
+
+def test_a_reversal_never_makes_money_appear(make_member) -> None:
+    ada, bo, cy = make_member("Ada"), make_member("Bo"), make_member("Cy")
+    _income(bo, "100.00")
+    claim = _claim(ada, "50.00")
+    services.decide_expense(bo, claim.pk, verdict="approve")
+    services.decide_expense(cy, claim.pk, verdict="approve")
+    services.record_withdrawal(bo, member_id=ada.pk, amount="50.00", currency="EUR", reference="TR")
+    approval = next(e for e in journal.stream() if e.source == f"expense:{claim.pk}")
+    services.reverse_entry(bo, approval.seq, reason="The claim was a duplicate")
+    assert services.owed_minor(ada.pk, "EUR") == -5000  # Ada owes the commons now
+    assert services.distributable_minor("EUR") == journal.balance("assets:bank", "EUR") == 4000
+
+
+@pytest.mark.parametrize("text", ["Team 👩‍💻 laptop", "two\nlines", "tab\there", "x" * 199])
+def test_any_summary_a_member_may_type_can_be_approved(make_member, text: str) -> None:
+    ada, bo, cy = make_member("Ada"), make_member("Bo"), make_member("Cy")
+    claim = _claim(ada, summary=text)
+    services.decide_expense(bo, claim.pk, verdict="approve")
+    services.decide_expense(cy, claim.pk, verdict="approve")
+    assert services.expense_status(claim) == "approved"
+    assert journal.verify().ok
+
+
+def test_a_member_with_any_display_name_can_be_paid(make_member) -> None:
+    ada, bo, cy = make_member("Ada"), make_member("Bo"), make_member("Cy")
+    update_profile(ada, display_name="Ada\u200f\u200d", bio="")
+    _income(bo, "100.00")
+    claim = _claim(ada)
+    services.decide_expense(bo, claim.pk, verdict="approve")
+    services.decide_expense(cy, claim.pk, verdict="approve")
+    services.record_withdrawal(
+        bo, member_id=ada.pk, amount="10.00", currency="EUR", reference="TR\t1"
+    )
+    assert services.owed_minor(ada.pk, "EUR") == 0
+
+
+def test_absurd_amounts_are_refused_not_a_crash(make_member) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        services.record_income(
+            make_member(),
+            amount="100000000000000000000",
+            currency="EUR",
+            payer="P",
+            description="d",
+            received_on=TODAY,
+        )
+    assert caught.value.field == "amount"
+
+
+def test_huge_ids_in_page_addresses_are_not_found(client) -> None:
+    for path in (
+        "/books/entries/1234567890123456789012345/",
+        "/tasks/99999999999999999999999/",
+        "/books/distributions/1/payouts/1234567890123456789012345/",
+    ):
+        assert client.get(path).status_code == 404
