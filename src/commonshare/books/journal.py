@@ -364,21 +364,3 @@ def balance(account: str, currency: str) -> int:
         total=Sum("minor")
     )["total"]
     return int(total or 0)
-
-
-def entry_rows(*, offset: int, limit: int, newest_first: bool = True) -> list[dict[str, Any]]:
-    """One page of entries with their postings, for the transparency page and the API."""
-    order = "-seq" if newest_first else "seq"
-    page = list(JournalEntry.objects.order_by(order).values(*ENTRY_FIELDS)[offset : offset + limit])
-    seqs = [row["seq"] for row in page]
-    lines: dict[int, list[dict[str, Any]]] = {seq: [] for seq in seqs}
-    for posting in (
-        JournalPosting.objects.filter(entry_id__in=seqs)
-        .order_by("entry_id", "line")
-        .values("entry_id", "account", "currency", "minor")
-    ):
-        line: dict[str, Any] = dict(posting)
-        lines[int(line.pop("entry_id"))].append(line)
-    for row in page:
-        row["postings"] = lines[row["seq"]]
-    return page

@@ -59,10 +59,6 @@ def earned_by_currency(member: Member) -> dict[str, int]:
     return {row["distribution__currency"]: int(row["total"]) for row in rows}
 
 
-def journal_currencies() -> list[str]:
-    return sorted(JournalPosting.objects.order_by().values_list("currency", flat=True).distinct())
-
-
 def month_totals(currency: str) -> list[MonthTotals]:
     """Income, expenses and payouts per calendar month, summed by the database."""
     rows = (
