@@ -111,11 +111,17 @@ def claim_task(actor: Member, task_id: int) -> Task:
     return task
 
 
+def _own_claim(actor: Member, task_id: int, doing: str) -> Task:
+    """The task, locked, if ``actor`` holds its claim: only the claimer acts on a claim."""
+    task = _task(task_id, lock=True)
+    if task.status != Task.Status.CLAIMED or task.claimed_by_id != actor.pk:
+        raise Forbidden(f"Only the member who claimed a task can {doing}.")
+    return task
+
+
 def release_task(actor: Member, task_id: int) -> Task:
     with transaction.atomic():
-        task = _task(task_id, lock=True)
-        if task.status != Task.Status.CLAIMED or task.claimed_by_id != actor.pk:
-            raise Forbidden("Only the member who claimed a task can release it.")
+        task = _own_claim(actor, task_id, "release it")
         task.status = Task.Status.OPEN
         task.claimed_by = None
         task.save(update_fields=["status", "claimed_by", "updated_at"])
@@ -125,9 +131,7 @@ def release_task(actor: Member, task_id: int) -> Task:
 
 def complete_task(actor: Member, task_id: int) -> Task:
     with transaction.atomic():
-        task = _task(task_id, lock=True)
-        if task.status != Task.Status.CLAIMED or task.claimed_by_id != actor.pk:
-            raise Forbidden("Only the member who claimed a task can mark it done.")
+        task = _own_claim(actor, task_id, "mark it done")
         task.status = Task.Status.DONE
         task.save(update_fields=["status", "updated_at"])
         record("work.task.completed", task, actor=actor)
