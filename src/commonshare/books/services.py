@@ -347,7 +347,6 @@ def settled_contributions(currency: str) -> tuple[set[int], set[int]]:
 
 def valuation_request(
     *,
-    period_start: dt.date,
     period_end: dt.date,
     currency: str,
     minor: int,
@@ -428,7 +427,7 @@ def _quantity(contribution: Mapping[str, Any]) -> Decimal:
 
 
 def resource_payments(
-    *, period_start: dt.date, period_end: dt.date, currency: str, policy: dict[str, Any]
+    *, period_end: dt.date, currency: str, policy: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Resources lent up to the period's end, accepted by review (mean rating >= 1), unpaid.
 
@@ -509,9 +508,7 @@ def run_distribution(
     with transaction.atomic():
         journal.lock()
         _refuse_overlap(code, start, end)
-        resources = resource_payments(
-            period_start=start, period_end=end, currency=code, policy=policy
-        )
+        resources = resource_payments(period_end=end, currency=code, policy=policy)
         resource_minor = sum(p["minor"] for p in resources)
         available = distributable_minor(code) - resource_minor
         if amount in (None, ""):
@@ -528,7 +525,7 @@ def run_distribution(
             raise InvalidInput(f"amount: there is no {code} left to distribute.", field="amount")
         seed = secrets.token_hex(16)
         request = valuation_request(
-            period_start=start, period_end=end, currency=code, minor=minor, seed=seed, policy=policy
+            period_end=end, currency=code, minor=minor, seed=seed, policy=policy
         )
         try:
             result = allocate(request)
