@@ -20,9 +20,7 @@ from commonshare.core.valuation.engine import EngineResult
 from commonshare.core.valuation.explain import explain
 from commonshare.core.valuation.impartial import allocate_impartial
 from commonshare.core.valuation.mean import allocate_mean
-from commonshare.core.valuation.monitoring import monitor
 from commonshare.core.valuation.policy import DEFAULTS, resolve_policy
-from commonshare.core.valuation.robust import allocate_robust
 from commonshare.core.valuation.rounding import share_text, tidy
 from commonshare.core.valuation.types import (
     METHODS,
@@ -90,12 +88,21 @@ def allocate_columns(
         raise ValuationError([f"method: {method!r} is not one of {', '.join(METHODS)}"])
     if check and (problems := check_columns(columns)):
         raise ValuationError(problems)
+    # robust (Numba) and monitoring (SciPy) are imported when used: together they cost the
+    # command line half a second at start, and most commands never value anything
     if method == "mean":
         engine = allocate_mean(columns, total_minor, resolved)
     elif method == "robust":
+        from commonshare.core.valuation.robust import allocate_robust
+
         engine = allocate_robust(columns, total_minor, resolved)
     else:
         engine = allocate_impartial(columns, total_minor, resolved, seed)
+    monitoring = None
+    if with_monitoring:
+        from commonshare.core.valuation.monitoring import monitor
+
+        monitoring = monitor(columns, resolved)
     return ColumnarAllocation(
         columns=columns,
         engine=engine,
@@ -103,7 +110,7 @@ def allocate_columns(
         currency=check_currency(currency),
         seed=seed,
         policy=resolved,
-        monitoring=monitor(columns, resolved) if with_monitoring else None,
+        monitoring=monitoring,
     )
 
 

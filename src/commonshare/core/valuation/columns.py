@@ -119,7 +119,7 @@ def columns_from_request(request: AllocationRequest) -> Columns:
 
 
 def check_columns(columns: Columns) -> list[str]:
-    """Vectorised checks for columns built without records (large inputs)."""
+    """Checks for columns built without records (large inputs), each naming its first row."""
     problems: list[str] = []
     n_m, n_c = columns.n_members, columns.n_contributions
     cm = columns.contribution_member
@@ -128,30 +128,37 @@ def check_columns(columns: Columns) -> list[str]:
     if n_c and columns.contribution_effort.min() < 0:
         row = _first(columns.contribution_effort < 0)
         problems.append(f"contributions[{row}] {columns.contribution_ids[row]!r}: effort: negative")
-    rc, rr = columns.review_contribution, columns.review_reviewer
     if columns.n_reviews:
-        if rc.min() < 0 or rc.max() >= n_c:
-            problems.append("reviews: contribution: unknown contribution")
+        # one compiled pass (imported here: Numba costs every command a quarter second at start)
+        from commonshare.core.valuation.kernels import review_problems
+
+        first = np.empty(6, dtype=np.int64)
+        review_problems(
+            columns.review_contribution,
+            columns.review_reviewer,
+            columns.review_rating,
+            np.ascontiguousarray(cm, dtype=np.int64),
+            n_m,
+            first,
+        )
+        unknown_c, unknown_r, out_of_order, self_review, bad_rating, repeated = first.tolist()
+        if unknown_c >= 0:
+            problems.append(f"reviews[{unknown_c}]: contribution: unknown contribution")
             return problems
-        if rr.min() < 0 or rr.max() >= n_m:
-            problems.append("reviews: reviewer: unknown member")
+        if unknown_r >= 0:
+            problems.append(f"reviews[{unknown_r}]: reviewer: unknown member")
             return problems
-        if np.any(np.diff(rc) < 0):
-            problems.append("reviews: not sorted by contribution")
-        self_review = cm[rc] == rr
-        if self_review.any():
-            row = _first(self_review)
-            problems.append(f"reviews[{row}]: reviewer: nobody reviews their own work")
-        bad = (columns.review_rating < 0) | (columns.review_rating > 5)
-        if bad.any():
-            problems.append(f"reviews[{_first(bad)}]: rating: must be a whole number from 0 to 5")
-        key = rc * n_m + rr
-        order = np.argsort(key, kind="stable")
-        dup = np.diff(key[order]) == 0
-        if dup.any():
+        if out_of_order >= 0:
             problems.append(
-                f"reviews[{int(order[_first(dup) + 1])}]: duplicate review by the same reviewer"
+                f"reviews[{out_of_order}]: not in canonical order (by contribution, then reviewer)"
             )
+            return problems
+        if self_review >= 0:
+            problems.append(f"reviews[{self_review}]: reviewer: nobody reviews their own work")
+        if bad_rating >= 0:
+            problems.append(f"reviews[{bad_rating}]: rating: must be a whole number from 0 to 5")
+        if repeated >= 0:
+            problems.append(f"reviews[{repeated}]: duplicate review by the same reviewer")
     return problems
 
 

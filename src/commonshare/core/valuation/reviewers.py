@@ -19,12 +19,13 @@ A reviewer's weight is ``trust x reliability`` (``standing x reliability`` with
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
+from commonshare.core.valuation import kernels
 from commonshare.core.valuation.columns import Columns
 from commonshare.core.valuation.engine import FloatArray, IntArray, fbincount
 
@@ -50,42 +51,51 @@ def standing(columns: Columns, policy: dict[str, Any]) -> FloatArray:
     return np.asarray(p / total, dtype=np.float64)
 
 
-class LeaveOneOut:
-    """Reviews grouped by contribution (they are sorted by it), with what does not change
-    between rounds computed once; sums use ``reduceat`` and ``repeat`` (no scatter/gather)."""
+class Evidence:
+    """What the leave-one-out comparisons share: the ratings as floats, per review whether
+    another review of the same contribution exists, and per reviewer how many do and how
+    many reviews it wrote."""
 
-    def __init__(self, contribution: IntArray, x: FloatArray) -> None:
-        edges = np.flatnonzero(np.diff(contribution)) + 1
-        self.starts = np.concatenate([[0], edges]) if contribution.size else edges
-        self.sizes = np.diff(np.append(self.starts, contribution.size))
-        self.x = x
-        others_n = np.repeat(self.sizes, self.sizes) - 1.0
-        self.evidence = others_n > 0  # there is another review of the same contribution
-        self.plain_mean = (self.sum_back(x) - x) / np.maximum(others_n, 1.0)
+    def __init__(self, columns: Columns) -> None:
+        self.columns = columns
+        self.x = columns.review_rating.astype(np.float64)
+        self.evidence = np.empty(columns.n_reviews, dtype=np.bool_)
+        counts = np.zeros((columns.n_members, 2))
+        self.largest_group = kernels.has_other_review(
+            columns.review_contribution, columns.review_reviewer, self.evidence, counts
+        )
+        self.evidence_count = counts[:, 0].copy()
+        self.review_count = counts[:, 1].copy()
+        self.chunks = kernels.review_chunks(columns.review_contribution)
 
-    def sum_back(self, values: FloatArray) -> FloatArray:
-        """Each review gets the sum of ``values`` over its contribution."""
-        if values.size == 0:
-            return values
-        return np.repeat(np.add.reduceat(values, self.starts), self.sizes)
+    def residuals(self, member_weight: FloatArray) -> FloatArray:
+        """Per review, its rating minus the weighted mean of the other reviews of the same
+        contribution (weights ``member_weight`` of their reviewers; the plain mean when those
+        carry none); 0 when there is no other review."""
+        out = np.empty(self.x.shape[0])
+        self._run(member_weight, out, absolute=False)
+        return out
 
-    def mean(self, w: FloatArray) -> FloatArray:
-        """Per review, the ``w``-weighted mean of the other reviews of the same contribution;
-        the plain mean when the others carry no weight (0 when there is no other review)."""
-        others_w = self.sum_back(w)
-        others_w -= w  # exact 0 when no other review carries weight (adding zeros is exact)
-        wx = w * self.x
-        mean = self.sum_back(wx)
-        mean -= wx
-        unweighted = others_w <= 0
-        others_w[unweighted] = 1.0
-        mean /= others_w
-        np.copyto(mean, self.plain_mean, where=unweighted)
-        return mean
+    def deviations(self, member_weight: FloatArray, out: FloatArray) -> FloatArray:
+        """The absolute ``residuals`` into ``out``; returns their sum per reviewer."""
+        return self._run(member_weight, out, absolute=True)
+
+    def _run(self, member_weight: FloatArray, out: FloatArray, *, absolute: bool) -> FloatArray:
+        # per chunk, a (weight, sum) row per member: its own sums, added up in chunk order
+        member = np.zeros((len(self.chunks), self.columns.n_members, 2))
+        member[:, :, 0] = member_weight
+        rc, rr = self.columns.review_contribution, self.columns.review_reviewer
+        kernels.run_all(
+            [
+                partial(kernels.loo_residuals, lo, hi, rc, rr, self.x, member[i], absolute, out)
+                for i, (lo, hi) in enumerate(self.chunks)
+            ]
+        )
+        return np.asarray(member[:, :, 1].sum(axis=0), dtype=np.float64)
 
 
 def reliability(
-    columns: Columns, base: FloatArray, policy: dict[str, Any], loo: LeaveOneOut
+    columns: Columns, base: FloatArray, policy: dict[str, Any], loo: Evidence
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Tukey-biweight reliability of each reviewer from its leave-one-out deviation.
 
@@ -103,20 +113,16 @@ def reliability(
     """
     n = columns.n_members
     rr = columns.review_reviewer
-    x = loo.x
     evidence = loo.evidence
-    evidence_count = fbincount(rr, evidence.astype(np.float64), n)
+    evidence_count = loo.evidence_count
     with_evidence = evidence_count > 0
     rel = np.ones(n)
     deviation = np.zeros(n)
-    dev_e = np.zeros(x.shape[0])
+    dev_e = np.zeros(columns.n_reviews)
     cutoff = 1.0
     k = float(policy["reliability_prior"])
     for _ in range(int(policy["reliability_rounds"])):
-        dev_e = x - loo.mean((base * rel)[rr])
-        np.abs(dev_e, out=dev_e)
-        dev_e[~evidence] = 0.0
-        sum_e = fbincount(rr, dev_e, n)
+        sum_e = loo.deviations(base * rel, out=dev_e)
         typical = (
             float(np.median(sum_e[with_evidence] / evidence_count[with_evidence]))
             if with_evidence.any()
@@ -126,11 +132,8 @@ def reliability(
         cutoff = float(policy["outlier_cutoff"]) * max(typical, _TYPICAL_FLOOR)
         u = np.minimum(deviation / cutoff, 1.0)
         rel = (1.0 - u**2) ** 2
-    dev_e /= cutoff
-    np.minimum(dev_e, 1.0, out=dev_e)
-    dev_e **= 2
-    agree_e = np.square(1.0 - dev_e, out=dev_e)
-    np.copyto(agree_e, rel[rr], where=~evidence)
+    agree_e = dev_e  # in place: the deviations are not needed after this
+    kernels.biweight_agreement(dev_e, cutoff, evidence, rel, rr, agree_e)
     return (
         np.asarray(rel, dtype=np.float64),
         np.asarray(deviation, dtype=np.float64),
@@ -139,7 +142,7 @@ def reliability(
 
 
 def reciprocal_inflation(
-    columns: Columns, weight: FloatArray, margin: float, loo: LeaveOneOut
+    columns: Columns, weight: FloatArray, margin: float, loo: Evidence
 ) -> npt.NDArray[np.bool_]:
     """Reviews in a pair of members who inflate each other.
 
@@ -155,25 +158,26 @@ def reciprocal_inflation(
     rr = columns.review_reviewer
     if columns.n_reviews == 0:
         return np.zeros(0, dtype=bool)
-    x = loo.x
-    others_mean, evidence = loo.mean(weight[rr]), loo.evidence
-    lift = np.where(evidence, x - others_mean, 0.0)
+    evidence = loo.evidence
+    lift = loo.residuals(weight)
     lifted = np.flatnonzero(lift >= margin)
-    author = columns.contribution_member[columns.review_contribution]
+    author_of = columns.contribution_member
+    rc = columns.review_contribution
     # a pair's mean lift reaches the margin only if one of its reviews does, and the pair matters
     # only if the reverse pair has such a review too: evaluate those few pairs exactly
-    edge = np.sort(rr[lifted] * n + author[lifted])
+    edge = np.sort(rr[lifted] * n + author_of[rc[lifted]])
     edge = edge[np.concatenate([[True], edge[1:] != edge[:-1]])] if edge.size else edge
-    reverse = (edge % n) * n + edge // n
-    candidates = edge[_member_of(reverse, edge)]
+    # the edges whose reverse is an edge too (a merge of two sorted sets, not a search per edge)
+    candidates = np.intersect1d(edge, np.sort((edge % n) * n + edge // n), assume_unique=True)
     excluded = np.zeros(columns.n_reviews, dtype=bool)
     if candidates.size == 0:
         return excluded
     reviews_a_candidate = np.zeros(n, dtype=bool)
     reviews_a_candidate[candidates // n] = True
     rows = np.flatnonzero(reviews_a_candidate[rr] & evidence)
-    key = rr[rows] * n + author[rows]
-    rows, key = rows[_member_of(key, candidates)], key[_member_of(key, candidates)]
+    key = rr[rows] * n + author_of[rc[rows]]
+    of_a_candidate = _member_of(key, candidates)
+    rows, key = rows[of_a_candidate], key[of_a_candidate]
     pair = np.searchsorted(candidates, key)
     pair_count = np.bincount(pair, minlength=candidates.size)
     total = np.bincount(pair, lift[rows], minlength=candidates.size)
@@ -211,27 +215,21 @@ def trust(
     n = columns.n_members
     if columns.n_reviews == 0 or n == 0:
         return anchor, 0
-    rr = columns.review_reviewer
-    given = columns.review_rating.astype(np.float64)
-    given /= 5.0
-    row_total = fbincount(rr, given, n)
-    inverse = np.divide(1.0, row_total, out=np.zeros(n), where=row_total > 0)
-    given *= passed
-    given *= inverse[rr]
-    authors = columns.contribution_member[columns.review_contribution]
-    # P^T as CSR: rows are the rated authors, columns the reviewers
-    transition_t = sp.csr_matrix((given, (authors, rr)), shape=(n, n))
-    transition_t = _without_mutual_edges(transition_t)
+    transition_t = _transposed_transition(columns, passed)
     d = float(policy["damping"])
     tolerance = float(policy["trust_tolerance"])
     t = anchor.copy()
+    step = np.empty(n)
     iterations = 0
+    rows = kernels.row_chunks(transition_t[0])
     for iterations in range(1, int(policy["trust_max_iterations"]) + 1):  # noqa: B007
-        step = transition_t @ t
+        kernels.run_all(
+            [partial(kernels.csr_matvec, lo, hi, *transition_t, t, step) for lo, hi in rows]
+        )
         step *= d
         step += (1.0 - float(step.sum())) * anchor
         change = float(np.abs(step - t).sum())
-        t = step
+        t, step = step, t
         if change < tolerance:
             break
     np.maximum(t, 0.0, out=t)
@@ -239,24 +237,105 @@ def trust(
     return np.asarray(t / total if total > 0 else anchor, dtype=np.float64), iterations
 
 
-def _without_mutual_edges(matrix: sp.csr_matrix) -> sp.csr_matrix:
-    """``matrix`` with 0 at the entries (a, r) whose mirror (r, a) is stored too (in place):
-    members who review each other pass each other no trust, so trust cannot circulate in a
-    pair."""
-    # each stored entry carries its position + 1; the element-wise product with the mirrored
-    # structure keeps exactly the mutual entries, with their positions
-    # (small dtypes: fresh memory is what this step costs)
-    kind = np.int32 if matrix.nnz < 2**31 - 1 else np.int64
-    position = sp.csr_matrix(
-        (np.arange(1, matrix.nnz + 1, dtype=kind), matrix.indices, matrix.indptr),
-        shape=matrix.shape,
+def _transposed_transition(
+    columns: Columns, passed: FloatArray
+) -> tuple[IntArray, IntArray, kernels.CodeArray, FloatArray]:
+    """``P^T`` of ``trust`` (rows: rated authors; columns: reviewers) as row offsets, row
+    lengths, columns and values; no entry between two members who review each other.
+
+    A counting sort run in fixed chunks of the reviews: each chunk counts, then places its
+    reviews from its own offsets, so the order within a row is the review order.
+    """
+    n = columns.n_members
+    rc, rr = columns.review_contribution, columns.review_reviewer
+    ranges = kernels.review_chunks(rc)
+    k = len(ranges)
+    per_author = np.zeros((k, n), dtype=np.int64)
+    per_reviewer = np.zeros((k, n), dtype=np.int64)
+    given = np.zeros((k, n))
+    common = (rc, rr, columns.review_rating)
+    kernels.run_all(
+        [
+            partial(
+                kernels.count_edges,
+                lo,
+                hi,
+                *common,
+                columns.contribution_member,
+                per_author[i],
+                per_reviewer[i],
+                given[i],
+            )
+            for i, (lo, hi) in enumerate(ranges)
+        ]
     )
-    mirror = sp.csr_matrix(
-        (np.ones(matrix.nnz, dtype=np.bool_), matrix.indices, matrix.indptr), shape=matrix.shape
-    ).T.tocsr()
-    mutual = position.multiply(mirror)
-    matrix.data[np.asarray(mutual.data, dtype=np.int64) - 1] = 0.0
-    return matrix
+    given_total = given.sum(axis=0)
+    inverse_given = np.divide(1.0, given_total, out=np.zeros(n), where=given_total > 0)
+    indptr, author_slot = _offsets(per_author)
+    rated_ptr, reviewer_slot = _offsets(per_reviewer)
+    del per_author, per_reviewer, given
+    indices = _member_codes(columns.n_reviews, n)
+    data = np.empty(columns.n_reviews)
+    rated = _member_codes(columns.n_reviews, n)
+    weights = np.ascontiguousarray(passed, dtype=np.float64)
+    kernels.run_all(
+        [
+            partial(
+                kernels.place_edges,
+                lo,
+                hi,
+                *common,
+                weights,
+                columns.contribution_member,
+                inverse_given,
+                author_slot[i],
+                reviewer_slot[i],
+                indices,
+                data,
+                rated,
+            )
+            for i, (lo, hi) in enumerate(ranges)
+        ]
+    )
+    row_length = np.empty(n, dtype=np.int64)
+    kernels.run_all(
+        [
+            partial(
+                kernels.merge_rows,
+                lo,
+                hi,
+                indptr,
+                indices,
+                data,
+                rated_ptr,
+                rated,
+                np.zeros(n, dtype=np.int64),
+                np.empty(n, dtype=np.int64),
+                row_length,
+            )
+            for lo, hi in kernels.row_chunks(indptr)
+        ]
+    )
+    return indptr, row_length, indices, data
+
+
+def _member_codes(size: int, members: int) -> kernels.CodeArray:
+    """Room for member codes, in 4 bytes where they fit: the scatter that fills it is bound
+    by memory traffic."""
+    if members < 2**31:
+        return np.empty(size, dtype=np.int32)
+    return np.empty(size, dtype=np.int64)
+
+
+def _offsets(counts: IntArray) -> tuple[IntArray, IntArray]:
+    """Row offsets from per-chunk counts (chunks x rows), and each chunk's first place per
+    row: after the earlier chunks' entries of the same row."""
+    indptr = np.zeros(counts.shape[1] + 1, dtype=np.int64)
+    np.cumsum(counts.sum(axis=0), out=indptr[1:])
+    first = np.cumsum(counts, axis=0)
+    first -= counts
+    first += indptr[:-1]
+    return indptr, first
 
 
 def _member_of(values: IntArray, sorted_set: IntArray) -> npt.NDArray[np.bool_]:
