@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -130,18 +131,26 @@ def check_columns(columns: Columns) -> list[str]:
         problems.append(f"contributions[{row}] {columns.contribution_ids[row]!r}: effort: negative")
     if columns.n_reviews:
         # one compiled pass (imported here: Numba costs every command a quarter second at start)
-        from commonshare.core.valuation.kernels import review_problems
+        from commonshare.core.valuation import kernels
 
-        first = np.empty(6, dtype=np.int64)
-        review_problems(
+        ranges = kernels.review_chunks(columns.review_contribution)  # any cut will do here
+        firsts = np.empty((len(ranges), 6), dtype=np.int64)
+        arguments = (
             columns.review_contribution,
             columns.review_reviewer,
             columns.review_rating,
             np.ascontiguousarray(cm, dtype=np.int64),
             n_m,
-            first,
         )
-        unknown_c, unknown_r, out_of_order, self_review, bad_rating, repeated = first.tolist()
+        kernels.run_all(
+            [
+                partial(kernels.review_problems, lo, hi, *arguments, firsts[i])
+                for i, (lo, hi) in enumerate(ranges)
+            ]
+        )
+        # per problem, the first chunk that has it
+        first = [next((int(row) for row in column if row >= 0), -1) for column in firsts.T]
+        unknown_c, unknown_r, out_of_order, self_review, bad_rating, repeated = first
         if unknown_c >= 0:
             problems.append(f"reviews[{unknown_c}]: contribution: unknown contribution")
             return problems

@@ -80,6 +80,8 @@ def _compiled(func: _F) -> _F:
 
 @_compiled
 def review_problems(
+    lo: int,
+    hi: int,
     contribution: IntArray,
     reviewer: IntArray,
     rating: IntArray,
@@ -87,13 +89,13 @@ def review_problems(
     n_members: int,
     first: IntArray,
 ) -> None:
-    """The first review (or -1) with each problem, in one pass: ``first[0]`` an unknown
+    """The first review in ``lo:hi`` (or -1) with each problem: ``first[0]`` an unknown
     contribution, ``[1]`` an unknown reviewer, ``[2]`` out of the canonical order (by
     contribution, then reviewer), ``[3]`` a self-review, ``[4]`` a rating outside 0..5,
     ``[5]`` a second review by the same reviewer of the same contribution."""
     first[:] = -1
     n_contributions = author_of.shape[0]
-    for e in range(contribution.shape[0]):
+    for e in range(lo, hi):
         c, r = contribution[e], reviewer[e]
         if c < 0 or c >= n_contributions:
             if first[0] < 0:
@@ -117,30 +119,36 @@ def review_problems(
 
 @_compiled
 def has_other_review(
-    contribution: IntArray, reviewer: IntArray, out: BoolArray, count: FloatArray
-) -> int:
-    """``out[e]``: another review of the same contribution exists (there is evidence);
-    ``count[r, 0]``: how many of ``r``'s reviews have evidence, ``count[r, 1]``: how many
-    reviews ``r`` wrote (``count`` comes zeroed). Returns the largest number of reviews of
-    one contribution."""
-    n = contribution.shape[0]
-    largest = 0
-    start = 0
-    while start < n:
+    lo: int,
+    hi: int,
+    contribution: IntArray,
+    reviewer: IntArray,
+    out: BoolArray,
+    count: FloatArray,
+    largest: IntArray,
+) -> None:
+    """For reviews ``lo:hi``: ``out[e]``, another review of the same contribution exists
+    (there is evidence); ``count[r, 0]``, how many of ``r``'s reviews have evidence;
+    ``count[r, 1]``, how many reviews ``r`` wrote (``count`` comes zeroed); ``largest[0]``,
+    the largest number of reviews of one contribution."""
+    largest[0] = 0
+    start = lo
+    while start < hi:
         end = start + 1
-        while end < n and contribution[end] == contribution[start]:
+        while end < hi and contribution[end] == contribution[start]:
             end += 1
-        largest = max(largest, end - start)
+        largest[0] = max(largest[0], end - start)
         for e in range(start, end):
             out[e] = end - start > 1
             count[reviewer[e], 0] += end - start > 1
             count[reviewer[e], 1] += 1.0
         start = end
-    return largest
 
 
 @_compiled
 def biweight_agreement(
+    lo: int,
+    hi: int,
     deviation: FloatArray,
     cutoff: float,
     evidence: BoolArray,
@@ -148,9 +156,9 @@ def biweight_agreement(
     reviewer: IntArray,
     out: FloatArray,
 ) -> None:
-    """Per review, ``(1 - min(1, deviation / cutoff) ** 2) ** 2``; its reviewer's reliability
-    where there is no evidence."""
-    for e in range(deviation.shape[0]):
+    """Per review in ``lo:hi``, ``(1 - min(1, deviation / cutoff) ** 2) ** 2``; its
+    reviewer's reliability where there is no evidence."""
+    for e in range(lo, hi):
         if evidence[e]:
             u = min(deviation[e] / cutoff, 1.0)
             u = u * u

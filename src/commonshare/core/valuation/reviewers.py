@@ -60,13 +60,19 @@ class Evidence:
         self.columns = columns
         self.x = columns.review_rating.astype(np.float64)
         self.evidence = np.empty(columns.n_reviews, dtype=np.bool_)
-        counts = np.zeros((columns.n_members, 2))
-        self.largest_group = kernels.has_other_review(
-            columns.review_contribution, columns.review_reviewer, self.evidence, counts
-        )
-        self.evidence_count = counts[:, 0].copy()
-        self.review_count = counts[:, 1].copy()
         self.chunks = kernels.review_chunks(columns.review_contribution)
+        counts = np.zeros((len(self.chunks), columns.n_members, 2))
+        largest = np.zeros((len(self.chunks), 1), dtype=np.int64)
+        rc, rr, evidence = columns.review_contribution, columns.review_reviewer, self.evidence
+        kernels.run_all(
+            [
+                partial(kernels.has_other_review, lo, hi, rc, rr, evidence, counts[i], largest[i])
+                for i, (lo, hi) in enumerate(self.chunks)
+            ]
+        )
+        self.largest_group = int(largest.max(initial=0))
+        self.evidence_count = counts[:, :, 0].sum(axis=0)
+        self.review_count = counts[:, :, 1].sum(axis=0)
 
     def residuals(self, member_weight: FloatArray) -> FloatArray:
         """Per review, its rating minus the weighted mean of the other reviews of the same
@@ -133,7 +139,12 @@ def reliability(
         u = np.minimum(deviation / cutoff, 1.0)
         rel = (1.0 - u**2) ** 2
     agree_e = dev_e  # in place: the deviations are not needed after this
-    kernels.biweight_agreement(dev_e, cutoff, evidence, rel, rr, agree_e)
+    kernels.run_all(
+        [
+            partial(kernels.biweight_agreement, lo, hi, dev_e, cutoff, evidence, rel, rr, agree_e)
+            for lo, hi in loo.chunks
+        ]
+    )
     return (
         np.asarray(rel, dtype=np.float64),
         np.asarray(deviation, dtype=np.float64),
