@@ -89,12 +89,16 @@ def _post(entries: int) -> float:
     return time.perf_counter() - started
 
 
-def _verify() -> tuple[float, str]:
+def _verify(runs: int = 3) -> tuple[list[float], str]:
+    """Times of ``runs`` verifications (this shared machine varies by a fifth run to run)."""
     from commonshare.books import journal
 
-    started = time.perf_counter()
-    report = journal.verify(workers=os.cpu_count() or 1)
-    return time.perf_counter() - started, report.message
+    timings, message = [], ""
+    for _ in range(runs):
+        started = time.perf_counter()
+        message = journal.verify(workers=os.cpu_count() or 1).message
+        timings.append(time.perf_counter() - started)
+    return timings, message
 
 
 def _first_page(path: str, repeats: int = 7) -> tuple[float, float]:
@@ -145,7 +149,13 @@ def main() -> None:
                 "" if reused else f"{args.entries / posted:,.0f} entries/s",
                 "-",
             ),
-            ("verify the chain", f"{verified:.2f} s", message[:40], "≤ 5 s"),
+            (
+                "verify the chain",
+                f"{min(verified):.2f} s",
+                f"best of {len(verified)} ({', '.join(f'{t:.2f}' for t in verified)} s); "
+                + message[:24],
+                "≤ 5 s",
+            ),
             (
                 f"render {args.page}",
                 f"{page * 1000:.0f} ms",

@@ -93,7 +93,7 @@ def test_fast_path_never_hides_an_edit(many_entries: int, statement: str) -> Non
     assert report.problem is not None and report.problem.seq == 17
 
 
-def test_reordered_lines_fall_back_to_the_exact_walk_which_finds_no_change(
+def test_reordered_lines_are_rendered_again_and_change_no_hash(
     many_entries: int,
 ) -> None:
     """Line numbers are storage order, not content: swapping them changes no hash."""
@@ -106,6 +106,36 @@ def test_reordered_lines_fall_back_to_the_exact_walk_which_finds_no_change(
     finally:
         set_guard(connection, install=True)
     assert journal.verify().ok
+
+
+def test_a_row_the_database_renders_otherwise_is_rendered_again_alone(
+    monkeypatch: pytest.MonkeyPatch, db: None
+) -> None:
+    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
+    journal.open_accounts(ACCOUNTS, on=dt.date(2026, 1, 1))
+    journal.post_many(
+        EntryDraft(
+            date=dt.date(2026, 1, 1),
+            description=f"plain ASCII {n}",
+            postings=(Posting(RESERVE, "EUR", n + 1), Posting(BANK, "EUR", -(n + 1))),
+            source=f"test:{n}",
+            actor=None,
+            service="test.fast_verify",
+        )
+        for n in range(20)
+    )
+    set_guard(connection, install=False)
+    try:
+        with connection.cursor() as cursor:  # the database now renders entry 5 in another order
+            cursor.execute(
+                "UPDATE books_journalposting SET line = 9 WHERE entry_seq = 5 AND line = 0"
+            )
+    finally:
+        set_guard(connection, install=True)
+    # that row alone is rendered again by the core: the fast path holds, with no full walk
+    assert journal._fast_check(journal.head()[0], 1, None)
+    report = journal.verify()
+    assert report.ok and report.checked == 20
 
 
 @pytest.mark.django_db(transaction=True)

@@ -275,11 +275,11 @@ def _rendered_sql() -> str:
         date = "to_char(e.date, 'YYYY-MM-DD')"
         quote = "to_json({})::text"
     else:
-        # SQLite before 3.44 has no ORDER BY inside group_concat: it concatenates
-        # in the order of the index-ordered subquery.
+        # SQLite before 3.44 has no ORDER BY inside group_concat: it concatenates in the
+        # order it visits rows, here the covering index's (entry_seq, line) order.
         lines = (
-            f"(SELECT group_concat(fragment, ',') FROM (SELECT {fragment} AS fragment "
-            f"FROM {postings} p WHERE p.entry_seq = e.seq ORDER BY p.line))"
+            f"(SELECT group_concat({fragment}, ',') FROM {postings} p "
+            "INDEXED BY posting_canonical_order WHERE p.entry_seq = e.seq)"
         )
         date = "e.date"
         quote = "json_quote({})"
