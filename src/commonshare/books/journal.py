@@ -25,6 +25,7 @@ from commonshare.core.ledger import (
     chain_holds,
     check_entry,
     check_reversal,
+    entry_hash,
     join_postings,
     require,
     reversal_of,
@@ -301,6 +302,46 @@ def _rendered_sql() -> str:
     )
 
 
+def _disagreements_sql() -> str:
+    """PostgreSQL hashes the rendered entries itself (``pg_catalog.sha256``, schema-qualified
+    so that no function of the same name can stand in) and returns only the rows that need a
+    look: the first of the range (its link is checked by the caller), any whose link to the
+    previous entry is broken, and any whose hash disagrees with the database's rendering.
+    Rows are ``(seq, prev_hash, hash, linked, agrees)``."""
+    rendered = _rendered_sql()
+    return (
+        "SELECT seq, prev_hash, hash, linked, agrees FROM ("
+        " SELECT r.seq, r.prev_hash, r.hash,"
+        "  r.prev_hash = lag(r.hash) OVER (ORDER BY r.seq) AS linked,"
+        "  encode(pg_catalog.sha256(convert_to(r.signed, 'UTF8')), 'hex') = r.hash AS agrees"
+        f" FROM ({rendered}) AS r (seq, prev_hash, hash, signed)"
+        ") AS checked WHERE linked IS NOT TRUE OR agrees IS NOT TRUE ORDER BY seq"
+    )
+
+
+def _check_range_in_database(first: int, last: int, start_hash: str) -> tuple[bool, int, str]:
+    """``chain_holds`` for one seq range, with the hashing done by PostgreSQL."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), min(seq), max(seq) FROM {JournalEntry._meta.db_table} "
+            "WHERE seq BETWEEN %s AND %s",
+            (first, last),
+        )
+        count, lowest, highest = cursor.fetchone()
+        if (count, lowest, highest) != (last - first + 1, first, last):
+            return False, first - 1, start_hash
+        cursor.execute(_disagreements_sql(), (first, last))
+        for seq, prev_hash, digest, linked, agrees in cursor.fetchall():
+            if not linked and (seq != first or prev_hash != start_hash):
+                return False, first - 1, start_hash
+            # a disagreeing row may only be one the database renders otherwise (non-ASCII)
+            if not agrees and entry_hash(prev_hash, _exact_text(seq).encode("ascii")) != digest:
+                return False, first - 1, start_hash
+        cursor.execute(f"SELECT hash FROM {JournalEntry._meta.db_table} WHERE seq = %s", (last,))
+        (last_hash,) = cursor.fetchone()
+    return True, last, last_hash
+
+
 def _exact_text(seq: int) -> str:
     entry = stored_entry(seq)
     return "" if entry is None else stored_canonical_bytes(entry).decode("ascii")
@@ -343,6 +384,8 @@ def _anchors_match(anchors: dict[int, str] | None) -> bool:
 
 
 def _check_range(first: int, last: int, start_hash: str) -> tuple[bool, int, str]:
+    if connection.vendor == "postgresql":
+        return _check_range_in_database(first, last, start_hash)
     sql = _rendered_sql()
     rows = _rows(sql, (first, last))
     return chain_holds(rows, _exact_text, start_seq=first, start_hash=start_hash)

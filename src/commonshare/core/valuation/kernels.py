@@ -2,11 +2,14 @@
 
 Reviews come sorted by contribution, so each loop walks the runs of one contribution's
 reviews in order. Every array a loop writes is allocated by the caller, in NumPy, so memory
-stays visible to the caller (and to ``tracemalloc`` in the benchmarks); the loops only
-allocate a few scalars. Compiled by Numba on first use and cached on disk next to this file.
+stays visible to the caller (and to ``tracemalloc`` in the benchmarks); the loops allocate
+nothing larger than a six-bin histogram. Compiled by Numba on first use and cached on disk
+next to this file.
 
-The arithmetic is the plain sequential one: sums run in review order, so the same input
-gives bit-identical results on every run and machine with the same Numba build.
+Large inputs run in ``CHUNKS`` fixed ranges on threads (the loops release the GIL). Sums run
+in review order within a range, and the ranges' partial sums are added in range order, so
+the same input gives bit-identical results on any number of cores (and on every machine
+with the same Numba build).
 """
 
 from __future__ import annotations
