@@ -130,8 +130,7 @@ def chain_holds(
         rendered = signed is not None and signed.isascii()
         text = signed if signed is not None and rendered else prev + exact_text(seq)
         if sha256(text.encode("ascii", "backslashreplace")).hexdigest() != digest and (
-            not rendered
-            or sha256((prev + exact_text(seq)).encode("ascii")).hexdigest() != digest
+            not rendered or sha256((prev + exact_text(seq)).encode("ascii")).hexdigest() != digest
         ):
             return False, expected - 1, prev
         prev = digest

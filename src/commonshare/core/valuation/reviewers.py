@@ -30,6 +30,7 @@ from commonshare.core.valuation.columns import Columns
 from commonshare.core.valuation.engine import FloatArray, IntArray, fbincount
 
 _TYPICAL_FLOOR = 0.25  # rating points: the cutoff never falls below outlier_cutoff x this
+_TIE = 1e-9  # rating points: a lift this close to the ring margin counts as reaching it
 
 
 def standing(columns: Columns, policy: dict[str, Any]) -> FloatArray:
@@ -162,8 +163,10 @@ def reciprocal_inflation(
     accounts without weight cannot hide an inflation by rating ``c`` high too; the plain mean
     when the others carry none). ``r`` inflates ``a`` when the mean lift of ``r``'s reviews of
     ``a``'s work is at least ``margin`` (reviews with no other review on the same contribution
-    are no evidence). A review of ``a`` by ``r`` is excluded when ``r`` inflates ``a`` and
-    ``a`` inflates ``r``.
+    are no evidence); "at least" to within ``_TIE``, because with whole-number ratings a lift
+    of exactly the margin is common, and whether it counts must not hang on the last bit of a
+    float sum. A review of ``a`` by ``r`` is excluded when ``r`` inflates ``a`` and ``a``
+    inflates ``r``.
     """
     n = columns.n_members
     rr = columns.review_reviewer
@@ -171,7 +174,8 @@ def reciprocal_inflation(
         return np.zeros(0, dtype=bool)
     evidence = loo.evidence
     lift = loo.residuals(weight)
-    lifted = np.flatnonzero(lift >= margin)
+    reach = margin - _TIE
+    lifted = np.flatnonzero(lift >= reach)
     author_of = columns.contribution_member
     rc = columns.review_contribution
     # a pair's mean lift reaches the margin only if one of its reviews does, and the pair matters
@@ -192,7 +196,7 @@ def reciprocal_inflation(
     pair = np.searchsorted(candidates, key)
     pair_count = np.bincount(pair, minlength=candidates.size)
     total = np.bincount(pair, lift[rows], minlength=candidates.size)
-    inflated = (pair_count > 0) & (total >= margin * pair_count)
+    inflated = (pair_count > 0) & (total >= reach * pair_count)
     at = np.searchsorted(candidates, (candidates % n) * n + candidates // n)
     mutual = inflated & inflated[at]  # every candidate's reverse is a candidate
     excluded[rows[mutual[pair]]] = True
