@@ -19,6 +19,9 @@
 5. Reputation after the period = decay x before + (1 - decay) x agreement, where
    agreement = 1 - mean |rating - final rating| / 5 and decay = 2 ** (-1 / half_life_periods);
    members who did not review only decay.
+
+The passes over the reviews run in ``kernels`` (compiled loops, on every core); this module
+and ``reviewers`` say what they compute.
 """
 
 from __future__ import annotations
