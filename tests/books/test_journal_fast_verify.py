@@ -153,3 +153,87 @@ def test_parallel_workers_check_ranges_and_stitch_them(monkeypatch: pytest.Monke
     assert not journal._fast_check(60, 2, None)
     report = journal.verify(workers=2)
     assert report.problem is not None and report.problem.seq == 45
+
+
+# Changes behind the application's back that make the database's unquoted rendering of a
+# changed row equal the text the hash was made from: the fast path must not accept them.
+@pytest.mark.parametrize(
+    "statements",
+    [
+        [  # two postings folded into one whose account spells both
+            "DELETE FROM books_journalposting WHERE entry_seq = 12 AND line = 1",
+            'UPDATE books_journalposting SET account = \'assets:bank","currency":"EUR",'
+            '"minor":"7"},{"account":"assets:reserve\', minor = -7 '
+            "WHERE entry_seq = 12 AND line = 0",
+        ],
+    ],
+)
+def test_fast_path_is_not_fooled_by_text_that_renders_like_the_original(
+    monkeypatch: pytest.MonkeyPatch, db: None, statements: list[str]
+) -> None:
+    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
+    journal.open_accounts(ACCOUNTS, on=dt.date(2026, 1, 1))
+    journal.post_many(
+        EntryDraft(
+            date=dt.date(2026, 1, 1),
+            description=f"plain ASCII {n}",
+            postings=(Posting(BANK, "EUR", 7), Posting(RESERVE, "EUR", -7)),
+            source=f"test:{n}",
+            actor=None,
+            service="test.fast_verify",
+        )
+        for n in range(20)
+    )
+    original = journal.stored_entry(12)
+    assert original is not None
+    assert [p.account for p in original.postings] == [BANK, RESERVE]  # canonical order
+    set_guard(connection, install=False)
+    try:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        set_guard(connection, install=True)
+    assert not journal._fast_check(journal.head()[0], 1, None)
+    report = journal.verify()
+    assert not report.ok
+    assert report.problem is not None and report.problem.seq == 12
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps column types")
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # SQLite keeps text in an integer column: an amount that closes its own string
+        'UPDATE books_journalposting SET minor = \'7"}},{{"account":"x\' '
+        "WHERE entry_seq = 12 AND line = 0",
+        'UPDATE books_journalentry SET date = \'2026-01-01","x":"y\' WHERE seq = 12',
+        "UPDATE books_journalentry SET reverses = '1,\"x\":2' WHERE seq = 12",
+    ],
+)
+def test_values_of_the_wrong_type_are_changes_too(
+    monkeypatch: pytest.MonkeyPatch, db: None, statement: str
+) -> None:
+    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
+    journal.open_accounts(ACCOUNTS, on=dt.date(2026, 1, 1))
+    journal.post_many(
+        EntryDraft(
+            date=dt.date(2026, 1, 1),
+            description=f"plain ASCII {n}",
+            postings=(Posting(BANK, "EUR", 7), Posting(RESERVE, "EUR", -7)),
+            source=f"test:{n}",
+            actor=None,
+            service="test.fast_verify",
+        )
+        for n in range(20)
+    )
+    set_guard(connection, install=False)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        set_guard(connection, install=True)
+    assert not journal._fast_check(journal.head()[0], 1, None)
+    report = journal.verify()
+    assert not report.ok
+    assert report.problem is not None and report.problem.seq == 12

@@ -205,6 +205,7 @@ def test_the_rounding_shortcut_is_exact(case: tuple[list[int], int], largest: bo
         (lambda c: c.review_reviewer.__setitem__(1, -1), "reviewer: unknown member"),
         (lambda c: c.review_rating.__setitem__(2, 6), "rating: must be a whole number"),
         (lambda c: c.review_rating.__setitem__(2, -1), "rating: must be a whole number"),
+        (lambda c: c.review_effort.__setitem__(4, -5), "reviews[4]: effort: negative"),
     ],
 )
 def test_columns_with_a_bad_review_are_refused(

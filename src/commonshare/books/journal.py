@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from typing import Any
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Q, Sum
 
 from commonshare.books.models import JournalEntry, JournalPosting, LedgerAccount
@@ -195,22 +196,33 @@ def _rows(sql: str, params: tuple[int, ...]) -> Iterator[tuple[Any, ...]]:
 
 
 def _entry_rows(sql: str, params: tuple[int, ...]) -> Iterator[tuple[Any, ...]]:
-    """Entry rows with the date as a date (SQLite hands back text)."""
+    """Entry rows with the date as a date (SQLite hands back text).
+
+    A stored date that is not one (SQLite keeps any text; only a change behind the
+    application's back puts it there) is kept visibly in the description, so that the
+    entry renders differently from anything ever hashed and verify names it.
+    """
     as_date = _date_parser()
     for row in _rows(sql, params):
-        yield (row[0], as_date(row[1]), *row[2:])
+        date = as_date(row[1])
+        if date is None:
+            yield (row[0], dt.date.min, f"<stored date {row[1]!r}> {row[2]}", *row[3:])
+        else:
+            yield (row[0], date, *row[2:])
 
 
 def _date_parser() -> Any:
-    cache: dict[Any, dt.date] = {}
+    cache: dict[Any, dt.date | None] = {}
 
-    def parse(value: Any) -> dt.date:
+    def parse(value: Any) -> dt.date | None:
         if isinstance(value, dt.date):
             return value
-        found = cache.get(value)
-        if found is None:
-            found = cache[value] = dt.date.fromisoformat(value)
-        return found
+        if value not in cache:
+            try:
+                cache[value] = dt.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                cache[value] = None
+        return cache[value]
 
     return parse
 
@@ -268,28 +280,46 @@ def _rendered_sql() -> str:
         '\'{"account":"\' || p.account || \'","currency":"\' || p.currency || '
         '\'","minor":"\' || CAST(p.minor AS TEXT) || \'"}\''
     )
+    # Values pasted in unquoted must not be able to close their JSON string: a changed row
+    # could otherwise render as the text the hash was made from. Anything else renders as
+    # a non-ASCII mark, which sends the row to the core's own rendering.
     if connection.vendor == "postgresql":
+        fragment = (
+            f"CASE WHEN (p.account || p.currency) !~ '[\"\\\\]' THEN {fragment} ELSE chr(255) END"
+        )
         lines = (
             f"(SELECT string_agg({fragment}, ',' ORDER BY p.line) FROM {postings} p "
             "WHERE p.entry_seq = e.seq)"
         )
         date = "to_char(e.date, 'YYYY-MM-DD')"
+        reverses = "COALESCE(CAST(e.reverses AS TEXT), 'null')"
         quote = "to_json({})::text"
     else:
+        fragment = (
+            "CASE WHEN typeof(p.minor) = 'integer' AND (p.account || p.currency) "
+            f"NOT GLOB '*[\"\\]*' THEN {fragment} ELSE char(255) END"
+        )
         # SQLite before 3.44 has no ORDER BY inside group_concat: it concatenates in the
         # order it visits rows, here the covering index's (entry_seq, line) order.
         lines = (
             f"(SELECT group_concat({fragment}, ',') FROM {postings} p "
             "INDEXED BY posting_canonical_order WHERE p.entry_seq = e.seq)"
         )
-        date = "e.date"
+        date = (
+            "CASE WHEN e.date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN e.date "
+            "ELSE char(255) END"
+        )
+        reverses = (
+            "CASE WHEN e.reverses IS NULL THEN 'null' WHEN typeof(e.reverses) = 'integer' "
+            "THEN CAST(e.reverses AS TEXT) ELSE char(255) END"
+        )
         quote = "json_quote({})"
     canonical = (
         "'{\"actor\":' || COALESCE(" + quote.format("e.actor") + ", 'null')"
         f' || \',"date":"\' || {date} || \'","description":\' || '
         + quote.format("e.description")
         + f" || ',\"postings\":[' || {lines} || '],\"reverses\":'"
-        " || COALESCE(CAST(e.reverses AS TEXT), 'null') || ',\"seq\":' || CAST(e.seq AS TEXT)"
+        f" || {reverses} || ',\"seq\":' || CAST(e.seq AS TEXT)"
         " || ',\"service\":' || "
         + quote.format("e.service")
         + " || ',\"source\":' || "
@@ -321,7 +351,12 @@ def _disagreements_sql() -> str:
 
 def _check_range_in_database(first: int, last: int, start_hash: str) -> tuple[bool, int, str]:
     """``chain_holds`` for one seq range, with the hashing done by PostgreSQL."""
-    with connection.cursor() as cursor:
+    # one snapshot for the three reads, so a write while this runs cannot fall between them
+    # (inside a caller's transaction its isolation level stands)
+    own = not connection.in_atomic_block
+    with transaction.atomic() if own else nullcontext(), connection.cursor() as cursor:
+        if own:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         cursor.execute(
             f"SELECT count(*), min(seq), max(seq) FROM {JournalEntry._meta.db_table} "
             "WHERE seq BETWEEN %s AND %s",
@@ -335,11 +370,18 @@ def _check_range_in_database(first: int, last: int, start_hash: str) -> tuple[bo
             if not linked and (seq != first or prev_hash != start_hash):
                 return False, first - 1, start_hash
             # a disagreeing row may only be one the database renders otherwise (non-ASCII)
-            if not agrees and entry_hash(prev_hash, _exact_text(seq).encode("ascii")) != digest:
+            if not agrees and not _agrees_exactly(seq, prev_hash, digest):
                 return False, first - 1, start_hash
         cursor.execute(f"SELECT hash FROM {JournalEntry._meta.db_table} WHERE seq = %s", (last,))
         (last_hash,) = cursor.fetchone()
     return True, last, last_hash
+
+
+def _agrees_exactly(seq: int, prev_hash: str, digest: str) -> bool:
+    """The stored hash of entry ``seq`` is the one the core computes from the stored rows."""
+    if not prev_hash.isascii():  # only a change made behind the application's back
+        return False
+    return entry_hash(prev_hash, _exact_text(seq).encode("ascii")) == digest
 
 
 def _exact_text(seq: int) -> str:

@@ -190,6 +190,15 @@ def _self_hash(row: StoredEntry, seq: int) -> str:
     return hashlib.sha256(f"{row.prev_hash}{text}".encode("ascii")).hexdigest()
 
 
+def _stored_posting(account: object, currency: object, minor: object) -> Posting:
+    """A posting as stored. A value of another type than the application writes (a database
+    without column types, changed behind the application's back) is kept visibly, in the
+    account name, so that it renders differently from any posting ever hashed."""
+    if type(account) is str and type(currency) is str and type(minor) is int:
+        return Posting(account, currency, minor)
+    return Posting(f"<stored {account!r} {currency!r} {minor!r}>", "", 0)
+
+
 def join_postings(
     entry_rows: Iterable[Sequence[object]], posting_rows: Iterable[Sequence[object]]
 ) -> Iterator[StoredEntry]:
@@ -207,7 +216,7 @@ def join_postings(
             pending = next(postings, None)
         lines: list[Posting] = []
         while pending is not None and pending[0] == seq:
-            lines.append(Posting(*pending[1:4]))  # type: ignore[arg-type]
+            lines.append(_stored_posting(*pending[1:4]))
             pending = next(postings, None)
         yield StoredEntry(
             seq,  # type: ignore[arg-type]

@@ -168,6 +168,9 @@ def check_columns(columns: Columns) -> list[str]:
             problems.append(f"reviews[{bad_rating}]: rating: must be a whole number from 0 to 5")
         if repeated >= 0:
             problems.append(f"reviews[{repeated}]: duplicate review by the same reviewer")
+        negative = columns.review_effort < NO_EFFORT
+        if negative.any():
+            problems.append(f"reviews[{_first(negative)}]: effort: negative")
     return problems
 
 
