@@ -296,8 +296,9 @@ def _rendered_sql() -> str:
         quote = "to_json({})::text"
     else:
         fragment = (
-            "CASE WHEN typeof(p.minor) = 'integer' AND (p.account || p.currency) "
-            f"NOT GLOB '*[\"\\]*' THEN {fragment} ELSE char(255) END"
+            "CASE WHEN typeof(p.minor) = 'integer' AND instr(p.account, '\"') + "
+            "instr(p.account, '\\') + instr(p.currency, '\"') + instr(p.currency, '\\') = 0 "
+            f"THEN {fragment} ELSE char(255) END"
         )
         # SQLite before 3.44 has no ORDER BY inside group_concat: it concatenates in the
         # order it visits rows, here the covering index's (entry_seq, line) order.
@@ -306,8 +307,7 @@ def _rendered_sql() -> str:
             "INDEXED BY posting_canonical_order WHERE p.entry_seq = e.seq)"
         )
         date = (
-            "CASE WHEN e.date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN e.date "
-            "ELSE char(255) END"
+            "CASE WHEN instr(e.date, '\"') + instr(e.date, '\\') = 0 THEN e.date ELSE char(255) END"
         )
         reverses = (
             "CASE WHEN e.reverses IS NULL THEN 'null' WHEN typeof(e.reverses) = 'integer' "
