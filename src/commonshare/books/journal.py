@@ -281,8 +281,10 @@ def _rendered_sql() -> str:
         '\'","minor":"\' || CAST(p.minor AS TEXT) || \'"}\''
     )
     # Values pasted in unquoted must not be able to close their JSON string: a changed row
-    # could otherwise render as the text the hash was made from. Anything else renders as
-    # a non-ASCII mark, which sends the row to the core's own rendering.
+    # could otherwise render as the text the hash was made from. To spell another entry's
+    # text a value has to reach across a field boundary, and every boundary holds a '"', so a
+    # value without one cannot. Anything else renders as a non-ASCII mark, which sends the
+    # row to the core's own rendering.
     if connection.vendor == "postgresql":
         fragment = (
             f"CASE WHEN (p.account || p.currency) !~ '[\"\\\\]' THEN {fragment} ELSE chr(255) END"
@@ -297,8 +299,7 @@ def _rendered_sql() -> str:
     else:
         fragment = (
             "CASE WHEN typeof(p.minor) = 'integer' AND instr(p.account, '\"') + "
-            "instr(p.account, '\\') + instr(p.currency, '\"') + instr(p.currency, '\\') = 0 "
-            f"THEN {fragment} ELSE char(255) END"
+            f"instr(p.currency, '\"') = 0 THEN {fragment} ELSE char(255) END"
         )
         # SQLite before 3.44 has no ORDER BY inside group_concat: it concatenates in the
         # order it visits rows, here the covering index's (entry_seq, line) order.
@@ -306,9 +307,7 @@ def _rendered_sql() -> str:
             f"(SELECT group_concat({fragment}, ',') FROM {postings} p "
             "INDEXED BY posting_canonical_order WHERE p.entry_seq = e.seq)"
         )
-        date = (
-            "CASE WHEN instr(e.date, '\"') + instr(e.date, '\\') = 0 THEN e.date ELSE char(255) END"
-        )
+        date = "CASE WHEN instr(e.date, '\"') = 0 THEN e.date ELSE char(255) END"
         reverses = (
             "CASE WHEN e.reverses IS NULL THEN 'null' WHEN typeof(e.reverses) = 'integer' "
             "THEN CAST(e.reverses AS TEXT) ELSE char(255) END"
