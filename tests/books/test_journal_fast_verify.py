@@ -65,6 +65,43 @@ def many_entries(db: None, monkeypatch: pytest.MonkeyPatch) -> int:
     return journal.head()[0]
 
 
+@pytest.fixture
+def plain_entries(db: None, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Twenty ASCII entries (the database renders them itself), each 7 from bank to reserve."""
+    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
+    journal.open_accounts(ACCOUNTS, on=dt.date(2026, 1, 1))
+    journal.post_many(
+        EntryDraft(
+            date=dt.date(2026, 1, 1),
+            description=f"plain ASCII {n}",
+            postings=(Posting(BANK, "EUR", 7), Posting(RESERVE, "EUR", -7)),
+            source=f"test:{n}",
+            actor=None,
+            service="test.fast_verify",
+        )
+        for n in range(20)
+    )
+    return journal.head()[0]
+
+
+def _behind_the_back(*statements: str) -> None:
+    """Raw SQL with the append-only triggers lifted, as someone with the database file would."""
+    set_guard(connection, install=False)
+    try:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        set_guard(connection, install=True)
+
+
+def _found_at(seq: int) -> None:
+    assert not journal._fast_check(journal.head()[0], 1, None)
+    report = journal.verify()
+    assert not report.ok
+    assert report.problem is not None and report.problem.seq == seq
+
+
 def test_fast_path_says_ok_with_full_counts(many_entries: int) -> None:
     assert journal._fast_check(many_entries, 1, None)  # ASCII and non-ASCII rows alike
     report = journal.verify()
@@ -82,122 +119,44 @@ def test_fast_path_says_ok_with_full_counts(many_entries: int) -> None:
     ],
 )
 def test_fast_path_never_hides_an_edit(many_entries: int, statement: str) -> None:
-    set_guard(connection, install=False)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
-    finally:
-        set_guard(connection, install=True)
-    report = journal.verify()
-    assert not report.ok
-    assert report.problem is not None and report.problem.seq == 17
+    _behind_the_back(statement)
+    _found_at(17)
 
 
 def test_reordered_lines_are_rendered_again_and_change_no_hash(
     many_entries: int,
 ) -> None:
     """Line numbers are storage order, not content: swapping them changes no hash."""
-    set_guard(connection, install=False)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE books_journalposting SET line = 9 WHERE entry_seq = 5 AND line = 0"
-            )
-    finally:
-        set_guard(connection, install=True)
+    _behind_the_back("UPDATE books_journalposting SET line = 9 WHERE entry_seq = 5 AND line = 0")
     assert journal.verify().ok
 
 
 def test_a_row_the_database_renders_otherwise_is_rendered_again_alone(
-    monkeypatch: pytest.MonkeyPatch, db: None
+    plain_entries: int,
 ) -> None:
-    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
-    journal.open_accounts(ACCOUNTS, on=dt.date(2026, 1, 1))
-    journal.post_many(
-        EntryDraft(
-            date=dt.date(2026, 1, 1),
-            description=f"plain ASCII {n}",
-            postings=(Posting(RESERVE, "EUR", n + 1), Posting(BANK, "EUR", -(n + 1))),
-            source=f"test:{n}",
-            actor=None,
-            service="test.fast_verify",
-        )
-        for n in range(20)
-    )
-    set_guard(connection, install=False)
-    try:
-        with connection.cursor() as cursor:  # the database now renders entry 5 in another order
-            cursor.execute(
-                "UPDATE books_journalposting SET line = 9 WHERE entry_seq = 5 AND line = 0"
-            )
-    finally:
-        set_guard(connection, install=True)
+    # the database now renders entry 5 in another order
+    _behind_the_back("UPDATE books_journalposting SET line = 9 WHERE entry_seq = 5 AND line = 0")
     # that row alone is rendered again by the core: the fast path holds, with no full walk
-    assert journal._fast_check(journal.head()[0], 1, None)
+    assert journal._fast_check(plain_entries, 1, None)
     report = journal.verify()
     assert report.ok and report.checked == 20
 
 
-@pytest.mark.django_db(transaction=True)
-def test_parallel_workers_check_ranges_and_stitch_them(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
-    _post_all([[(RESERVE, n + 1), ("income:support", -(n + 2))] for n in range(60)])
-    assert journal._fast_check(60, 2, None)
-    assert journal.verify(workers=2).ok
-    set_guard(connection, install=False)
-    try:
-        with connection.cursor() as cursor:  # break the chain in the second range
-            cursor.execute("UPDATE books_journalentry SET description = 'x' WHERE seq = 45")
-    finally:
-        set_guard(connection, install=True)
-    assert not journal._fast_check(60, 2, None)
-    report = journal.verify(workers=2)
-    assert report.problem is not None and report.problem.seq == 45
-
-
 # Changes behind the application's back that make the database's unquoted rendering of a
 # changed row equal the text the hash was made from: the fast path must not accept them.
-@pytest.mark.parametrize(
-    "statements",
-    [
-        [  # two postings folded into one whose account spells both
-            "DELETE FROM books_journalposting WHERE entry_seq = 12 AND line = 1",
-            'UPDATE books_journalposting SET account = \'assets:bank","currency":"EUR",'
-            '"minor":"7"},{"account":"assets:reserve\', minor = -7 '
-            "WHERE entry_seq = 12 AND line = 0",
-        ],
-    ],
-)
 def test_fast_path_is_not_fooled_by_text_that_renders_like_the_original(
-    monkeypatch: pytest.MonkeyPatch, db: None, statements: list[str]
+    plain_entries: int,
 ) -> None:
-    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
-    journal.open_accounts(ACCOUNTS, on=dt.date(2026, 1, 1))
-    journal.post_many(
-        EntryDraft(
-            date=dt.date(2026, 1, 1),
-            description=f"plain ASCII {n}",
-            postings=(Posting(BANK, "EUR", 7), Posting(RESERVE, "EUR", -7)),
-            source=f"test:{n}",
-            actor=None,
-            service="test.fast_verify",
-        )
-        for n in range(20)
-    )
     original = journal.stored_entry(12)
     assert original is not None
     assert [p.account for p in original.postings] == [BANK, RESERVE]  # canonical order
-    set_guard(connection, install=False)
-    try:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        set_guard(connection, install=True)
-    assert not journal._fast_check(journal.head()[0], 1, None)
-    report = journal.verify()
-    assert not report.ok
-    assert report.problem is not None and report.problem.seq == 12
+    _behind_the_back(  # two postings folded into one whose account spells both
+        "DELETE FROM books_journalposting WHERE entry_seq = 12 AND line = 1",
+        'UPDATE books_journalposting SET account = \'assets:bank","currency":"EUR",'
+        '"minor":"7"},{"account":"assets:reserve\', minor = -7 '
+        "WHERE entry_seq = 12 AND line = 0",
+    )
+    _found_at(12)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps column types")
@@ -211,29 +170,19 @@ def test_fast_path_is_not_fooled_by_text_that_renders_like_the_original(
         "UPDATE books_journalentry SET reverses = '1,\"x\":2' WHERE seq = 12",
     ],
 )
-def test_values_of_the_wrong_type_are_changes_too(
-    monkeypatch: pytest.MonkeyPatch, db: None, statement: str
-) -> None:
+def test_values_of_the_wrong_type_are_changes_too(plain_entries: int, statement: str) -> None:
+    _behind_the_back(statement)
+    _found_at(12)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_workers_check_ranges_and_stitch_them(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
-    journal.open_accounts(ACCOUNTS, on=dt.date(2026, 1, 1))
-    journal.post_many(
-        EntryDraft(
-            date=dt.date(2026, 1, 1),
-            description=f"plain ASCII {n}",
-            postings=(Posting(BANK, "EUR", 7), Posting(RESERVE, "EUR", -7)),
-            source=f"test:{n}",
-            actor=None,
-            service="test.fast_verify",
-        )
-        for n in range(20)
-    )
-    set_guard(connection, install=False)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
-    finally:
-        set_guard(connection, install=True)
-    assert not journal._fast_check(journal.head()[0], 1, None)
-    report = journal.verify()
-    assert not report.ok
-    assert report.problem is not None and report.problem.seq == 12
+    _post_all([[(RESERVE, n + 1), ("income:support", -(n + 2))] for n in range(60)])
+    assert journal._fast_check(60, 2, None)
+    assert journal.verify(workers=2).ok
+    # break the chain in the second range
+    _behind_the_back("UPDATE books_journalentry SET description = 'x' WHERE seq = 45")
+    assert not journal._fast_check(60, 2, None)
+    report = journal.verify(workers=2)
+    assert report.problem is not None and report.problem.seq == 45
