@@ -72,7 +72,7 @@ def settle(
 ) -> Settled:
     """Ratings, accepted efforts and reviewers' agreement, in one pass over the reviews."""
     n_c, n_m = columns.n_contributions, columns.n_members
-    ranges = kernels.review_chunks(columns.review_contribution)
+    ranges = loo.chunks
     share = np.empty(columns.n_reviews)
     prior = np.zeros(n_c)
     rating = np.full(n_c, np.nan)
