@@ -36,6 +36,7 @@ from commonshare.core.ledger import (
     income_account,
     join_postings,
     payable_account,
+    rendering_matches,
     reversal_of,
     seal,
     stored_canonical_bytes,
@@ -316,28 +317,58 @@ def test_posting_order_does_not_change_the_hash() -> None:
     assert verify_chain([swapped]).ok
 
 
-def test_join_postings_rebuilds_entries_from_two_row_streams() -> None:
+def _three_donations_as_rows() -> tuple[
+    MemoryJournal, list[list[object]], list[tuple[object, ...]]
+]:
+    """A journal, and its entries and postings as a database keeping them apart returns them."""
     journal = MemoryJournal(CHART)
     for minor in (100, 200, 300):
         journal.post(donation(minor))
-    entry_rows = [
-        (
-            e.seq,
-            e.date,
-            e.description,
-            e.source,
-            e.actor,
-            e.service,
-            e.reverses,
-            e.prev_hash,
-            e.hash,
-        )
-        for e in journal.entries
-    ]
+    fields = [name for name in StoredEntry._fields if name != "postings"]
+    entry_rows = [[getattr(e, name) for name in fields] for e in journal.entries]
     posting_rows = [(e.seq, *p) for e in journal.entries for p in e.postings]
+    return journal, entry_rows, posting_rows
+
+
+def test_join_postings_rebuilds_entries_from_two_row_streams() -> None:
+    journal, entry_rows, posting_rows = _three_donations_as_rows()
     rebuilt = list(join_postings(entry_rows, posting_rows))
     assert rebuilt == journal.entries
     assert verify_chain(rebuilt).ok
+
+
+def test_join_postings_keeps_values_of_the_wrong_type_visible() -> None:
+    """Bytes or numbers where text belongs (only a change behind the application's back)
+    never crash the walk: the entry renders unlike anything hashed and is named."""
+    _, rows, posting_rows = _three_donations_as_rows()
+    rows[1][2] = b"bytes"  # description
+    rows[2][4] = 42  # actor
+    report = verify_chain(join_postings(rows, posting_rows))
+    assert not report.ok and report.problem is not None and report.problem.seq == 2
+
+
+def _as_a_database_renders(entry: StoredEntry) -> str:
+    """JSON as a database writes it: every character beyond ASCII left as it is."""
+    canonical = json.loads(stored_canonical_bytes(entry))
+    return entry.prev_hash + json.dumps(
+        canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+@settings(max_examples=200)
+@given(st.text(), st.text())
+def test_a_rendering_with_characters_beyond_ascii_matches_after_escaping(
+    description: str, other: str
+) -> None:
+    gift = draft(
+        Posting(BANK, "EUR", 1000), Posting(DONATIONS, "EUR", -1000), description=description
+    )
+    entry = seal(gift, seq=1, prev_hash=GENESIS_HASH)
+    assert rendering_matches(_as_a_database_renders(entry), entry.hash)
+    if other != description:  # a rendering of other content never matches
+        changed = entry._replace(description=other)
+        assert not rendering_matches(_as_a_database_renders(changed), entry.hash)
+    assert not rendering_matches(None, entry.hash)
 
 
 # --- the chain: property tests -------------------------------------------------------------

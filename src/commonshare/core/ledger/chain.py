@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import itertools
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -110,32 +111,45 @@ def chain_holds(
 
     Rows are ``(seq, prev_hash, hash, signed)`` in seq order, where ``signed``
     is ``prev_hash`` followed by the entry's canonical text as the database
-    rendered it with JSON-quoted strings. JSON quoting agrees with this
-    module's for ASCII text only, so a row that is not pure ASCII (or that the
-    database could not render) is rendered here by ``exact_text(seq)``.
-    Returns (holds, last seq, last hash).
+    rendered it with JSON-quoted strings (``None`` where it could not), compared
+    after ``rendering_matches`` wrote its non-ASCII characters as this module
+    does. Returns (holds, last seq, last hash).
 
-    A row whose rendering does not match its hash is rendered again here before
-    it counts as broken, so a database rendering that differs from this module's
-    (an unusual character, another order) costs time, never a wrong answer.
+    A row whose rendering does not match its hash is rendered again here by
+    ``exact_text(seq)`` before it counts as broken, so a database rendering that
+    differs from this module's (another order, say) costs time, never a wrong answer.
     It names no culprit: on ``False`` walk the chain with ``verify_chain``.
     Every hash is recomputed here, so it never says a false ``True``.
     """
     expected = start_seq
     prev = start_hash
-    sha256 = hashlib.sha256
     for seq, stored_prev, digest, signed in rows:
         if seq != expected or stored_prev != prev:
             return False, expected - 1, prev
-        rendered = signed is not None and signed.isascii()
-        text = signed if signed is not None and rendered else prev + exact_text(seq)
-        if sha256(text.encode("ascii", "backslashreplace")).hexdigest() != digest and (
-            not rendered or sha256((prev + exact_text(seq)).encode("ascii")).hexdigest() != digest
+        if not rendering_matches(signed, digest) and (
+            hashlib.sha256((prev + exact_text(seq)).encode("ascii")).hexdigest() != digest
         ):
             return False, expected - 1, prev
         prev = digest
         expected += 1
     return True, expected - 1, prev
+
+
+_ESCAPED_HERE_ONLY = re.compile(r"[^\x00-\x7e]")
+
+
+def rendering_matches(signed: str | None, digest: str) -> bool:
+    """``digest`` is the hash of ``signed``, a database's rendering (``None``: it had none).
+
+    A database's JSON quoting writes characters beyond ASCII (and DEL) as they are, where
+    this module writes ``\\uXXXX``; they can only stand inside strings, so escaping them
+    in the whole text gives this module's text, and a text that means the same JSON.
+    """
+    if signed is None:
+        return False
+    if not signed.isascii() or "\x7f" in signed:
+        signed = _ESCAPED_HERE_ONLY.sub(lambda char: _quote(char.group())[1:-1], signed)
+    return hashlib.sha256(signed.encode("ascii")).hexdigest() == digest
 
 
 def canonical_bytes(seq: int, draft: EntryDraft) -> bytes:
@@ -218,18 +232,38 @@ def join_postings(
         while pending is not None and pending[0] == seq:
             lines.append(_stored_posting(*pending[1:4]))
             pending = next(postings, None)
-        yield StoredEntry(
-            seq,  # type: ignore[arg-type]
-            date,  # type: ignore[arg-type]
-            description,  # type: ignore[arg-type]
-            tuple(lines),
-            source,  # type: ignore[arg-type]
-            actor,  # type: ignore[arg-type]
-            service,  # type: ignore[arg-type]
-            reverses,  # type: ignore[arg-type]
-            prev,  # type: ignore[arg-type]
-            digest,  # type: ignore[arg-type]
-        )
+        texts = (description, source, service, prev, digest)
+        if all(type(t) is str for t in texts) and _maybe(actor, str) and _maybe(reverses, int):
+            yield StoredEntry(
+                seq,  # type: ignore[arg-type]
+                date,  # type: ignore[arg-type]
+                description,  # type: ignore[arg-type]
+                tuple(lines),
+                source,  # type: ignore[arg-type]
+                actor,  # type: ignore[arg-type]
+                service,  # type: ignore[arg-type]
+                reverses,  # type: ignore[arg-type]
+                prev,  # type: ignore[arg-type]
+                digest,  # type: ignore[arg-type]
+            )
+        else:  # like _stored_posting: kept visibly, so it renders unlike anything ever hashed
+            stored = (description, source, actor, service, reverses)
+            yield StoredEntry(
+                seq,  # type: ignore[arg-type]
+                date,  # type: ignore[arg-type]
+                f"<stored {stored!r}>",
+                tuple(lines),
+                "",
+                None,
+                "",
+                None,
+                prev if type(prev) is str else repr(prev),
+                digest if type(digest) is str else repr(digest),
+            )
+
+
+def _maybe(value: object, kind: type) -> bool:
+    return value is None or type(value) is kind
 
 
 @dataclass(frozen=True, slots=True)
