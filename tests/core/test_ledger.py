@@ -355,8 +355,12 @@ def _as_a_database_renders(entry: StoredEntry) -> str:
     )
 
 
-@settings(max_examples=200)
-@given(st.text(), st.text())
+# text of the characters the escaping has to tell apart, and any text at all
+tricky_text = st.one_of(st.text('\\xU0a"é—😀\x7f\x01'), st.text())
+
+
+@settings(max_examples=300)
+@given(tricky_text, tricky_text)
 def test_a_rendering_with_characters_beyond_ascii_matches_after_escaping(
     description: str, other: str
 ) -> None:

@@ -135,9 +135,6 @@ def chain_holds(
     return True, expected - 1, prev
 
 
-_ESCAPED_HERE_ONLY = re.compile(r"[^\x00-\x7e]")
-
-
 def rendering_matches(signed: str | None, digest: str) -> bool:
     """``digest`` is the hash of ``signed``, a database's rendering (``None``: it had none).
 
@@ -147,9 +144,40 @@ def rendering_matches(signed: str | None, digest: str) -> bool:
     """
     if signed is None:
         return False
-    if not signed.isascii() or "\x7f" in signed:
-        signed = _ESCAPED_HERE_ONLY.sub(lambda char: _quote(char.group())[1:-1], signed)
+    if not signed.isascii():
+        signed = _escaped_beyond_ascii(signed)
+    if "\x7f" in signed:
+        signed = signed.replace("\x7f", "\\u007f")
     return hashlib.sha256(signed.encode("ascii")).hexdigest() == digest
+
+
+def _escaped_beyond_ascii(json_text: str) -> str:
+    """``json_text`` with every character beyond ASCII written as a JSON ``\\u`` escape.
+
+    Python's own escaping (in C) writes ``\\xHH``, ``\\uHHHH`` or ``\\UHHHHHHHH``; only the
+    first and the last need rewriting. Every backslash already in a JSON text opens an escape,
+    and a stored backslash is the escape ``\\\\``: split at those, every ``\\x`` or
+    ``\\U`` left is one of Python's.
+    """
+    text = json_text.encode("ascii", "backslashreplace").decode("ascii")
+    if "\\x" not in text and "\\U" not in text:
+        return text
+    if "\\\\" not in text:
+        return _as_json_escapes(text)
+    return "\\\\".join([_as_json_escapes(part) for part in text.split("\\\\")])
+
+
+_ASTRAL = re.compile(r"\\U([0-9a-f]{8})")
+
+
+def _as_json_escapes(python_escaped: str) -> str:
+    text = python_escaped.replace("\\x", "\\u00")
+    return _ASTRAL.sub(_surrogate_pair, text) if "\\U" in text else text
+
+
+def _surrogate_pair(match: re.Match[str]) -> str:
+    above = int(match[1], 16) - 0x10000
+    return f"\\u{0xD800 + (above >> 10):04x}\\u{0xDC00 + (above & 0x3FF):04x}"
 
 
 def canonical_bytes(seq: int, draft: EntryDraft) -> bytes:
