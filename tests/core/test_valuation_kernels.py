@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from commonshare.core.valuation import ValuationError, allocate_columns, kernels
 from commonshare.core.valuation.columns import NO_EFFORT, NO_REPUTATION, Columns, check_columns
-from commonshare.core.valuation.reviewers import _transposed_transition
+from commonshare.core.valuation.reviewers import Evidence, _transposed_transition
 from commonshare.core.valuation.rounding import apportion, apportion_exactly, exact_weights
 
 
@@ -139,7 +139,7 @@ def test_trust_matrix_matches_a_dense_reference(
 ) -> None:
     columns = community(members, contributions, per, seed=seed)
     passed = np.random.default_rng(seed).random(columns.n_reviews)
-    indptr, length, indices, data = _transposed_transition(columns, passed)
+    indptr, length, indices, data = _transposed_transition(columns, passed, Evidence(columns))
     built = np.zeros((members, members))
     for a in range(members):
         for p in range(indptr[a], indptr[a] + length[a]):

@@ -121,18 +121,22 @@ def review_problems(
 
 
 @_compiled
-def has_other_review(
+def survey_reviews(
     lo: int,
     hi: int,
     contribution: IntArray,
     reviewer: IntArray,
+    rating: IntArray,
+    author_of: IntArray,
     out: BoolArray,
     count: FloatArray,
+    rated: IntArray,
     largest: IntArray,
 ) -> None:
     """For reviews ``lo:hi``: ``out[e]``, another review of the same contribution exists
-    (there is evidence); ``count[r, 0]``, how many of ``r``'s reviews have evidence;
-    ``count[r, 1]``, how many reviews ``r`` wrote (``count`` comes zeroed); ``largest[0]``,
+    (there is evidence); per reviewer ``r``, ``count[r, 0]`` of its reviews have evidence,
+    it wrote ``count[r, 1]`` and gave ``count[r, 2]`` in ratings / 5; per author ``a``,
+    ``rated[a]`` reviews rate its work (``count`` and ``rated`` come zeroed); ``largest[0]``,
     the largest number of reviews of one contribution."""
     largest[0] = 0
     start = lo
@@ -141,10 +145,13 @@ def has_other_review(
         while end < hi and contribution[end] == contribution[start]:
             end += 1
         largest[0] = max(largest[0], end - start)
+        rated[author_of[contribution[start]]] += end - start
         for e in range(start, end):
+            r = reviewer[e]
             out[e] = end - start > 1
-            count[reviewer[e], 0] += end - start > 1
-            count[reviewer[e], 1] += 1.0
+            count[r, 0] += end - start > 1
+            count[r, 1] += 1.0
+            count[r, 2] += rating[e] / 5.0
         start = end
 
 
@@ -428,27 +435,6 @@ def _lower_median(
         if cum >= total / 2 * (1 - _EPS):
             return int(values[i])
     return int(values[k - 1])
-
-
-@_compiled
-def count_edges(
-    lo: int,
-    hi: int,
-    contribution: IntArray,
-    reviewer: IntArray,
-    rating: IntArray,
-    author_of: IntArray,
-    per_author: IntArray,
-    per_reviewer: IntArray,
-    given: FloatArray,
-) -> None:
-    """For reviews ``lo:hi``: how many rate each author and each reviewer gives, and each
-    reviewer's sum of rating / 5 (all three come zeroed)."""
-    for e in range(lo, hi):
-        r = reviewer[e]
-        per_author[author_of[contribution[e]]] += 1
-        per_reviewer[r] += 1
-        given[r] += rating[e] / 5.0
 
 
 @_compiled

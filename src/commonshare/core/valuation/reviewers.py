@@ -53,27 +53,42 @@ def standing(columns: Columns, policy: dict[str, Any]) -> FloatArray:
 
 
 class Evidence:
-    """What the leave-one-out comparisons share: the ratings as floats, per review whether
-    another review of the same contribution exists, and per reviewer how many do and how
-    many reviews it wrote."""
+    """What one pass over the reviews tells the later ones: the ratings as floats, per review
+    whether another review of the same contribution exists, per reviewer how many do, how
+    many reviews it wrote and what it gave in ratings, and per author how many rate it (the
+    last three per chunk too, for the trust graph's counting sort)."""
 
     def __init__(self, columns: Columns) -> None:
         self.columns = columns
         self.x = columns.review_rating.astype(np.float64)
         self.evidence = np.empty(columns.n_reviews, dtype=np.bool_)
         self.chunks = kernels.review_chunks(columns.review_contribution)
-        counts = np.zeros((len(self.chunks), columns.n_members, 2))
-        largest = np.zeros((len(self.chunks), 1), dtype=np.int64)
-        rc, rr, evidence = columns.review_contribution, columns.review_reviewer, self.evidence
+        k, n = len(self.chunks), columns.n_members
+        counts = np.zeros((k, n, 3))
+        self.rated_per_chunk = np.zeros((k, n), dtype=np.int64)
+        largest = np.zeros((k, 1), dtype=np.int64)
+        reviews = (columns.review_contribution, columns.review_reviewer, columns.review_rating)
         kernels.run_all(
             [
-                partial(kernels.has_other_review, lo, hi, rc, rr, evidence, counts[i], largest[i])
+                partial(
+                    kernels.survey_reviews,
+                    lo,
+                    hi,
+                    *reviews,
+                    columns.contribution_member,
+                    self.evidence,
+                    counts[i],
+                    self.rated_per_chunk[i],
+                    largest[i],
+                )
                 for i, (lo, hi) in enumerate(self.chunks)
             ]
         )
         self.largest_group = int(largest.max(initial=0))
         self.evidence_count = counts[:, :, 0].sum(axis=0)
         self.review_count = counts[:, :, 1].sum(axis=0)
+        self.reviews_per_chunk = counts[:, :, 1].astype(np.int64)
+        self.given = counts[:, :, 2].sum(axis=0)
 
     def residuals(self, member_weight: FloatArray) -> FloatArray:
         """Per review, its rating minus the weighted mean of the other reviews of the same
@@ -208,6 +223,7 @@ def trust(
     anchor: FloatArray,
     passed: FloatArray,
     policy: dict[str, Any],
+    loo: Evidence,
 ) -> tuple[FloatArray, int]:
     """EigenTrust with damping over who rated whom; trust (sums to 1) and the iterations used.
 
@@ -230,7 +246,7 @@ def trust(
     n = columns.n_members
     if columns.n_reviews == 0 or n == 0:
         return anchor, 0
-    transition_t = _transposed_transition(columns, passed)
+    transition_t = _transposed_transition(columns, passed, loo)
     d = float(policy["damping"])
     tolerance = float(policy["trust_tolerance"])
     t = anchor.copy()
@@ -253,42 +269,21 @@ def trust(
 
 
 def _transposed_transition(
-    columns: Columns, passed: FloatArray
+    columns: Columns, passed: FloatArray, loo: Evidence
 ) -> tuple[IntArray, IntArray, kernels.CodeArray, FloatArray]:
     """``P^T`` of ``trust`` (rows: rated authors; columns: reviewers) as row offsets, row
     lengths, columns and values; no entry between two members who review each other.
 
-    A counting sort run in fixed chunks of the reviews: each chunk counts, then places its
-    reviews from its own offsets, so the order within a row is the review order.
+    A counting sort run in the fixed chunks of the reviews: each chunk places its reviews
+    from its own offsets (from the counts ``loo`` took per chunk), so the order within a
+    row is the review order.
     """
     n = columns.n_members
     rc, rr = columns.review_contribution, columns.review_reviewer
-    ranges = kernels.review_chunks(rc)
-    k = len(ranges)
-    per_author = np.zeros((k, n), dtype=np.int64)
-    per_reviewer = np.zeros((k, n), dtype=np.int64)
-    given = np.zeros((k, n))
     common = (rc, rr, columns.review_rating)
-    kernels.run_all(
-        [
-            partial(
-                kernels.count_edges,
-                lo,
-                hi,
-                *common,
-                columns.contribution_member,
-                per_author[i],
-                per_reviewer[i],
-                given[i],
-            )
-            for i, (lo, hi) in enumerate(ranges)
-        ]
-    )
-    given_total = given.sum(axis=0)
-    inverse_given = np.divide(1.0, given_total, out=np.zeros(n), where=given_total > 0)
-    indptr, author_slot = _offsets(per_author)
-    rated_ptr, reviewer_slot = _offsets(per_reviewer)
-    del per_author, per_reviewer, given
+    inverse_given = np.divide(1.0, loo.given, out=np.zeros(n), where=loo.given > 0)
+    indptr, author_slot = _offsets(loo.rated_per_chunk)
+    rated_ptr, reviewer_slot = _offsets(loo.reviews_per_chunk)
     indices = _member_codes(columns.n_reviews, n)
     data = np.empty(columns.n_reviews)
     rated = _member_codes(columns.n_reviews, n)
@@ -309,7 +304,7 @@ def _transposed_transition(
                 data,
                 rated,
             )
-            for i, (lo, hi) in enumerate(ranges)
+            for i, (lo, hi) in enumerate(loo.chunks)
         ]
     )
     row_length = np.empty(n, dtype=np.int64)

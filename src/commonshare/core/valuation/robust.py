@@ -129,7 +129,7 @@ def allocate_robust(columns: Columns, total_minor: int, policy: dict[str, Any]) 
     usable = ~excluded
     if policy["trust_weighting"] == "eigentrust":
         agree_e[excluded] = 0.0  # reciprocal inflation carries no trust either
-        t, iterations = trust(columns, base, agree_e, policy)
+        t, iterations = trust(columns, base, agree_e, policy, loo)
     else:
         t, iterations = base, 0
     del agree_e
