@@ -81,6 +81,21 @@ def _compiled(func: _F) -> _F:
     return cast(_F, numba.njit(cache=True, nogil=True, error_model="numpy")(func))
 
 
+_ONE = cast(int, np.uint64(1))  # an unsigned one: adding it keeps an index unsigned
+
+
+@_compiled
+def _place(index: int) -> int:
+    """``index`` as unsigned: Numba then skips the check for a negative index that wraps
+    around, which costs the hottest loops about a fifth."""
+    return np.uint64(index)  # type: ignore[return-value]
+
+
+@_compiled
+def _signed(index: int) -> int:
+    return np.int64(index)  # type: ignore[return-value]
+
+
 @_compiled
 def review_problems(
     lo: int,
@@ -139,17 +154,18 @@ def survey_reviews(
     ``rated[a]`` reviews rate its work (``count`` and ``rated`` come zeroed); ``largest[0]``,
     the largest number of reviews of one contribution."""
     largest[0] = 0
-    start = lo
-    while start < hi:
-        end = start + 1
-        while end < hi and contribution[end] == contribution[start]:
-            end += 1
-        largest[0] = max(largest[0], end - start)
-        rated[author_of[contribution[start]]] += end - start
+    start, stop = _place(lo), _place(hi)
+    while start < stop:
+        end = start + _ONE
+        while end < stop and contribution[end] == contribution[start]:
+            end += _ONE
+        size = _signed(end - start)
+        largest[0] = max(largest[0], size)
+        rated[_place(author_of[_place(contribution[start])])] += size
         for e in range(start, end):
-            r = reviewer[e]
-            out[e] = end - start > 1
-            count[r, 0] += end - start > 1
+            r = _place(reviewer[e])
+            out[e] = size > 1
+            count[r, 0] += size > 1
             count[r, 1] += 1.0
             count[r, 2] += rating[e] / 5.0
         start = end
@@ -168,13 +184,13 @@ def biweight_agreement(
 ) -> None:
     """Per review in ``lo:hi``, ``(1 - min(1, deviation / cutoff) ** 2) ** 2``; its
     reviewer's reliability where there is no evidence."""
-    for e in range(lo, hi):
+    for e in range(_place(lo), _place(hi)):
         if evidence[e]:
             u = min(deviation[e] / cutoff, 1.0)
             u = u * u
             out[e] = (1.0 - u) * (1.0 - u)
         else:
-            out[e] = reliability[reviewer[e]]
+            out[e] = reliability[_place(reviewer[e])]
 
 
 @_compiled
@@ -183,7 +199,7 @@ def loo_residuals(
     hi: int,
     contribution: IntArray,
     reviewer: IntArray,
-    x: FloatArray,
+    x: IntArray,
     member: FloatArray,
     absolute: bool,
     out: FloatArray,
@@ -195,11 +211,11 @@ def loo_residuals(
     With ``absolute``, ``out[e]`` is the absolute value instead, and each reviewer's sum of
     them is added to ``member[r, 1]``. (Weight and sum share a row, hence one cache line:
     member lookups in random order are what this loop waits for.)"""
-    start = lo
-    while start < hi:
-        end = start + 1
-        while end < hi and contribution[end] == contribution[start]:
-            end += 1
+    start, stop = _place(lo), _place(hi)
+    while start < stop:
+        end = start + _ONE
+        while end < stop and contribution[end] == contribution[start]:
+            end += _ONE
         size = end - start
         if size == 1:
             out[start] = 0.0
@@ -208,7 +224,7 @@ def loo_residuals(
             total_wx = 0.0
             total_x = 0.0
             for e in range(start, end):
-                w = member[reviewer[e], 0]
+                w = member[_place(reviewer[e]), 0]
                 out[e] = w  # read back below: one lookup per review, not two
                 total_w += w
                 total_wx += w * x[e]
@@ -224,7 +240,7 @@ def loo_residuals(
                 residual = x[e] - mean
                 if absolute:
                     residual = abs(residual)
-                    member[reviewer[e], 1] += residual
+                    member[_place(reviewer[e]), 1] += residual
                 out[e] = residual
         start = end
 
@@ -261,21 +277,21 @@ def settle_contributions(
     ``weights`` are scratch space of at least the largest number of reviews per contribution
     plus one."""
     bins = np.zeros(6)
-    start = lo
-    while start < hi:
-        c = contribution[start]
-        end = start + 1
+    start, stop = _place(lo), _place(hi)
+    while start < stop:
+        c = _place(contribution[start])
+        end = start + _ONE
         challenged = review_effort[start] != NO_EFFORT
-        while end < hi and contribution[end] == c:
+        while end < stop and contribution[end] == contribution[start]:
             challenged = challenged or review_effort[end] != NO_EFFORT
-            end += 1
+            end += _ONE
         _rate(
             start, end, c, reviewer, rating, member_weight, usable, cap, prior_rating, trim,
             bins, share, prior, rated,
         )  # fmt: skip
         consensus = 0.0 if np.isnan(rated[c]) else rated[c]
         for e in range(start, end):
-            deviation_total[reviewer[e]] += abs(rating[e] - consensus) / 5.0
+            deviation_total[_place(reviewer[e])] += abs(rating[e] - consensus) / 5.0
         if challenges and challenged:
             lower_median[c] = _lower_median(
                 start, end, review_effort, claimed_effort[c], share, prior[c], values, weights
@@ -317,7 +333,7 @@ def _rate(
     for e in range(start, end):
         w = 0.0
         if usable[e]:
-            w = member_weight[reviewer[e]]
+            w = member_weight[_place(reviewer[e])]
             total += w
             n_usable += 1
             positive += w > 0
@@ -339,7 +355,7 @@ def _rate(
         s = min(s, limit)
         share[e] = s
         shares += s
-        bins[rating[e]] += s
+        bins[_place(rating[e])] += s
     p = max(1.0 - shares, 0.0) if carrying > 0 else 0.0
     prior[c] = p
     if n_usable > 0:
@@ -456,15 +472,15 @@ def place_edges(
     """Counting-sort reviews ``lo:hi`` into the rows of ``P^T`` (by author: the reviewer and
     the edge's weight) and into who-rated-whom lists (by reviewer: the author), from the next
     free places ``author_slot`` and ``reviewer_slot`` (advanced as they fill)."""
-    for e in range(lo, hi):
+    for e in range(_place(lo), _place(hi)):
         r = reviewer[e]
-        a = author_of[contribution[e]]
-        p = author_slot[a]
-        author_slot[a] = p + 1
+        a = author_of[_place(contribution[e])]
+        p = _place(author_slot[_place(a)])
+        author_slot[_place(a)] = p + _ONE
         indices[p] = r
-        data[p] = rating[e] / 5.0 * passed[e] * inverse_given[r]
-        q = reviewer_slot[r]
-        reviewer_slot[r] = q + 1
+        data[p] = rating[e] / 5.0 * passed[e] * inverse_given[_place(r)]
+        q = _place(reviewer_slot[_place(r)])
+        reviewer_slot[_place(r)] = q + _ONE
         rated[q] = a
 
 
@@ -485,27 +501,28 @@ def merge_rows(
     row (``row_length[a]`` entries stay), and zero the entries between members who review
     each other. ``stamp`` (zeroed) and ``slot`` are scratch space, one per member."""
     for a in range(lo, hi):
-        start = indptr[a]
+        row = _place(a)
+        start = _place(indptr[row])
         out = start
         mark = a + 1
-        for p in range(start, indptr[a + 1]):
+        for p in range(start, _place(indptr[row + _ONE])):
             r = indices[p]
-            if stamp[r] != mark:
-                stamp[r] = mark
-                slot[r] = out
+            if stamp[_place(r)] != mark:
+                stamp[_place(r)] = mark
+                slot[_place(r)] = out
                 indices[out] = r
                 data[out] = data[p]
-                out += 1
+                out += _ONE
             else:
-                data[slot[r]] += data[p]
-        for q in range(rated_ptr[a], rated_ptr[a + 1]):
+                data[_place(slot[_place(r)])] += data[p]
+        for q in range(_place(rated_ptr[row]), _place(rated_ptr[row + _ONE])):
             # stamp marks a's reviewers; -mark those among them a reviewed back
-            if stamp[rated[q]] == mark:
-                stamp[rated[q]] = -mark
+            if stamp[_place(rated[q])] == mark:
+                stamp[_place(rated[q])] = -mark
         for p in range(start, out):
-            if stamp[indices[p]] == -mark:
+            if stamp[_place(indices[p])] == -mark:
                 data[p] = 0.0
-        row_length[a] = out - start
+        row_length[row] = out - start
 
 
 @_compiled
@@ -523,7 +540,71 @@ def csr_matvec(
     ``row_length[a]`` entries from ``indptr[a]``."""
     for row in range(lo, hi):
         acc = 0.0
-        start = indptr[row]
-        for p in range(start, start + row_length[row]):
-            acc += data[p] * x[indices[p]]
+        p = _place(indptr[row])
+        end = p + _place(row_length[row])
+        while p < end:
+            acc += data[p] * x[_place(indices[p])]
+            p += _ONE
         out[row] = acc
+
+
+@_compiled
+def lifted_pairs(
+    lo: int,
+    hi: int,
+    lift: FloatArray,
+    reach: float,
+    contribution: IntArray,
+    reviewer: IntArray,
+    author_of: IntArray,
+    members: int,
+    out: IntArray,
+) -> int:
+    """Writes ``reviewer x members + author`` of each review in ``lo:hi`` whose lift reaches
+    ``reach`` to ``out[lo:]``; returns how many."""
+    found = _place(lo)
+    for e in range(_place(lo), _place(hi)):
+        if lift[e] >= reach:
+            out[found] = reviewer[e] * members + author_of[_place(contribution[e])]
+            found += _ONE
+    return _signed(found) - lo
+
+
+@_compiled
+def _slot(key: int, mask: int) -> int:
+    """A hash of a non-negative key, its high bits mixed into the low ones the mask keeps."""
+    mixed = (key ^ (key >> 29)) * 0x9E3779B1
+    return (mixed ^ (mixed >> 32)) & mask
+
+
+@_compiled
+def pairs_both_ways(pairs: IntArray, members: int) -> IntArray:
+    """The distinct ``pairs`` (``from x members + to``) whose reverse is among them too,
+    sorted. An open-addressing hash set: sorting the pairs instead costs three times as much."""
+    size = 1
+    while size < 2 * pairs.shape[0] + 2:
+        size *= 2
+    empty = -1
+    table = np.full(size, empty, dtype=np.int64)
+    distinct = np.empty(pairs.shape[0], dtype=np.int64)
+    n_distinct = 0
+    for key in pairs:
+        slot = _slot(key, size - 1)
+        while table[slot] != empty and table[slot] != key:
+            slot = (slot + 1) & (size - 1)
+        if table[slot] == empty:
+            table[slot] = key
+            distinct[n_distinct] = key
+            n_distinct += 1
+    both = np.empty(n_distinct, dtype=np.int64)
+    n_both = 0
+    for i in range(n_distinct):
+        key = distinct[i]
+        reverse = (key % members) * members + key // members
+        slot = _slot(reverse, size - 1)
+        while table[slot] != empty and table[slot] != reverse:
+            slot = (slot + 1) & (size - 1)
+        if table[slot] == reverse:
+            both[n_both] = key
+            n_both += 1
+    return np.sort(both[:n_both])

@@ -53,14 +53,13 @@ def standing(columns: Columns, policy: dict[str, Any]) -> FloatArray:
 
 
 class Evidence:
-    """What one pass over the reviews tells the later ones: the ratings as floats, per review
-    whether another review of the same contribution exists, per reviewer how many do, how
+    """What one pass over the reviews tells the later ones: per review whether another review
+    of the same contribution exists, per reviewer how many do, how
     many reviews it wrote and what it gave in ratings, and per author how many rate it (the
     last three per chunk too, for the trust graph's counting sort)."""
 
     def __init__(self, columns: Columns) -> None:
         self.columns = columns
-        self.x = columns.review_rating.astype(np.float64)
         self.evidence = np.empty(columns.n_reviews, dtype=np.bool_)
         self.chunks = kernels.review_chunks(columns.review_contribution)
         k, n = len(self.chunks), columns.n_members
@@ -94,7 +93,7 @@ class Evidence:
         """Per review, its rating minus the weighted mean of the other reviews of the same
         contribution (weights ``member_weight`` of their reviewers; the plain mean when those
         carry none); 0 when there is no other review."""
-        out = np.empty(self.x.shape[0])
+        out = np.empty(self.columns.n_reviews)
         self._run(member_weight, out, absolute=False)
         return out
 
@@ -107,9 +106,10 @@ class Evidence:
         member = np.zeros((len(self.chunks), self.columns.n_members, 2))
         member[:, :, 0] = member_weight
         rc, rr = self.columns.review_contribution, self.columns.review_reviewer
+        rating = self.columns.review_rating
         kernels.run_all(
             [
-                partial(kernels.loo_residuals, lo, hi, rc, rr, self.x, member[i], absolute, out)
+                partial(kernels.loo_residuals, lo, hi, rc, rr, rating, member[i], absolute, out)
                 for i, (lo, hi) in enumerate(self.chunks)
             ]
         )
@@ -190,15 +190,20 @@ def reciprocal_inflation(
     evidence = loo.evidence
     lift = loo.residuals(weight)
     reach = margin - _TIE
-    lifted = np.flatnonzero(lift >= reach)
     author_of = columns.contribution_member
     rc = columns.review_contribution
     # a pair's mean lift reaches the margin only if one of its reviews does, and the pair matters
     # only if the reverse pair has such a review too: evaluate those few pairs exactly
-    edge = np.sort(rr[lifted] * n + author_of[rc[lifted]])
-    edge = edge[np.concatenate([[True], edge[1:] != edge[:-1]])] if edge.size else edge
-    # the edges whose reverse is an edge too (a merge of two sorted sets, not a search per edge)
-    candidates = np.intersect1d(edge, np.sort((edge % n) * n + edge // n), assume_unique=True)
+    pairs = np.empty(columns.n_reviews, dtype=np.int64)  # only the lifted reviews' are written
+    found = np.zeros(len(loo.chunks), dtype=np.int64)
+
+    def collect(i: int, lo: int, hi: int) -> None:
+        found[i] = kernels.lifted_pairs(lo, hi, lift, reach, rc, rr, author_of, n, pairs)
+
+    kernels.run_all([partial(collect, i, lo, hi) for i, (lo, hi) in enumerate(loo.chunks)])
+    starts = [lo for lo, _ in loo.chunks]
+    lifted = np.concatenate([pairs[lo : lo + k] for lo, k in zip(starts, found, strict=True)])
+    candidates = kernels.pairs_both_ways(lifted, n)
     excluded = np.zeros(columns.n_reviews, dtype=bool)
     if candidates.size == 0:
         return excluded
