@@ -113,7 +113,7 @@ def review_problems(
     ``[5]`` a second review by the same reviewer of the same contribution."""
     first[:] = -1
     n_contributions = author_of.shape[0]
-    for e in range(lo, hi):
+    for e in range(_place(lo), _place(hi)):
         c, r = contribution[e], reviewer[e]
         if c < 0 or c >= n_contributions:
             if first[0] < 0:
@@ -124,12 +124,12 @@ def review_problems(
                 first[1] = e
             continue
         if e > 0:
-            before_c, before_r = contribution[e - 1], reviewer[e - 1]
+            before_c, before_r = contribution[e - _ONE], reviewer[e - _ONE]
             if first[2] < 0 and (c < before_c or (c == before_c and r < before_r)):
                 first[2] = e
             if first[5] < 0 and c == before_c and r == before_r:
                 first[5] = e
-        if first[3] < 0 and author_of[c] == r:
+        if first[3] < 0 and author_of[_place(c)] == r:
             first[3] = e
         if first[4] < 0 and (rating[e] < 0 or rating[e] > 5):
             first[4] = e
