@@ -158,6 +158,21 @@ def test_a_row_the_database_renders_otherwise_is_rendered_again_alone(
     assert report.ok and report.checked == 20
 
 
+def test_past_the_rerender_limit_the_exact_walk_takes_over(
+    plain_entries: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # entries 5 and 6 now render in another order: each would cost a query of its own
+    _behind_the_back(
+        "UPDATE books_journalposting SET line = 9 WHERE entry_seq IN (5, 6) AND line = 0"
+    )
+    monkeypatch.setattr(journal, "RERENDER_LIMIT", 1)
+    assert not journal._fast_check(plain_entries, 1, None)
+    report = journal.verify()  # the exact walk: nothing was changed that a hash covers
+    assert report.ok and report.checked == 20
+    monkeypatch.setattr(journal, "RERENDER_LIMIT", 2)
+    assert journal._fast_check(plain_entries, 1, None)
+
+
 # Changes behind the application's back that make the database's unquoted rendering of a
 # changed row equal the text the hash was made from: the fast path must not accept them.
 def test_fast_path_is_not_fooled_by_text_that_renders_like_the_original(

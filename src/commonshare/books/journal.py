@@ -306,7 +306,9 @@ def _rendered_sql() -> str:
 
 def _rendered_sql_postgresql() -> str:
     """PostgreSQL's JSON builders put spaces after ':' and ',', so the text is concatenated
-    from pieces, each stored string quoted by ``to_json``.
+    from pieces, the entry's strings quoted by ``to_json``. Accounts and currencies are pasted
+    in between quotes when they hold no '"' and no backslash, which is all that could let them
+    end their string or escape; anything else renders as a non-ASCII mark (a tenth faster).
 
     The postings of the range are aggregated in one pass over the covering index, merge-joined
     to the entries (a subquery per entry costs a third more). The aggregate takes its rows in
@@ -317,8 +319,10 @@ def _rendered_sql_postgresql() -> str:
     entries = JournalEntry._meta.db_table
     postings = JournalPosting._meta.db_table
     fragment = (
-        "'{\"account\":' || to_json(p.account)::text || ',\"currency\":' || "
-        "to_json(p.currency)::text || ',\"minor\":\"' || CAST(p.minor AS TEXT) || '\"}'"
+        "CASE WHEN strpos(p.account, '\"') + strpos(p.account, '\\') + strpos(p.currency, '\"')"
+        " + strpos(p.currency, '\\') = 0"
+        ' THEN \'{"account":"\' || p.account || \'","currency":"\' || p.currency'
+        ' || \'","minor":"\' || CAST(p.minor AS TEXT) || \'"}\' ELSE chr(255) END'
     )
     lines = (
         "SELECT s.entry_seq, string_agg(s.line, ',') AS lines FROM ("
@@ -376,17 +380,22 @@ def _check_range_in_database(first: int, last: int, start_hash: str) -> tuple[bo
         if (count, lowest, highest) != (last - first + 1, first, last):
             return False, first - 1, start_hash
         cursor.execute(_disagreements_sql(), {"first": first, "last": last})
+        rendered_again = 0
         for seq, prev_hash, digest, linked, agrees, signed in cursor.fetchall():
             if not linked and (seq != first or prev_hash != start_hash):
                 return False, first - 1, start_hash
-            # a disagreeing row may only be one the database renders otherwise (non-ASCII)
-            if not (agrees or rendering_matches(signed, digest)) and not _agrees_exactly(
-                seq, prev_hash, digest
-            ):
+            if agrees or rendering_matches(signed, digest):
+                continue
+            # a row the database renders otherwise (postings in another order, say)
+            rendered_again += 1
+            if rendered_again > RERENDER_LIMIT or not _agrees_exactly(seq, prev_hash, digest):
                 return False, first - 1, start_hash
         cursor.execute(f"SELECT hash FROM {JournalEntry._meta.db_table} WHERE seq = %s", (last,))
         (last_hash,) = cursor.fetchone()
     return True, last, last_hash
+
+
+RERENDER_LIMIT = 1000  # rows rendered again one query each; past that the exact walk is faster
 
 
 def _agrees_exactly(seq: int, prev_hash: str, digest: str) -> bool:
@@ -442,7 +451,13 @@ def _check_range(first: int, last: int, start_hash: str) -> tuple[bool, int, str
         return _check_range_in_database(first, last, start_hash)
     try:
         rows = _rows(_rendered_sql(), {"first": first, "last": last})
-        return chain_holds(rows, _exact_text, start_seq=first, start_hash=start_hash)
+        return chain_holds(
+            rows,
+            _exact_text,
+            start_seq=first,
+            start_hash=start_hash,
+            rerender_limit=RERENDER_LIMIT,
+        )
     except DatabaseError:  # a value SQLite's JSON cannot hold (a blob put in behind our back)
         return False, first - 1, start_hash
 
