@@ -269,8 +269,8 @@ def _rendered_sql() -> str:
 
     Each row is ``(seq, prev_hash, hash, signed)``, ``signed`` being
     ``prev_hash`` followed by the canonical text, strings JSON-quoted by the
-    database (which agrees with the core for ASCII; other rows are rendered
-    by the core). Postings are stored with ``line`` in canonical order (see
+    database (characters beyond ASCII are escaped afterwards, by
+    ``rendering_matches``). Postings are stored with ``line`` in canonical order (see
     ``post``); rows stored otherwise only fail here and take the exact walk.
     tests/books/test_journal_fast_verify.py checks the renderings agree.
 
