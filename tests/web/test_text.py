@@ -60,6 +60,17 @@ def test_markdown_is_rendered_safely() -> None:
     assert links == [{"href": "https://example.org", "rel": "nofollow noopener"}]
 
 
+def test_images_are_links_and_never_load() -> None:
+    html = render_markdown("Chart: ![monthly *income*](https://tracker.example/p.png) ![](/a.png)")
+    tags = elements(html)
+    assert all(tag != "img" for tag, _ in tags)  # no request to another site on reading
+    assert [attrs["href"] for tag, attrs in tags if tag == "a"] == [
+        "https://tracker.example/p.png",
+        "/a.png",
+    ]
+    assert "[image: monthly income]" in html and "[image]" in html
+
+
 def test_empty_markdown() -> None:
     assert render_markdown("") == ""
     assert render_markdown(None) == ""
