@@ -107,5 +107,6 @@ E401: dict[int, Any] = {401: ErrorOut}
 E403: dict[int, Any] = {403: ErrorOut}
 E404: dict[int, Any] = {404: ErrorOut}
 E409: dict[int, Any] = {409: ErrorOut}
+E429: dict[int, Any] = {429: ErrorOut}  # too many wrong passwords (community.lockout)
 E422: dict[int, Any] = {422: ValidationErrorOut}
 WRITE: dict[int, Any] = {**E401, **E403, **E422}

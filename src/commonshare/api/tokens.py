@@ -4,13 +4,24 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from commonshare.api.auth import acting_member, member_auth
-from commonshare.api.schemas import E401, E404, E422, WRITE, Pagination, PathId, StrictIn, Text
+from commonshare.api.schemas import (
+    E401,
+    E404,
+    E422,
+    E429,
+    WRITE,
+    Pagination,
+    PathId,
+    StrictIn,
+    Text,
+)
 from commonshare.community import services
 from commonshare.community.models import ApiToken, Member
 from commonshare.errors import CommonshareError
@@ -79,7 +90,7 @@ def revoke_token(request: HttpRequest, token_id: PathId) -> Status[Any]:
     return Status(204, None)
 
 
-@router.post("/auth/token", response={201: NewTokenOut, **E401, **E422})
+@router.post("/auth/token", response={201: NewTokenOut, **E401, **E422, **E429})
 def login_for_token(request: HttpRequest, payload: LoginIn) -> Status[Any]:
     """Exchange email and password for a new bearer token (no session needed)."""
     member = authenticate(
@@ -87,5 +98,8 @@ def login_for_token(request: HttpRequest, payload: LoginIn) -> Status[Any]:
     )
     if member is None:
         raise WrongCredentialsError("Wrong email or password.")
+    # a sign-in like the web's, though it makes no session: it clears the count of wrong
+    # passwords (see community.lockout) and notes the time of the last sign-in
+    user_logged_in.send(sender=type(member), request=request, user=member)
     token, raw = services.create_token(member, name=payload.name)
     return Status(201, _created(token, raw))

@@ -1,0 +1,44 @@
+"""What someone sees after too many wrong passwords (django-axes calls ``locked_out``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+TOO_MANY_TRIES = 429
+
+
+def lockout_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return (
+        f"Too many wrong passwords for this email from your address: "
+        f"try again in {minutes} minutes."
+    )
+
+
+def email_tried(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The email a sign-in tried, as the members' table keeps it: "Ada@X.org" and
+    "ada@x.org " are one account, so they count as one."""
+    tried = (credentials or {}).get("username") or request.POST.get("username")
+    return str(tried).strip().lower() if tried else None
+
+
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """JSON for the API (``{detail, field}`` like every refusal), a page for the web."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": lockout_message(), "field": "password"}, status=TOO_MANY_TRIES
+        )
+    return render(
+        request,
+        "web/locked_out.html",
+        {"message": lockout_message()},
+        status=TOO_MANY_TRIES,
+    )
