@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-
-TOO_MANY_TRIES = 429
 
 
 def lockout_message() -> str:
@@ -34,11 +33,11 @@ def locked_out(
     """JSON for the API (``{detail, field}`` like every refusal), a page for the web."""
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {"detail": lockout_message(), "field": "password"}, status=TOO_MANY_TRIES
+            {"detail": lockout_message(), "field": "password"}, status=HTTPStatus.TOO_MANY_REQUESTS
         )
     return render(
         request,
         "web/locked_out.html",
         {"message": lockout_message()},
-        status=TOO_MANY_TRIES,
+        status=HTTPStatus.TOO_MANY_REQUESTS,
     )

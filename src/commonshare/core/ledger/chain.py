@@ -133,7 +133,7 @@ def chain_holds(
         if not rendering_matches(signed, digest):
             rendered_again += 1
             if rendered_again > limit or (
-                hashlib.sha256((prev + exact_text(seq)).encode("ascii")).hexdigest() != digest
+                entry_hash(prev, exact_text(seq).encode("ascii")) != digest
             ):
                 return False, expected - 1, prev
         prev = digest
