@@ -21,9 +21,9 @@ FORMULAS = {
         "plus prior_weight at prior_rating"
     ),
     "impartial": (
-        "value = median proposal min(claimed, reviewer effort) * rating / 5 over reviews "
-        "from outside the author's cluster (mean of the two middle ones when even); shown as "
-        "rating = value * 5 / claimed effort"
+        "value = lower median of the votes of the clusters other than the author's, each "
+        "cluster's vote the lower median of its reviews' min(claimed, reviewer effort) * "
+        "rating / 5; shown as rating = value * 5 / claimed effort"
     ),
 }
 ROUNDING = {

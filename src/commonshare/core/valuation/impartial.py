@@ -1,27 +1,39 @@
-"""The ``impartial`` method: a member's own reviews never change that member's pay.
+"""The ``impartial`` method: nothing a member reports changes that member's pay.
 
-Members are split into clusters drawn from the seed (as in Dollar Partition,
-Aziz et al. 2016/2019). Reviews are valued in exact integers (micro-hours x
-rating). For a contribution ``c`` of a member in cluster ``D``:
+What a member reports is which reviews they write (how many, none at all included), the
+ratings in them and the effort estimates in them. None of it moves, by one minor unit, the pay
+of that member or of anyone in that member's cluster.
 
-* each review by a member outside ``D`` proposes ``min(claimed, estimate) x rating``;
-  reviews from inside ``D`` are not used;
-* ``value(c)`` is the lowest proposal (0 if there is none);
-* ``value(c | without C)`` is the lowest proposal from outside both ``C`` and ``D``;
-  if ``C`` wrote every proposal it is the claimed effort x 5, the most ``C``
-  could have proposed.
+Members are split into clusters drawn from the seed (as in Dollar Partition, Aziz et al.
+2016/2019): member ``i`` is in cluster ``sha256(seed, "cluster", i) mod clusters``, which
+depends on nothing but its id and the seed (not on who else is in the input, which depends on
+who reviewed). Reviews are valued in exact integers. For a contribution ``c`` of a member in
+cluster ``D``:
 
-A member ``i`` of cluster ``C`` with value ``a_i`` (sum over its contributions) is paid
+* each review by a member outside ``D`` proposes ``min(claimed, estimate) x rating``; reviews
+  from inside ``D`` are not used;
+* each cluster that proposed on ``c`` casts one **vote**: the lower median of its proposals;
+* ``value(c)`` is the lower median of the votes (0 if there is none).
 
-    floor(amount x a_i / den_C),  den_C = sum over D of sum over c in D of value(c | without C)
+A cluster has one vote on a contribution however many of its members review it, so what it
+could do to ``value(c)`` is bounded: whatever cluster ``C`` (not ``D``) reports,
+``value(c) <= bound_C(c)``, the lower median of the votes from outside both ``C`` and ``D``
+together with one vote ``claimed x 5`` (the most ``C`` could vote). ``bound_C(c)`` uses no
+report of ``C``: not its votes, not whether it voted. A member ``i`` of cluster ``C`` with value
+``a_i`` (the sum over its contributions) is paid
 
-``a_i`` uses no review from ``C`` and ``den_C`` none either, so nothing anyone in
-``C`` reports moves the pay of anyone in ``C``. Removing proposals only raises a
-minimum, so ``den_C >= sum of all values``: payouts never exceed the amount and
-the floored rest is the stated remainder. When all reviews of each contribution
-agree (and every contribution has proposals from two clusters besides its
-author's), ``den_C`` is the total value and each member gets exactly its share
-(consensual, as in de Clippel, Moulin & Tideman 2008).
+    floor(amount x a_i / den_C),
+    den_C = (sum of value(c) over c in C) + (sum of bound_C(c) over c not in C)
+
+``a_i`` uses no review from ``C`` and ``den_C`` none either, so nothing anyone in ``C``
+reports moves the pay of anyone in ``C``. The floors stand alone (no unit is handed on by a
+rule that looks at other members), and the rest is the stated remainder. ``den_C`` is at least
+the total value, so the payouts never exceed the amount. When the votes on each contribution
+agree and each contribution has votes from at least two clusters besides its author's,
+``bound_C(c) = value(c)`` for every ``C``, every ``den_C`` is the total value and each member
+gets exactly its share (consensual, as in de Clippel, Moulin & Tideman 2008). With one outside
+cluster voting, ``bound_C`` of that cluster is the ceiling: its members' share shrinks and the
+difference goes to the remainder.
 """
 
 from __future__ import annotations
@@ -35,163 +47,140 @@ import numpy as np
 from commonshare.core.valuation.columns import EFFORT_SCALE, NO_EFFORT, Columns
 from commonshare.core.valuation.engine import EngineResult, IntArray
 
-_CHUNK_ROWS = 1 << 21  # rows of the (pair, proposal) expansion held at once
+_KEY_LIMIT = 1 << 62  # composite sort keys below this fit an int64
 
 
 def clusters(member_ids: Sequence[str], seed: str, count: int) -> IntArray:
-    """Cluster of each member: rank by sha256(seed, 'cluster', id), then deal round-robin."""
-    m = max(1, min(count, len(member_ids)))
-    tickets = [
-        hashlib.sha256(f"{seed}\x1fcluster\x1f{member}".encode()).digest() for member in member_ids
-    ]
-    order = sorted(range(len(member_ids)), key=lambda i: (tickets[i], member_ids[i]))
-    out = np.empty(len(member_ids), dtype=np.int64)
-    out[np.array(order, dtype=np.int64)] = np.arange(len(member_ids), dtype=np.int64) % m
-    return out
+    """Cluster of each member: the first 8 bytes of sha256(seed, 'cluster', id) mod count."""
+    m = max(1, count)
+    return np.array(
+        [
+            int.from_bytes(
+                hashlib.sha256(f"{seed}\x1fcluster\x1f{member}".encode()).digest()[:8], "big"
+            )
+            % m
+            for member in member_ids
+        ],
+        dtype=np.int64,
+    )
 
 
-def _sorted_proposals(
-    group: IntArray, proposal: IntArray, n_groups: int
-) -> tuple[IntArray, IntArray, IntArray]:
-    """Order of the proposals by (group, proposal), each group's start and size."""
-    order = np.lexsort((proposal, group))
-    size = np.bincount(group, minlength=n_groups).astype(np.int64)
-    start = np.zeros(n_groups, dtype=np.int64)
+def _order(group: IntArray, value: IntArray, groups: int) -> IntArray:
+    """Stable order by (group, value): one composite key when it fits an int64."""
+    if value.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    span = int(value.max()) + 1
+    if groups * span < _KEY_LIMIT:
+        return np.argsort(group * span + value, kind="stable")
+    return np.lexsort((value, group))
+
+
+def _runs(group: IntArray, groups: int) -> tuple[IntArray, IntArray]:
+    """Start and size of each group's run in an array sorted by group."""
+    size = np.bincount(group, minlength=groups).astype(np.int64)
+    start = np.zeros(groups, dtype=np.int64)
     np.cumsum(size[:-1], out=start[1:])
-    return order, start, size
+    return start, size
 
 
-def _twice_median(values: IntArray, start: IntArray, size: IntArray) -> IntArray:
-    """Sum of the two middle values of each group (twice the median, exact); 0 when empty."""
-    has = size > 0
-    lo = start + np.maximum(size - 1, 0) // 2
-    hi = start + size // 2
-    last = max(values.size - 1, 0)
-    pick_lo = values[np.minimum(lo, last)] if values.size else np.zeros_like(lo)
-    pick_hi = values[np.minimum(hi, last)] if values.size else np.zeros_like(hi)
-    return np.where(has, pick_lo + pick_hi, 0)
-
-
-def _lifts(
-    sorted_value: IntArray,
-    sorted_cluster: IntArray,
-    contribution: IntArray,
-    *,
-    start: IntArray,
-    size: IntArray,
-    ceiling: IntArray,
+def _votes(
+    contribution: IntArray, cluster: IntArray, proposal: IntArray, m: int
 ) -> tuple[IntArray, IntArray, IntArray]:
-    """For each (contribution c, cluster C) with proposals of C on c: twice the median of c's
-    proposals when C's are replaced by ``ceiling[c]`` (the most C could propose).
+    """Each (contribution, cluster)'s vote, the lower median of its proposals.
 
-    Returns the pairs' contribution, cluster and that twice-median. Replacing proposals by the
-    largest possible value can only raise a median, and the result does not depend on what C
-    proposed, only on how many proposals C made.
+    Returns the votes' contribution, cluster, and the position (in the input) of the proposal
+    that is the vote, sorted by contribution and then by vote."""
+    pair = contribution * m + cluster
+    order = _order(pair, proposal, int(pair.max()) + 1 if pair.size else 1)
+    sorted_pair = pair[order]
+    first = np.flatnonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]]) if pair.size else pair
+    size = np.diff(np.r_[first, pair.size])
+    chosen = order[first + (size - 1) // 2]  # lower median within the cluster
+    vote_c = contribution[chosen]
+    by_vote = _order(vote_c, proposal[chosen], int(vote_c.max()) + 1 if vote_c.size else 1)
+    chosen = chosen[by_vote]
+    return contribution[chosen], cluster[chosen], chosen
+
+
+def _bounds(
+    vote: IntArray, start: IntArray, size: IntArray, vote_c: IntArray, ceiling: IntArray
+) -> tuple[IntArray, IntArray]:
+    """``bound_C(c)`` for a cluster that did not vote on ``c`` (per contribution), and for
+    each vote's own cluster (per vote); ``vote`` is sorted by (contribution, vote).
+
+    Without C's vote and with one at the ceiling (above every vote): for a cluster that did
+    not vote, ``n + 1`` votes, the lower median is the ``n // 2``-th vote (the ceiling when
+    ``n = 0``); for the cluster of the vote at rank ``p``, ``n`` votes once that one is taken
+    out, the lower median at rank ``(n - 1) // 2`` of the rest (the ceiling when ``n = 1``).
     """
-    key = contribution * (int(sorted_cluster.max()) + 1) + sorted_cluster
-    pairs, first = np.unique(key, return_index=True)
-    pair_c = contribution[first]
-    pair_k = sorted_cluster[first]
-    out = np.zeros(pairs.size, dtype=np.int64)
-    # expand each pair to all proposals of its contribution, a bounded number of rows at a time
-    ends = np.cumsum(size[pair_c])
-    lo = 0
-    while lo < pairs.size:
-        hi = int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + _CHUNK_ROWS, "right"))
-        hi = max(hi, lo + 1)
-        out[lo:hi] = _raised_medians(
-            sorted_value, sorted_cluster, pair_c[lo:hi], pair_k[lo:hi], start, size, ceiling
-        )
-        lo = hi
-    return pair_c, pair_k, out
-
-
-def _raised_medians(  # noqa: PLR0917 (one step of _lifts, arrays in)
-    sorted_value: IntArray,
-    sorted_cluster: IntArray,
-    pair_c: IntArray,
-    pair_k: IntArray,
-    start: IntArray,
-    size: IntArray,
-    ceiling: IntArray,
-) -> IntArray:
-    n = size[pair_c]
-    reps = np.repeat(np.arange(pair_c.size), n)
-    offset = np.arange(reps.size) - np.repeat(np.cumsum(n) - n, n)
-    element = start[pair_c][reps] + offset
-    kept = sorted_cluster[element] != pair_k[reps]
-    counts_kept = np.bincount(reps, weights=kept, minlength=pair_c.size).astype(np.int64)
-    position = np.cumsum(kept) - 1  # position among the kept, counted from the first pair
-    pair_first_kept = np.zeros(pair_c.size, dtype=np.int64)
-    np.cumsum(counts_kept[:-1], out=pair_first_kept[1:])
-    local = position - pair_first_kept[reps]
-    out = np.zeros(pair_c.size, dtype=np.int64)
-    for middle in ((n - 1) // 2, n // 2):
-        at = kept & (local == middle[reps])
-        value = ceiling[pair_c].copy()  # position at or above the kept ones: a replaced proposal
-        value[reps[at]] = sorted_value[element[at]]
-        out += value
-    return out
+    n = size
+    last = max(vote.size - 1, 0)
+    outside = np.where(n > 0, vote[np.minimum(start + n // 2, last)] if vote.size else 0, ceiling)
+    n_v = n[vote_c]
+    rank = np.arange(vote.size) - start[vote_c]
+    middle = (n_v - 1) // 2
+    at = start[vote_c] + middle + (middle >= rank)  # skip the vote taken out
+    own = np.where(n_v > 1, vote[np.minimum(at, last)], ceiling[vote_c])
+    return outside, own
 
 
 def allocate_impartial(
     columns: Columns, total_minor: int, policy: dict[str, Any], seed: str
 ) -> EngineResult:
     n_c, n_m = columns.n_contributions, columns.n_members
-    cluster = clusters(columns.member_ids, seed, int(policy["clusters"]))
-    m = int(cluster.max()) + 1 if n_m else 1
+    m = int(policy["clusters"])
+    cluster = clusters(columns.member_ids, seed, m)
     rc, rr = columns.review_contribution, columns.review_reviewer
     claimed = columns.contribution_effort
-    eligible = cluster[rr] != cluster[columns.contribution_member][rc]
+    author_cluster = cluster[columns.contribution_member]
+    eligible = cluster[rr] != author_cluster[rc]
     effort = np.where(columns.review_effort == NO_EFFORT, claimed[rc], columns.review_effort)
-    effort = np.minimum(effort, claimed[rc])
-    proposal = effort * columns.review_rating
+    proposal = np.minimum(effort, claimed[rc]) * columns.review_rating
 
     used = np.flatnonzero(eligible)
-    order, start, size = _sorted_proposals(rc[used], proposal[used], n_c)
-    index = used[order]  # eligible reviews sorted by (contribution, proposal)
-    sorted_value = proposal[index]
-    value2 = _twice_median(sorted_value, start, size)  # exact, in units of 1 / 2
+    vote_c, vote_k, chosen = _votes(rc[used], cluster[rr[used]], proposal[used], m)
+    vote = proposal[used][chosen]
+    start, size = _runs(vote_c, n_c)
+    has = size > 0
+    last = max(vote.size - 1, 0)
+    setter = np.minimum(start + (size - 1) // 2, last)  # the vote that is the value
+    value = np.where(has, vote[setter] if vote.size else 0, 0)
 
+    ceiling = claimed * 5
+    outside, own = _bounds(vote, start, size, vote_c, ceiling)
     member_value = np.zeros(n_m, dtype=np.int64)
-    np.add.at(member_value, columns.contribution_member, value2)
-    total_value = int(member_value.sum(dtype=np.int64))
-    lift_by_cluster = np.zeros(m, dtype=np.int64)
-    if index.size:
-        pair_c, pair_k, raised = _lifts(
-            sorted_value,
-            cluster[rr[index]],
-            rc[index],
-            start=start,
-            size=size,
-            ceiling=claimed * 5,
-        )
-        np.add.at(lift_by_cluster, pair_k, raised - value2[pair_c])
-    denominator = [total_value + int(x) for x in lift_by_cluster]
+    np.add.at(member_value, columns.contribution_member, value)
+    cluster_value = np.zeros(m, dtype=np.int64)
+    np.add.at(cluster_value, cluster, member_value)
+    outside_by_cluster = np.zeros(m, dtype=np.int64)  # of the contributions of each cluster
+    np.add.at(outside_by_cluster, author_cluster, outside)
+    own_correction = np.zeros(m, dtype=np.int64)
+    np.add.at(own_correction, vote_k, own - outside[vote_c])
+    outside_total = int(outside.sum(dtype=np.int64))
+    denominator = [
+        int(cluster_value[k]) + outside_total - int(outside_by_cluster[k]) + int(own_correction[k])
+        for k in range(m)
+    ]
 
     parts = [
-        total_minor * int(a) // denominator[int(c)] if denominator[int(c)] else 0
-        for a, c in zip(member_value.tolist(), cluster.tolist(), strict=True)
+        total_minor * int(a) // denominator[int(k)] if denominator[int(k)] else 0
+        for a, k in zip(member_value.tolist(), cluster.tolist(), strict=True)
     ]
     review_weight = np.zeros(columns.n_reviews)
-    has = size > 0
-    middle_lo = index[(start + np.maximum(size - 1, 0) // 2)[has]]
-    middle_hi = index[(start + size // 2)[has]]
-    np.add.at(review_weight, middle_lo, 0.5)
-    np.add.at(review_weight, middle_hi, 0.5)
-    accepted = claimed.astype(np.float64) / EFFORT_SCALE
+    review_weight[used[chosen[setter[has]]]] = 1.0
     rating = np.full(n_c, np.nan)
     positive = has & (claimed > 0)
-    rating[positive] = value2[positive] / (2.0 * claimed[positive])
+    rating[positive] = value[positive] / claimed[positive]
     rating[has & (claimed == 0)] = 0.0
+    scale = EFFORT_SCALE * 5
     return EngineResult(
         method="impartial",
         payout_minor=parts,
         remainder_minor=total_minor - sum(parts),
-        accepted_effort=accepted,
+        accepted_effort=claimed.astype(np.float64) / EFFORT_SCALE,
         rating=rating,
-        value=value2.astype(np.float64) / (2 * EFFORT_SCALE * 5),
-        member_value=member_value.astype(np.float64) / (2 * EFFORT_SCALE * 5),
+        value=value.astype(np.float64) / scale,
+        member_value=member_value.astype(np.float64) / scale,
         review_weight=review_weight,
         reputation=np.where(columns.reputation < 0, np.nan, columns.reputation),
         rounding="floor",
@@ -200,6 +189,6 @@ def allocate_impartial(
             "eligible": eligible,
             "member_value_exact": member_value,
             "denominator": denominator,
-            "total_value_exact": total_value,
+            "total_value_exact": int(member_value.sum(dtype=np.int64)),
         },
     )
