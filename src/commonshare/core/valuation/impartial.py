@@ -51,18 +51,14 @@ _KEY_LIMIT = 1 << 62  # composite sort keys below this fit an int64
 
 
 def clusters(member_ids: Sequence[str], seed: str, count: int) -> IntArray:
-    """Cluster of each member: the first 8 bytes of sha256(seed, 'cluster', id) mod count."""
+    """Cluster of each member: the first 8 bytes of sha256(seed, 'cluster', id), read as an
+    unsigned big-endian number, mod count."""
     m = max(1, count)
-    return np.array(
-        [
-            int.from_bytes(
-                hashlib.sha256(f"{seed}\x1fcluster\x1f{member}".encode()).digest()[:8], "big"
-            )
-            % m
-            for member in member_ids
-        ],
-        dtype=np.int64,
+    heads = b"".join(
+        hashlib.sha256(f"{seed}\x1fcluster\x1f{member}".encode()).digest()[:8]
+        for member in member_ids
     )
+    return (np.frombuffer(heads, dtype=">u8") % np.uint64(m)).astype(np.int64)
 
 
 def _order(group: IntArray, value: IntArray, groups: int) -> IntArray:

@@ -38,8 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "prior_rating": 3.0,
     # robust: 0 keeps the claimed effort, 1 moves it to the reviewers' median estimate.
     "effort_challenge_weight": 1.0,
-    # impartial: number of clusters drawn from the seed (at most the number of members).
-    "clusters": 8,
+    # impartial: number of clusters drawn from the seed (a member's cluster is its ticket mod
+    # this; more clusters waste less of the amount, see docs/valuation.md).
+    "clusters": 32,
     # every method: "largest_remainder" or "floor" (impartial always floors).
     "rounding": "largest_remainder",
     # monitoring thresholds.
