@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from commonshare.core.money import to_minor
@@ -192,3 +192,37 @@ def test_a_members_cluster_depends_only_on_its_id_and_the_seed() -> None:
     part = dict(zip(some, clusters(some, "s", 6).tolist(), strict=True))
     assert all(full[m] == part[m] for m in some)
     assert len(set(full.values())) == 6
+
+
+AGREEING = settings(PROPERTY, max_examples=60)
+
+
+@AGREEING
+@given(request=communities(), data=st.data())
+def test_agreeing_votes_from_two_outside_clusters_pay_exact_shares(
+    request: AllocationRequest, data: st.DataObject
+) -> None:
+    """Every other member reviews each contribution, all with one rating and no effort
+    challenge; when each contribution then has votes from at least two clusters besides its
+    author's, each member gets exactly floor(amount x value / total value)."""
+    rating = {c.id: data.draw(st.integers(0, 5)) for c in request.contributions}
+    ids = sorted({c.member for c in request.contributions} | {r.reviewer for r in request.reviews})
+    reviews = tuple(
+        ReviewInput(r, c.id, rating[c.id])
+        for c in request.contributions
+        for r in ids
+        if r != c.member
+    )
+    request = replace(request, reviews=reviews, policy={"clusters": data.draw(st.integers(3, 6))})
+    drawn = clusters(ids, request.seed, request.policy["clusters"]).tolist()
+    cluster = dict(zip(ids, drawn, strict=True))
+    outside = [{cluster[m] for m in ids} - {cluster[c.member]} for c in request.contributions]
+    assume(all(len(voting) >= 2 for voting in outside))
+    value: dict[str, int] = {}
+    for c in request.contributions:
+        value[c.member] = value.get(c.member, 0) + int(c.effort * 1_000_000) * rating[c.id]
+    total = sum(value.values())
+    amount = to_minor(request.amount, request.currency)
+    pay = minor_pay(request)
+    for member, v in value.items():
+        assert pay[member] == (amount * v // total if total else 0), member
