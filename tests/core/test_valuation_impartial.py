@@ -226,3 +226,21 @@ def test_agreeing_votes_from_two_outside_clusters_pay_exact_shares(
     pay = minor_pay(request)
     for member, v in value.items():
         assert pay[member] == (amount * v // total if total else 0), member
+
+
+def test_a_huge_cluster_count_is_as_cheap_as_one_cluster_per_member() -> None:
+    """Clusters are numbered among those that hold a member, so no array grows with the
+    policy's count; each member then has a cluster of its own."""
+    members = [f"m{i}" for i in range(6)]
+    request = AllocationRequest(
+        currency="EUR",
+        amount=Decimal("600.00"),
+        method="impartial",
+        seed="s",
+        contributions=tuple(ContributionInput(f"w{m}", m, "work", Decimal(1)) for m in members),
+        reviews=tuple(ReviewInput(r, f"w{m}", 4) for m in members for r in members if r != m),
+        policy={"clusters": 10**40},
+    )
+    result = allocate(request)
+    assert len({e["cluster"] for e in result.explanations.values()}) == len(members)
+    assert [p.amount for p in result.payouts] == [Decimal("100.00")] * len(members)

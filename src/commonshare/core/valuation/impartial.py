@@ -52,8 +52,8 @@ _KEY_LIMIT = 1 << 62  # composite sort keys below this fit an int64
 
 def clusters(member_ids: Sequence[str], seed: str, count: int) -> IntArray:
     """Cluster of each member: the first 8 bytes of sha256(seed, 'cluster', id), read as an
-    unsigned big-endian number, mod count."""
-    m = max(1, count)
+    unsigned big-endian number, mod count (counts above 2 ** 63 count as 2 ** 63)."""
+    m = min(max(1, count), 1 << 63)
     heads = b"".join(
         hashlib.sha256(f"{seed}\x1fcluster\x1f{member}".encode()).digest()[:8]
         for member in member_ids
@@ -124,8 +124,12 @@ def allocate_impartial(
     columns: Columns, total_minor: int, policy: dict[str, Any], seed: str
 ) -> EngineResult:
     n_c, n_m = columns.n_contributions, columns.n_members
-    m = int(policy["clusters"])
-    cluster = clusters(columns.member_ids, seed, m)
+    label = clusters(columns.member_ids, seed, int(policy["clusters"]))
+    # the clusters that hold a member, numbered 0..m-1 here (at most one per member, whatever
+    # the policy's count)
+    present, cluster = np.unique(label, return_inverse=True)
+    cluster = cluster.astype(np.int64).reshape(-1)
+    m = max(int(present.size), 1)
     rc, rr = columns.review_contribution, columns.review_reviewer
     claimed = columns.contribution_effort
     author_cluster = cluster[columns.contribution_member]
@@ -159,7 +163,7 @@ def allocate_impartial(
     ]
 
     parts = [
-        total_minor * int(a) // denominator[int(k)] if denominator[int(k)] else 0
+        total_minor * int(a) // denominator[k] if denominator[k] else 0
         for a, k in zip(member_value.tolist(), cluster.tolist(), strict=True)
     ]
     review_weight = np.zeros(columns.n_reviews)
@@ -181,10 +185,10 @@ def allocate_impartial(
         reputation=np.where(columns.reputation < 0, np.nan, columns.reputation),
         rounding="floor",
         detail={
-            "cluster": cluster,
+            "cluster": label,
             "eligible": eligible,
             "member_value_exact": member_value,
-            "denominator": denominator,
+            "denominator": {int(present[k]): denominator[k] for k in range(present.size)},
             "total_value_exact": int(member_value.sum(dtype=np.int64)),
         },
     )
