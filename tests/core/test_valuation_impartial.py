@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,7 @@ from commonshare.core.valuation import (
     ContributionInput,
     MemberInput,
     ReviewInput,
+    ValuationError,
     allocate,
 )
 from commonshare.core.valuation.impartial import clusters
@@ -244,3 +246,16 @@ def test_a_huge_cluster_count_is_as_cheap_as_one_cluster_per_member() -> None:
     result = allocate(request)
     assert len({e["cluster"] for e in result.explanations.values()}) == len(members)
     assert [p.amount for p in result.payouts] == [Decimal("100.00")] * len(members)
+
+
+def test_more_hours_than_can_be_valued_exactly_are_refused() -> None:
+    """Sums run in 64-bit integers; an input whose claims could make them wrap is refused."""
+    request = AllocationRequest(
+        currency="EUR",
+        amount=Decimal("1.00"),
+        method="impartial",
+        contributions=(ContributionInput("huge", "a", "work", Decimal(10**12)),),
+        reviews=(ReviewInput("b", "huge", 5),),
+    )
+    with pytest.raises(ValuationError, match="effort"):
+        allocate(request)

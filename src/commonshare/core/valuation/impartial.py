@@ -46,8 +46,12 @@ import numpy as np
 
 from commonshare.core.valuation.columns import EFFORT_SCALE, NO_EFFORT, Columns
 from commonshare.core.valuation.engine import EngineResult, IntArray
+from commonshare.core.valuation.types import ValuationError
 
 _KEY_LIMIT = 1 << 62  # composite sort keys below this fit an int64
+# every sum below is at most the sum of the ceilings (claimed x 5): kept below this, no int64
+# sum can wrap around
+_CEILING_LIMIT = 1 << 61
 
 
 def clusters(member_ids: Sequence[str], seed: str, count: int) -> IntArray:
@@ -124,6 +128,13 @@ def allocate_impartial(
     columns: Columns, total_minor: int, policy: dict[str, Any], seed: str
 ) -> EngineResult:
     n_c, n_m = columns.n_contributions, columns.n_members
+    if float(columns.contribution_effort.sum(dtype=np.float64)) * 5 >= _CEILING_LIMIT:
+        raise ValuationError(
+            [
+                "contributions: effort: the claimed hours add up to more than impartial values "
+                "exactly (about 460 billion hours)"
+            ]
+        )
     label = clusters(columns.member_ids, seed, int(policy["clusters"]))
     # the clusters that hold a member, numbered 0..m-1 here (at most one per member, whatever
     # the policy's count)
