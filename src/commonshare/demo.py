@@ -175,6 +175,7 @@ def _work(context: dict[str, Any]) -> None:
 
     members, tasks, rng = context["members"], context["tasks"], context["rng"]
     logged = []
+    finished = []
     for index, task in enumerate(tasks[:9]):
         worker = members[(index + 1) % len(members)]
         services.claim_task(worker, task.pk)
@@ -192,6 +193,10 @@ def _work(context: dict[str, Any]) -> None:
             )
         )
         if index % 3 != 2:
+            finished.append((worker, task))
+    # Subtasks first; a parent with a subtask still in progress stays claimed.
+    for worker, task in reversed(finished):
+        if not services.open_subtasks(task):
             services.complete_task(worker, task.pk)
     # Five minutes of work without a task: in-or-out.
     logged.append(

@@ -118,7 +118,9 @@ def test_a_page_without_errors_has_no_summary(world: Any) -> None:
 def test_required_fields_are_marked_in_words(world: Any) -> None:
     page = as_member(world.ada).get(url("contribution_create") + "?kind=work").content.decode()
     assert re.search(r'<label for="id_summary">Summary <span class="required">\(required\)', page)
-    assert re.search(r'<label for="id_hours">Hours worked <span class="required">\(required\)', page)
+    assert re.search(
+        r'<label for="id_hours">Hours worked <span class="required">\(required\)', page
+    )
     assert re.search(r'<label for="id_description">Description</label>', page)
     assert re.search(r'<input[^>]*name="hours"[^>]*required', page)
 
