@@ -62,6 +62,34 @@ def test_demo_fills_a_believable_community_in_wal_mode(demo_dir: Path) -> None:
     assert subtasks > 0
 
 
+def test_demo_accounts_use_cheap_hashes_that_the_site_checks_and_upgrades(
+    demo_dir: Path,
+) -> None:
+    from django.contrib.auth.hashers import check_password, identify_hasher
+
+    from commonshare.demo import DEMO_PASSWORD
+
+    with sqlite3.connect(demo_dir / "commonshare.sqlite3") as connection:
+        hashes = [row[0] for row in connection.execute("SELECT password FROM community_member")]
+    assert len(hashes) == 9
+    # Few PBKDF2 rounds (the password is public), in the site's own format.
+    assert all(h.startswith("pbkdf2_sha256$1000$") for h in hashes)
+    upgraded: list[str] = []
+    assert check_password(DEMO_PASSWORD, hashes[0], setter=upgraded.append)
+    assert upgraded == [DEMO_PASSWORD]  # stored again with the preferred hasher at first login
+    assert identify_hasher(hashes[0]).algorithm == "pbkdf2_sha256"
+    assert not check_password("wrong password", hashes[0])
+
+
+def test_demo_leaves_a_parent_with_an_open_subtask_claimed(demo_dir: Path) -> None:
+    with sqlite3.connect(demo_dir / "commonshare.sqlite3") as connection:
+        statuses = dict(connection.execute("SELECT title, status FROM work_task").fetchall())
+    assert statuses["Migrate the first three customers"] == "claimed"
+    assert statuses["Migrate hosting customers to the new cluster"] == "claimed"
+    assert statuses["Write the migration runbook"] == "done"
+    assert statuses["Decommission the old node"] == "done"
+
+
 def test_running_demo_again_reuses_the_data_and_reset_starts_over(demo_dir: Path) -> None:
     copy = demo_dir.parent / "demo-copy"
     shutil.copytree(demo_dir, copy)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 import click
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from commonshare.paths import data_dir
@@ -83,8 +86,86 @@ TASKS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
 ]
 
 
+class DemoPasswordHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with few rounds, for the nine demo accounts only (their password is public).
+
+    Argon2 costs a third of a second per account, a third of the demo's first run.
+    The hash is an ordinary ``pbkdf2_sha256`` one, so the site's own PBKDF2 hasher
+    checks it, and Django stores it again with Argon2 at the account's first
+    login (its rounds are below the site's). Real accounts never use this class:
+    it is only in force while ``_members`` runs.
+    """
+
+    iterations = 1000
+
+
+WARM_UP = "from commonshare.demo import warm_valuation_kernels; warm_valuation_kernels()"
+
+
+def start_warm_up() -> subprocess.Popen[bytes] | None:
+    """Compile the valuation loops in a second process while this one fills the database.
+
+    The ``robust`` method's loops are compiled by Numba on first use and cached on
+    disk (``core/valuation/__pycache__``); on a fresh install that compile is most
+    of the demo's first run. A second process does it on the other core, and the
+    distribution at the end loads the cached loops. If it fails, the distribution
+    compiles them itself, as it would have anyway.
+    """
+    try:
+        return subprocess.Popen(  # noqa: S603 - this Python, a fixed command
+            [sys.executable, "-c", WARM_UP],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+
+
+def warm_valuation_kernels() -> None:
+    """Value a tiny community by ``robust``, so that every loop it uses is compiled."""
+    from decimal import Decimal
+
+    from commonshare.core.valuation import allocate
+    from commonshare.core.valuation.types import (
+        AllocationRequest,
+        ContributionInput,
+        MemberInput,
+        ReviewInput,
+    )
+
+    members = ("a", "b", "c", "d")
+    contributions = tuple(
+        ContributionInput(f"c{i}", members[i % 4], kind, Decimal(i + 1))
+        for i, kind in enumerate(["work", "work", "deliverable", "work", "deliverable", "work"])
+    )
+    reviews = tuple(
+        ReviewInput(
+            reviewer,
+            contribution.id,
+            3 + (i + j) % 3,
+            contribution.effort / 2 if (i + j) % 4 == 0 else None,
+        )
+        for i, contribution in enumerate(contributions)
+        for j, reviewer in enumerate(m for m in members if m != contribution.member)
+    )
+    allocate(
+        AllocationRequest(
+            currency="EUR",
+            amount=Decimal("100.00"),
+            method="robust",
+            members=tuple(MemberInput(m) for m in members),
+            contributions=contributions,
+            reviews=reviews,
+        )
+    )
+
+
 def demo_logins() -> list[tuple[str, str]]:
     return [(email, name) for email, name, _ in MEMBERS]
+
+
+def has_sqlite_file() -> bool:
+    return (data_dir() / "commonshare.sqlite3").exists()
 
 
 def remove_sqlite_files() -> None:
@@ -109,18 +190,26 @@ def wipe_database() -> None:
         set_guard(connection, install=True)
 
 
-def ensure_demo_community() -> bool:
-    """Create the demo community unless the database already has members."""
+def ensure_demo_community(warm_up: subprocess.Popen[bytes] | None = None) -> bool:
+    """Create the demo community unless the database already has members.
+
+    ``warm_up`` (from ``start_warm_up``) is waited for before the distribution.
+    """
     from commonshare.community.models import Member
 
-    if Member.objects.exists():
-        return False
-    steps = list(_steps())
-    with click.progressbar(steps, label="Filling the demo community", file=sys.stderr) as bar:
-        context: dict[str, Any] = {"rng": random.Random(2026)}  # noqa: S311 - demo data, not security
-        for step in bar:
-            step(context)
-    return True
+    try:
+        if Member.objects.exists():
+            return False
+        steps = list(_steps())
+        with click.progressbar(steps, label="Filling the demo community", file=sys.stderr) as bar:
+            context: dict[str, Any] = {"rng": random.Random(2026), "warm_up": warm_up}  # noqa: S311 - demo data, not security
+            for step in bar:
+                step(context)
+        return True
+    finally:
+        if warm_up is not None and warm_up.poll() is None:
+            warm_up.kill()
+            warm_up.wait()
 
 
 def _steps() -> Iterator[Any]:
@@ -138,8 +227,12 @@ def _members(context: dict[str, Any]) -> None:
     from commonshare.community import services
 
     members = []
-    for email, name, bio in MEMBERS:
-        member = services.join(email=email, display_name=name, password=DEMO_PASSWORD)
+    with override_settings(PASSWORD_HASHERS=[f"{__name__}.DemoPasswordHasher"]):
+        joined = [
+            services.join(email=email, display_name=name, password=DEMO_PASSWORD)
+            for email, name, _ in MEMBERS
+        ]
+    for member, (_, name, bio) in zip(joined, MEMBERS, strict=True):
         services.update_profile(member, display_name=name, bio=bio)
         members.append(member)
     context["members"] = members
@@ -335,6 +428,8 @@ def _distribution(context: dict[str, Any]) -> None:
     from commonshare.books import services
 
     end = context["period_end"]
+    if context.get("warm_up") is not None:
+        context["warm_up"].wait()  # the valuation loops are compiled and cached
     services.run_distribution(
         context["members"][0],
         period_start=end.replace(day=1),
