@@ -155,12 +155,11 @@ def demo(reset: bool, no_serve: bool, host: str, port: int) -> None:
 
     if reset:
         demo_data.remove_sqlite_files()
-    warm_up = demo_data.start_warm_up() if reset or not demo_data.has_sqlite_file() else None
     setup_django()
     migrate(quiet=True)
     if reset:
         demo_data.wipe_database()
-    created = demo_data.ensure_demo_community(warm_up)
+    created = demo_data.ensure_demo_community()
     click.echo(f"Data folder: {data_dir()}")
     click.echo("Demo community " + ("created." if created else "already there; reusing it."))
     click.echo(f"Sign in as any of these (password: {demo_data.DEMO_PASSWORD}):")

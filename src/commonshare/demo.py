@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -99,73 +98,26 @@ class DemoPasswordHasher(PBKDF2PasswordHasher):
     iterations = 1000
 
 
-WARM_UP = "from commonshare.demo import warm_valuation_kernels; warm_valuation_kernels()"
+def run_valuation_as_plain_python() -> None:
+    """Run the valuation loops of this process as plain Python instead of compiling them.
 
-
-def start_warm_up() -> subprocess.Popen[bytes] | None:
-    """Compile the valuation loops in a second process while this one fills the database.
-
-    The ``robust`` method's loops are compiled by Numba on first use and cached on
-    disk (``core/valuation/__pycache__``); on a fresh install that compile is most
-    of the demo's first run. A second process does it on the other core, and the
-    distribution at the end loads the cached loops. If it fails, the distribution
-    compiles them itself, as it would have anyway.
+    The ``robust`` method's loops are compiled by Numba on first use (about 12 s of
+    CPU on a new install, cached on disk after that; loading the cache still costs
+    about 2 s). For the demo's few dozen reviews the same loops run as Python in a
+    fraction of that, with the same operations in the same order. Numba reads the
+    switch when the loops are defined, so it holds for this process only, and only
+    if nothing here has valued anything yet: a ``commonshare serve`` elsewhere
+    compiles them as usual.
     """
-    try:
-        return subprocess.Popen(  # noqa: S603 - this Python, a fixed command
-            [sys.executable, "-c", WARM_UP],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    except OSError:
-        return None
+    if "commonshare.core.valuation.kernels" in sys.modules:
+        return
+    import numba
 
-
-def warm_valuation_kernels() -> None:
-    """Value a tiny community by ``robust``, so that every loop it uses is compiled."""
-    from decimal import Decimal
-
-    from commonshare.core.valuation import allocate
-    from commonshare.core.valuation.types import (
-        AllocationRequest,
-        ContributionInput,
-        MemberInput,
-        ReviewInput,
-    )
-
-    members = ("a", "b", "c", "d")
-    contributions = tuple(
-        ContributionInput(f"c{i}", members[i % 4], kind, Decimal(i + 1))
-        for i, kind in enumerate(["work", "work", "deliverable", "work", "deliverable", "work"])
-    )
-    reviews = tuple(
-        ReviewInput(
-            reviewer,
-            contribution.id,
-            3 + (i + j) % 3,
-            contribution.effort / 2 if (i + j) % 4 == 0 else None,
-        )
-        for i, contribution in enumerate(contributions)
-        for j, reviewer in enumerate(m for m in members if m != contribution.member)
-    )
-    allocate(
-        AllocationRequest(
-            currency="EUR",
-            amount=Decimal("100.00"),
-            method="robust",
-            members=tuple(MemberInput(m) for m in members),
-            contributions=contributions,
-            reviews=reviews,
-        )
-    )
+    numba.config.DISABLE_JIT = True  # type: ignore[attr-defined]  # set from the environment
 
 
 def demo_logins() -> list[tuple[str, str]]:
     return [(email, name) for email, name, _ in MEMBERS]
-
-
-def has_sqlite_file() -> bool:
-    return (data_dir() / "commonshare.sqlite3").exists()
 
 
 def remove_sqlite_files() -> None:
@@ -190,26 +142,19 @@ def wipe_database() -> None:
         set_guard(connection, install=True)
 
 
-def ensure_demo_community(warm_up: subprocess.Popen[bytes] | None = None) -> bool:
-    """Create the demo community unless the database already has members.
-
-    ``warm_up`` (from ``start_warm_up``) is waited for before the distribution.
-    """
+def ensure_demo_community() -> bool:
+    """Create the demo community unless the database already has members."""
     from commonshare.community.models import Member
 
-    try:
-        if Member.objects.exists():
-            return False
-        steps = list(_steps())
-        with click.progressbar(steps, label="Filling the demo community", file=sys.stderr) as bar:
-            context: dict[str, Any] = {"rng": random.Random(2026), "warm_up": warm_up}  # noqa: S311 - demo data, not security
-            for step in bar:
-                step(context)
-        return True
-    finally:
-        if warm_up is not None and warm_up.poll() is None:
-            warm_up.kill()
-            warm_up.wait()
+    if Member.objects.exists():
+        return False
+    run_valuation_as_plain_python()
+    steps = list(_steps())
+    with click.progressbar(steps, label="Filling the demo community", file=sys.stderr) as bar:
+        context: dict[str, Any] = {"rng": random.Random(2026)}  # noqa: S311 - demo data, not security
+        for step in bar:
+            step(context)
+    return True
 
 
 def _steps() -> Iterator[Any]:
@@ -428,8 +373,6 @@ def _distribution(context: dict[str, Any]) -> None:
     from commonshare.books import services
 
     end = context["period_end"]
-    if context.get("warm_up") is not None:
-        context["warm_up"].wait()  # the valuation loops are compiled and cached
     services.run_distribution(
         context["members"][0],
         period_start=end.replace(day=1),
