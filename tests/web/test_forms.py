@@ -206,3 +206,11 @@ def test_log_work_from_a_done_task_keeps_the_task_selected(world: Any) -> None:
     )
     assert response.status_code == 302
     assert Contribution.objects.get(summary="Late fixes").task_id == world.task.pk
+
+
+def test_login_errors_name_their_field(db: Any) -> None:
+    page = Client().post(url("login"), {"username": "", "password": ""}).content.decode()
+    summary = summary_of(page)
+    assert "This field is required." not in page
+    assert '<a href="#id_username">Email is required.</a>' in summary
+    assert '<a href="#id_password">Password is required.</a>' in summary

@@ -10,11 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
 from commonshare.books.models import ExpenseDecision, Income
 from commonshare.work.models import Contribution
 
 DECIMAL: dict[str, Any] = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+def _name_required_fields(form: forms.Form) -> None:
+    for field in form.fields.values():
+        field.error_messages["required"] = f"{field.label} is required."
 
 
 class Form(forms.Form):
@@ -27,8 +33,7 @@ class Form(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.error_messages["required"] = f"{field.label} is required."
+        _name_required_fields(self)
 
 
 def _text(
@@ -58,6 +63,14 @@ def _date(label: str) -> forms.CharField:
     return forms.CharField(
         label=label, help_text="YYYY-MM-DD", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form, its "required" messages naming the field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _name_required_fields(self)
 
 
 class SignupForm(Form):
