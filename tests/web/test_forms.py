@@ -214,3 +214,34 @@ def test_login_errors_name_their_field(db: Any) -> None:
     assert "This field is required." not in page
     assert '<a href="#id_username">Email is required.</a>' in summary
     assert '<a href="#id_password">Password is required.</a>' in summary
+
+
+def test_editing_work_on_a_done_task_keeps_the_task(world: Any) -> None:
+    client = as_member(world.ada)
+    client.post(
+        url("contribution_create"),
+        {
+            "kind": "work",
+            "summary": "Draft",
+            "hours": "1",
+            "evidence_text": "PR 9",
+            "task": str(world.task.pk),
+        },
+    )
+    draft = Contribution.objects.get(summary="Draft")
+    work.complete_task(world.ada, world.task.pk)
+    page = client.get(url("contribution_edit", draft.pk)).content.decode()
+    assert re.search(rf'<option value="{world.task.pk}" selected>', page)
+    saved = client.post(
+        url("contribution_edit", draft.pk),
+        {
+            "kind": "work",
+            "summary": "Final",
+            "hours": "2",
+            "evidence_text": "PR 9",
+            "task": str(world.task.pk),
+        },
+    )
+    assert saved.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.summary, draft.task_id) == ("Final", world.task.pk)

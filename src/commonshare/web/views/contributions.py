@@ -130,7 +130,7 @@ def contribution_edit(request: MemberRequest, contribution_id: int) -> HttpRespo
         request.POST or None,
         request.FILES or None,
         initial=_initial_of(contribution),
-        tasks=queries.unfinished_tasks(),
+        tasks=_task_choices(contribution.task_id),
     )
     if request.method == "POST" and form.is_valid():
         edited = submit(
