@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -60,6 +62,50 @@ def test_demo_fills_a_believable_community_in_wal_mode(demo_dir: Path) -> None:
     assert count["books_distribution"] == 1
     assert kinds == {"work", "deliverable", "expense", "resource"}
     assert subtasks > 0
+
+
+def test_demo_accounts_use_cheap_hashes_that_the_site_checks_and_upgrades(
+    demo_dir: Path,
+) -> None:
+    from django.contrib.auth.hashers import check_password, identify_hasher
+
+    from commonshare.demo import DEMO_PASSWORD
+
+    with sqlite3.connect(demo_dir / "commonshare.sqlite3") as connection:
+        hashes = [row[0] for row in connection.execute("SELECT password FROM community_member")]
+    assert len(hashes) == 9
+    # Few PBKDF2 rounds (the password is public), in the site's own format.
+    assert all(h.startswith("pbkdf2_sha256$1000$") for h in hashes)
+    upgraded: list[str] = []
+    assert check_password(DEMO_PASSWORD, hashes[0], setter=upgraded.append)
+    assert upgraded == [DEMO_PASSWORD]  # stored again with the preferred hasher at first login
+    assert identify_hasher(hashes[0]).algorithm == "pbkdf2_sha256"
+    assert not check_password("wrong password", hashes[0])
+
+
+def test_demo_payouts_are_those_of_the_compiled_valuation(demo_dir: Path, tmp_path: Path) -> None:
+    # The demo values its few reviews with the loops as plain Python; `allocate` compiles them.
+    with sqlite3.connect(demo_dir / "commonshare.sqlite3") as connection:
+        request = connection.execute("SELECT request FROM books_distribution").fetchone()[0]
+        stored = dict(connection.execute("SELECT member_id, amount_minor FROM books_payout"))
+    (tmp_path / "request.json").write_text(request)
+    result = json.loads(_run(demo_dir, "allocate", str(tmp_path / "request.json")).stdout)
+    recomputed = {
+        int(line["member"]): int(Decimal(line["amount"]) * 100)
+        for line in result["payouts"]
+        if Decimal(line["amount"])
+    }
+    assert recomputed == {member: minor for member, minor in stored.items() if minor}
+    assert len(recomputed) >= 8
+
+
+def test_demo_leaves_a_parent_with_an_open_subtask_claimed(demo_dir: Path) -> None:
+    with sqlite3.connect(demo_dir / "commonshare.sqlite3") as connection:
+        statuses = dict(connection.execute("SELECT title, status FROM work_task").fetchall())
+    assert statuses["Migrate the first three customers"] == "claimed"
+    assert statuses["Migrate hosting customers to the new cluster"] == "claimed"
+    assert statuses["Write the migration runbook"] == "done"
+    assert statuses["Decommission the old node"] == "done"
 
 
 def test_running_demo_again_reuses_the_data_and_reset_starts_over(demo_dir: Path) -> None:

@@ -338,7 +338,24 @@ def _task_action(verb: str) -> Callable[..., None]:
 
 task.command("claim")(_task_action("claim"))
 task.command("release")(_task_action("release"))
-task.command("done")(_task_action("complete"))
+
+
+@task.command("done")
+@click.argument("task_id", type=int)
+@click.option(
+    "--confirm", is_flag=True, help="Mark it done even though some of its subtasks are open."
+)
+@as_option
+@with_django
+def task_done(task_id: int, confirm: bool, as_email: str | None) -> None:
+    """Mark your task done (as yourself: nobody assigns work).
+
+    Example: commonshare task done 12 --confirm --as ada@example.org
+    """
+    from commonshare.work import services
+
+    done = services.complete_task(acting_member(as_email), task_id, confirm_open_subtasks=confirm)
+    click.echo(f"Task {done.pk} is now {done.status}.")
 
 
 # --- contributions and reviews ---------------------------------------------------

@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import click
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from commonshare.paths import data_dir
@@ -83,6 +85,37 @@ TASKS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
 ]
 
 
+class DemoPasswordHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with few rounds, for the nine demo accounts only (their password is public).
+
+    Argon2 costs a third of a second per account, a third of the demo's first run.
+    The hash is an ordinary ``pbkdf2_sha256`` one, so the site's own PBKDF2 hasher
+    checks it, and Django stores it again with Argon2 at the account's first
+    login (its rounds are below the site's). Real accounts never use this class:
+    it is only in force while ``_members`` runs.
+    """
+
+    iterations = 1000
+
+
+def run_valuation_as_plain_python() -> None:
+    """Run the valuation loops of this process as plain Python instead of compiling them.
+
+    The ``robust`` method's loops are compiled by Numba on first use (about 12 s of
+    CPU on a new install, cached on disk after that; loading the cache still costs
+    about 2 s). For the demo's few dozen reviews the same loops run as Python in a
+    fraction of that, with the same operations in the same order. Numba reads the
+    switch when the loops are defined, so it holds for this process only, and only
+    if nothing here has valued anything yet: a ``commonshare serve`` elsewhere
+    compiles them as usual.
+    """
+    if "commonshare.core.valuation.kernels" in sys.modules:
+        return
+    import numba
+
+    numba.config.DISABLE_JIT = True  # type: ignore[attr-defined]  # set from the environment
+
+
 def demo_logins() -> list[tuple[str, str]]:
     return [(email, name) for email, name, _ in MEMBERS]
 
@@ -115,6 +148,7 @@ def ensure_demo_community() -> bool:
 
     if Member.objects.exists():
         return False
+    run_valuation_as_plain_python()
     steps = list(_steps())
     with click.progressbar(steps, label="Filling the demo community", file=sys.stderr) as bar:
         context: dict[str, Any] = {"rng": random.Random(2026)}  # noqa: S311 - demo data, not security
@@ -138,8 +172,12 @@ def _members(context: dict[str, Any]) -> None:
     from commonshare.community import services
 
     members = []
-    for email, name, bio in MEMBERS:
-        member = services.join(email=email, display_name=name, password=DEMO_PASSWORD)
+    with override_settings(PASSWORD_HASHERS=[f"{__name__}.DemoPasswordHasher"]):
+        joined = [
+            services.join(email=email, display_name=name, password=DEMO_PASSWORD)
+            for email, name, _ in MEMBERS
+        ]
+    for member, (_, name, bio) in zip(joined, MEMBERS, strict=True):
         services.update_profile(member, display_name=name, bio=bio)
         members.append(member)
     context["members"] = members
@@ -175,6 +213,7 @@ def _work(context: dict[str, Any]) -> None:
 
     members, tasks, rng = context["members"], context["tasks"], context["rng"]
     logged = []
+    finished = []
     for index, task in enumerate(tasks[:9]):
         worker = members[(index + 1) % len(members)]
         services.claim_task(worker, task.pk)
@@ -192,6 +231,10 @@ def _work(context: dict[str, Any]) -> None:
             )
         )
         if index % 3 != 2:
+            finished.append((worker, task))
+    # Subtasks first; a parent with a subtask still in progress stays claimed.
+    for worker, task in reversed(finished):
+        if not services.open_subtasks(task):
             services.complete_task(worker, task.pk)
     # Five minutes of work without a task: in-or-out.
     logged.append(

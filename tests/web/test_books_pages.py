@@ -421,7 +421,9 @@ def test_distribution_page_lists_resource_payments(world: Any) -> None:
 
 def test_expense_claim_link_prefills_the_kind(world: Any) -> None:
     page = text(as_member(world.ada).get(url("contribution_create") + "?kind=expense"))
-    assert re.search(r'value="expense"[^>]*checked', page)
+    assert re.search(r'type="hidden" name="kind" value="expense"', page)
+    assert 'name="amount"' in page
+    assert 'name="hours"' not in page
     assert Contribution.objects.filter(kind="expense").count() == 0
 
 

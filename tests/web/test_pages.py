@@ -115,8 +115,10 @@ def assert_field_error(response: Any, field: str, text: str = "") -> None:
     assert field in errors, errors
     if text:
         assert text in " ".join(errors[field]), errors[field]
-    label = response.context["form"].fields[field].label
-    assert f"{label}: " in response.content.decode()
+    page = response.content.decode()
+    # Listed in the error summary, linked to its field, and said again at the field.
+    assert f'href="#id_{field}"' in page
+    assert f'id="id_{field}_error"' in page
 
 
 # --- Sign up, profile, leaving ---------------------------------------------------

@@ -10,11 +10,30 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
 from commonshare.books.models import ExpenseDecision, Income
 from commonshare.work.models import Contribution
 
 DECIMAL: dict[str, Any] = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+def _name_required_fields(form: forms.Form) -> None:
+    for field in form.fields.values():
+        field.error_messages["required"] = f"{field.label} is required."
+
+
+class Form(forms.Form):
+    """A form whose "required" message names its field in plain words.
+
+    Django's default ("This field is required.") cannot stand alone in the
+    error summary at the top of the page, so every required field says which
+    one it is: "Summary is required."
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _name_required_fields(self)
 
 
 def _text(
@@ -46,7 +65,15 @@ def _date(label: str) -> forms.CharField:
     )
 
 
-class SignupForm(forms.Form):
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form, its "required" messages naming the field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _name_required_fields(self)
+
+
+class SignupForm(Form):
     email = forms.CharField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     display_name = _text("Display name", autocomplete="nickname")
     password = forms.CharField(
@@ -57,18 +84,72 @@ class SignupForm(forms.Form):
     )
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Form):
     display_name = _text("Display name")
     bio = _area("About you", help_text="Markdown.")
 
 
-class TaskForm(forms.Form):
+class TaskForm(Form):
     title = _text("Title")
     description = _area("Description", help_text="Markdown: **bold**, lists, links.", rows=8)
     estimate_hours = _text("Estimate (hours)", help_text="e.g. 2 or 1.5", **DECIMAL)
 
 
-class ContributionForm(forms.Form):
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    Contribution.Kind.WORK: ("hours",),
+    Contribution.Kind.DELIVERABLE: ("units", "unit_name"),
+    Contribution.Kind.EXPENSE: ("amount", "currency", "receipt"),
+    Contribution.Kind.RESOURCE: ("units", "unit_name"),
+}
+"""The fields each kind of contribution asks for, besides the common ones."""
+
+KIND_REQUIRES: dict[str, frozenset[str]] = {
+    Contribution.Kind.WORK: frozenset({"hours"}),
+    Contribution.Kind.DELIVERABLE: frozenset({"units"}),
+    Contribution.Kind.EXPENSE: frozenset({"amount", "currency", "receipt"}),
+    Contribution.Kind.RESOURCE: frozenset({"units", "unit_name"}),
+}
+"""Which of them must be filled in (``log_contribution`` has the last word)."""
+
+KIND_HEADINGS: dict[str, str] = {
+    Contribution.Kind.WORK: "Log work",
+    Contribution.Kind.DELIVERABLE: "Log a deliverable",
+    Contribution.Kind.EXPENSE: "Claim an expense",
+    Contribution.Kind.RESOURCE: "Log a resource you lent",
+}
+
+UNIT_HELP: dict[str, str] = {
+    Contribution.Kind.DELIVERABLE: "How many you delivered, e.g. 3 (pages).",
+    Contribution.Kind.RESOURCE: "How much was used, e.g. 720 (server hours).",
+}
+UNIT_NAME_HELP: dict[str, str] = {
+    Contribution.Kind.DELIVERABLE: "What one unit is, e.g. pages or screens.",
+    Contribution.Kind.RESOURCE: "What was metered, e.g. server hours or GB transferred.",
+}
+
+
+class KindForm(Form):
+    """The first step of logging a contribution: which kind it is (sent by GET)."""
+
+    kind = forms.ChoiceField(
+        label="What kind of contribution?",
+        choices=Contribution.Kind.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+def is_kind(value: Any) -> bool:
+    return isinstance(value, str) and value in Contribution.Kind.values
+
+
+class ContributionForm(Form):
+    """A contribution of one kind: only that kind's fields, the kind itself hidden.
+
+    The kind comes from ``kind``, else the posted data, else ``initial``.
+    Without a valid kind (an old link or a hand-made post) the form keeps every
+    field and asks for the kind, so nothing sent is lost.
+    """
+
     kind = forms.ChoiceField(
         label="Kind", choices=Contribution.Kind.choices, widget=forms.RadioSelect
     )
@@ -76,29 +157,59 @@ class ContributionForm(forms.Form):
     task = forms.TypedChoiceField(
         label="Task", required=False, coerce=int, empty_value=None, choices=[]
     )
-    description = _area("Description", help_text="Markdown.")
-    hours = _text("Hours worked", required=False, help_text="For work.", **DECIMAL)
+    hours = _text(
+        "Hours worked", required=False, help_text="e.g. 1.5 for an hour and a half.", **DECIMAL
+    )
     units = _text("Units", required=False, help_text="For a deliverable or a resource.", **DECIMAL)
     unit_name = _text(
         "Unit name", required=False, help_text="For a resource, e.g. GB-months or compute hours."
     )
-    amount = _text("Amount spent", required=False, help_text="For an expense.", **DECIMAL)
+    amount = _text("Amount spent", required=False, help_text="e.g. 14.99", **DECIMAL)
     currency = _text("Currency", required=False, help_text="ISO code, e.g. EUR.", maxlength=3)
     receipt = forms.FileField(
-        label="Receipt", required=False, help_text="Required for an expense (PDF or image)."
+        label="Receipt", required=False, help_text="A PDF or an image of the receipt or invoice."
     )
+    description = _area("Description", help_text="Markdown.")
     evidence_url = forms.CharField(
         label="Evidence link", required=False, widget=forms.URLInput, help_text="http(s) link."
     )
     evidence_text = _area("Evidence in words", rows=3)
     evidence_file = forms.FileField(label="Evidence file", required=False)
 
-    def __init__(self, *args: Any, tasks: Any = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tasks: Any = (), kind: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         task_field: Any = self.fields["task"]
         task_field.choices = [("", "— no task —")] + [
             (task.pk, f"#{task.pk} {task.title}") for task in tasks
         ]
+        if kind is None and self.is_bound:
+            kind = self.data.get("kind")
+        if kind is None:
+            kind = self.initial.get("kind")
+        self.chosen_kind: str | None = kind if is_kind(kind) else None
+        if self.chosen_kind is not None:
+            self._keep_fields_of(self.chosen_kind)
+
+    def _keep_fields_of(self, kind: str) -> None:
+        self.fields["kind"].widget = forms.HiddenInput()
+        self.initial["kind"] = kind
+        wanted = KIND_FIELDS[kind]
+        for name in {name for names in KIND_FIELDS.values() for name in names} - set(wanted):
+            del self.fields[name]
+        for name in KIND_REQUIRES[kind]:
+            field = self.fields[name]
+            if name == "receipt":
+                # Not checked here: on an edit the receipt already attached counts.
+                field.shown_required = True  # type: ignore[attr-defined]
+            else:
+                field.required = True
+        if "units" in self.fields:
+            self.fields["units"].help_text = UNIT_HELP[kind]
+            self.fields["unit_name"].help_text = UNIT_NAME_HELP[kind]
+
+    @property
+    def heading(self) -> str:
+        return KIND_HEADINGS.get(self.chosen_kind or "", "Log a contribution")
 
 
 RATING_CHOICES = [
@@ -111,7 +222,7 @@ RATING_CHOICES = [
 ]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     rating = forms.ChoiceField(label="Rating", choices=RATING_CHOICES, widget=forms.RadioSelect)
     comment = _area("Comment", required=True, help_text="What you checked and what you found.")
     effort_estimate = _text(
@@ -122,7 +233,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class IncomeForm(forms.Form):
+class IncomeForm(Form):
     amount = _text("Amount", **DECIMAL)
     currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=3)
     payer = _text("Payer")
@@ -140,7 +251,7 @@ class IncomeForm(forms.Form):
     )
 
 
-class DistributionForm(forms.Form):
+class DistributionForm(Form):
     period_start = _date("Period start")
     period_end = _date("Period end")
     currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=3)
@@ -152,18 +263,18 @@ class DistributionForm(forms.Form):
     )
 
 
-class ExpenseDecisionForm(forms.Form):
+class ExpenseDecisionForm(Form):
     verdict = forms.ChoiceField(
         label="Decision", choices=ExpenseDecision.Verdict.choices, widget=forms.RadioSelect
     )
     reason = _area("Reason", rows=3, help_text="Required to reject; optional to approve.")
 
 
-class WithdrawalForm(forms.Form):
+class WithdrawalForm(Form):
     amount = _text("Amount paid out", **DECIMAL)
     currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=3)
     reference = _text("Bank transfer reference", help_text="As it appears on the bank statement.")
 
 
-class ReversalForm(forms.Form):
+class ReversalForm(Form):
     reason = _area("Reason", required=True, rows=3, help_text="Why this entry was a mistake.")

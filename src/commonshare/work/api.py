@@ -134,11 +134,16 @@ def release_task(request: HttpRequest, task_id: PathId) -> Task:
 @router.post(
     "/tasks/{task_id}/done",
     auth=member_auth,
-    response={200: TaskOut, **WRITE, **E404},
+    response={200: TaskOut, **WRITE, **E404, **E409},
     tags=["tasks"],
 )
-def complete_task(request: HttpRequest, task_id: PathId) -> Task:
-    return services.complete_task(acting_member(request), task_id)
+def complete_task(
+    request: HttpRequest, task_id: PathId, confirm_open_subtasks: bool = False
+) -> Task:
+    """Mark your task done; with open subtasks, 409 unless ``confirm_open_subtasks=true``."""
+    return services.complete_task(
+        acting_member(request), task_id, confirm_open_subtasks=confirm_open_subtasks
+    )
 
 
 # --- contributions -------------------------------------------------------------

@@ -129,12 +129,28 @@ def release_task(actor: Member, task_id: int) -> Task:
     return task
 
 
-def complete_task(actor: Member, task_id: int) -> Task:
+def open_subtasks(task: Task) -> list[Task]:
+    """The subtasks of ``task`` not yet done, oldest first."""
+    return list(task.subtasks.exclude(status=Task.Status.DONE).order_by("created_at", "id"))
+
+
+def complete_task(actor: Member, task_id: int, *, confirm_open_subtasks: bool = False) -> Task:
+    """Mark a claimed task done; a parent with open subtasks only when confirmed."""
     with transaction.atomic():
         task = _own_claim(actor, task_id, "mark it done")
+        still_open = open_subtasks(task)
+        if still_open and not confirm_open_subtasks:
+            titles = ", ".join(f"“{sub.title}”" for sub in still_open)
+            count = "subtask is" if len(still_open) == 1 else "subtasks are"
+            raise Conflict(
+                f"{len(still_open)} {count} still open: {titles}. "
+                "Confirm to mark this task done anyway.",
+                field="confirm_open_subtasks",
+            )
         task.status = Task.Status.DONE
         task.save(update_fields=["status", "updated_at"])
-        record("work.task.completed", task, actor=actor)
+        extra = {"open_subtasks": [sub.pk for sub in still_open]} if still_open else {}
+        record("work.task.completed", task, actor=actor, **extra)
     return task
 
 

@@ -46,25 +46,38 @@ def domain_errors(view: View) -> View:
 
 
 def submit(form: forms.Form, call: Callable[[], T]) -> T | None:
-    """Run a service for a bound, valid form; its refusal becomes a form error.
+    """Run a service for a bound, valid form; its refusal becomes form errors.
 
-    Returns the service's result, or None when it refused (the form then
-    carries the message on the field the service named). Forbidden, and
-    NotFound about the page itself, propagate to ``domain_errors``.
+    Returns the service's result, or None when it refused: the form then
+    carries every problem of the refusal (``error.problems``), each on its
+    field when the form shows that field, else as an error of the whole form,
+    so the page lists them all at once. Forbidden, and NotFound about the page
+    itself, propagate to ``domain_errors``.
     """
     try:
         return call()
     except Forbidden:
         raise
     except NotFound as error:
-        if error.field and error.field in form.fields:
-            form.add_error(error.field, error.message)
-            return None
-        raise
-    except CommonshareError as error:
-        field = error.field if error.field in form.fields else None
-        form.add_error(field, error.message)
+        if _shown_field(form, error.field) is None:
+            raise
+        add_problems(form, error)
         return None
+    except CommonshareError as error:
+        add_problems(form, error)
+        return None
+
+
+def _shown_field(form: forms.Form, field: str | None) -> str | None:
+    """``field`` if the form shows an input for it (hidden inputs do not count)."""
+    if field is None or field not in form.fields or form.fields[field].widget.is_hidden:
+        return None
+    return field
+
+
+def add_problems(form: forms.Form, error: CommonshareError) -> None:
+    for field, message in error.problems:
+        form.add_error(_shown_field(form, field), message)
 
 
 def int_or_none(value: Any) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.conf import settings
@@ -14,12 +15,18 @@ from commonshare.books import services as books
 from commonshare.books.policy import current_policy
 from commonshare.core.draw import ticket
 from commonshare.core.money import from_minor
-from commonshare.errors import Forbidden
+from commonshare.errors import Forbidden, NotFound
 from commonshare.web import queries
-from commonshare.web.forms import ContributionForm, ExpenseDecisionForm, ReviewForm
+from commonshare.web.forms import (
+    ContributionForm,
+    ExpenseDecisionForm,
+    KindForm,
+    ReviewForm,
+    is_kind,
+)
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
 from commonshare.work import selectors, services
-from commonshare.work.models import Contribution
+from commonshare.work.models import Contribution, Task
 
 
 def contribution_list(request: HttpRequest) -> HttpResponse:
@@ -29,42 +36,67 @@ def contribution_list(request: HttpRequest) -> HttpResponse:
 
 def _given(form: ContributionForm) -> services.ContributionInput:
     data = form.cleaned_data
+    # A form of one kind leaves the other kinds' fields out.
     return services.ContributionInput(
         kind=data["kind"],
         summary=data["summary"],
         description=data["description"],
         task_id=data["task"],
-        hours=data["hours"],
-        units=data["units"],
-        unit_name=data["unit_name"],
-        amount=data["amount"],
-        currency=data["currency"],
+        hours=data.get("hours"),
+        units=data.get("units"),
+        unit_name=data.get("unit_name", ""),
+        amount=data.get("amount"),
+        currency=data.get("currency", ""),
         evidence_url=data["evidence_url"],
         evidence_text=data["evidence_text"],
         evidence_file=data["evidence_file"],
-        receipt=data["receipt"],
+        receipt=data.get("receipt"),
     )
+
+
+def _task_choices(selected: int | None) -> list[Task]:
+    """Open and claimed tasks, plus the one asked for even when it is done.
+
+    "Log work on this task" on a finished task keeps it selected: work on a
+    done task may still be logged (``log_contribution`` decides).
+    """
+    tasks = list(queries.unfinished_tasks())
+    if selected is not None and all(task.pk != selected for task in tasks):
+        # An unknown task is left out: the form then says it is not a choice.
+        with contextlib.suppress(NotFound):
+            tasks.append(selectors.task(selected))
+    return tasks
 
 
 @login_required
 def contribution_create(request: MemberRequest) -> HttpResponse:
-    initial: dict[str, Any] = {"kind": Contribution.Kind.WORK}
-    if task_id := int_or_none(request.GET.get("task")):
+    """First "What kind of contribution?" (a GET form), then only that kind's fields."""
+    task_id = int_or_none(request.GET.get("task"))
+    if request.method != "POST" and not is_kind(request.GET.get("kind")):
+        choice = KindForm(request.GET if "step" in request.GET else None)
+        if choice.is_bound:
+            choice.is_valid()  # a missing kind shows as an error, with the summary
+        return render(request, "web/contributions/kind.html", {"form": choice, "task_id": task_id})
+    initial: dict[str, Any] = {"kind": request.GET.get("kind")}
+    if task_id is not None:
         initial["task"] = task_id
-    if request.GET.get("kind") in Contribution.Kind.values:
-        initial["kind"] = request.GET["kind"]
+    posted_task = int_or_none(request.POST.get("task"))
     form = ContributionForm(
         request.POST or None,
         request.FILES or None,
         initial=initial,
-        tasks=queries.unfinished_tasks(),
+        tasks=_task_choices(posted_task if posted_task is not None else task_id),
     )
     if request.method == "POST" and form.is_valid():
         contribution = submit(form, lambda: services.log_contribution(request.user, _given(form)))
         if contribution is not None:
             messages.success(request, "Contribution logged; reviewers have been drawn.")
             return redirect("web:contribution", contribution.pk)
-    return render(request, "web/contributions/form.html", {"form": form, "editing": None})
+    return render(
+        request,
+        "web/contributions/form.html",
+        {"form": form, "editing": None, "task_id": task_id},
+    )
 
 
 def _initial_of(contribution: Contribution) -> dict[str, Any]:
@@ -98,7 +130,7 @@ def contribution_edit(request: MemberRequest, contribution_id: int) -> HttpRespo
         request.POST or None,
         request.FILES or None,
         initial=_initial_of(contribution),
-        tasks=queries.unfinished_tasks(),
+        tasks=_task_choices(contribution.task_id),
     )
     if request.method == "POST" and form.is_valid():
         edited = submit(

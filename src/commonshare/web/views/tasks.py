@@ -85,4 +85,25 @@ def _task_action(action: Callable[..., Task], done: str) -> Callable[..., HttpRe
 
 task_claim = _task_action(services.claim_task, "You claimed this task. It is yours to do.")
 task_release = _task_action(services.release_task, "You released this task; others may claim it.")
-task_done = _task_action(services.complete_task, "Marked done. Log your work if you have not.")
+
+
+@login_required
+@require_POST
+@domain_errors
+def task_done(request: MemberRequest, task_id: int) -> HttpResponse:
+    """Mark done; a task with open subtasks first shows them and asks to confirm."""
+    confirmed = request.POST.get("confirm_open_subtasks") == "yes"
+    try:
+        services.complete_task(request.user, task_id, confirm_open_subtasks=confirmed)
+    except Conflict as error:
+        if error.field != "confirm_open_subtasks":
+            messages.error(request, error.message)
+            return redirect("web:task", task_id)
+        task = selectors.task(task_id)
+        return render(
+            request,
+            "web/tasks/done_confirm.html",
+            {"task": task, "open_subtasks": services.open_subtasks(task)},
+        )
+    messages.success(request, "Marked done. Log your work if you have not.")
+    return redirect("web:task", task_id)
