@@ -55,8 +55,12 @@ def test_a_stale_review_shows_what_changed_and_keeps_the_text(opened: Any) -> No
     ada, bo, contribution = opened
     reviewer = as_member(bo)
     reviewer.get(url("review_create", contribution.pk))
-    edited = as_member(ada).post(url("contribution_edit", contribution.pk), edit_data("1000"))
-    assert edited.status_code == 302
+    edited = as_member(ada).post(
+        url("contribution_edit", contribution.pk), edit_data("1000"), follow=True
+    )
+    assert "updated to version 2. The reviewers already drawn are shown what changed." in (
+        edited.content.decode()
+    )
 
     review = {"rating": "5", "comment": "Checked the restore; works.", "version": "1"}
     response = reviewer.post(url("review_create", contribution.pk), review)
@@ -124,7 +128,10 @@ def test_a_redraw_shows_the_earlier_draw(make_member: Any, monkeypatch: pytest.M
         make_member()
     contribution = services.log_contribution(ada, ONE_HOUR)
     seed = contribution.review_seed
-    as_member(ada).post(url("contribution_edit", contribution.pk), edit_data("3"))
+    edited = as_member(ada).post(
+        url("contribution_edit", contribution.pk), edit_data("3"), follow=True
+    )
+    assert "they were drawn anew" in edited.content.decode()
     page = Client().get(url("contribution", contribution.pk)).content.decode()
     assert "Earlier draws" in page
     assert f"seed <code>{seed}</code>" in page

@@ -172,3 +172,32 @@ def test_the_history_lists_every_edit_in_words(logged: Any) -> None:
         "hours: 1 → 1,000",
     ]
     assert current.hours == Decimal(1000)
+
+
+def test_the_cli_reviews_the_version_todo_shows(logged: Any) -> None:
+    from click.testing import CliRunner
+
+    from commonshare.cli import main
+
+    ada, bo, contribution = logged
+
+    def run(*args: str) -> Any:
+        env = {"COMMONSHARE_MEMBER": bo.email}
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+    assert f"{contribution.pk:>5}  v1 " in run("review", "todo").output
+    services.edit_contribution(ada, contribution.pk, THOUSAND)
+    todo = run("review", "todo").output
+    assert f"{contribution.pk:>5}  v2 " in todo
+    assert "changed since you were drawn: hours: 1 → 1,000" in todo
+
+    submit = ("review", "submit", str(contribution.pk), "--rating", "5", "--comment", "Fine")
+    missing = run(*submit)
+    assert missing.exit_code == 2
+    assert "--version" in missing.output
+    stale = run(*submit, "--version", "1")
+    assert stale.exit_code == 2
+    assert "hours: 1 → 1,000" in stale.output
+    assert not Review.objects.exists()
+    assert run(*submit, "--version", "2").exit_code == 0
+    assert Review.objects.get().version == 2

@@ -106,9 +106,20 @@ def contribution_edit(request: MemberRequest, contribution_id: int) -> HttpRespo
             lambda: services.edit_contribution(request.user, contribution_id, _given(form)),
         )
         if edited is not None:
-            messages.success(request, "Contribution updated.")
+            messages.success(request, _edited_message(contribution, edited))
             return redirect("web:contribution", contribution_id)
     return render(request, "web/contributions/form.html", {"form": form, "editing": contribution})
+
+
+def _edited_message(before: Contribution, edited: Contribution) -> str:
+    if edited.version == before.version:
+        return "Contribution updated; nothing had changed."
+    said = f"Contribution updated to version {edited.version}."
+    if edited.review_seed != before.review_seed:
+        return f"{said} The policy redraws reviewers after an edit: they were drawn anew."
+    if before.assignments.all():
+        return f"{said} The reviewers already drawn are shown what changed."
+    return said
 
 
 @domain_errors
