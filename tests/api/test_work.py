@@ -330,3 +330,5 @@ def test_the_schema_declares_428_and_if_match() -> None:
     post = operation["post"]
     assert {201, 409, 422, 428} <= {int(code) for code in post["responses"]}
     assert any(p["name"] == "If-Match" and p["in"] == "header" for p in post["parameters"])
+    get = api.get_openapi_schema()["paths"]["/api/contributions/{contribution_id}"]["get"]
+    assert "ETag" in get["responses"][200]["headers"]

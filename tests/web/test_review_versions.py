@@ -78,6 +78,9 @@ def test_a_stale_review_shows_what_changed_and_keeps_the_text(opened: Any) -> No
     detail = as_member(ada).get(url("contribution", contribution.pk)).content.decode()
     assert "Version judged" in detail
     assert re.search(r'<td class="num">5 / 5</td>\s*<td class="num">2</td>', detail)
+    # Once reviewed, the note for a waiting reviewer is gone.
+    mine = reviewer.get(url("contribution", contribution.pk)).content.decode()
+    assert "changed since you were drawn" not in mine
 
 
 @pytest.mark.django_db
@@ -167,7 +170,7 @@ def test_a_stale_review_in_the_browser(
     author.goto(f"{base}{url('contribution_edit', contribution.pk)}")
     author.get_by_label("Hours worked").fill("1000")
     author.get_by_role("button", name="Save changes").click()
-    expect(author.get_by_text("Contribution updated.")).to_be_visible()
+    expect(author.get_by_text("Contribution updated to version 2.")).to_be_visible()
 
     reviewer.get_by_role("button", name="Submit review").click()
     alert = reviewer.locator("#stale-version")

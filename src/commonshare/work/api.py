@@ -386,8 +386,16 @@ def log_contribution_with_files(
     return Status(201, services.log_contribution(acting_member(request), given))
 
 
+ETAG_HEADER = {
+    "description": 'The version read, for If-Match on a review: "c<id>-v<version>"',
+    "schema": {"type": "string", "examples": ['"c12-v3"']},
+}
+
+
 @router.get(
-    "/contributions/{contribution_id}", response={200: ContributionDetailOut, **E404, **E422}
+    "/contributions/{contribution_id}",
+    response={200: ContributionDetailOut, **E404, **E422},
+    openapi_extra={"responses": {200: {"headers": {"ETag": ETAG_HEADER}}}},
 )
 def get_contribution(
     request: HttpRequest, response: HttpResponse, contribution_id: PathId

@@ -143,7 +143,8 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
         key=lambda row: (row["ticket"], row["member_id"]),
     )
     user = request.user
-    mine = next((a for a in assignments if a.reviewer_id == user.pk), None)
+    can_review = queries.is_waiting_reviewer(user, contribution)
+    mine = next((a for a in assignments if a.reviewer_id == user.pk and can_review), None)
     return render(
         request,
         "web/contributions/detail.html",
@@ -163,7 +164,7 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
             "tickets": tickets,
             "reviewers_per_contribution": settings.COMMONSHARE_REVIEWERS_PER_CONTRIBUTION,
             "can_edit": user.is_authenticated and contribution.author_id == user.pk and not reviews,
-            "can_review": queries.is_waiting_reviewer(user, contribution),
+            "can_review": can_review,
         },
     )
 
