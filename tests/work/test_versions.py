@@ -201,3 +201,38 @@ def test_the_cli_reviews_the_version_todo_shows(logged: Any) -> None:
     assert not Review.objects.exists()
     assert run(*submit, "--version", "2").exit_code == 0
     assert Review.objects.get().version == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_review_sent_while_an_edit_commits_sees_the_edit(make_member: Any) -> None:
+    """The version check and the review happen under the contribution's lock."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    ada, bo = make_member("Ada"), make_member("Bo")
+    contribution = services.log_contribution(ada, ONE_HOUR)
+    editing, failures = threading.Event(), []
+
+    def edit_slowly() -> None:
+        try:
+            with transaction.atomic():
+                services.edit_contribution(ada, contribution.pk, THOUSAND)
+                editing.set()
+                time.sleep(0.5)  # the edit is not committed yet
+        except Exception as error:  # pragma: no cover - reported below
+            failures.append(error)
+            editing.set()
+        finally:
+            connection.close()
+
+    author = threading.Thread(target=edit_slowly)
+    author.start()
+    assert editing.wait(10)
+    with pytest.raises(versions.StaleVersion, match="hours: 1 → 1,000"):
+        services.submit_review(bo, contribution.pk, rating=5, comment="Great", version=1)
+    author.join(10)
+    assert not failures
+    assert not Review.objects.exists()
+    assert Contribution.objects.get(pk=contribution.pk).version == 2
