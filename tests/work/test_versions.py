@@ -43,6 +43,8 @@ def test_a_contribution_starts_at_version_1_and_each_edit_adds_one(logged: Any) 
     assert [str(c) for c in versions.changes_since(edited, 1)] == ["hours: 1 → 1,000"]
     # Saving the same statement again changes nothing, so it is not a new version.
     assert services.edit_contribution(ada, contribution.pk, THOUSAND).version == 2
+    assert AuditEvent.objects.filter(code="work.contribution.edited").count() == 1
+    assert ContributionVersion.objects.filter(contribution=contribution).count() == 1
 
 
 def test_a_review_of_an_older_version_is_refused_with_what_changed(logged: Any) -> None:
@@ -236,3 +238,21 @@ def test_a_review_sent_while_an_edit_commits_sees_the_edit(make_member: Any) -> 
     assert not failures
     assert not Review.objects.exists()
     assert Contribution.objects.get(pk=contribution.pk).version == 2
+
+
+def test_a_new_file_is_a_new_version(logged: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ada, _, contribution = logged
+    with_file = ContributionInput(
+        kind="work",
+        summary="Fixed the backup",
+        hours="1",
+        evidence_text="e",
+        evidence_file=SimpleUploadedFile("restore-log.txt", b"ok"),
+    )
+    edited = services.edit_contribution(ada, contribution.pk, with_file)
+    assert edited.version == 2
+    [change] = versions.changes_since(edited, 1)
+    assert (change.label, change.old) == ("evidence file", "none")
+    assert change.new.startswith("restore-log") and change.new.endswith(".txt")

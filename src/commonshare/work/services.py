@@ -318,10 +318,12 @@ def edit_contribution(
             contribution.evidence_file = given.evidence_file
         if given.receipt is not None:
             contribution.receipt = given.receipt
-        contribution.save()
         changed = versions.changes(before, versions.snapshot(contribution))
-        if changed:
-            _new_version(actor, contribution, before, changed)
+        if not changed:
+            return contribution  # the same statement again: nothing to write
+        contribution.version += 1
+        contribution.save()
+        _new_version(actor, contribution, before, changed)
     return contribution
 
 
@@ -331,17 +333,15 @@ def _new_version(
     before: dict[str, str],
     changed: list[versions.Change],
 ) -> None:
-    """Keep what the replaced version said, bump the version, tell (or redraw) the reviewers.
+    """Keep what the replaced version said and tell (or redraw) the drawn reviewers.
 
     Until a notification system exists, "telling" the drawn reviewers is the
     audit event naming them; their to-do list and the contribution page show
     what changed since they were drawn.
     """
     kept = ContributionVersion(
-        contribution=contribution, version=contribution.version, stated=before
+        contribution=contribution, version=contribution.version - 1, stated=before
     )
-    contribution.version += 1
-    contribution.save(update_fields=["version"])
     drawn = list(contribution.assignments.order_by("rank").values_list("reviewer_id", flat=True))
     redraw = bool(drawn) and bool(current_policy()["redraw_reviewers_on_edit"])
     redrawn: list[int] = []
