@@ -69,6 +69,8 @@ def test_the_journey_from_the_command_line(tmp_path) -> None:  # type: ignore[no
         "review",
         "submit",
         str(contribution.pk),
+        "--version",
+        "1",
         "--rating",
         "4",
         "--comment",

@@ -440,12 +440,21 @@ def review() -> None:
 @as_option
 @with_django
 def review_todo(as_email: str | None) -> None:
-    """List contributions you were drawn to review."""
+    """List contributions you were drawn to review, with the version to review.
+
+    Example: commonshare review todo --as bo@example.org
+    """
     from commonshare.work.selectors import reviews_waiting_for
+    from commonshare.work.versions import changes_since, describe
 
     for assignment in reviews_waiting_for(acting_member(as_email)):
         c = assignment.contribution
-        click.echo(f"{c.pk:>5}  {c.author.display_name:<20} {c.quantity_label:<12} {c.summary}")
+        click.echo(
+            f"{c.pk:>5}  v{c.version:<4} {c.author.display_name:<20} {c.quantity_label:<12} "
+            f"{c.summary}"
+        )
+        if changed := changes_since(c, assignment.drawn_version):
+            click.echo(f"       changed since you were drawn: {describe(changed)}")
 
 
 @review.command("submit")
@@ -453,14 +462,27 @@ def review_todo(as_email: str | None) -> None:
 @click.option("--rating", type=click.IntRange(0, 5), required=True, help="0 to 5.")
 @click.option("--comment", required=True)
 @click.option("--effort", help="Your own estimate when you challenge the claimed effort.")
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(1),
+    required=True,
+    help="The version you read, as `review todo` shows it (v3 is --version 3).",
+)
 @as_option
 @with_django
 def review_submit(
-    contribution_id: int, rating: int, comment: str, effort: str | None, as_email: str | None
+    contribution_id: int,
+    *,
+    rating: int,
+    comment: str,
+    effort: str | None,
+    version: int,
+    as_email: str | None,
 ) -> None:
-    """Rate a contribution you were drawn for.
+    """Rate the version you read of a contribution you were drawn for.
 
-    Example: commonshare review submit 12 --rating 4 --comment "Clear and tested"
+    Example: commonshare review submit 12 --version 1 --rating 4 --comment "Clear and tested"
     --as bo@example.org
     """
     from commonshare.work.services import submit_review
@@ -471,6 +493,7 @@ def review_submit(
         rating=rating,
         comment=comment,
         effort_estimate=effort,
+        version=version,
     )
     click.echo(f"Review of contribution {contribution_id} saved.")
 

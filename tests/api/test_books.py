@@ -67,7 +67,8 @@ def reviewed_period(
             contribution_id=contribution_id, reviewer=reviewer
         ).exists()
         api_as(reviewer).post(
-            f"/contributions/{contribution_id}/reviews", {"rating": 4, "comment": "Good"}
+            f"/contributions/{contribution_id}/reviews",
+            {"rating": 4, "comment": "Good", "version": 1},
         )
     as_alice.post("/income", INCOME)
     today = dt.datetime.now(tz=dt.UTC).date().isoformat()

@@ -164,7 +164,7 @@ def test_edit_until_first_review(
     assert_refused(as_alice.patch("/contributions/999999", {"summary": "x"}), 404)
 
     reviewer = _drawn(contribution_id)[0]
-    review = {"rating": 4, "comment": "Solid"}
+    review = {"rating": 4, "comment": "Solid", "version": 3}
     assert (
         api_as(reviewer).post(f"/contributions/{contribution_id}/reviews", review).status_code
         == 201
@@ -190,7 +190,7 @@ def test_reviews(
     assert len(drawn) == 2
     not_drawn = next(m for m in others if m not in drawn)
     path = f"/contributions/{contribution_id}/reviews"
-    review = {"rating": 5, "comment": "Great", "effort_estimate": "2"}
+    review = {"rating": 5, "comment": "Great", "effort_estimate": "2", "version": 1}
 
     todo = api_as(drawn[0]).get("/reviews/todo").json()
     assert [t["contribution"]["id"] for t in todo["items"]] == [contribution_id]
@@ -211,3 +211,124 @@ def test_reviews(
     assert [r["rating"] for r in listed["items"]] == [5]
     assert_refused(anonymous.get("/contributions/999999/reviews"), 404)
     assert_refused(api_as(drawn[0]).post("/contributions/999999/reviews", review), 404)
+
+
+# --- versions: a review is about what the reviewer read ----------------------------
+
+
+def _logged_and_drawn(as_alice: ApiClient, bob: Any) -> int:
+    contribution_id = as_alice.post("/contributions", {**WORK, "hours": "1"}).json()["id"]
+    assert [r.pk for r in _drawn(contribution_id)] == [bob.pk]
+    return contribution_id
+
+
+def test_get_answers_the_version_and_its_etag(
+    as_alice: ApiClient, anonymous: ApiClient, bob: Any
+) -> None:
+    contribution_id = _logged_and_drawn(as_alice, bob)
+    first = anonymous.get(f"/contributions/{contribution_id}")
+    assert (first.json()["version"], first["ETag"]) == (1, f'"c{contribution_id}-v1"')
+    assert first.json()["edits"] == []
+    as_alice.patch(f"/contributions/{contribution_id}", {"hours": "1000"})
+    second = anonymous.get(f"/contributions/{contribution_id}")
+    assert (second.json()["version"], second["ETag"]) == (2, f'"c{contribution_id}-v2"')
+    assert second.json()["edits"] == [
+        {
+            "version": 2,
+            "changes": [{"field": "hours", "label": "hours", "old": "1", "new": "1,000"}],
+        }
+    ]
+    assert second.json()["drawn_reviewers"][0]["drawn_version"] == 1
+
+
+def test_a_review_of_an_older_version_is_409_with_what_changed(
+    as_alice: ApiClient, as_bob: ApiClient, bob: Any
+) -> None:
+    """The issue: hours raised from 1 to 1,000 after the reviewer opened it."""
+    contribution_id = _logged_and_drawn(as_alice, bob)
+    path = f"/contributions/{contribution_id}/reviews"
+    read = as_bob.get(f"/contributions/{contribution_id}")
+    as_alice.patch(f"/contributions/{contribution_id}", {"hours": "1000"})
+
+    stale = {"rating": 5, "comment": "Great", "version": read.json()["version"]}
+    body = assert_refused(as_bob.post(path, stale), 409, "version")
+    assert "hours: 1 → 1,000" in body["detail"]
+    stale_header = {"rating": 5, "comment": "Great"}
+    body = assert_refused(as_bob.post(path, stale_header, HTTP_IF_MATCH=read["ETag"]), 409)
+    assert body["field"] == "version"
+    assert not Review.objects.exists()
+
+    current = as_bob.get(f"/contributions/{contribution_id}")
+    created = as_bob.post(path, stale_header, HTTP_IF_MATCH=current["ETag"])
+    assert created.status_code == 201, created.content
+    assert created.json()["version"] == 2
+    assert Review.objects.get().version == 2
+
+
+def test_a_review_in_the_body_version_is_201(
+    as_alice: ApiClient, as_bob: ApiClient, bob: Any
+) -> None:
+    contribution_id = _logged_and_drawn(as_alice, bob)
+    path = f"/contributions/{contribution_id}/reviews"
+    created = as_bob.post(path, {"rating": 4, "comment": "Good", "version": 1})
+    assert created.status_code == 201, created.content
+    assert created.json()["version"] == 1
+
+
+def test_a_review_without_a_version_is_428(
+    as_alice: ApiClient, as_bob: ApiClient, bob: Any
+) -> None:
+    contribution_id = _logged_and_drawn(as_alice, bob)
+    path = f"/contributions/{contribution_id}/reviews"
+    body = assert_refused(as_bob.post(path, {"rating": 4, "comment": "Good"}), 428, "version")
+    assert "If-Match" in body["detail"]
+    assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body_version", "if_match"),
+    [
+        (None, "*"),
+        (None, '"c999-v1"'),
+        (None, "v1"),
+        (2, '"c{id}-v1"'),
+        (0, None),
+        ("1", None),
+    ],
+)
+def test_a_version_that_cannot_be_read_names_the_field(
+    as_alice: ApiClient, as_bob: ApiClient, bob: Any, body_version: Any, if_match: str | None
+) -> None:
+    contribution_id = _logged_and_drawn(as_alice, bob)
+    as_alice.patch(f"/contributions/{contribution_id}", {"hours": "2"})
+    review: dict[str, Any] = {"rating": 4, "comment": "Good"}
+    if body_version is not None:
+        review["version"] = body_version
+    extra = {} if if_match is None else {"HTTP_IF_MATCH": if_match.format(id=contribution_id)}
+    response = as_bob.post(f"/contributions/{contribution_id}/reviews", review, **extra)
+    assert_refused(response, 422, "version")
+    assert not Review.objects.exists()
+
+
+def test_todo_shows_what_changed_since_the_draw(
+    as_alice: ApiClient, as_bob: ApiClient, bob: Any
+) -> None:
+    contribution_id = _logged_and_drawn(as_alice, bob)
+    assert as_bob.get("/reviews/todo").json()["items"][0]["changed_since_drawn"] == []
+    as_alice.patch(f"/contributions/{contribution_id}", {"hours": "1000"})
+    item = as_bob.get("/reviews/todo").json()["items"][0]
+    assert (item["drawn_version"], item["version"]) == (1, 2)
+    assert item["changed_since_drawn"] == [
+        {"field": "hours", "label": "hours", "old": "1", "new": "1,000"}
+    ]
+
+
+def test_the_schema_declares_428_and_if_match() -> None:
+    from commonshare.api.main import api
+
+    operation = api.get_openapi_schema()["paths"]["/api/contributions/{contribution_id}/reviews"]
+    post = operation["post"]
+    assert {201, 409, 422, 428} <= {int(code) for code in post["responses"]}
+    assert any(p["name"] == "If-Match" and p["in"] == "header" for p in post["parameters"])
+    get = api.get_openapi_schema()["paths"]["/api/contributions/{contribution_id}"]["get"]
+    assert "ETag" in get["responses"][200]["headers"]

@@ -394,28 +394,35 @@ def test_review_flow(world: Any) -> None:
     assert "Needs review" in todo
     assert url("review_create", contribution.pk) in todo
     before = Review.objects.count()
-    assert_field_error(ben.post(url("review_create", contribution.pk), {"comment": "ok"}), "rating")
     assert_field_error(
-        ben.post(url("review_create", contribution.pk), {"rating": "3", "comment": ""}), "comment"
+        ben.post(url("review_create", contribution.pk), {"comment": "ok", "version": "1"}), "rating"
+    )
+    assert_field_error(
+        ben.post(
+            url("review_create", contribution.pk), {"rating": "3", "comment": "", "version": "1"}
+        ),
+        "comment",
     )
     assert_field_error(
         ben.post(
             url("review_create", contribution.pk),
-            {"rating": "3", "comment": "ok", "effort_estimate": "-2"},
+            {"rating": "3", "comment": "ok", "effort_estimate": "-2", "version": "1"},
         ),
         "effort_estimate",
     )
     assert Review.objects.count() == before
     response = ben.post(
         url("review_create", contribution.pk),
-        {"rating": "5", "comment": "Great", "effort_estimate": "1"},
+        {"rating": "5", "comment": "Great", "effort_estimate": "1", "version": "1"},
     )
     assert response["Location"] == url("contribution", contribution.pk)
     assert "Needs review" not in ben.get(url("reviews_todo")).content.decode()
     page = ada.get(url("contribution", contribution.pk)).content.decode()
     assert "5 / 5" in page
     assert "Great" in page
-    again = ben.post(url("review_create", contribution.pk), {"rating": "1", "comment": "x"})
+    again = ben.post(
+        url("review_create", contribution.pk), {"rating": "1", "comment": "x", "version": "1"}
+    )
     assert "already reviewed" in again.content.decode()
 
 

@@ -27,6 +27,9 @@ DEFAULT_POLICY: dict[str, Any] = {
     "default_resource_price": "0.02",
     # The currency those prices are in: resources are paid by its distributions only.
     "resource_currency": "EUR",
+    # When an author edits a contribution after its reviewers were drawn, discard that
+    # draw and draw anew from a fresh published seed (false: the drawn reviewers stay).
+    "redraw_reviewers_on_edit": False,
 }
 
 

@@ -4,18 +4,25 @@ Reads are public. A contribution's kind decides its quantity: ``hours`` for
 work, ``units`` (and ``unit_name``) for deliverables and resources, ``amount``
 and ``currency`` for an expense, which also needs its receipt file and so is
 sent as multipart to ``POST /api/contributions/multipart``.
+
+Each edit of a contribution makes a new ``version``; ``GET`` of one answers it
+in the body and as the ``ETag`` ``"c<id>-v<version>"``. A review names the
+version its reviewer read (``version`` in the body or that ETag in
+``If-Match``): without one it is a 428, for an older one a 409 saying what changed.
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from ninja.params import HeaderEx, P
 from pydantic import ConfigDict
 
 from commonshare.api.auth import acting_member, member_auth
@@ -26,6 +33,7 @@ from commonshare.api.schemas import (
     E422,
     WRITE,
     DecimalStr,
+    ErrorOut,
     Id,
     MemberRef,
     Pagination,
@@ -35,7 +43,8 @@ from commonshare.api.schemas import (
 )
 from commonshare.community import selectors as community_selectors
 from commonshare.core.money import from_minor
-from commonshare.work import selectors, services
+from commonshare.errors import CommonshareError, InvalidInput
+from commonshare.work import selectors, services, versions
 from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
 
 router = Router(tags=["work"])
@@ -216,6 +225,7 @@ class ContributionOut(Schema):
     receipt: str | None = Field(description="URL of the receipt (open books)")
     review_seed: str = Field(description="Published seed of the reviewer draw")
     review_pool: list[str] = Field(description="Ids of the members eligible for the draw")
+    version: int = Field(description="1 when logged, one more after each edit")
     review_count: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -252,10 +262,27 @@ class ContributionOut(Schema):
         return count if count is not None else len(obj.reviews.all())
 
 
+class ChangeOut(Schema):
+    field: str
+    label: str = Field(description="The field in plain words")
+    old: str = Field(description="What it said before, as shown on the page")
+    new: str
+
+
+def _changes(found: list[versions.Change]) -> list[ChangeOut]:
+    return [ChangeOut(field=c.field, label=c.label, old=c.old, new=c.new) for c in found]
+
+
 class DrawnReviewerOut(Schema):
     rank: int
     reviewer: MemberRef
     drawn_at: dt.datetime
+    drawn_version: int = Field(description="The contribution's version when they were drawn")
+
+
+class VersionOut(Schema):
+    version: int
+    changes: list[ChangeOut] = Field(description="What this version changed from the one before")
 
 
 class ReviewOut(Schema):
@@ -265,6 +292,7 @@ class ReviewOut(Schema):
     rating: int
     comment: str
     effort_estimate: str | None
+    version: int = Field(description="The version of the contribution the reviewer judged")
     created_at: dt.datetime
 
     @staticmethod
@@ -275,6 +303,14 @@ class ReviewOut(Schema):
 class ContributionDetailOut(ContributionOut):
     drawn_reviewers: list[DrawnReviewerOut]
     reviews: list[ReviewOut]
+    edits: list[VersionOut] = Field(description="Every edit, oldest first, with what it changed")
+
+    @staticmethod
+    def resolve_edits(obj: Contribution) -> list[VersionOut]:
+        return [
+            VersionOut(version=number, changes=_changes(found))
+            for number, found in versions.history(obj)
+        ]
 
     @staticmethod
     def resolve_drawn_reviewers(obj: Contribution) -> list[ReviewAssignment]:
@@ -355,11 +391,31 @@ def log_contribution_with_files(
     return Status(201, services.log_contribution(acting_member(request), given))
 
 
+ETAG_HEADER = {
+    "description": 'The version read, for If-Match on a review: "c<id>-v<version>"',
+    "schema": {"type": "string", "examples": ['"c12-v3"']},
+}
+
+
 @router.get(
-    "/contributions/{contribution_id}", response={200: ContributionDetailOut, **E404, **E422}
+    "/contributions/{contribution_id}",
+    response={200: ContributionDetailOut, **E404, **E422},
+    openapi_extra={"responses": {200: {"headers": {"ETag": ETAG_HEADER}}}},
 )
-def get_contribution(request: HttpRequest, contribution_id: PathId) -> Contribution:
-    return selectors.contribution(contribution_id)
+def get_contribution(
+    request: HttpRequest, response: HttpResponse, contribution_id: PathId
+) -> Contribution:
+    """One contribution; its ``ETag`` names the version, for ``If-Match`` on a review."""
+    found = selectors.contribution(contribution_id)
+    response["ETag"] = etag(found)
+    return found
+
+
+def etag(contribution: Contribution) -> str:
+    return f'"c{contribution.pk}-v{contribution.version}"'
+
+
+_ETAG = re.compile(r'^(?:W/)?"c([0-9]{1,19})-v([0-9]{1,9})"$')
 
 
 @router.post(
@@ -419,6 +475,12 @@ def replace_contribution_with_files(
 
 
 class ReviewIn(StrictIn):
+    version: int | None = Field(
+        None,
+        ge=1,
+        le=10**9,
+        description="The version you read (or send its ETag in If-Match); one is required",
+    )
     rating: int = Field(ge=0, le=5, description="0 (no value) to 5 (excellent)")
     comment: Text = Field(min_length=1, max_length=4000)
     effort_estimate: DecimalStr | None = Field(
@@ -437,6 +499,17 @@ class ReviewAssignmentOut(Schema):
     contribution: ContributionRef
     rank: int
     drawn_at: dt.datetime
+    drawn_version: int = Field(description="The version when you were drawn")
+    version: int = Field(description="The contribution's version now: review this one")
+    changed_since_drawn: list[ChangeOut]
+
+    @staticmethod
+    def resolve_version(obj: ReviewAssignment) -> int:
+        return obj.contribution.version
+
+    @staticmethod
+    def resolve_changed_since_drawn(obj: ReviewAssignment) -> list[ChangeOut]:
+        return _changes(versions.changes_since(obj.contribution, obj.drawn_version))
 
 
 @router.get(
@@ -449,20 +522,62 @@ def list_reviews(request: HttpRequest, contribution_id: PathId) -> QuerySet[Revi
     return selectors.contribution(contribution_id).reviews.select_related("reviewer")
 
 
+class VersionRequired(CommonshareError):
+    """A review that does not say which version its reviewer read."""
+
+    status = 428
+
+
+def _version_read(contribution_id: int, body: int | None, if_match: str | None) -> int:
+    """The version a review is for, from its body or its If-Match header (at least one)."""
+    header = None
+    if if_match is not None:
+        found = _ETAG.match(if_match.strip())
+        if found is None or int(found.group(1)) != contribution_id:
+            raise InvalidInput(
+                f'If-Match: give this contribution\'s ETag, such as "c{contribution_id}-v1".',
+                field="version",
+            )
+        header = int(found.group(2))
+    if body is not None and header is not None and body != header:
+        raise InvalidInput(
+            f"version: the body says {body} but If-Match says {header}; send one.",
+            field="version",
+        )
+    read = body if body is not None else header
+    if read is None:
+        raise VersionRequired(
+            "Say which version you reviewed: send version in the body, or the ETag of "
+            "GET /api/contributions/{id} in If-Match.",
+            field="version",
+        )
+    return read
+
+
 @router.post(
     "/contributions/{contribution_id}/reviews",
     auth=member_auth,
-    response={201: ReviewOut, **WRITE, **E404, **E409},
+    response={201: ReviewOut, **WRITE, **E404, **E409, 428: ErrorOut},
     tags=["reviews"],
 )
-def submit_review(request: HttpRequest, contribution_id: PathId, payload: ReviewIn) -> Status[Any]:
-    """Review a contribution you were drawn for; never your own, at most once."""
+def submit_review(
+    request: HttpRequest,
+    contribution_id: PathId,
+    payload: ReviewIn,
+    if_match: HeaderEx[str | None, P(alias="If-Match", max_length=100)] = None,
+) -> Status[Any]:
+    """Review the version you read of a contribution you were drawn for; never your own, once.
+
+    409 when the contribution changed since (the detail lists what changed);
+    428 when neither ``version`` nor ``If-Match`` says which version you read.
+    """
     review = services.submit_review(
         acting_member(request),
         contribution_id,
         rating=payload.rating,
         comment=payload.comment,
         effort_estimate=payload.effort_estimate,
+        version=_version_read(contribution_id, payload.version, if_match),
     )
     return Status(201, review)
 

@@ -73,6 +73,9 @@ class Contribution(models.Model):
     review_pool = models.JSONField(
         default=list, help_text="Ids of the members eligible when reviewers were drawn"
     )
+    version = models.PositiveIntegerField(
+        default=1, help_text="1 when logged; each edit adds one (reviews name the one they read)"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,6 +97,33 @@ class Contribution(models.Model):
         return f"{self.units} {unit}"
 
 
+class ContributionVersion(models.Model):
+    """What an earlier version of a contribution said, kept when an edit replaced it."""
+
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.CASCADE, related_name="earlier_versions"
+    )
+    version = models.PositiveIntegerField()
+    stated = models.JSONField(help_text="The stated fields of that version, as plain strings")
+    replaced_draw = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The reviewer draw an edit discarded (seed, pool, reviewers), when it redrew",
+    )
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contribution_id", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribution", "version"], name="one_row_per_contribution_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"contribution {self.contribution_id} version {self.version}"
+
+
 class ReviewAssignment(models.Model):
     """A member drawn to review a contribution, in the order of the draw."""
 
@@ -103,6 +133,9 @@ class ReviewAssignment(models.Model):
     reviewer = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="assignments")
     rank = models.PositiveSmallIntegerField()
     drawn_at = models.DateTimeField(auto_now_add=True)
+    drawn_version = models.PositiveIntegerField(
+        default=1, help_text="The contribution's version when this reviewer was drawn"
+    )
 
     class Meta:
         ordering = ["contribution_id", "rank"]
@@ -129,6 +162,9 @@ class Review(models.Model):
         null=True,
         blank=True,
         help_text="The reviewer's own estimate when they challenge the claimed effort",
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="The version of the contribution the reviewer judged"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

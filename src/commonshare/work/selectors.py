@@ -58,6 +58,6 @@ def reviews_waiting_for(member: Member) -> QuerySet[ReviewAssignment]:
     return (
         ReviewAssignment.objects.filter(reviewer=member)
         .exclude(contribution_id__in=reviewed)
-        .select_related("contribution", "contribution__author")
+        .select_related("contribution", "contribution__author", "contribution__task")
         .order_by("drawn_at", "id")
     )

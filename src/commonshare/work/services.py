@@ -18,11 +18,19 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
 from commonshare.audit.services import record
+from commonshare.books.policy import current_policy
 from commonshare.community.models import Member
 from commonshare.core.draw import draw_reviewers
 from commonshare.core.money import MoneyError, check_currency, parse_decimal, to_minor
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound
-from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
+from commonshare.work import versions
+from commonshare.work.models import (
+    Contribution,
+    ContributionVersion,
+    Review,
+    ReviewAssignment,
+    Task,
+)
 
 MAX_HOURS_PER_CONTRIBUTION = Decimal(1000)
 MAX_ESTIMATE_HOURS = Decimal(10000)
@@ -262,7 +270,12 @@ def _draw_for(contribution: Contribution, author: Member) -> list[ReviewAssignme
     contribution.review_pool = pool
     contribution.save(update_fields=["review_pool"])
     return ReviewAssignment.objects.bulk_create(
-        ReviewAssignment(contribution=contribution, reviewer_id=int(pk), rank=rank)
+        ReviewAssignment(
+            contribution=contribution,
+            reviewer_id=int(pk),
+            rank=rank,
+            drawn_version=contribution.version,
+        )
         for rank, pk in enumerate(drawn)
     )
 
@@ -313,6 +326,7 @@ def edit_contribution(
             )
         fields = _checked_fields(given, has_receipt=bool(contribution.receipt))
         task = _task(given.task_id) if given.task_id is not None else None
+        before = versions.snapshot(contribution)
         for name, value in fields.items():
             setattr(contribution, name, value)
         contribution.task = task
@@ -320,9 +334,56 @@ def edit_contribution(
             contribution.evidence_file = given.evidence_file
         if given.receipt is not None:
             contribution.receipt = given.receipt
+        changed = versions.changes(before, versions.snapshot(contribution))
+        if not changed:
+            return contribution  # the same statement again: nothing to write
+        contribution.version += 1
         contribution.save()
-        record("work.contribution.edited", contribution, actor=actor)
+        _new_version(actor, contribution, before, changed)
     return contribution
+
+
+def _new_version(
+    actor: Member,
+    contribution: Contribution,
+    before: dict[str, str],
+    changed: list[versions.Change],
+) -> None:
+    """Keep what the replaced version said and tell (or redraw) the drawn reviewers.
+
+    Until a notification system exists, "telling" the drawn reviewers is the
+    audit event naming them; their to-do list and the contribution page show
+    what changed since they were drawn.
+    """
+    kept = ContributionVersion(
+        contribution=contribution, version=contribution.version - 1, stated=before
+    )
+    drawn = list(contribution.assignments.order_by("rank").values_list("reviewer_id", flat=True))
+    redraw = bool(drawn) and bool(current_policy()["redraw_reviewers_on_edit"])
+    redrawn: list[int] = []
+    if redraw:
+        # Only open assignments exist: an edit is refused once a review is in.
+        kept.replaced_draw = {
+            "seed": contribution.review_seed,
+            "pool": list(contribution.review_pool),
+            "reviewers": drawn,
+        }
+        contribution.assignments.all().delete()
+        contribution.review_seed = secrets.token_hex(16)
+        contribution.save(update_fields=["review_seed"])
+        redrawn = [a.reviewer_id for a in _draw_for(contribution, contribution.author)]
+    kept.save()
+    record(
+        "work.contribution.edited",
+        contribution,
+        actor=actor,
+        version=contribution.version,
+        changes=[{"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in changed],
+        notified_reviewers=drawn,
+        redrawn=redraw,
+        reviewers=redrawn if redraw else drawn,
+        **({"earlier_draw": kept.replaced_draw} if redraw else {}),
+    )
 
 
 def submit_review(
@@ -332,8 +393,15 @@ def submit_review(
     rating: Any,
     comment: str,
     effort_estimate: Any = None,
+    version: int | None = None,
 ) -> Review:
-    """A drawn reviewer rates the work 0-5 and may challenge its claimed effort."""
+    """A drawn reviewer rates the work 0-5 and may challenge its claimed effort.
+
+    ``version`` is the version of the contribution the reviewer read; a review
+    of an older one is refused (``versions.StaleVersion``, a Conflict listing
+    what changed). The API, the web form and the CLI always send it; ``None``
+    (the version current now) is for callers that just showed it, such as the demo.
+    """
     contribution = Contribution.objects.filter(pk=contribution_id).first()
     if contribution is None:
         raise NotFound(f"No contribution with id {contribution_id}.")
@@ -359,14 +427,24 @@ def submit_review(
             raise InvalidInput("effort_estimate: must not be negative.", field="effort_estimate")
     try:
         with transaction.atomic():
+            # Locked, so an edit cannot slip in between the version check and the review.
+            current = Contribution.objects.select_for_update().get(pk=contribution.pk)
+            versions.check_read(current, current.version if version is None else version)
             review = Review.objects.create(
-                contribution=contribution,
+                contribution=current,
                 reviewer=actor,
                 rating=rating_value,
                 comment=comment,
                 effort_estimate=estimate,
+                version=current.version,
             )
-            record("work.review.submitted", review, actor=actor, contribution=contribution.pk)
+            record(
+                "work.review.submitted",
+                review,
+                actor=actor,
+                contribution=contribution.pk,
+                version=review.version,
+            )
     except IntegrityError:
         raise Conflict("You have already reviewed this contribution.") from None
     return review

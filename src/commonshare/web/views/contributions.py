@@ -25,8 +25,8 @@ from commonshare.web.forms import (
     is_kind,
 )
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
-from commonshare.work import selectors, services
-from commonshare.work.models import Contribution, Task
+from commonshare.work import selectors, services, versions
+from commonshare.work.models import Contribution, ContributionVersion, Review, Task
 
 
 def contribution_list(request: HttpRequest) -> HttpResponse:
@@ -138,9 +138,20 @@ def contribution_edit(request: MemberRequest, contribution_id: int) -> HttpRespo
             lambda: services.edit_contribution(request.user, contribution_id, _given(form)),
         )
         if edited is not None:
-            messages.success(request, "Contribution updated.")
+            messages.success(request, _edited_message(contribution, edited))
             return redirect("web:contribution", contribution_id)
     return render(request, "web/contributions/form.html", {"form": form, "editing": contribution})
+
+
+def _edited_message(before: Contribution, edited: Contribution) -> str:
+    if edited.version == before.version:
+        return "Contribution updated; nothing had changed."
+    said = f"Contribution updated to version {edited.version}."
+    if edited.review_seed != before.review_seed:
+        return f"{said} The policy redraws reviewers after an edit: they were drawn anew."
+    if before.assignments.all():
+        return f"{said} The reviewers already drawn are shown what changed."
+    return said
 
 
 @domain_errors
@@ -164,6 +175,8 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
         key=lambda row: (row["ticket"], row["member_id"]),
     )
     user = request.user
+    can_review = queries.is_waiting_reviewer(user, contribution)
+    mine = next((a for a in assignments if a.reviewer_id == user.pk and can_review), None)
     return render(
         request,
         "web/contributions/detail.html",
@@ -172,10 +185,18 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
             "contribution": contribution,
             "reviews": reviews,
             "assignments": assignments,
+            "edits": versions.history(contribution),
+            "earlier_draws": ContributionVersion.objects.filter(
+                contribution=contribution, replaced_draw__isnull=False
+            ).order_by("version"),
+            "changed_since_drawn": (
+                versions.changes_since(contribution, mine.drawn_version) if mine else []
+            ),
+            "drawn_version": mine.drawn_version if mine else None,
             "tickets": tickets,
             "reviewers_per_contribution": settings.COMMONSHARE_REVIEWERS_PER_CONTRIBUTION,
             "can_edit": user.is_authenticated and contribution.author_id == user.pk and not reviews,
-            "can_review": queries.is_waiting_reviewer(user, contribution),
+            "can_review": can_review,
         },
     )
 
@@ -202,38 +223,72 @@ def expense_context(user: Any, claim: Contribution) -> dict[str, Any] | None:
     }
 
 
-@login_required
-@domain_errors
-def review_create(request: MemberRequest, contribution_id: int) -> HttpResponse:
-    contribution = selectors.contribution(contribution_id)
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        review = submit(
-            form,
-            lambda: services.submit_review(
+def _review_for(
+    request: MemberRequest, contribution_id: int, form: ReviewForm
+) -> Review | versions.StaleVersion | None:
+    """Send the review of the version the form was shown for; a stale one comes back."""
+    read = int_or_none(request.POST.get("version"))
+    if read is None:
+        if not queries.is_waiting_reviewer(request.user, selectors.contribution(contribution_id)):
+            raise Forbidden("This contribution is not waiting for your review.")
+        form.add_error(None, "This form did not say which version you read; read it, then send.")
+        return None
+    data = form.cleaned_data
+
+    def send() -> Review | versions.StaleVersion:
+        try:
+            return services.submit_review(
                 request.user,
                 contribution_id,
                 rating=data["rating"],
                 comment=data["comment"],
                 effort_estimate=data["effort_estimate"],
-            ),
-        )
-        if review is not None:
+                version=read,
+            )
+        except versions.StaleVersion as stale:
+            return stale
+
+    return submit(form, send)
+
+
+@login_required
+@domain_errors
+def review_create(request: MemberRequest, contribution_id: int) -> HttpResponse:
+    contribution = selectors.contribution(contribution_id)
+    form = ReviewForm(request.POST or None)
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        result = _review_for(request, contribution_id, form)
+        if isinstance(result, Review):
             messages.success(request, "Thank you: your review is recorded.")
             return redirect("web:contribution", contribution_id)
+        if isinstance(result, versions.StaleVersion):
+            # The form keeps what they typed and now carries the current version.
+            stale = result
     elif request.method == "GET" and not queries.is_waiting_reviewer(request.user, contribution):
         # Only a form that can be sent is shown; posting anyway gets the service's answer.
         raise Forbidden("This contribution is not waiting for your review.")
+    drawn = contribution.assignments.filter(reviewer=request.user).first()
     return render(
-        request, "web/contributions/review.html", {"form": form, "contribution": contribution}
+        request,
+        "web/contributions/review.html",
+        {
+            "form": form,
+            "contribution": contribution,
+            "stale": stale,
+            "changed_since_drawn": (
+                versions.changes_since(contribution, drawn.drawn_version) if drawn else []
+            ),
+        },
     )
 
 
 @login_required
 def reviews_todo(request: MemberRequest) -> HttpResponse:
-    return render(
-        request,
-        "web/reviews_todo.html",
-        {"assignments": selectors.reviews_waiting_for(request.user)},
-    )
+    assignments = list(selectors.reviews_waiting_for(request.user))
+    for assignment in assignments:
+        # What changed since the draw: the "notification" until a notifications app exists.
+        assignment.changes = versions.changes_since(  # type: ignore[attr-defined]
+            assignment.contribution, assignment.drawn_version
+        )
+    return render(request, "web/reviews_todo.html", {"assignments": assignments})
