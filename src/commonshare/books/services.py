@@ -30,6 +30,7 @@ from commonshare.books import journal
 from commonshare.books.models import Distribution, ExpenseDecision, Income, Payout, Withdrawal
 from commonshare.books.policy import current_policy, effort_of, resource_price
 from commonshare.community.models import Member
+from commonshare.community.rules import ensure_may_act, ensure_may_withdraw
 from commonshare.core.ledger import (
     BANK,
     MAX_MINOR,
@@ -117,6 +118,7 @@ def record_income(
     reference: str = "",
 ) -> Income:
     """Record money received; the policy's reserve share goes to the reserve at once."""
+    ensure_may_act(actor, doing="record income")
     minor, code = _amount_minor(amount, currency)
     if minor <= 0:
         raise InvalidInput("amount: income must be more than zero.", field="amount")
@@ -190,6 +192,7 @@ def decide_expense(
     actor: Member, contribution_id: int, *, verdict: str, reason: str = ""
 ) -> ExpenseDecision:
     """A peer approves or rejects an expense claim; the Nth approval makes it a debt owed."""
+    ensure_may_act(actor, doing="decide on expense claims")
     if verdict not in ExpenseDecision.Verdict.values:
         raise InvalidInput("verdict: approve or reject.", field="verdict")
     reason = (reason or "").strip()
@@ -204,8 +207,6 @@ def decide_expense(
             raise NotFound(f"No expense claim with id {contribution_id}.")
         if claim.author_id == actor.pk:
             raise Forbidden("Nobody approves or rejects their own expense claim.")
-        if actor.left_at is not None:
-            raise Forbidden("You left the community; rejoin to decide on expense claims.")
         status = expense_status(claim, policy)
         if status != "pending":
             raise Conflict(f"This claim is already {status}.")
@@ -256,7 +257,11 @@ def distributable_minor(currency: str) -> int:
 def record_withdrawal(
     actor: Member, *, member_id: int, amount: Any, currency: str, reference: str
 ) -> Withdrawal:
-    """Mark money owed to a member as paid out by bank transfer ``reference``."""
+    """Mark money owed to a member as paid out by bank transfer ``reference``.
+
+    The sender records it; a member who left may still record money paid to them.
+    """
+    ensure_may_withdraw(actor, payee_id=member_id)
     minor, code = _amount_minor(amount, currency)
     if minor <= 0:
         raise InvalidInput("amount: must be more than zero.", field="amount")
@@ -307,6 +312,7 @@ def record_withdrawal(
 
 def reverse_entry(actor: Member, seq: int, *, reason: str) -> StoredEntry:
     """Correct a mistake by posting the reversing entry; reversing twice is refused."""
+    ensure_may_act(actor, doing="reverse journal entries")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("reason: say why the entry is reversed.", field="reason")
@@ -490,6 +496,7 @@ def run_distribution(
     period is distributed at most once. Without ``amount``, everything
     distributable in ``currency`` is split.
     """
+    ensure_may_act(actor, doing="run distributions")
     start = _date(period_start, "period_start")
     end = _date(period_end, "period_end")
     if end < start:

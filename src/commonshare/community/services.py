@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from commonshare.audit.services import record
 from commonshare.community.models import ApiToken, Member
+from commonshare.community.rules import ensure_may_act
 from commonshare.errors import Conflict, InvalidInput, NotFound
 
 
@@ -44,6 +45,7 @@ def join(*, email: str, display_name: str, password: str) -> Member:
 
 
 def update_profile(member: Member, *, display_name: str, bio: str) -> Member:
+    ensure_may_act(member, doing="edit your profile")
     display_name = (display_name or "").strip()
     if not display_name:
         raise InvalidInput("Choose a display name.", field="display_name")

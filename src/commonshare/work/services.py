@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 
 from commonshare.audit.services import record
 from commonshare.community.models import Member
+from commonshare.community.rules import ensure_may_act
 from commonshare.core.draw import draw_reviewers
 from commonshare.core.money import MoneyError, check_currency, parse_decimal, to_minor
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -28,11 +29,6 @@ MAX_HOURS_PER_CONTRIBUTION = Decimal(1000)
 MAX_ESTIMATE_HOURS = Decimal(10000)
 UPLOAD_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".txt", ".csv", ".md"}
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-def _require_current(member: Member, doing: str) -> None:
-    if member.left_at is not None:
-        raise Forbidden(f"You left the community; rejoin to {doing}.")
 
 
 def _decimal(value: Any, field: str, *, places: int, low: Decimal, high: Decimal) -> Decimal:
@@ -74,7 +70,7 @@ def create_task(
     estimate_hours: Any,
     parent_id: int | None = None,
 ) -> Task:
-    _require_current(actor, "create tasks")
+    ensure_may_act(actor, doing="create tasks")
     title = _text(title, "title", required=True, limit=200)
     description = _text(description, "description", required=False, limit=20000)
     estimate = _decimal(
@@ -96,7 +92,7 @@ def create_task(
 
 
 def claim_task(actor: Member, task_id: int) -> Task:
-    _require_current(actor, "claim work")
+    ensure_may_act(actor, doing="claim work")
     with transaction.atomic():
         task = _task(task_id, lock=True)
         if task.status == Task.Status.DONE:
@@ -120,6 +116,7 @@ def _own_claim(actor: Member, task_id: int, doing: str) -> Task:
 
 
 def release_task(actor: Member, task_id: int) -> Task:
+    ensure_may_act(actor, doing="release tasks")
     with transaction.atomic():
         task = _own_claim(actor, task_id, "release it")
         task.status = Task.Status.OPEN
@@ -130,6 +127,7 @@ def release_task(actor: Member, task_id: int) -> Task:
 
 
 def complete_task(actor: Member, task_id: int) -> Task:
+    ensure_may_act(actor, doing="mark tasks done")
     with transaction.atomic():
         task = _own_claim(actor, task_id, "mark it done")
         task.status = Task.Status.DONE
@@ -253,7 +251,7 @@ def _draw_for(contribution: Contribution, author: Member) -> list[ReviewAssignme
 
 def log_contribution(actor: Member, given: ContributionInput) -> Contribution:
     """Record a contribution and draw its reviewers from a fresh, published seed."""
-    _require_current(actor, "log contributions")
+    ensure_may_act(actor, doing="log contributions")
     fields = _checked_fields(given)
     with transaction.atomic():
         task = _task(given.task_id) if given.task_id is not None else None
@@ -280,6 +278,7 @@ def edit_contribution(
     actor: Member, contribution_id: int, given: ContributionInput
 ) -> Contribution:
     """Authors may correct a contribution until its first review; after that it is fixed."""
+    ensure_may_act(actor, doing="edit contributions")
     with transaction.atomic():
         contribution = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
         if contribution is None:
@@ -318,6 +317,7 @@ def submit_review(
     effort_estimate: Any = None,
 ) -> Review:
     """A drawn reviewer rates the work 0-5 and may challenge its claimed effort."""
+    ensure_may_act(actor, doing="review")
     contribution = Contribution.objects.filter(pk=contribution_id).first()
     if contribution is None:
         raise NotFound(f"No contribution with id {contribution_id}.")

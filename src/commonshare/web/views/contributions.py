@@ -47,6 +47,7 @@ def _given(form: ContributionForm) -> services.ContributionInput:
 
 
 @login_required
+@domain_errors
 def contribution_create(request: MemberRequest) -> HttpResponse:
     initial: dict[str, Any] = {"kind": Contribution.Kind.WORK}
     if task_id := int_or_none(request.GET.get("task")):
