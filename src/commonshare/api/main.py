@@ -43,7 +43,30 @@ class JsonOnlyParser(Parser):
         return super().parse_body(request)
 
 
-api = NinjaAPI(
+_ERROR_OUT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+
+
+class CommonshareAPI(NinjaAPI):
+    """Declares the answers every body can get, so no operation can forget them."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                content = operation.get("requestBody", {}).get("content", {})
+                responses = operation["responses"]
+                if content:
+                    responses.setdefault(
+                        "413", {"description": "Payload Too Large", "content": _ERROR_OUT}
+                    )
+                if "application/json" in content:
+                    responses.setdefault(
+                        "415", {"description": "Unsupported Media Type", "content": _ERROR_OUT}
+                    )
+        return schema
+
+
+api = CommonshareAPI(
     title="Commonshare API",
     version="1",
     urls_namespace="api",

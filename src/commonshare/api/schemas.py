@@ -108,7 +108,7 @@ E403: dict[int, Any] = {403: ErrorOut}
 E404: dict[int, Any] = {404: ErrorOut}
 E409: dict[int, Any] = {409: ErrorOut}
 E429: dict[int, Any] = {429: ErrorOut}  # too many wrong passwords (community.lockout)
-E413: dict[int, Any] = {413: ErrorOut}  # a body past the upload limits (settings.py)
-E415: dict[int, Any] = {415: ErrorOut}  # a JSON route sent a body that is not JSON
 E422: dict[int, Any] = {422: ValidationErrorOut}
-WRITE: dict[int, Any] = {**E401, **E403, **E413, **E415, **E422}
+WRITE: dict[int, Any] = {**E401, **E403, **E422}
+# 413 (a body past the upload limits) and 415 (a JSON route sent another type)
+# are declared by api.main on every operation that takes a body of that kind.
