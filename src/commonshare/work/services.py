@@ -206,8 +206,12 @@ KIND_FIELDS = {
     Contribution.Kind.RESOURCE: {"units", "unit_name"},
     Contribution.Kind.EXPENSE: {"amount", "currency", "receipt"},
 }
-KIND_NAMES = {"work": "work", "deliverable": "a deliverable", "resource": "a resource"}
-KIND_NAMES["expense"] = "an expense"
+KIND_NAMES = {
+    "work": "work",
+    "deliverable": "a deliverable",
+    "resource": "a resource",
+    "expense": "an expense",
+}
 
 
 def _not_for_kind(given: ContributionInput) -> list[tuple[str | None, str]]:
