@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 PASSWORD = "correct horse battery staple"
+JOINED_LONG_AGO = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +45,12 @@ def make_member(db: Any) -> Callable[..., Any]:
         number = next(counter)
         display = name or f"Member {number}"
         email = extra.pop("email", f"{display.lower().replace(' ', '.')}.{number}@example.org")
-        return services.join(email=email, display_name=display, password=PASSWORD)
+        member = services.join(email=email, display_name=display, password=PASSWORD)
+        # Members made here joined long ago, so income dated any day since then is
+        # after the community began (books.services.community_began).
+        type(member).objects.filter(pk=member.pk).update(joined_at=JOINED_LONG_AGO)
+        member.joined_at = JOINED_LONG_AGO
+        return member
 
     return make
 

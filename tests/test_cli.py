@@ -144,11 +144,11 @@ def test_the_journey_from_the_command_line(tmp_path) -> None:  # type: ignore[no
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("task", "create", "T", "--estimate", "-1"), "estimate_hours"),
+        (("task", "create", "T", "--estimate", "-1"), "error: The estimate must be more than 0"),
         (("task", "claim", "999"), "No task with id 999"),
         (
             ("contribution", "log", "--kind", "work", "--summary", "x", "--evidence-text", "e"),
-            "hours",
+            "error: Hours is required.",
         ),
         (
             (
@@ -165,7 +165,7 @@ def test_the_journey_from_the_command_line(tmp_path) -> None:  # type: ignore[no
                 "--date",
                 "2026-01-01",
             ),
-            "decimal places",
+            "error: Amount can have at most 2 decimal places in EUR.\nerror: The date received",
         ),
         (
             (
@@ -195,7 +195,7 @@ def test_the_journey_from_the_command_line(tmp_path) -> None:  # type: ignore[no
                 "--currency",
                 "EUR",
             ),
-            "ends before it starts",
+            "cannot end before it starts",
         ),
         (("books", "reverse", "42", "--reason", "typo"), "does not exist"),
     ],

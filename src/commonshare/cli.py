@@ -42,8 +42,9 @@ def with_django(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except CommonshareError as error:
-            where = f"{error.field}: " if error.field and error.field not in error.message else ""
-            click.echo(f"error: {where}{error.message}", err=True)
+            # Each problem on its own line; every message names its field in words.
+            for _field, message in error.problems:
+                click.echo(f"error: {message}", err=True)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]

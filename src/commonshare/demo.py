@@ -170,6 +170,7 @@ def _steps() -> Iterator[Any]:
 
 def _members(context: dict[str, Any]) -> None:
     from commonshare.community import services
+    from commonshare.community.models import Member
 
     members = []
     with override_settings(PASSWORD_HASHERS=[f"{__name__}.DemoPasswordHasher"]):
@@ -180,6 +181,10 @@ def _members(context: dict[str, Any]) -> None:
     for member, (_, name, bio) in zip(joined, MEMBERS, strict=True):
         services.update_profile(member, display_name=name, bio=bio)
         members.append(member)
+    # The story began months ago: its income is dated since then, never before
+    # the community began (books.services.community_began).
+    began = timezone.now() - dt.timedelta(days=150)
+    Member.objects.filter(pk__in=[m.pk for m in members]).update(joined_at=began)
     context["members"] = members
 
 

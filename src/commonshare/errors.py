@@ -6,7 +6,11 @@ field it is about and a message a person can act on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import ParamSpec, TypeVar, cast
+
+T = TypeVar("T")
+P = ParamSpec("P")
 
 Problem = tuple[str | None, str]
 """One refusal: the field it is about (None for the whole input) and its message."""
@@ -45,6 +49,35 @@ class InvalidInput(CommonshareError):
             raise ValueError("InvalidInput.of needs at least one problem")
         field, message = problems[0]
         return cls(message, field=field, problems=problems)
+
+
+class Problems:
+    """Collects every bad input of one request, so all of them are refused at once.
+
+    ``check(call, *args)`` runs one field's check and keeps its refusal instead of raising;
+    ``raise_any`` then raises one ``InvalidInput`` carrying all of them.
+    """
+
+    def __init__(self) -> None:
+        self.found: list[Problem] = []
+
+    def check(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``call``'s result; when it refuses, None: use the result only after ``raise_any``."""
+        try:
+            return call(*args, **kwargs)
+        except InvalidInput as error:
+            self.found.extend(error.problems)
+            return cast(T, None)
+
+    def add(self, field: str | None, message: str) -> None:
+        self.found.append((field, message))
+
+    def fields(self) -> set[str | None]:
+        return {field for field, _ in self.found}
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise InvalidInput.of(self.found)
 
 
 class Forbidden(CommonshareError):

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "commonshare.web.leavers.LeftMemberMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -157,8 +158,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = os.environ.get("COMMONSHARE_STATIC_ROOT") or None
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Upload limits: a request body (beside its files) of at most 10 MB, with at most
+# 200 form fields and 10 files. Past them the API answers 413 {detail, field}.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from tests.conftest import JOINED_LONG_AGO
 
 from commonshare.books import journal
 from commonshare.books.models import Distribution, JournalEntry, Payout
@@ -43,6 +44,8 @@ def _seed() -> Member:
         Member(email=f"m{i}@example.org", display_name=f"Member {i}", password="!")
         for i in range(MEMBERS)
     )
+    # Joined long ago, so income dated this year is after the community began.
+    Member.objects.update(joined_at=JOINED_LONG_AGO)
     rng = random.Random(7)
     contributions = Contribution.objects.bulk_create(
         Contribution(

@@ -239,7 +239,7 @@ def test_a_withdrawal_never_overdraws_the_bank(make_member) -> None:
     services.decide_expense(bo, claim.pk, verdict="approve")
     services.decide_expense(cy, claim.pk, verdict="approve")
     before = JournalEntry.objects.count()
-    with pytest.raises(InvalidInput, match=r"holds only 9\.00 EUR") as caught:
+    with pytest.raises(InvalidInput, match=r"the bank account holds \(9\.00 EUR\)") as caught:
         services.record_withdrawal(
             bo, member_id=ada.pk, amount="30.00", currency="EUR", reference="TR-2"
         )

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from commonshare.books import services
-from commonshare.books.models import Distribution, Income, Payout
+from commonshare.books.models import Distribution, Income, JournalEntry, Payout
 from commonshare.errors import Conflict, InvalidInput
 from commonshare.work import services as work
 from commonshare.work.services import ContributionInput
@@ -161,3 +161,78 @@ def test_reputation_earned_in_one_period_anchors_the_next(make_member) -> None:
     )
     frozen = {m["id"]: m.get("reputation") for m in later.request["members"]}
     assert frozen == {member: str(Decimal(value)) for member, value in handed_on.items()}
+
+
+def _income(member, **fields):  # type: ignore[no-untyped-def]
+    given = {
+        "amount": "10",
+        "currency": "EUR",
+        "payer": "P",
+        "description": "d",
+        "received_on": TODAY,
+        **fields,
+    }
+    return services.record_income(member, **given)
+
+
+@pytest.mark.parametrize("code", ["XXX", "XTS", "XAU", "CHE", "USN"])
+def test_income_in_a_code_that_is_not_money_is_refused(make_member, code: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        _income(make_member(), currency=code)
+    assert caught.value.field == "currency"
+    assert caught.value.message.startswith(f"Currency {code} is not money")
+    assert not Income.objects.exists() and not JournalEntry.objects.exists()
+
+
+def test_income_dated_in_the_future_is_refused(make_member) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        _income(make_member(), received_on=TODAY + dt.timedelta(days=1))
+    assert caught.value.field == "received_on"
+    assert caught.value.message == "The date received cannot be in the future."
+    assert not Income.objects.exists()
+
+
+def test_income_dated_before_the_community_began_is_refused(make_member) -> None:
+    member = make_member()  # joined on 2025-01-01 (tests/conftest.py)
+    with pytest.raises(InvalidInput) as caught:
+        _income(member, received_on="2024-12-31")
+    assert caught.value.field == "received_on"
+    assert "before the community began (2025-01-01)" in caught.value.message
+    assert _income(member, received_on="2025-01-01").received_on == dt.date(2025, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("call", "most"),
+    [
+        ("income", "1,000,000,000 EUR"),
+        ("withdrawal", "1,000,000,000 EUR"),
+        ("distribution", "1,000,000,000 EUR"),
+    ],
+)
+def test_amounts_past_the_documented_maximum_are_refused(make_member, call: str, most: str) -> None:
+    ada = make_member()
+    too_much = "1000000000.01"
+    with pytest.raises(InvalidInput) as caught:
+        if call == "income":
+            _income(ada, amount=too_much)
+        elif call == "withdrawal":
+            services.record_withdrawal(
+                ada, member_id=ada.pk, amount=too_much, currency="EUR", reference="T"
+            )
+        else:
+            services.run_distribution(
+                ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount=too_much
+            )
+    assert caught.value.field == "amount"
+    assert caught.value.message == f"Amount can be at most {most}."
+    assert not JournalEntry.objects.exists()
+
+
+def test_income_reports_every_problem_at_once(make_member) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        _income(make_member(), amount="0", payer="", received_on="tomorrow")
+    assert [field for field, _ in caught.value.problems] == ["amount", "payer", "received_on"]
+    assert caught.value.field == "amount"
+    assert caught.value.message == "Amount must be more than zero."
+    for field, message in caught.value.problems:
+        assert not message.lower().startswith(f"{field}:")

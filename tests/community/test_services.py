@@ -67,3 +67,11 @@ def test_api_tokens_are_stored_as_digests(make_member) -> None:
     assert services.member_for_token(raw + "x") is None
     services.revoke_token(ada, token.pk)
     assert services.member_for_token(raw) is None
+
+
+def test_joining_reports_every_problem_at_once(db) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidInput) as caught:
+        services.join(email="not an email", display_name="", password="123")
+    assert [field for field, _ in caught.value.problems] == ["email", "display_name", "password"]
+    assert caught.value.message == "Enter a valid email address."
+    assert not Member.objects.exists()

@@ -153,7 +153,7 @@ def test_a_balanced_entry_passes() -> None:
         (draft(Posting("Assets:Bank", "EUR", 1), Posting(DONATIONS, "EUR", -1)), "lower-case"),
         (draft(Posting(BANK, "EUR", 0), Posting(DONATIONS, "EUR", 0)), "amount is zero"),
         (draft(Posting(BANK, "EUR", 100), Posting(DONATIONS, "USD", -100)), "mix currencies"),
-        (draft(Posting(BANK, "XXZ", 1), Posting(DONATIONS, "XXZ", -1)), "unknown currency"),
+        (draft(Posting(BANK, "XXZ", 1), Posting(DONATIONS, "XXZ", -1)), "not an ISO 4217 currency"),
         (draft(Posting(BANK, "eur", 1), Posting(DONATIONS, "eur", -1)), "write the currency"),
         (draft(Posting(BANK, "EUR", 1.5), Posting(DONATIONS, "EUR", -1.5)), "whole number"),  # type: ignore[arg-type]
         (draft(Posting(BANK, "EUR", "1"), Posting(DONATIONS, "EUR", "-1")), "whole number"),  # type: ignore[arg-type]

@@ -64,3 +64,40 @@ def test_money_arithmetic_and_display() -> None:
 @given(st.integers(-(10**15), 10**15), st.sampled_from(["EUR", "JPY", "BHD"]))
 def test_minor_units_round_trip(units: int, currency: str) -> None:
     assert to_minor(from_minor(units, currency), currency) == units
+
+
+NOT_MONEY = [
+    *("XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XBA", "XBD", "XSU", "XUA"),
+    *("BOV", "CLF", "COU", "MXV", "USN", "UYI", "UYW", "CHE", "CHW"),
+]
+
+
+@pytest.mark.parametrize("code", NOT_MONEY)
+def test_codes_that_are_not_money_are_refused(code: str) -> None:
+    with pytest.raises(MoneyError, match=f"Currency {code} is not money"):
+        check_currency(code)
+
+
+@pytest.mark.parametrize("code", ["EUR", "USD", "JPY", "BHD", "CHF", "XAF", "XOF", "XCD", "XPF"])
+def test_currencies_people_pay_with_are_kept(code: str) -> None:
+    assert check_currency(code.lower()) == code
+
+
+def test_the_rule_is_applied_to_babels_list_not_written_by_hand() -> None:
+    from babel.numbers import list_currencies
+
+    from commonshare.core.money import money_currencies
+
+    kept = money_currencies()
+    assert kept < set(list_currencies())
+    assert len(kept) > 150
+    assert not any(code.startswith("X") for code in kept - {"XAF", "XOF", "XCD", "XPF", "XCG"})
+
+
+def test_messages_are_plain_sentences() -> None:
+    with pytest.raises(MoneyError) as caught:
+        parse_decimal("abc", field="amount")
+    assert str(caught.value) == "Amount must be a number such as 12.50."
+    with pytest.raises(MoneyError) as caught:
+        check_currency("EURO")
+    assert str(caught.value) == "Currency must be a three-letter ISO 4217 code, such as EUR."

@@ -236,3 +236,93 @@ def test_members_who_left_cannot_claim_or_log(make_member) -> None:
         bo, ContributionInput(kind="work", summary="x", hours="1", evidence_text="e")
     )
     assert not contribution.assignments.exists()  # those who left are not drawn
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"kind": "work", "hours": "1", "amount": "5"}, "amount"),
+        ({"kind": "work", "hours": "1", "currency": "EUR"}, "currency"),
+        ({"kind": "work", "hours": "1", "units": "2"}, "units"),
+        ({"kind": "deliverable", "units": "1", "hours": "2"}, "hours"),
+        (
+            {
+                "kind": "expense",
+                "amount": "5",
+                "currency": "EUR",
+                "hours": "1",
+                "receipt": SimpleUploadedFile("r.pdf", b"%PDF-1.4"),
+            },
+            "hours",
+        ),
+    ],
+)
+def test_fields_that_do_not_apply_to_the_kind_are_refused(
+    make_member, given: dict, field: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        services.log_contribution(
+            make_member(), ContributionInput(summary="S", evidence_text="e", **given)
+        )
+    assert (field, caught.value.message) in [
+        (f, m) for f, m in caught.value.problems if "does not apply" in m
+    ]
+    assert not Contribution.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["receipt", "evidence_file"])
+def test_empty_files_are_refused(make_member, field: str) -> None:
+    given = {
+        "kind": "expense",
+        "amount": "5",
+        "currency": "EUR",
+        "receipt": SimpleUploadedFile("r.pdf", b"%PDF-1.4"),
+        field: SimpleUploadedFile("empty.pdf", b""),
+    }
+    with pytest.raises(InvalidInput) as caught:
+        services.log_contribution(make_member(), ContributionInput(summary="S", **given))
+    assert caught.value.field == field
+    assert "is empty (0 bytes)" in caught.value.message
+    assert not Contribution.objects.exists()
+
+
+def test_an_expense_in_a_code_that_is_not_money_is_refused(make_member) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        services.log_contribution(
+            make_member(),
+            ContributionInput(
+                kind="expense",
+                summary="Gold",
+                amount="5",
+                currency="XAU",
+                receipt=SimpleUploadedFile("r.pdf", b"%PDF-1.4"),
+            ),
+        )
+    assert caught.value.field == "currency"
+    assert not Contribution.objects.exists()
+
+
+def test_a_contribution_reports_every_problem_at_once_in_plain_words(make_member) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        services.log_contribution(
+            make_member(),
+            ContributionInput(
+                kind="work", summary="", hours="0", amount="5", evidence_url="ftp://x"
+            ),
+        )
+    assert dict(caught.value.problems) == {
+        "amount": "Amount does not apply to work; leave it empty.",
+        "summary": "Summary is required.",
+        "evidence_url": "The evidence link must be a full http(s) link.",
+        "hours": "Hours must be more than 0 and at most 1,000.",
+    }
+    assert (caught.value.field, caught.value.message) == caught.value.problems[0]
+
+
+def test_task_creation_reports_every_problem_at_once(make_member) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        services.create_task(make_member(), title="", estimate_hours="20000")
+    assert dict(caught.value.problems) == {
+        "title": "Title is required.",
+        "estimate_hours": "The estimate must be more than 0 and at most 10,000.",
+    }

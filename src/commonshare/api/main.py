@@ -14,22 +14,64 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from commonshare.api.journal import router as journal_router
 from commonshare.api.tokens import router as tokens_router
 from commonshare.books.api import router as books_router
 from commonshare.community.api import router as community_router
-from commonshare.errors import CommonshareError
+from commonshare.errors import CommonshareError, InvalidInput
 from commonshare.work.api import router as work_router
 
-api = NinjaAPI(
+
+class NotJson(Exception):
+    """A JSON route was sent a body of another type (text/plain, a form...)."""
+
+
+class JsonOnlyParser(Parser):
+    """JSON bodies must say so: ``Content-Type: application/json`` (or ``…+json``)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        kind = (request.content_type or "").lower()
+        if kind != "application/json" and not kind.endswith("+json"):
+            raise NotJson(kind or "none")
+        return super().parse_body(request)
+
+
+_ERROR_OUT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+
+
+class CommonshareAPI(NinjaAPI):
+    """Declares the answers every body can get, so no operation can forget them."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                content = operation.get("requestBody", {}).get("content", {})
+                responses = operation["responses"]
+                if content:
+                    responses.setdefault(
+                        "413", {"description": "Payload Too Large", "content": _ERROR_OUT}
+                    )
+                if "application/json" in content:
+                    responses.setdefault(
+                        "415", {"description": "Unsupported Media Type", "content": _ERROR_OUT}
+                    )
+        return schema
+
+
+api = CommonshareAPI(
     title="Commonshare API",
     version="1",
     urls_namespace="api",
     description=__doc__ or "",
+    parser=JsonOnlyParser(),
 )
 
 # Where a request parameter came from; not part of the field name we report.
@@ -48,7 +90,11 @@ def _field_of(location: Any) -> str:
 
 @api.exception_handler(CommonshareError)
 def _service_refusal(request: HttpRequest, exc: CommonshareError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    body: dict[str, Any] = exc.as_dict()
+    if isinstance(exc, InvalidInput):
+        # Every problem found at once; ``detail`` and ``field`` are the first.
+        body["errors"] = [{"field": field, "message": message} for field, message in exc.problems]
+    return api.create_response(request, body, status=exc.status)
 
 
 @api.exception_handler(ValidationError)
@@ -72,12 +118,34 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, NotJson):
+        detail = (
+            f"Send the body as JSON with Content-Type: application/json "
+            f"(this request said {exc.__cause__})."
+        )
+        return api.create_response(request, {"detail": detail, "field": "body"}, status=415)
     if exc.status_code == 400:
         # Ninja's "cannot parse the body": bad input like any other, so 422.
         invalid: dict[str, Any] = {"detail": exc.message, "field": "body", "errors": []}
         return api.create_response(request, invalid, status=422)
     refused: dict[str, Any] = {"detail": exc.message, "field": None}
     return api.create_response(request, refused, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit:,} bytes"
+    body = {"detail": f"The request is too large: at most {size} besides files.", "field": "body"}
+    return api.create_response(request, body, status=413)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def _too_many(request: HttpRequest, exc: Exception) -> HttpResponse:
+    fields, files = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    detail = f"The request has too many fields or files: at most {fields} fields and {files} files."
+    return api.create_response(request, {"detail": detail, "field": "body"}, status=413)
 
 
 @api.exception_handler(Http404)

@@ -76,12 +76,12 @@ class ErrorOut(Schema):
 
 
 class FieldErrorOut(Schema):
-    field: str
+    field: str | None = None
     message: str
 
 
 class ValidationErrorOut(ErrorOut):
-    """A request that does not match the schema; ``errors`` lists every problem."""
+    """Bad input; ``errors`` lists every problem found, the first being ``detail``/``field``."""
 
     errors: list[FieldErrorOut] = []
 
@@ -110,3 +110,5 @@ E409: dict[int, Any] = {409: ErrorOut}
 E429: dict[int, Any] = {429: ErrorOut}  # too many wrong passwords (community.lockout)
 E422: dict[int, Any] = {422: ValidationErrorOut}
 WRITE: dict[int, Any] = {**E401, **E403, **E422}
+# 413 (a body past the upload limits) and 415 (a JSON route sent another type)
+# are declared by api.main on every operation that takes a body of that kind.

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from commonshare.api.auth import acting_member, member_auth
+from commonshare.api.auth import acting_member, any_member_auth, member_auth
 from commonshare.api.schemas import (
     E401,
     E404,
@@ -70,7 +70,7 @@ def _created(token: ApiToken, raw: str) -> NewTokenOut:
     )
 
 
-@router.post("/tokens", auth=member_auth, response={201: NewTokenOut, **WRITE})
+@router.post("/tokens", auth=any_member_auth, response={201: NewTokenOut, **WRITE})
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     """Make a bearer token for the calling member; the raw token is shown only here."""
     token, raw = services.create_token(acting_member(request), name=payload.name)
@@ -84,7 +84,7 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
     return _tokens_of(acting_member(request))
 
 
-@router.delete("/tokens/{token_id}", auth=member_auth, response={204: None, **WRITE, **E404})
+@router.delete("/tokens/{token_id}", auth=any_member_auth, response={204: None, **WRITE, **E404})
 def revoke_token(request: HttpRequest, token_id: PathId) -> Status[Any]:
     services.revoke_token(acting_member(request), token_id)
     return Status(204, None)

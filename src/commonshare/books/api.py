@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from commonshare.api.auth import acting_member, member_auth
+from commonshare.api.auth import acting_member, any_member_auth, member_auth
 from commonshare.api.schemas import (
     E404,
     E409,
@@ -371,7 +371,7 @@ class MemberBalanceOut(Schema):
 
 @router.post(
     "/withdrawals",
-    auth=member_auth,
+    auth=any_member_auth,
     response={201: WithdrawalOut, **WRITE, **E404},
     tags=["members"],
 )

@@ -23,6 +23,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from commonshare.audit.services import record
@@ -30,6 +31,7 @@ from commonshare.books import journal
 from commonshare.books.models import Distribution, ExpenseDecision, Income, Payout, Withdrawal
 from commonshare.books.policy import current_policy, effort_of, resource_price
 from commonshare.community.models import Member
+from commonshare.community.rules import ensure_may_act, ensure_may_withdraw
 from commonshare.core.ledger import (
     BANK,
     MAX_MINOR,
@@ -59,7 +61,7 @@ from commonshare.core.valuation import (
     ValuationError,
     allocate,
 )
-from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound
+from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from commonshare.work.models import Contribution, Review
 
 VALUED_KINDS = ("work", "deliverable")
@@ -67,29 +69,73 @@ CLAIMS = expense_account("claims")
 RESOURCES = expense_account("resources")
 
 
-def _amount_minor(amount: Any, currency: str) -> tuple[int, str]:
+# The largest amount each money field accepts, in whole units of its currency
+# (documented in docs/books.md, "Limits"); anything larger is a typing mistake.
+MAX_INCOME = Decimal(1_000_000_000)
+MAX_WITHDRAWAL = Decimal(1_000_000_000)
+MAX_DISTRIBUTION = Decimal(1_000_000_000)
+
+LABELS = {
+    "received_on": "The date received",
+    "period_start": "The period's start",
+    "period_end": "The period's end",
+}
+
+
+def _code(currency: str) -> str:
     try:
-        code = check_currency(currency)
+        return check_currency(currency)
     except MoneyError as error:
         raise InvalidInput(str(error), field="currency") from None
+
+
+def _amount_minor(amount: Any, code: str, *, most: Decimal) -> int:
+    """``amount`` in minor units of ``code``: more than zero and at most ``most``."""
+    if amount is None or amount == "":
+        raise InvalidInput("Amount is required.", field="amount")
     try:
-        minor = to_minor(parse_decimal(str(amount) if isinstance(amount, float) else amount), code)
+        number = parse_decimal(str(amount) if isinstance(amount, float) else amount)
+        minor = to_minor(number, code)
     except MoneyError as error:
         raise InvalidInput(str(error), field="amount") from None
-    if abs(minor) > MAX_MINOR:
-        raise InvalidInput("amount: far too large to be real money.", field="amount")
-    return minor, code
+    if minor <= 0:
+        raise InvalidInput("Amount must be more than zero.", field="amount")
+    if number > most or minor > MAX_MINOR:
+        raise InvalidInput(f"Amount can be at most {most:,} {code}.", field="amount")
+    return minor
 
 
 def _date(value: Any, field: str) -> dt.date:
+    name = LABELS.get(field, field.replace("_", " ").capitalize())
     if isinstance(value, dt.datetime):
-        raise InvalidInput(f"{field}: give a date, not a date and time.", field=field)
+        raise InvalidInput(f"{name} must be a date, not a date and time.", field=field)
     if isinstance(value, dt.date):
         return value
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise InvalidInput(f"{field}: give a date as YYYY-MM-DD.", field=field) from None
+        raise InvalidInput(f"{name} must be a date as YYYY-MM-DD.", field=field) from None
+
+
+def community_began() -> dt.date | None:
+    """The day the community began: when its first member joined (None before anyone)."""
+    first = Member.objects.aggregate(first=Min("joined_at"))["first"]
+    return timezone.localdate(first) if first is not None else None
+
+
+def _received_on(value: Any) -> dt.date:
+    """A date received: not in the future, nor before the community began."""
+    received = _date(value, "received_on")
+    today = timezone.localdate()
+    if received > today:
+        raise InvalidInput("The date received cannot be in the future.", field="received_on")
+    began = community_began()
+    if began is not None and received < began:
+        raise InvalidInput(
+            f"The date received cannot be before the community began ({began.isoformat()}).",
+            field="received_on",
+        )
+    return received
 
 
 def _post(draft: EntryDraft) -> StoredEntry:
@@ -117,23 +163,23 @@ def record_income(
     reference: str = "",
 ) -> Income:
     """Record money received; the policy's reserve share goes to the reserve at once."""
-    minor, code = _amount_minor(amount, currency)
-    if minor <= 0:
-        raise InvalidInput("amount: income must be more than zero.", field="amount")
+    ensure_may_act(actor, doing="record income")
+    problems = Problems()
+    code = problems.check(_code, currency)
+    minor = problems.check(_amount_minor, amount, code, most=MAX_INCOME) if code else 0
     payer = (payer or "").strip()
     description = (description or "").strip()
     reference = (reference or "").strip()
     if not payer or len(payer) > 200:
-        raise InvalidInput("payer: who paid (1 to 200 characters).", field="payer")
+        problems.add("payer", "Say who paid (1 to 200 characters).")
     if not description or len(description) > 500:
-        raise InvalidInput(
-            "description: what it was for (1 to 500 characters).", field="description"
-        )
+        problems.add("description", "Say what the money was for (1 to 500 characters).")
     if len(reference) > 200:
-        raise InvalidInput("reference: at most 200 characters.", field="reference")
+        problems.add("reference", "The reference can be at most 200 characters.")
     if source not in Income.Source.values:
-        raise InvalidInput(f"source: one of {', '.join(Income.Source.values)}.", field="source")
-    received = _date(received_on, "received_on")
+        problems.add("source", f"The source must be one of {', '.join(Income.Source.values)}.")
+    received = problems.check(_received_on, received_on)
+    problems.raise_any()
     reserve_minor = _reserve_part(minor, current_policy())
     with transaction.atomic():
         income = Income.objects.create(
@@ -190,13 +236,14 @@ def decide_expense(
     actor: Member, contribution_id: int, *, verdict: str, reason: str = ""
 ) -> ExpenseDecision:
     """A peer approves or rejects an expense claim; the Nth approval makes it a debt owed."""
+    ensure_may_act(actor, doing="decide on expense claims")
     if verdict not in ExpenseDecision.Verdict.values:
-        raise InvalidInput("verdict: approve or reject.", field="verdict")
+        raise InvalidInput("The verdict must be approve or reject.", field="verdict")
     reason = (reason or "").strip()
     if verdict == ExpenseDecision.Verdict.REJECT and not reason:
-        raise InvalidInput("reason: say why the claim is rejected.", field="reason")
+        raise InvalidInput("Say why the claim is rejected.", field="reason")
     if len(reason) > 500:
-        raise InvalidInput("reason: at most 500 characters.", field="reason")
+        raise InvalidInput("The reason can be at most 500 characters.", field="reason")
     policy = current_policy()
     with transaction.atomic():
         claim = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
@@ -204,8 +251,6 @@ def decide_expense(
             raise NotFound(f"No expense claim with id {contribution_id}.")
         if claim.author_id == actor.pk:
             raise Forbidden("Nobody approves or rejects their own expense claim.")
-        if actor.left_at is not None:
-            raise Forbidden("You left the community; rejoin to decide on expense claims.")
         status = expense_status(claim, policy)
         if status != "pending":
             raise Conflict(f"This claim is already {status}.")
@@ -256,13 +301,18 @@ def distributable_minor(currency: str) -> int:
 def record_withdrawal(
     actor: Member, *, member_id: int, amount: Any, currency: str, reference: str
 ) -> Withdrawal:
-    """Mark money owed to a member as paid out by bank transfer ``reference``."""
-    minor, code = _amount_minor(amount, currency)
-    if minor <= 0:
-        raise InvalidInput("amount: must be more than zero.", field="amount")
+    """Mark money owed to a member as paid out by bank transfer ``reference``.
+
+    The sender records it; a member who left may still record money paid to them.
+    """
+    ensure_may_withdraw(actor, payee_id=member_id)
+    code = _code(currency)
+    minor = _amount_minor(amount, code, most=MAX_WITHDRAWAL)
     reference = (reference or "").strip()
     if not reference or len(reference) > 200:
-        raise InvalidInput("reference: the bank transfer reference.", field="reference")
+        raise InvalidInput(
+            "Give the bank transfer's reference (1 to 200 characters).", field="reference"
+        )
     member = Member.objects.filter(pk=member_id).first()
     if member is None:
         raise NotFound(f"No member with id {member_id}.", field="member_id")
@@ -271,14 +321,15 @@ def record_withdrawal(
         owed = owed_minor(member.pk, code)
         if minor > owed:
             raise InvalidInput(
-                f"amount: the commons owes {member.display_name} "
-                f"{from_minor(max(owed, 0), code)} {code}.",
+                f"The amount is more than the commons owes {member.display_name} "
+                f"({from_minor(max(owed, 0), code)} {code}).",
                 field="amount",
             )
         in_bank = journal.balance(BANK, code)
         if minor > in_bank:
             raise InvalidInput(
-                f"amount: the bank account holds only {from_minor(max(in_bank, 0), code)} {code}.",
+                "The amount is more than the bank account holds "
+                f"({from_minor(max(in_bank, 0), code)} {code}).",
                 field="amount",
             )
         entry = _post(
@@ -307,9 +358,10 @@ def record_withdrawal(
 
 def reverse_entry(actor: Member, seq: int, *, reason: str) -> StoredEntry:
     """Correct a mistake by posting the reversing entry; reversing twice is refused."""
+    ensure_may_act(actor, doing="reverse journal entries")
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("reason: say why the entry is reversed.", field="reason")
+        raise InvalidInput("Say why the entry is reversed.", field="reason")
     with transaction.atomic():
         try:
             entry = journal.reverse(
@@ -490,20 +542,18 @@ def run_distribution(
     period is distributed at most once. Without ``amount``, everything
     distributable in ``currency`` is split.
     """
+    ensure_may_act(actor, doing="run distributions")
     start = _date(period_start, "period_start")
     end = _date(period_end, "period_end")
     if end < start:
-        raise InvalidInput("period_end: the period ends before it starts.", field="period_end")
+        raise InvalidInput("The period cannot end before it starts.", field="period_end")
     if end > timezone.localdate():
-        raise InvalidInput("period_end: a period cannot end in the future.", field="period_end")
+        raise InvalidInput("The period cannot end in the future.", field="period_end")
     if (end - start).days >= MAX_PERIOD_DAYS:
         raise InvalidInput(
-            f"period_start: a period is at most {MAX_PERIOD_DAYS} days long.", field="period_start"
+            f"A period is at most {MAX_PERIOD_DAYS} days long.", field="period_start"
         )
-    try:
-        code = check_currency(currency)
-    except MoneyError as error:
-        raise InvalidInput(str(error), field="currency") from None
+    code = _code(currency)
     policy = current_policy()
     with transaction.atomic():
         journal.lock()
@@ -514,15 +564,15 @@ def run_distribution(
         if amount in (None, ""):
             minor = available
         else:
-            minor, _ = _amount_minor(amount, code)
+            minor = _amount_minor(amount, code, most=MAX_DISTRIBUTION)
             if minor > available:
                 raise InvalidInput(
-                    "amount: more than can be distributed "
+                    "The amount is more than can be distributed "
                     f"({from_minor(max(available, 0), code)} {code}, after what is owed).",
                     field="amount",
                 )
         if minor <= 0:
-            raise InvalidInput(f"amount: there is no {code} left to distribute.", field="amount")
+            raise InvalidInput(f"There is no {code} left to distribute.", field="amount")
         seed = secrets.token_hex(16)
         request = valuation_request(
             period_end=end, currency=code, minor=minor, seed=seed, policy=policy

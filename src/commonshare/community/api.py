@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from commonshare.api.auth import acting_member, member_auth
+from commonshare.api.auth import acting_member, any_member_auth, member_auth
 from commonshare.api.schemas import (
     E401,
     E403,
@@ -96,13 +96,17 @@ def patch_profile(request: HttpRequest, payload: ProfilePatchIn) -> Member:
     )
 
 
-@router.post("/me/leave", auth=member_auth, response={200: OwnProfileOut, **E401, **E403, **E409})
+@router.post(
+    "/me/leave", auth=any_member_auth, response={200: OwnProfileOut, **E401, **E403, **E409}
+)
 def leave(request: HttpRequest) -> Member:
     """Step out: your claims are released and you are no longer drawn to review."""
     return services.leave(acting_member(request))
 
 
-@router.post("/me/rejoin", auth=member_auth, response={200: OwnProfileOut, **E401, **E403, **E409})
+@router.post(
+    "/me/rejoin", auth=any_member_auth, response={200: OwnProfileOut, **E401, **E403, **E409}
+)
 def rejoin(request: HttpRequest) -> Member:
     return services.rejoin(acting_member(request))
 

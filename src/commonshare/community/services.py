@@ -13,25 +13,28 @@ from django.utils import timezone
 
 from commonshare.audit.services import record
 from commonshare.community.models import ApiToken, Member
-from commonshare.errors import Conflict, InvalidInput, NotFound
+from commonshare.community.rules import ensure_may_act
+from commonshare.errors import Conflict, InvalidInput, NotFound, Problems
 
 
 def join(*, email: str, display_name: str, password: str) -> Member:
     """Anyone may join: the account is a member at once, with no approval step."""
     email = (email or "").strip().lower()
     display_name = (display_name or "").strip()
+    problems = Problems()
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidInput("Enter a valid email address.", field="email") from None
+        problems.add("email", "Enter a valid email address.")
     if not display_name:
-        raise InvalidInput("Choose a display name.", field="display_name")
-    if len(display_name) > 80:
-        raise InvalidInput("A display name has at most 80 characters.", field="display_name")
+        problems.add("display_name", "Choose a display name.")
+    elif len(display_name) > 80:
+        problems.add("display_name", "A display name has at most 80 characters.")
     try:
         validate_password(password)
     except ValidationError as error:
-        raise InvalidInput(" ".join(error.messages), field="password") from None
+        problems.add("password", " ".join(error.messages))
+    problems.raise_any()
     if Member.objects.filter(email=email).exists():
         raise Conflict("An account with this email already exists.", field="email")
     try:
@@ -44,6 +47,7 @@ def join(*, email: str, display_name: str, password: str) -> Member:
 
 
 def update_profile(member: Member, *, display_name: str, bio: str) -> Member:
+    ensure_may_act(member, doing="edit your profile")
     display_name = (display_name or "").strip()
     if not display_name:
         raise InvalidInput("Choose a display name.", field="display_name")

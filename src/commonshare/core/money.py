@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
+from babel.core import get_global
 from babel.numbers import get_currency_precision, list_currencies
 
 
@@ -19,18 +20,43 @@ class MoneyError(ValueError):
     """An amount or currency that cannot be accepted, with a message a person can act on."""
 
 
+def _label(field: str) -> str:
+    return field.replace("_", " ").capitalize()
+
+
 @cache
-def _known_currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
+def money_currencies() -> frozenset[str]:
+    """ISO 4217 codes that are money: legal tender of some territory, now or before.
+
+    The rule is applied to Babel's list (CLDR), not written out by hand: a code
+    counts when CLDR records it as the tender currency of at least one territory.
+    That keeps every national currency and the shared ones (XAF, XOF, XCD, XPF)
+    and leaves out what ISO 4217 lists but nobody pays with: precious metals
+    (XAU, XAG, XPT, XPD), test and "no currency" codes (XTS, XXX), units of
+    account and bond units (XDR, XBA-XBD, XSU, XUA) and funds (BOV, CLF, COU,
+    MXV, USN, UYI, UYW, CHE, CHW), which CLDR marks as not tender.
+    """
+    tender = {
+        code
+        for rows in get_global("territory_currencies").values()
+        for code, _start, _end, is_tender in rows
+        if is_tender
+    }
+    return frozenset(list_currencies()) & frozenset(tender)
 
 
 def check_currency(code: str) -> str:
-    """Return the ISO 4217 code, upper-cased, or raise if it is not a currency."""
+    """Return the ISO 4217 code, upper-cased, or raise if it is not a currency that is money."""
     if not isinstance(code, str) or len(code.strip()) != 3:
-        raise MoneyError(f"currency must be a three-letter ISO 4217 code, got {code!r}")
+        raise MoneyError("Currency must be a three-letter ISO 4217 code, such as EUR.")
     upper = code.strip().upper()
-    if upper not in _known_currencies():
-        raise MoneyError(f"unknown currency {code!r}")
+    if upper not in money_currencies():
+        if upper in list_currencies():
+            raise MoneyError(
+                f"Currency {upper} is not money one can pay with (a metal, fund or test code); "
+                "use a currency such as EUR."
+            )
+        raise MoneyError(f"Currency {upper} is not an ISO 4217 currency code; use one such as EUR.")
     return upper
 
 
@@ -42,8 +68,9 @@ def currency_exponent(code: str) -> int:
 
 def parse_decimal(text: object, *, field: str = "amount") -> Decimal:
     """Parse a decimal from a string, int or Decimal; floats are refused on purpose."""
+    label = _label(field)
     if isinstance(text, bool | float):
-        raise MoneyError(f"{field}: give a decimal string such as '12.50', not a float")
+        raise MoneyError(f"{label} must be a decimal string such as '12.50', not a float.")
     if isinstance(text, Decimal):
         value = text
     elif isinstance(text, int):
@@ -52,11 +79,11 @@ def parse_decimal(text: object, *, field: str = "amount") -> Decimal:
         try:
             value = Decimal(text.strip())
         except InvalidOperation:
-            raise MoneyError(f"{field}: {text!r} is not a decimal number") from None
+            raise MoneyError(f"{label} must be a number such as 12.50.") from None
     else:
-        raise MoneyError(f"{field}: {text!r} is not a decimal number")
+        raise MoneyError(f"{label} must be a number such as 12.50.")
     if not value.is_finite():
-        raise MoneyError(f"{field}: {text!r} is not a finite number")
+        raise MoneyError(f"{label} must be a finite number.")
     return value
 
 
@@ -66,7 +93,7 @@ def to_minor(amount: Decimal, currency: str, *, field: str = "amount") -> int:
     scaled = amount.scaleb(exponent)
     if scaled != scaled.to_integral_value():
         raise MoneyError(
-            f"{field}: {amount} has more than {exponent} decimal places for {currency.upper()}"
+            f"{_label(field)} can have at most {exponent} decimal places in {currency.upper()}."
         )
     return int(scaled)
 

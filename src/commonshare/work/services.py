@@ -20,9 +20,10 @@ from django.db import IntegrityError, transaction
 from commonshare.audit.services import record
 from commonshare.books.policy import current_policy
 from commonshare.community.models import Member
+from commonshare.community.rules import ensure_may_act
 from commonshare.core.draw import draw_reviewers
 from commonshare.core.money import MoneyError, check_currency, parse_decimal, to_minor
-from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound
+from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from commonshare.work import versions
 from commonshare.work.models import (
     Contribution,
@@ -36,33 +37,48 @@ MAX_HOURS_PER_CONTRIBUTION = Decimal(1000)
 MAX_ESTIMATE_HOURS = Decimal(10000)
 UPLOAD_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".txt", ".csv", ".md"}
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNITS = Decimal(10**9)
+MAX_EXPENSE = Decimal(1_000_000)
+"""The largest expense claim, in the claim's currency (docs/books.md, "Limits")."""
 
 
-def _require_current(member: Member, doing: str) -> None:
-    if member.left_at is not None:
-        raise Forbidden(f"You left the community; rejoin to {doing}.")
+# How each field is named in messages: plain words, never the field's code.
+LABELS = {
+    "estimate_hours": "The estimate",
+    "effort_estimate": "Your effort estimate",
+    "evidence_url": "The evidence link",
+    "evidence_text": "The evidence in words",
+    "evidence_file": "The evidence file",
+    "unit_name": "The unit name",
+}
+
+
+def label(field: str) -> str:
+    """The words a message uses for ``field``: "Hours", "The evidence link"."""
+    return LABELS.get(field, field.replace("_", " ").capitalize())
 
 
 def _decimal(value: Any, field: str, *, places: int, low: Decimal, high: Decimal) -> Decimal:
+    name = label(field)
     if value is None or value == "":
-        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} is required.", field=field)
+        raise InvalidInput(f"{name} is required.", field=field)
     try:
         number = parse_decimal(value if not isinstance(value, float) else str(value), field=field)
-    except MoneyError as error:
-        raise InvalidInput(str(error), field=field) from None
+    except MoneyError:
+        raise InvalidInput(f"{name} must be a number such as 1.5.", field=field) from None
     if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise InvalidInput(f"{field}: use at most {places} decimal places.", field=field)
+        raise InvalidInput(f"{name} can have at most {places} decimal places.", field=field)
     if not low < number <= high:
-        raise InvalidInput(f"{field}: must be more than {low} and at most {high}.", field=field)
+        raise InvalidInput(f"{name} must be more than {low} and at most {high:,}.", field=field)
     return number
 
 
 def _text(value: Any, field: str, *, required: bool, limit: int) -> str:
     text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
     if required and not text:
-        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} is required.", field=field)
+        raise InvalidInput(f"{label(field)} is required.", field=field)
     if len(text) > limit:
-        raise InvalidInput(f"{field}: at most {limit} characters.", field=field)
+        raise InvalidInput(f"{label(field)} can be at most {limit:,} characters.", field=field)
     return text
 
 
@@ -82,20 +98,29 @@ def create_task(
     estimate_hours: Any,
     parent_id: int | None = None,
 ) -> Task:
-    _require_current(actor, "create tasks")
-    title = _text(title, "title", required=True, limit=200)
-    description = _text(description, "description", required=False, limit=20000)
-    estimate = _decimal(
-        estimate_hours, "estimate_hours", places=2, low=Decimal(0), high=MAX_ESTIMATE_HOURS
+    ensure_may_act(actor, doing="create tasks")
+    problems = Problems()
+    checked_title = problems.check(_text, title, "title", required=True, limit=200)
+    checked_description = problems.check(
+        _text, description, "description", required=False, limit=20000
     )
+    estimate = problems.check(
+        _decimal,
+        estimate_hours,
+        "estimate_hours",
+        places=2,
+        low=Decimal(0),
+        high=MAX_ESTIMATE_HOURS,
+    )
+    problems.raise_any()
     with transaction.atomic():
         parent = _task(parent_id) if parent_id is not None else None
         if parent is not None and parent.status == Task.Status.DONE:
             raise Conflict("That task is done; subtasks go under open tasks.", field="parent")
         task = Task.objects.create(
             parent=parent,
-            title=title,
-            description=description,
+            title=checked_title,
+            description=checked_description,
             estimate_hours=estimate,
             created_by=actor,
         )
@@ -104,7 +129,7 @@ def create_task(
 
 
 def claim_task(actor: Member, task_id: int) -> Task:
-    _require_current(actor, "claim work")
+    ensure_may_act(actor, doing="claim work")
     with transaction.atomic():
         task = _task(task_id, lock=True)
         if task.status == Task.Status.DONE:
@@ -128,6 +153,7 @@ def _own_claim(actor: Member, task_id: int, doing: str) -> Task:
 
 
 def release_task(actor: Member, task_id: int) -> Task:
+    ensure_may_act(actor, doing="release tasks")
     with transaction.atomic():
         task = _own_claim(actor, task_id, "release it")
         task.status = Task.Status.OPEN
@@ -144,6 +170,7 @@ def open_subtasks(task: Task) -> list[Task]:
 
 def complete_task(actor: Member, task_id: int, *, confirm_open_subtasks: bool = False) -> Task:
     """Mark a claimed task done; a parent with open subtasks only when confirmed."""
+    ensure_may_act(actor, doing="mark tasks done")
     with transaction.atomic():
         task = _own_claim(actor, task_id, "mark it done")
         still_open = open_subtasks(task)
@@ -187,21 +214,63 @@ def _check_upload(upload: UploadedFile | None, field: str) -> None:
     name = (upload.name or "").lower()
     if not any(name.endswith(ext) for ext in UPLOAD_EXTENSIONS):
         allowed = ", ".join(sorted(UPLOAD_EXTENSIONS))
-        raise InvalidInput(f"{field}: allowed file types are {allowed}.", field=field)
-    if (upload.size or 0) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"{field}: files are limited to 5 MB.", field=field)
+        raise InvalidInput(f"{label(field)} must be one of these types: {allowed}.", field=field)
+    if not upload.size:
+        raise InvalidInput(
+            f"{label(field)} is empty (0 bytes); choose the file again.", field=field
+        )
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"{label(field)} is larger than the limit of 5 MB.", field=field)
+
+
+# The fields each kind states; any other one sent is refused rather than dropped.
+KIND_FIELDS = {
+    Contribution.Kind.WORK: {"hours"},
+    Contribution.Kind.DELIVERABLE: {"units", "unit_name"},
+    Contribution.Kind.RESOURCE: {"units", "unit_name"},
+    Contribution.Kind.EXPENSE: {"amount", "currency", "receipt"},
+}
+KIND_NAMES = {
+    "work": "work",
+    "deliverable": "a deliverable",
+    "resource": "a resource",
+    "expense": "an expense",
+}
+
+
+def _not_for_kind(given: ContributionInput) -> list[tuple[str | None, str]]:
+    """Fields sent that the kind does not have (``amount`` on work, ``hours`` on an expense)."""
+    own = KIND_FIELDS[Contribution.Kind(given.kind)]
+    sent = {
+        name
+        for name in ("hours", "units", "unit_name", "amount", "currency", "receipt")
+        if getattr(given, name) not in (None, "")
+    }
+    kind = KIND_NAMES[given.kind]
+    return [
+        (name, f"{label(name)} does not apply to {kind}; leave it empty.")
+        for name in sorted(sent - own)
+    ]
 
 
 def _checked_fields(given: ContributionInput, *, has_receipt: bool = False) -> dict[str, Any]:
+    """Every field checked, and every problem found reported at once."""
     kinds = Contribution.Kind.values
     if given.kind not in kinds:
-        raise InvalidInput(f"kind: choose one of {', '.join(kinds)}.", field="kind")
+        raise InvalidInput(f"Kind must be one of {', '.join(kinds)}.", field="kind")
+    problems = Problems()
     fields: dict[str, Any] = {
         "kind": given.kind,
-        "summary": _text(given.summary, "summary", required=True, limit=200),
-        "description": _text(given.description, "description", required=False, limit=20000),
-        "evidence_url": _text(given.evidence_url, "evidence_url", required=False, limit=500),
-        "evidence_text": _text(given.evidence_text, "evidence_text", required=False, limit=4000),
+        "summary": problems.check(_text, given.summary, "summary", required=True, limit=200),
+        "description": problems.check(
+            _text, given.description, "description", required=False, limit=20000
+        ),
+        "evidence_url": problems.check(
+            _text, given.evidence_url, "evidence_url", required=False, limit=500
+        ),
+        "evidence_text": problems.check(
+            _text, given.evidence_text, "evidence_text", required=False, limit=4000
+        ),
         "hours": None,
         "units": None,
         "unit_name": "",
@@ -212,35 +281,27 @@ def _checked_fields(given: ContributionInput, *, has_receipt: bool = False) -> d
         try:
             URLValidator(schemes=["http", "https"])(fields["evidence_url"])
         except ValidationError:
-            raise InvalidInput(
-                "evidence_url: enter a full http(s) link.", field="evidence_url"
-            ) from None
-    _check_upload(given.evidence_file, "evidence_file")
-    _check_upload(given.receipt, "receipt")
+            problems.add("evidence_url", "The evidence link must be a full http(s) link.")
+    problems.check(_check_upload, given.evidence_file, "evidence_file")
+    problems.check(_check_upload, given.receipt, "receipt")
     if given.kind == Contribution.Kind.WORK:
-        fields["hours"] = _decimal(
-            given.hours, "hours", places=2, low=Decimal(0), high=MAX_HOURS_PER_CONTRIBUTION
+        fields["hours"] = problems.check(
+            _decimal,
+            given.hours,
+            "hours",
+            places=2,
+            low=Decimal(0),
+            high=MAX_HOURS_PER_CONTRIBUTION,
         )
     elif given.kind in (Contribution.Kind.DELIVERABLE, Contribution.Kind.RESOURCE):
-        fields["units"] = _decimal(
-            given.units, "units", places=3, low=Decimal(0), high=Decimal(10**9)
+        fields["units"] = problems.check(
+            _decimal, given.units, "units", places=3, low=Decimal(0), high=MAX_UNITS
         )
-        fields["unit_name"] = _text(
-            given.unit_name, "unit_name", required=given.kind == "resource", limit=40
+        fields["unit_name"] = problems.check(
+            _text, given.unit_name, "unit_name", required=given.kind == "resource", limit=40
         )
     else:
-        try:
-            currency = check_currency(given.currency)
-        except MoneyError as error:
-            raise InvalidInput(str(error), field="currency") from None
-        amount = _decimal(given.amount, "amount", places=3, low=Decimal(0), high=Decimal(10**9))
-        try:
-            fields["amount_minor"] = to_minor(amount, currency)
-        except MoneyError as error:
-            raise InvalidInput(str(error), field="amount") from None
-        fields["currency"] = currency
-        if given.receipt is None and not has_receipt:
-            raise InvalidInput("An expense needs its receipt file.", field="receipt")
+        _expense_fields(given, fields, problems, has_receipt=has_receipt)
     has_evidence = (
         fields["evidence_url"]
         or fields["evidence_text"]
@@ -248,9 +309,33 @@ def _checked_fields(given: ContributionInput, *, has_receipt: bool = False) -> d
         or given.receipt is not None
         or has_receipt
     )
-    if not has_evidence:
-        raise InvalidInput("Add evidence: a link, a few words, or a file.", field="evidence_text")
+    if not has_evidence and not problems.fields() & {"evidence_url", "evidence_text", "receipt"}:
+        problems.add("evidence_text", "Add evidence: a link, a few words, or a file.")
+    for field, message in _not_for_kind(given):
+        problems.add(field, message)
+    problems.raise_any()
     return fields
+
+
+def _expense_fields(
+    given: ContributionInput, fields: dict[str, Any], problems: Problems, *, has_receipt: bool
+) -> None:
+    try:
+        currency = check_currency(given.currency)
+    except MoneyError as error:
+        problems.add("currency", str(error))
+        currency = None
+    amount = problems.check(
+        _decimal, given.amount, "amount", places=3, low=Decimal(0), high=MAX_EXPENSE
+    )
+    if amount is not None and currency is not None:
+        try:
+            fields["amount_minor"] = to_minor(amount, currency)
+        except MoneyError as error:
+            problems.add("amount", str(error))
+    fields["currency"] = currency or ""
+    if given.receipt is None and not has_receipt:
+        problems.add("receipt", "An expense needs its receipt file.")
 
 
 def _draw_for(contribution: Contribution, author: Member) -> list[ReviewAssignment]:
@@ -282,7 +367,7 @@ def _draw_for(contribution: Contribution, author: Member) -> list[ReviewAssignme
 
 def log_contribution(actor: Member, given: ContributionInput) -> Contribution:
     """Record a contribution and draw its reviewers from a fresh, published seed."""
-    _require_current(actor, "log contributions")
+    ensure_may_act(actor, doing="log contributions")
     fields = _checked_fields(given)
     with transaction.atomic():
         task = _task(given.task_id) if given.task_id is not None else None
@@ -309,6 +394,7 @@ def edit_contribution(
     actor: Member, contribution_id: int, given: ContributionInput
 ) -> Contribution:
     """Authors may correct a contribution until its first review; after that it is fixed."""
+    ensure_may_act(actor, doing="edit contributions")
     with transaction.atomic():
         contribution = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
         if contribution is None:
@@ -322,7 +408,7 @@ def edit_contribution(
         if given.kind != contribution.kind:
             # Its reviewers were drawn for what was claimed; another kind is a new claim.
             raise InvalidInput(
-                "kind: a contribution keeps its kind; log a new one instead.", field="kind"
+                "A contribution keeps its kind; log a new one instead.", field="kind"
             )
         fields = _checked_fields(given, has_receipt=bool(contribution.receipt))
         task = _task(given.task_id) if given.task_id is not None else None
@@ -402,6 +488,7 @@ def submit_review(
     what changed). The API, the web form and the CLI always send it; ``None``
     (the version current now) is for callers that just showed it, such as the demo.
     """
+    ensure_may_act(actor, doing="review")
     contribution = Contribution.objects.filter(pk=contribution_id).first()
     if contribution is None:
         raise NotFound(f"No contribution with id {contribution_id}.")
@@ -409,14 +496,15 @@ def submit_review(
         raise Forbidden("Nobody reviews their own work.")
     if not contribution.assignments.filter(reviewer=actor).exists():
         raise Forbidden("Only the members drawn for this contribution review it.")
+    bad_rating = InvalidInput("The rating must be a whole number from 0 to 5.", field="rating")
     if isinstance(rating, bool) or not isinstance(rating, int | str):
-        raise InvalidInput("rating: a whole number from 0 to 5.", field="rating")
+        raise bad_rating
     try:
         rating_value = int(rating)
     except ValueError:
-        raise InvalidInput("rating: a whole number from 0 to 5.", field="rating") from None
+        raise bad_rating from None
     if not 0 <= rating_value <= 5:
-        raise InvalidInput("rating: a whole number from 0 to 5.", field="rating")
+        raise bad_rating
     comment = _text(comment, "comment", required=True, limit=4000)
     estimate = None
     if effort_estimate not in (None, ""):
@@ -424,7 +512,9 @@ def submit_review(
             effort_estimate, "effort_estimate", places=3, low=Decimal(-1), high=Decimal(10**9)
         )
         if estimate < 0:
-            raise InvalidInput("effort_estimate: must not be negative.", field="effort_estimate")
+            raise InvalidInput(
+                "Your effort estimate must not be negative.", field="effort_estimate"
+            )
     try:
         with transaction.atomic():
             # Locked, so an edit cannot slip in between the version check and the review.

@@ -65,6 +65,7 @@ def my_page(request: MemberRequest) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def profile_edit(request: MemberRequest) -> HttpResponse:
     member = request.user
     initial = {"display_name": member.display_name, "bio": member.bio}

@@ -28,6 +28,7 @@ def income_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def income_create(request: MemberRequest) -> HttpResponse:
     today = timezone.localdate()
     form = IncomeForm(request.POST or None, initial={"received_on": today, "currency": "EUR"})
@@ -49,6 +50,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def distribution_create(request: MemberRequest) -> HttpResponse:
     today = timezone.localdate()
     initial = {"period_start": today.replace(day=1), "period_end": today, "currency": "EUR"}

@@ -69,6 +69,7 @@ def _task_choices(selected: int | None) -> list[Task]:
 
 
 @login_required
+@domain_errors
 def contribution_create(request: MemberRequest) -> HttpResponse:
     """First "What kind of contribution?" (a GET form), then only that kind's fields."""
     task_id = int_or_none(request.GET.get("task"))
