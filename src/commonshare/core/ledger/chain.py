@@ -37,7 +37,9 @@ from typing import Literal
 
 from commonshare.core.ledger.records import GENESIS_HASH, EntryDraft, Posting, StoredEntry
 
-ProblemKind = Literal["changed", "removed", "inserted", "reordered", "checkpoint", "truncated"]
+ProblemKind = Literal[
+    "changed", "removed", "inserted", "reordered", "checkpoint", "truncated", "orphan", "record"
+]
 _WINDOW = 64  # rows kept to recognise a link to an earlier entry, and seq shifts tried
 
 
