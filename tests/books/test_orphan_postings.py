@@ -39,7 +39,7 @@ def _behind_the_back(*statements: str) -> None:
 
 def _orphan(seq: int, account: str = BANK, minor: int = 5_000_000) -> str:
     return (
-        "INSERT INTO books_journalposting (entry_seq, line, account, currency, minor) "
+        "INSERT INTO books_journalposting (entry_seq, line, account, currency, minor) "  # noqa: S608 - values from the tests
         f"VALUES ({seq}, 0, '{account}', 'EUR', {minor})"
     )
 
@@ -107,7 +107,7 @@ def test_fast_path_names_a_posting_without_entry(fast_books: int, where: str) ->
 
 def test_an_entry_numbered_zero_is_named(small_books) -> None:
     _behind_the_back(
-        "INSERT INTO books_journalentry (seq, date, description, source, actor, service, "
+        "INSERT INTO books_journalentry (seq, date, description, source, actor, service, "  # noqa: S608 - values from the tests
         "reverses, prev_hash, hash, created_at) VALUES (0, '2026-01-01', 'forged', 'x', NULL, "
         f"'x', NULL, '{'0' * 64}', '{'f' * 64}', '2026-01-01 00:00:00')",
         _orphan(0),

@@ -47,6 +47,7 @@ ENTRY_FIELDS = (
     "reverses",
     "prev_hash",
     "hash",
+    "commits",
 )
 STREAM_CHUNK = 20_000
 
@@ -331,10 +332,15 @@ def _rendered_sql() -> str:
         f"'account', p.account, 'currency', p.currency, 'minor', {minor})) FROM {postings} p "
         "INDEXED BY posting_canonical_order WHERE p.entry_seq = e.seq)"
     )
-    canonical = (
-        "json_object('actor', e.actor, 'date', e.date, 'description', e.description, "
+    rest = (
+        "'date', e.date, 'description', e.description, "
         f"'postings', {lines}, 'reverses', e.reverses, 'seq', e.seq, 'service', e.service, "
         "'source', e.source)"
+    )
+    # an entry of the older format has no commitment, and its text no "commits" key
+    canonical = (
+        f"CASE WHEN e.commits IS NULL THEN json_object('actor', e.actor, {rest} "
+        f"ELSE json_object('actor', e.actor, 'commits', e.commits, {rest} END"
     )
     return (
         f"SELECT e.seq, e.prev_hash, e.hash, e.prev_hash || {canonical} FROM {entries} e "
@@ -371,6 +377,7 @@ def _rendered_sql_postgresql() -> str:
     )
     canonical = (
         "'{\"actor\":' || COALESCE(to_json(e.actor)::text, 'null')"
+        " || COALESCE(',\"commits\":' || to_json(e.commits)::text, '')"
         " || ',\"date\":\"' || to_char(e.date, 'YYYY-MM-DD') || '\",\"description\":' || "
         "to_json(e.description)::text"
         " || ',\"postings\":[' || COALESCE(g.lines, '') || '],\"reverses\":'"
@@ -513,7 +520,9 @@ def balances(*, prefix: str = "") -> dict[tuple[str, str], int]:
 
 
 def balance(account: str, currency: str) -> int:
-    total = entered_postings().filter(account=account, currency=currency).aggregate(
-        total=Sum("minor")
-    )["total"]
+    total = (
+        entered_postings()
+        .filter(account=account, currency=currency)
+        .aggregate(total=Sum("minor"))["total"]
+    )
     return int(total or 0)

@@ -299,9 +299,11 @@ def distribution_basis(distribution: Distribution) -> DistributionBasis | None:
             bank += total
         else:
             owed -= total
-    resources = journal.entered_postings().filter(
-        entry_id__in=seqs, account="expenses:resources", currency=distribution.currency
-    ).aggregate(total=Sum("minor"))["total"]
+    resources = (
+        journal.entered_postings()
+        .filter(entry_id__in=seqs, account="expenses:resources", currency=distribution.currency)
+        .aggregate(total=Sum("minor"))["total"]
+    )
     return DistributionBasis(first - 1, income_minor, reserve, bank, owed, int(resources or 0))
 
 
