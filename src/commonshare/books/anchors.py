@@ -70,6 +70,7 @@ def _from_url(url: str) -> str:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
             body = response.read(MAX_BYTES + 1)
     except urllib.error.HTTPError as error:
+        error.close()
         raise InvalidInput(
             f"{FIELD}: {url} answered {error.code} {error.reason}.", field=FIELD
         ) from None

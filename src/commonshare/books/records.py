@@ -300,7 +300,12 @@ class FullReport:
 
     @property
     def lines(self) -> list[str]:
-        return [self.chain.message, *(f"record: {problem}" for problem in self.records)]
+        checked = [f"checked against {self.anchors} published heads"] if self.anchors else []
+        return [
+            self.chain.message,
+            *checked,
+            *(f"record: {problem}" for problem in self.records),
+        ]
 
 
 def verify_all(anchors: dict[int, str] | None = None, *, workers: int = 1) -> FullReport:
