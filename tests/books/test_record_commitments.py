@@ -181,6 +181,38 @@ def test_edited_contribution_hours_are_named(books) -> None:
     )
 
 
+def test_edited_units_of_a_paid_resource_are_named(make_member) -> None:
+    ada, bo = make_member("Ada"), make_member("Bo")
+    lent = work.log_contribution(
+        ada,
+        ContributionInput(
+            kind="resource",
+            summary="Server",
+            units="720",
+            unit_name="server hours",
+            evidence_text="metered",
+        ),
+    )
+    work.submit_review(bo, lent.pk, rating=4, comment="ok")
+    services.record_income(
+        bo,
+        amount="100.00",
+        currency="EUR",
+        payer="Acme",
+        description="Support",
+        received_on=TODAY,
+    )
+    distribution = services.run_distribution(
+        bo, period_start=TODAY, period_end=TODAY, currency="EUR"
+    )
+    assert records.verify_all().ok
+    _raw("UPDATE work_contribution SET units = 7200 WHERE id = %s", (lent.pk,))
+    _found(
+        f"contribution {lent.pk}'s units or lender differ from "
+        f"distribution {distribution.pk}'s frozen result"
+    )
+
+
 def test_an_edited_audit_event_is_named(books) -> None:
     event = AuditEvent.objects.order_by("id")[2]
     _raw("UPDATE audit_auditevent SET data = %s WHERE id = %s", ('{"amount_minor": 1}', event.pk))

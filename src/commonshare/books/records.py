@@ -231,10 +231,15 @@ def _uncommitted_incomes() -> list[str]:
 
 def valued_rows_problems(distribution_id: int) -> Iterator[str]:
     """Contributions and reviews whose live rows differ from what the distribution froze."""
-    row = Distribution.objects.filter(pk=distribution_id).values("request", "policy").first()
+    row = (
+        Distribution.objects.filter(pk=distribution_id)
+        .values("request", "result", "policy")
+        .first()
+    )
     if row is None:
         return
     request, policy = row["request"], row["policy"]
+    yield from _resources_problems(distribution_id, row["result"].get("resource_payments", []))
     frozen = {int(c["id"]): c for c in request.get("contributions", [])}
     live: dict[int, dict[str, Any]] = {
         c["id"]: dict(c)
@@ -272,6 +277,24 @@ def valued_rows_problems(distribution_id: int) -> Iterator[str]:
         frozen_effort = None if "effort" not in given else Decimal(given["effort"])
         if effort != frozen_effort:
             yield f"review {review['id']}'s effort estimate differs from {name}"
+
+
+def _resources_problems(distribution_id: int, payments: list[dict[str, Any]]) -> Iterator[str]:
+    """Resources lent whose live units or lender differ from what the distribution paid."""
+    paid = {int(p["contribution"]): p for p in payments}
+    live = {
+        c["id"]: c
+        for c in Contribution.objects.filter(pk__in=paid).values("id", "author_id", "units")
+    }
+    name = f"distribution {distribution_id}'s frozen result"
+    for pk, payment in paid.items():
+        now = live.get(pk)
+        if now is None:
+            yield f"contribution {pk} is missing, but {name} paid for it"
+        elif now["author_id"] != int(payment["member"]) or Decimal(now["units"] or 0) != Decimal(
+            payment["units"]
+        ):
+            yield f"contribution {pk}'s units or lender differ from {name}"
 
 
 def _quantity(contribution: dict[str, Any]) -> Decimal:
