@@ -156,6 +156,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 # Static files are served by WhiteNoise from the apps; collectstatic is optional.
 STATIC_ROOT = os.environ.get("COMMONSHARE_STATIC_ROOT") or None
+# Heads published elsewhere (a file path or an http(s) URL of SEQ:HASH lines) that
+# `books verify` checks when no --anchor is given (books/anchors.py).
+COMMONSHARE_ANCHORS = os.environ.get("COMMONSHARE_ANCHORS", "")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Upload limits: a request body (beside its files) of at most 10 MB, with at most

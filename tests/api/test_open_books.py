@@ -274,6 +274,8 @@ def test_verify_an_intact_chain_with_anchors(alice: Any, anonymous: ApiClient) -
         "head_seq": 3,
         "head_hash": head["hash"],
         "problem": None,
+        "records": [],
+        "anchors": 0,
     }
     first = anonymous.get("/books/entries/1").json()["hash"]
     anchored = anonymous.get(f"/books/verify?anchor=1:{first}&anchor=3:{head['hash']}").json()
@@ -287,6 +289,17 @@ def test_verify_an_intact_chain_with_anchors(alice: Any, anonymous: ApiClient) -
     )
     later = anonymous.get(f"/books/verify?anchor=9:{head['hash']}").json()
     assert (later["ok"], later["problem"]["kind"]) == (False, "truncated")
+
+
+def test_verify_lists_a_record_that_no_longer_matches(alice: Any, anonymous: ApiClient) -> None:
+    from django.db import connection
+
+    income = _income(alice)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE books_income SET payer = 'Someone else' WHERE id = %s", [income.pk])
+    report = anonymous.get("/books/verify").json()
+    assert report["ok"] is False and report["problem"] is None
+    assert report["records"] == [f"income {income.pk} no longer matches entry 1"]
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ from commonshare.api.schemas import (
     PathId,
     StrictIn,
 )
-from commonshare.books import journal, selectors, services
+from commonshare.books import journal, records, selectors, services
 from commonshare.books.models import JournalEntry, JournalPosting
 from commonshare.core import exports
 from commonshare.core.ledger import account_type
@@ -91,7 +91,9 @@ Anchor = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,17}:[0-9a-fA-F]{64}$")]
 
 
 class ChainProblemOut(Schema):
-    kind: str = Field(description="changed, removed, inserted, reordered, checkpoint, truncated")
+    kind: str = Field(
+        description="changed, removed, inserted, reordered, checkpoint, truncated, orphan"
+    )
     seq: int
     message: str
 
@@ -103,6 +105,10 @@ class VerifyOut(Schema):
     head_seq: int
     head_hash: str
     problem: ChainProblemOut | None
+    records: list[str] = Field(
+        description="Every record or audit event that no longer matches what was committed"
+    )
+    anchors: int = Field(description="How many published heads were checked")
 
 
 AccountKind = Literal["assets", "liabilities", "equity", "income", "expenses", "memo"]
@@ -252,10 +258,13 @@ def verify_journal(request: HttpRequest, anchor: list[Anchor] = ANCHORS) -> dict
         if anchors.get(seq, digest.lower()) != digest.lower():
             raise InvalidInput(f"anchor: two hashes given for entry {seq}.", field="anchor")
         anchors[seq] = digest.lower()
-    report = journal.verify(anchors or None)
+    full = records.verify_all(anchors or None)
+    report = full.chain
     problem = report.problem
     return {
-        "ok": report.ok,
+        "ok": full.ok,
+        "records": full.records,
+        "anchors": full.anchors,
         "message": report.message,
         "checked": report.checked,
         "head_seq": report.head_seq,

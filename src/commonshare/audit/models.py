@@ -15,6 +15,10 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=40)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Each event commits to the one before it (see audit.chain); "" for events of the older
+    # format, written before events were chained.
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-id"]

@@ -27,23 +27,23 @@ def books() -> None:
 )
 @with_django
 def books_verify(anchors: tuple[str, ...]) -> None:
-    """Walk the hash chain; name the first entry changed, removed, inserted or reordered.
+    """Walk the hash chain; name the first entry changed, removed or inserted, and every
+    record (income, claim, withdrawal, distribution, review, contribution, audit event)
+    that no longer matches what the journal committed to.
 
-    Exits 0 when the chain holds, 1 when it is broken.
+    Without --anchor, checks the heads listed at COMMONSHARE_ANCHORS, if set.
+    Exits 0 when everything holds, 1 when something does not.
     Example: commonshare books verify --anchor 1200:3f5a…
     """
-    from commonshare.books import journal
+    from commonshare.books import anchors as published
+    from commonshare.books import records
 
-    published: dict[int, str] = {}
-    for anchor in anchors:
-        seq, _, digest = anchor.partition(":")
-        if not seq.isdigit() or len(digest) != 64:
-            raise click.BadParameter(f"{anchor!r}: give SEQ:HASH", param_hint="--anchor")
-        published[int(seq)] = digest.lower()
+    given = published.parse("\n".join(anchors), where="--anchor", field="anchor")
     with click.progressbar(length=1, label="Verifying the journal", file=sys.stderr) as bar:
-        report = journal.verify(published or None, workers=os.cpu_count() or 1)
+        report = records.verify_all(given or None, workers=os.cpu_count() or 1)
         bar.update(1)
-    click.echo(report.message)
+    for line in report.lines:
+        click.echo(line)
     if not report.ok:
         sys.exit(1)
 

@@ -13,11 +13,12 @@ from contextlib import nullcontext
 from typing import Any
 
 from django.db import DatabaseError, connection, connections, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from commonshare.books.models import JournalEntry, JournalPosting, LedgerAccount
 from commonshare.core.ledger import (
     GENESIS_HASH,
+    ChainProblem,
     EntryDraft,
     LedgerError,
     StoredEntry,
@@ -46,6 +47,7 @@ ENTRY_FIELDS = (
     "reverses",
     "prev_hash",
     "hash",
+    "commits",
 )
 STREAM_CHUNK = 20_000
 
@@ -237,9 +239,13 @@ def verify(anchors: dict[int, str] | None = None, *, workers: int = 1) -> Verify
     by their boundary hashes. The fast path can only say "the chain holds";
     on anything else the exact sequential walk names the first broken entry.
     """
+    return _with_strays(_chain_report(anchors, workers))
+
+
+def _chain_report(anchors: dict[int, str] | None, workers: int) -> VerifyReport:
     head_seq, head_hash = head()
     fast = head_seq >= FAST_MINIMUM and not (anchors and max(anchors) > head_seq)
-    if fast and _fast_check(head_seq, max(workers, 1), anchors) and not _orphan_postings(head_seq):
+    if fast and _fast_check(head_seq, max(workers, 1), anchors):
         tail = verify_chain(
             stream(first=head_seq + 1), start_seq=head_seq + 1, start_hash=head_hash
         )
@@ -251,17 +257,50 @@ def verify(anchors: dict[int, str] | None = None, *, workers: int = 1) -> Verify
 FAST_MINIMUM = 20_000
 
 
-def _orphan_postings(head_seq: int) -> bool:
-    """Postings whose entry does not exist (only possible with foreign keys switched off).
+def _with_strays(report: VerifyReport) -> VerifyReport:
+    """``report``, or the first row outside the chain it walked, on every path.
 
-    Once the chain holds, entries are exactly 1..head, so an orphan can only
-    sit outside that range: two index probes, not a scan.
+    Once the chain holds, entries 1..head are all there, so a posting whose entry
+    does not exist, or an entry numbered below 1 (the walk starts at 1), can only
+    sit outside that range: a few index probes, not a scan.
     """
-    return (
-        JournalPosting.objects.filter(Q(entry_id__lt=1) | Q(entry_id__gt=head_seq))
-        .order_by()
-        .exists()
+    if not report.ok:
+        return report
+    stray = (
+        JournalEntry.objects.filter(seq__lt=1).order_by("seq").values_list("seq", flat=True)
+    ).first()
+    if stray is not None:
+        problem = ChainProblem(
+            "inserted",
+            stray,
+            f"a row numbered {stray} was inserted: entries are numbered from 1",
+        )
+        return VerifyReport(report.checked, report.head_seq, report.head_hash, problem)
+    orphan = (
+        JournalPosting.objects.filter(Q(entry_id__lt=1) | Q(entry_id__gt=report.head_seq))
+        .order_by("entry_id", "line")
+        .values_list("entry_id", "line", "account", "currency", "minor")
+        .first()
     )
+    if orphan is None:
+        return report
+    seq, line, account, currency, minor = orphan
+    problem = ChainProblem(
+        "orphan",
+        seq,
+        f"a posting of {minor} {currency} to {account} (line {line}) belongs to entry {seq}, "
+        "which is not in the chain: it was inserted behind the application's back",
+    )
+    return VerifyReport(report.checked, report.head_seq, report.head_hash, problem)
+
+
+def entered_postings() -> QuerySet[JournalPosting]:
+    """Postings of entries in the chain: joined to an existing entry numbered from 1.
+
+    Every balance is summed from these, so a posting inserted behind the
+    application's back without an entry (which ``verify`` names) moves no money.
+    """
+    return JournalPosting.objects.filter(entry__seq__gte=1, entry__date__isnull=False)
 
 
 def _rendered_sql() -> str:
@@ -293,10 +332,15 @@ def _rendered_sql() -> str:
         f"'account', p.account, 'currency', p.currency, 'minor', {minor})) FROM {postings} p "
         "INDEXED BY posting_canonical_order WHERE p.entry_seq = e.seq)"
     )
-    canonical = (
-        "json_object('actor', e.actor, 'date', e.date, 'description', e.description, "
+    rest = (
+        "'date', e.date, 'description', e.description, "
         f"'postings', {lines}, 'reverses', e.reverses, 'seq', e.seq, 'service', e.service, "
         "'source', e.source)"
+    )
+    # an entry of the older format has no commitment, and its text no "commits" key
+    canonical = (
+        f"CASE WHEN e.commits IS NULL THEN json_object('actor', e.actor, {rest} "
+        f"ELSE json_object('actor', e.actor, 'commits', e.commits, {rest} END"
     )
     return (
         f"SELECT e.seq, e.prev_hash, e.hash, e.prev_hash || {canonical} FROM {entries} e "
@@ -333,6 +377,7 @@ def _rendered_sql_postgresql() -> str:
     )
     canonical = (
         "'{\"actor\":' || COALESCE(to_json(e.actor)::text, 'null')"
+        " || COALESCE(',\"commits\":' || to_json(e.commits)::text, '')"
         " || ',\"date\":\"' || to_char(e.date, 'YYYY-MM-DD') || '\",\"description\":' || "
         "to_json(e.description)::text"
         " || ',\"postings\":[' || COALESCE(g.lines, '') || '],\"reverses\":'"
@@ -465,7 +510,7 @@ def _check_range(first: int, last: int, start_hash: str) -> tuple[bool, int, str
 
 def balances(*, prefix: str = "") -> dict[tuple[str, str], int]:
     """Balances per (account, currency), derived from postings by the database."""
-    rows = JournalPosting.objects.all()
+    rows = entered_postings()
     if prefix:
         rows = rows.filter(account__startswith=prefix)
     return {
@@ -475,7 +520,9 @@ def balances(*, prefix: str = "") -> dict[tuple[str, str], int]:
 
 
 def balance(account: str, currency: str) -> int:
-    total = JournalPosting.objects.filter(account=account, currency=currency).aggregate(
-        total=Sum("minor")
-    )["total"]
+    total = (
+        entered_postings()
+        .filter(account=account, currency=currency)
+        .aggregate(total=Sum("minor"))["total"]
+    )
     return int(total or 0)

@@ -142,6 +142,9 @@ class JournalEntry(models.Model):
     reverses = models.BigIntegerField(null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The digest of the source record's content that the hash covers (books.records);
+    # NULL for entries of the older format, written before entries committed to records.
+    commits = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

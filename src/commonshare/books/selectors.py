@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from commonshare.books import journal
-from commonshare.books.models import Distribution, Income, JournalPosting, Payout, Withdrawal
+from commonshare.books.models import Distribution, Income, Payout, Withdrawal
 from commonshare.community.models import Member
 from commonshare.core.ledger import PAYOUTS, RESERVE, payable_account
 from commonshare.core.sustainability import MonthTotals, Sustainability, sustainability
@@ -62,7 +62,8 @@ def earned_by_currency(member: Member) -> dict[str, int]:
 def month_totals(currency: str) -> list[MonthTotals]:
     """Income, expenses and payouts per calendar month, summed by the database."""
     rows = (
-        JournalPosting.objects.filter(currency=currency)
+        journal.entered_postings()
+        .filter(currency=currency)
         .filter(Q(account__startswith="income:") | Q(account__startswith="expenses:"))
         .annotate(month=TruncMonth("entry__date"))
         .values("month", "account")
@@ -114,7 +115,8 @@ def withdrawals_of(member: Member) -> QuerySet[Withdrawal]:
 def member_account_history(member: Member, *, limit: int = 200) -> list[dict[str, Any]]:
     """Postings to a member's payable account, newest first: what was owed and paid."""
     rows = (
-        JournalPosting.objects.filter(account=payable_account(member.pk))
+        journal.entered_postings()
+        .filter(account=payable_account(member.pk))
         .order_by("-entry_id", "line")
         .values("entry_id", "entry__date", "entry__description", "currency", "minor")[:limit]
     )

@@ -27,7 +27,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from commonshare.audit.services import record
-from commonshare.books import journal
+from commonshare.books import journal, records
 from commonshare.books.models import Distribution, ExpenseDecision, Income, Payout, Withdrawal
 from commonshare.books.policy import current_policy, effort_of, resource_price
 from commonshare.community.models import Member
@@ -206,6 +206,7 @@ def record_income(
                 source=f"income:{income.pk}",
                 actor=str(actor.pk),
                 service="books.record_income",
+                commits=records.digest(records.income_content(income.pk)),
             )
         )
         record("books.income.recorded", income, actor=actor, amount_minor=minor, currency=code)
@@ -272,6 +273,7 @@ def decide_expense(
                     source=f"expense:{claim.pk}",
                     actor=str(actor.pk),
                     service="books.decide_expense",
+                    commits=records.digest(records.expense_content(claim.pk)),
                 )
             )
         record(f"books.expense.{verdict}d", claim, actor=actor, reason=reason)
@@ -343,6 +345,11 @@ def record_withdrawal(
                 source=f"member:{member.pk}",
                 actor=str(actor.pk),
                 service="books.record_withdrawal",
+                commits=records.digest(
+                    records.withdrawal_content(
+                        member_id=member.pk, amount_minor=minor, currency=code, reference=reference
+                    )
+                ),
             )
         )
         withdrawal = Withdrawal.objects.create(
@@ -649,6 +656,8 @@ def _post_distribution(
     actor: Member,
 ) -> None:
     code = distribution.currency
+    # both entries commit to the distribution as stored: policy, request, result, payouts
+    commits = records.digest(records.distribution_content(distribution.pk))
     if resources:
         owed: dict[int, int] = {}
         for payment in resources:
@@ -667,6 +676,7 @@ def _post_distribution(
                 source=f"distribution:{distribution.pk}",
                 actor=str(actor.pk),
                 service="books.run_distribution",
+                commits=commits,
             )
         )
     paid = sum(p.amount_minor for p in payouts)
@@ -685,6 +695,7 @@ def _post_distribution(
                 source=f"distribution:{distribution.pk}",
                 actor=str(actor.pk),
                 service="books.run_distribution",
+                commits=commits,
             )
         )
 

@@ -81,6 +81,8 @@ def _transaction(entry: StoredEntry, links: str) -> list[str]:
         meta["actor"] = entry.actor
     if entry.reverses is not None:
         meta["reverses"] = str(entry.reverses)
+    if entry.commits is not None:
+        meta["commits"] = entry.commits
     lines += [f"  {key}: {_string(value)}" for key, value in meta.items()]
     lines += [
         f"  {beancount_account(account)}  {amount_text(minor, currency)} {currency}"
@@ -179,6 +181,7 @@ def entry_json(entry: StoredEntry) -> dict[str, Any]:
         ],
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
+        **({} if entry.commits is None else {"commits": entry.commits}),
     }
 
 
@@ -210,6 +213,7 @@ def _entry_from_json(row: Mapping[str, Any]) -> StoredEntry:
         reverses=None if row["reverses"] is None else int(row["reverses"]),
         prev_hash=str(row["prev_hash"]),
         hash=str(row["hash"]),
+        commits=None if row.get("commits") is None else str(row["commits"]),
     )
 
 

@@ -236,7 +236,7 @@ def currencies() -> list[str]:
     otherwise include (and so repeat each currency per entry).
     """
     return sorted(
-        set(JournalPosting.objects.order_by().values_list("currency", flat=True).distinct())
+        set(journal.entered_postings().order_by().values_list("currency", flat=True).distinct())
     )
 
 
@@ -278,7 +278,8 @@ def distribution_basis(distribution: Distribution) -> DistributionBasis | None:
         return None
     first = min(seqs)
     rows = (
-        JournalPosting.objects.filter(entry_id__lt=first, currency=distribution.currency)
+        journal.entered_postings()
+        .filter(entry_id__lt=first, currency=distribution.currency)
         .filter(
             Q(account__startswith="income:")
             | Q(account__in=[BANK, RESERVE])
@@ -298,9 +299,11 @@ def distribution_basis(distribution: Distribution) -> DistributionBasis | None:
             bank += total
         else:
             owed -= total
-    resources = JournalPosting.objects.filter(
-        entry_id__in=seqs, account="expenses:resources", currency=distribution.currency
-    ).aggregate(total=Sum("minor"))["total"]
+    resources = (
+        journal.entered_postings()
+        .filter(entry_id__in=seqs, account="expenses:resources", currency=distribution.currency)
+        .aggregate(total=Sum("minor"))["total"]
+    )
     return DistributionBasis(first - 1, income_minor, reserve, bank, owed, int(resources or 0))
 
 
@@ -313,7 +316,8 @@ def owed_by_currency(member: Member) -> list[tuple[str, int]]:
 
     account = payable_account(member.pk)
     codes = sorted(
-        JournalPosting.objects.filter(account=account)
+        journal.entered_postings()
+        .filter(account=account)
         .order_by()
         .values_list("currency", flat=True)
         .distinct()
@@ -390,7 +394,7 @@ def _still_there(totals: LedgerTotals) -> bool:
 
 
 def _add_postings(totals: LedgerTotals, *, after: int, upto: int) -> None:
-    rows = JournalPosting.objects.filter(entry_id__gt=after, entry_id__lte=upto)
+    rows = journal.entered_postings().filter(entry_id__gt=after, entry_id__lte=upto)
     for row in rows.values("account", "currency").annotate(total=Sum("minor")).order_by():
         key = (row["account"], row["currency"])
         totals.balances[key] = totals.balances.get(key, 0) + int(row["total"])

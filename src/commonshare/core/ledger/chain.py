@@ -7,6 +7,10 @@ Canonical form of an entry: the ASCII JSON text, keys sorted, no spaces, of ::
      "reverses": <integer or null>, "seq": <integer>, "service": <string>,
      "source": <string>}
 
+plus ``"commits": <string>`` (between ``actor`` and ``date``, keys staying sorted)
+when the entry commits to its source record's content; entries without a
+commitment (the older format) have no such key, so their hashes are unchanged.
+
 with postings sorted by (account, currency, minor) and amounts as integer
 minor units written as strings. It is exactly
 ``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)``,
@@ -37,7 +41,9 @@ from typing import Literal
 
 from commonshare.core.ledger.records import GENESIS_HASH, EntryDraft, Posting, StoredEntry
 
-ProblemKind = Literal["changed", "removed", "inserted", "reordered", "checkpoint", "truncated"]
+ProblemKind = Literal[
+    "changed", "removed", "inserted", "reordered", "checkpoint", "truncated", "orphan"
+]
 _WINDOW = 64  # rows kept to recognise a link to an earlier entry, and seq shifts tried
 
 
@@ -71,9 +77,17 @@ def _posting_lines(postings: Sequence[Posting]) -> str:
 
 
 def _canonical_text(entry: StoredEntry, seq: int) -> str:
-    _, date, description, postings, source, actor, service, reverses, _, _ = entry
+    _, date, description, postings, source, actor, service, reverses, _, _, commits = entry
     return _canonical_from(
-        actor, _iso(date), description, _posting_lines(postings), reverses, seq, service, source
+        actor,
+        _iso(date),
+        description,
+        _posting_lines(postings),
+        reverses,
+        seq,
+        service,
+        source,
+        commits,
     )
 
 
@@ -86,9 +100,11 @@ def _canonical_from(  # noqa: PLR0917 - the verify hot path: keyword calls cost 
     seq: int,
     service: str,
     source: str,
+    commits: str | None = None,
 ) -> str:
+    committed = "" if commits is None else f'"commits":{_quote(commits)},'
     return (
-        f'{{"actor":{"null" if actor is None else _quote(actor)},"date":"{date_iso}",'
+        f'{{"actor":{"null" if actor is None else _quote(actor)},{committed}"date":"{date_iso}",'
         f'"description":{_quote(description)},"postings":[{posting_lines}],'
         f'"reverses":{"null" if reverses is None else reverses},"seq":{seq},'
         f'"service":{_quote(service)},"source":{_quote(source)}}}'
@@ -199,6 +215,7 @@ def canonical_bytes(seq: int, draft: EntryDraft) -> bytes:
         draft.reverses,
         "",
         "",
+        draft.commits,
     )
     return _canonical_text(entry, seq).encode("ascii")
 
@@ -230,6 +247,7 @@ def seal(draft: EntryDraft, *, seq: int, prev_hash: str) -> StoredEntry:
         reverses=draft.reverses,
         prev_hash=prev_hash,
         hash=entry_hash(prev_hash, canonical_bytes(seq, draft)),
+        commits=draft.commits,
     )
 
 
@@ -253,13 +271,24 @@ def join_postings(
     """Merge two streams into stored entries, for a database that keeps postings apart.
 
     ``entry_rows`` are ``(seq, date, description, source, actor, service,
-    reverses, prev_hash, hash)`` ordered by seq; ``posting_rows`` are
+    reverses, prev_hash, hash, commits)`` ordered by seq; ``posting_rows`` are
     ``(seq, account, currency, minor)`` ordered by seq. A posting whose seq
     has no entry row is dropped (the entry's hash then fails to verify).
     """
     postings = iter(posting_rows)
     pending = next(postings, None)
-    for seq, date, description, source, actor, service, reverses, prev, digest in entry_rows:
+    for (
+        seq,
+        date,
+        description,
+        source,
+        actor,
+        service,
+        reverses,
+        prev,
+        digest,
+        commits,
+    ) in entry_rows:
         while pending is not None and pending[0] < seq:  # type: ignore[operator]
             pending = next(postings, None)
         lines: list[Posting] = []
@@ -267,7 +296,12 @@ def join_postings(
             lines.append(_stored_posting(*pending[1:4]))
             pending = next(postings, None)
         texts = (description, source, service, prev, digest)
-        if all(type(t) is str for t in texts) and _maybe(actor, str) and _maybe(reverses, int):
+        if (
+            all(type(t) is str for t in texts)
+            and _maybe(actor, str)
+            and _maybe(reverses, int)
+            and _maybe(commits, str)
+        ):
             yield StoredEntry(
                 seq,  # type: ignore[arg-type]
                 date,  # type: ignore[arg-type]
@@ -279,9 +313,10 @@ def join_postings(
                 reverses,  # type: ignore[arg-type]
                 prev,  # type: ignore[arg-type]
                 digest,  # type: ignore[arg-type]
+                commits,  # type: ignore[arg-type]
             )
         else:  # like _stored_posting: kept visibly, so it renders unlike anything ever hashed
-            stored = (description, source, actor, service, reverses)
+            stored = (description, source, actor, service, reverses, commits)
             yield StoredEntry(
                 seq,  # type: ignore[arg-type]
                 date,  # type: ignore[arg-type]

@@ -43,7 +43,9 @@ class EntryDraft:
     ``service`` names the code path that caused it (``books.record_income``),
     ``actor`` the acting member (``None`` for the system), ``source`` the
     record it came from (``income:17``); ``reverses`` is the sequence number of
-    the entry this one reverses.
+    the entry this one reverses. ``commits`` is a digest of the source record's
+    content (``sha256:<hex>``, see ``books.records``): the hash then covers the
+    record too. Entries of the older format have none.
     """
 
     date: datetime.date
@@ -53,6 +55,7 @@ class EntryDraft:
     actor: str | None
     service: str
     reverses: int | None = None
+    commits: str | None = None
 
 
 class StoredEntry(NamedTuple):
@@ -72,6 +75,7 @@ class StoredEntry(NamedTuple):
     reverses: int | None
     prev_hash: str
     hash: str
+    commits: str | None = None
 
     def draft(self) -> EntryDraft:
         return EntryDraft(
@@ -82,4 +86,5 @@ class StoredEntry(NamedTuple):
             actor=self.actor,
             service=self.service,
             reverses=self.reverses,
+            commits=self.commits,
         )

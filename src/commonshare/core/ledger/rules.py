@@ -135,6 +135,7 @@ def check_entry(draft: EntryDraft, known_accounts: Collection[str]) -> list[str]
     problems += _text_problems("source", draft.source, MAX_FIELD)
     problems += _text_problems("service", draft.service, MAX_FIELD)
     problems += _text_problems("actor", draft.actor, MAX_FIELD, optional=True)
+    problems += _text_problems("commits", draft.commits, MAX_FIELD, optional=True)
     reverses = draft.reverses
     if reverses is not None and (
         isinstance(reverses, bool) or not isinstance(reverses, int) or reverses < 1
