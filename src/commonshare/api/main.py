@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from commonshare.api.journal import router as journal_router
@@ -30,6 +30,9 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     description=__doc__ or "",
+    # Swagger UI's assets come from our static files ("ninja" is an installed app); its
+    # validator badge would fetch an image from validator.swagger.io, so it is off.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 # Where a request parameter came from; not part of the field name we report.

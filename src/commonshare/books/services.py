@@ -229,7 +229,13 @@ def decide_expense(
                     service="books.decide_expense",
                 )
             )
-        record(f"books.expense.{verdict}d", claim, actor=actor, reason=reason)
+        approved = verdict == ExpenseDecision.Verdict.APPROVE
+        record(
+            "books.expense.approved" if approved else "books.expense.rejected",
+            claim,
+            actor=actor,
+            reason=reason,
+        )
     return decision
 
 
