@@ -266,7 +266,7 @@ def _worth(row: ContributionRow) -> str:
     names = _and([f"{_name(r)} ({formatting.number(r.rating, 1)})" for r in used])
     rating = formatting.number(row.rating, 2)
     return (
-        f"{claimed}; rated {rating} by {names}; worth {_effort(row.value, row.kind)} "
+        f"{claimed}; rated {rating} by {names}; worth {_effort(row.value, None)} "
         f"({formatting.number(row.accepted_effort)} × {rating} ÷ 5)."
     )
 

@@ -1,0 +1,74 @@
+"""What every page shows, read as text: one date format, right plurals, no codes, no None.
+
+The pages are every GET page of the URL conf (as in ``test_mobile_and_axe``), filled
+from the demo community, read anonymously and signed in. Code and preformatted
+blocks (hashes, commands to copy, the stored JSON) and the journal's stored
+descriptions are left out: they are meant to be exact.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.test import Client
+
+from tests.web.test_mobile_and_axe import page_urls
+
+pytestmark = pytest.mark.django_db
+
+MISTAKES = {
+    "an ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
+    "a plural after 1": re.compile(
+        r"(?<![\d.,])1 (hours|reviews|reviewers|members|contributions|months|days|entries)\b"
+    ),
+    "a raw None": re.compile(r"\bNone\b"),
+    "an audit code": re.compile(r"\b(books|work|community)\.[a-z]+\.[a-z_]+\b"),
+    "money without thousands separators": re.compile(r"\b\d{4,}\.\d{2} [A-Z]{3}\b"),
+    "an engine parameter name": re.compile(r"\b(prior_weight|trust_weighting|EigenTrust)\b"),
+}
+
+
+def visible_text(page: str) -> str:
+    """The words a reader sees: no tags, attributes, scripts, code or preformatted blocks."""
+    page = re.sub(r"<(script|style|pre|code)\b.*?</\1>", " ", page, flags=re.S)
+    # Journal descriptions are stored, hashed text, shown as recorded (marked so by the pages).
+    page = re.sub(r'<span class="recorded">.*?</span>', " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return html.unescape(page)
+
+
+def mistakes_in(text: str) -> list[str]:
+    found = []
+    for what, pattern in MISTAKES.items():
+        for match in pattern.finditer(text):
+            start = max(0, match.start() - 40)
+            found.append(f"{what}: …{text[start : match.end() + 20]!r}")
+    return found
+
+
+def test_the_checks_catch_what_they_look_for() -> None:
+    assert len(mistakes_in("On 2026-12-01, 1 hours for books.income.recorded: None")) == 4
+    assert mistakes_in("1200.00 EUR") and not mistakes_in("1,200.00 EUR, 1 hour, 21 hours")
+    assert not mistakes_in(visible_text('<code>2026-12-01</code><a href="/a-2026-12-01">x</a>'))
+
+
+def test_no_page_shows_iso_dates_wrong_plurals_codes_or_none() -> None:
+    from commonshare.community.models import Member
+    from commonshare.demo import ensure_demo_community
+
+    assert ensure_demo_community()
+    steward = Member.objects.order_by("pk").first()
+    urls = page_urls(steward)
+    signed_in = Client()
+    signed_in.force_login(steward)
+    problems = []
+    for client in (Client(), signed_in):
+        for url in urls:
+            response = client.get(url, follow=True)
+            if "text/html" not in response.get("Content-Type", ""):
+                continue
+            text = visible_text(response.content.decode())
+            problems += [f"{url}: {problem}" for problem in mistakes_in(text)]
+    assert not problems, "\n".join(problems)
