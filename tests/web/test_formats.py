@@ -20,6 +20,9 @@ pytestmark = pytest.mark.django_db
 
 MISTAKES = {
     "an ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
+    "a second date format": re.compile(
+        r"\b\d{1,2} (Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b"
+    ),
     "a plural after 1": re.compile(
         r"(?<![\d.,])1 (hours|reviews|reviewers|members|contributions|months|days|entries)\b"
     ),
@@ -50,6 +53,7 @@ def mistakes_in(text: str) -> list[str]:
 
 def test_the_checks_catch_what_they_look_for() -> None:
     assert len(mistakes_in("On 2026-12-01, 1 hours for books.income.recorded: None")) == 4
+    assert mistakes_in("paid 1 Nov 2026") and not mistakes_in("paid 1 November 2026")
     assert mistakes_in("1200.00 EUR") and not mistakes_in("1,200.00 EUR, 1 hour, 21 hours")
     assert not mistakes_in(visible_text('<code>2026-12-01</code><a href="/a-2026-12-01">x</a>'))
 
