@@ -51,7 +51,28 @@ def mistakes_in(text: str) -> list[str]:
     return found
 
 
+def structure_problems(page: str) -> list[str]:
+    """What axe reports too, checked without a browser: controls in a summary, twin landmarks."""
+    found = [
+        f"a link or button inside <summary>: {summary[:80]!r}"
+        for summary in re.findall(r"<summary\b.*?</summary>", page, flags=re.S)
+        if re.search(r"<(a|button|input|select|textarea)\b", summary[8:])
+    ]
+    labels = re.findall(r'<nav\b[^>]*aria-label="([^"]*)"', page)
+    found += [
+        f"two navigation landmarks named {label!r}"
+        for label in set(labels)
+        if labels.count(label) > 1
+    ]
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    found += [f"the id {i!r} twice" for i in set(ids) if ids.count(i) > 1]
+    return found
+
+
 def test_the_checks_catch_what_they_look_for() -> None:
+    assert structure_problems('<summary><a href="/">x</a></summary>')
+    assert structure_problems('<nav aria-label="P"></nav><nav aria-label="P"></nav>')
+    assert not structure_problems('<summary>x</summary><nav aria-label="P"></nav>')
     assert len(mistakes_in("On 2026-12-01, 1 hours for books.income.recorded: None")) == 4
     assert mistakes_in("paid 1 Nov 2026") and not mistakes_in("paid 1 November 2026")
     assert mistakes_in("1200.00 EUR") and not mistakes_in("1,200.00 EUR, 1 hour, 21 hours")
@@ -73,6 +94,7 @@ def test_no_page_shows_iso_dates_wrong_plurals_codes_or_none() -> None:
             response = client.get(url, follow=True)
             if "text/html" not in response.get("Content-Type", ""):
                 continue
-            text = visible_text(response.content.decode())
-            problems += [f"{url}: {problem}" for problem in mistakes_in(text)]
+            page = response.content.decode()
+            problems += [f"{url}: {problem}" for problem in mistakes_in(visible_text(page))]
+            problems += [f"{url}: {problem}" for problem in structure_problems(page)]
     assert not problems, "\n".join(problems)
