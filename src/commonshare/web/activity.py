@@ -99,8 +99,10 @@ def _reviewed(event: AuditEvent, contribution: Any) -> SafeString:
 
 def _income(event: AuditEvent, income: Any) -> SafeString:
     if income is None:
-        amount = formatting.money(event.data.get("amount_minor"), event.data.get("currency", ""))
-        return format_html("recorded {} of income", amount or "some")
+        minor, currency = event.data.get("amount_minor"), event.data.get("currency")
+        if minor is None or not currency:
+            return format_html("{}", "recorded income")
+        return format_html("recorded {} of income", formatting.money(minor, currency))
     amount = formatting.money(income.amount_minor, income.currency)
     return format_html(
         "recorded {} of income from {}", _link("income", income.pk, amount), income.payer

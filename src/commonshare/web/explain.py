@@ -247,6 +247,8 @@ def _lead(
         rated = f"rated {average}{' on average' if many else ''} by {_reviewers(len(reviewers))}"
     else:
         rated = "not rated yet"
+    if formatting.as_decimal(value) is None or formatting.as_decimal(total) is None:
+        return f"{who.possessive} {noun} {rated}, so {gets}"
     worth = "together they were worth" if many else "it was worth"
     return (
         f"{who.possessive} {noun} {rated}; {worth} {formatting.number(value)} "
