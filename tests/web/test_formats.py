@@ -8,8 +8,10 @@ descriptions are left out: they are meant to be exact.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -98,3 +100,27 @@ def test_no_page_shows_iso_dates_wrong_plurals_codes_or_none() -> None:
             problems += [f"{url}: {problem}" for problem in mistakes_in(visible_text(page))]
             problems += [f"{url}: {problem}" for problem in structure_problems(page)]
     assert not problems, "\n".join(problems)
+
+
+def test_dates_money_and_plurals_follow_the_readers_english(paid: Any) -> None:
+    from django.urls import reverse
+
+    from commonshare.books import services as books
+
+    books.record_income(
+        paid.ada,
+        amount="1234.50",
+        currency="EUR",
+        payer="Big customer",
+        description="Support",
+        received_on=dt.date(2026, 3, 1),
+    )
+    url = reverse("web:income_list")
+    british = visible_text(Client().get(url).content.decode())
+    american = visible_text(Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get(url).content.decode())
+    assert "1 March 2026" in british and "March 1, 2026" in american
+    assert "1,234.50 EUR" in british and "1,234.50 EUR" in american
+    task = paid.task
+    assert "3 hours" in visible_text(
+        Client().get(reverse("web:task", args=[task.pk])).content.decode()
+    )
