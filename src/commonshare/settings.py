@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # django-ninja's app: /api/docs then serves Swagger UI from our own static files, not a CDN.
+    "ninja",
     "commonshare.audit",
     "commonshare.community",
     "commonshare.work",
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -148,7 +151,10 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
-LANGUAGE_CODE = "en"
+# The pages are written in English; the reader's variant of it (from Accept-Language) sets how
+# dates and numbers read (commonshare.web.formatting): "1 December 2026" or "December 1, 2026".
+LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English (United Kingdom)"), ("en", "English (United States)")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

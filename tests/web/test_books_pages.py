@@ -388,7 +388,7 @@ def test_distribution_page_explains_the_reserve(paid: Any) -> None:
     basis = re.sub(r"<[^>]+>", "", re.search(r'id="basis">(.*?)</p>', page, re.S).group(1))
     assert "received 100.00 EUR of income" in basis
     assert "10.00 EUR sat in the reserve" in basis
-    assert "10.00 %" in basis
+    assert "10 %" in basis
     assert f"{paid.distribution.amount} EUR was distributed" in basis
 
 

@@ -131,6 +131,8 @@ def test_two_members_one_cycle(live_server: Any, browser: Browser) -> None:
     ada.get_by_role("link", name="why this amount").click()
     expect(ada.get_by_role("heading", name="Payout to Ada")).to_be_visible()
     expect(ada.locator("#payout-amount")).to_have_text(distributed)
+    expect(ada.locator("#payout-story")).to_contain_text("Your 1 contribution was rated 4")
+    ada.get_by_text("The full calculation").click()
     row = ada.locator("#explain-contributions tbody tr").first
     expect(row).to_contain_text("Ben: 4")
     claimed = number(row.locator("td").nth(2).inner_text())

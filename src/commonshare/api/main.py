@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
@@ -72,6 +72,9 @@ api = CommonshareAPI(
     urls_namespace="api",
     description=__doc__ or "",
     parser=JsonOnlyParser(),
+    # Swagger UI's assets come from our static files ("ninja" is an installed app); its
+    # validator badge would fetch an image from validator.swagger.io, so it is off.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 # Where a request parameter came from; not part of the field name we report.

@@ -276,7 +276,13 @@ def decide_expense(
                     commits=records.digest(records.expense_content(claim.pk)),
                 )
             )
-        record(f"books.expense.{verdict}d", claim, actor=actor, reason=reason)
+        approved = verdict == ExpenseDecision.Verdict.APPROVE
+        record(
+            "books.expense.approved" if approved else "books.expense.rejected",
+            claim,
+            actor=actor,
+            reason=reason,
+        )
     return decision
 
 

@@ -1,64 +1,216 @@
-"""Audit events as sentences a member can read."""
+"""Audit events as sentences a member can read: "Ana logged 3 hours of work on *Fix the printer*".
+
+Every code a service writes (``app.object.verb``) has a sentence in ``SENTENCES``;
+``tests/web/test_activity.py`` scans the services for ``record(`` calls and fails
+when one is missing. A code nobody taught this module yet still reads as a plain
+sentence ("made a change to the books"), never as the code itself.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from commonshare.audit.models import AuditEvent
+from commonshare.books.models import Distribution, Income, Withdrawal
+from commonshare.community.models import Member
+from commonshare.web import formatting
+from commonshare.work.models import Contribution, Task
 
-PHRASES = {
-    "community.member.joined": "joined the community",
-    "community.member.updated": "updated their profile",
-    "community.member.left": "left the community",
-    "community.member.rejoined": "rejoined the community",
-    "community.token.created": "created an API token",
-    "community.token.revoked": "revoked an API token",
-    "work.task.created": "created task",
-    "work.task.claimed": "claimed task",
-    "work.task.released": "released task",
-    "work.task.completed": "marked done task",
-    "work.contribution.logged": "logged contribution",
-    "work.contribution.edited": "edited contribution",
-    "work.review.submitted": "reviewed a contribution",
-    "books.income.recorded": "recorded income",
-    "books.distribution.posted": "ran distribution",
+# The record behind each audit target type, fetched in one query per type.
+TARGET_MODELS: dict[str, type[models.Model]] = {
+    "work.task": Task,
+    "work.contribution": Contribution,
+    "books.income": Income,
+    "books.distribution": Distribution,
+    "books.withdrawal": Withdrawal,
+    "community.member": Member,
+}
+AREAS = {
+    "community": "the community",
+    "work": "the work",
+    "books": "the books",
+    "governance": "the community's decisions",
+    "discussion": "a discussion",
 }
 
-TARGET_URLS = {
-    "community.member": "web:member",
-    "work.task": "web:task",
-    "work.contribution": "web:contribution",
-    "books.distribution": "web:distribution",
+Sentence = Callable[[AuditEvent, Any], SafeString]
+
+
+def _link(url_name: str, pk: Any, text: str) -> SafeString:
+    try:
+        url = reverse(f"web:{url_name}", args=[pk])
+    except NoReverseMatch:
+        return format_html("<em>{}</em>", text)
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
+def _task(verb: str, after: str = "") -> Sentence:
+    def sentence(event: AuditEvent, task: Any) -> SafeString:
+        if task is None:
+            return format_html("{} a task{}", verb, after)
+        return format_html("{} the task {}{}", verb, _link("task", task.pk, task.title), after)
+
+    return sentence
+
+
+def _contribution_link(contribution: Any) -> SafeString:
+    return _link("contribution", contribution.pk, contribution.summary)
+
+
+def _logged(event: AuditEvent, contribution: Any) -> SafeString:
+    if contribution is None:
+        return format_html("{}", "logged a contribution")
+    link = _contribution_link(contribution)
+    kind = contribution.kind
+    if kind == Contribution.Kind.WORK and contribution.hours is not None:
+        return format_html("logged {} of work on {}", formatting.hours(contribution.hours), link)
+    if kind == Contribution.Kind.EXPENSE and contribution.amount_minor is not None:
+        amount = formatting.money(contribution.amount_minor, contribution.currency)
+        return format_html("claimed an expense of {}: {}", amount, link)
+    if kind == Contribution.Kind.RESOURCE and contribution.units is not None:
+        used = f"{formatting.number(contribution.units, 3)} {contribution.unit_name}".strip()
+        return format_html("lent {} of a resource: {}", used, link)
+    if kind == Contribution.Kind.DELIVERABLE:
+        return format_html("delivered {}", link)
+    return format_html("logged the contribution {}", link)
+
+
+def _about_contribution(verb: str) -> Sentence:
+    def sentence(event: AuditEvent, contribution: Any) -> SafeString:
+        if contribution is None:
+            return format_html("{} a contribution", verb)
+        return format_html("{} {}", verb, _contribution_link(contribution))
+
+    return sentence
+
+
+def _reviewed(event: AuditEvent, contribution: Any) -> SafeString:
+    if contribution is None:
+        return format_html("{}", "reviewed a contribution")
+    return format_html("reviewed {}", _contribution_link(contribution))
+
+
+def _income(event: AuditEvent, income: Any) -> SafeString:
+    if income is None:
+        minor, currency = event.data.get("amount_minor"), event.data.get("currency")
+        if minor is None or not currency:
+            return format_html("{}", "recorded income")
+        return format_html("recorded {} of income", formatting.money(minor, currency))
+    amount = formatting.money(income.amount_minor, income.currency)
+    return format_html(
+        "recorded {} of income from {}", _link("income", income.pk, amount), income.payer
+    )
+
+
+def _withdrawal(event: AuditEvent, withdrawal: Any) -> SafeString:
+    if withdrawal is None:
+        return format_html("{}", "recorded a payment to a member")
+    amount = formatting.money(withdrawal.amount_minor, withdrawal.currency)
+    member = withdrawal.member
+    return format_html(
+        "recorded a payment of {} to {}", amount, _link("member", member.pk, member.display_name)
+    )
+
+
+def _reversed(event: AuditEvent, _target: Any) -> SafeString:
+    entry = event.data.get("entry")
+    if entry is None:
+        return format_html("{}", "reversed a journal entry")
+    return format_html("reversed {}", _link("entry", entry, f"journal entry {entry}"))
+
+
+def _distributed(event: AuditEvent, distribution: Any) -> SafeString:
+    paid = event.data.get("payouts")
+    among = f" among {formatting.count(paid, 'member', 'members')}" if paid else ""
+    if distribution is None:
+        return format_html("distributed income{}", among)
+    amount = formatting.money(distribution.amount_minor, distribution.currency)
+    return format_html(
+        "distributed {}{} for {} to {}",
+        _link("distribution", distribution.pk, amount),
+        among,
+        formatting.day(distribution.period_start),
+        formatting.day(distribution.period_end),
+    )
+
+
+def _plain(text: str) -> Sentence:
+    def sentence(event: AuditEvent, _target: Any) -> SafeString:
+        return format_html("{}", text)
+
+    return sentence
+
+
+SENTENCES: dict[str, Sentence] = {
+    "community.member.joined": _plain("joined the community"),
+    "community.member.updated": _plain("updated their profile"),
+    "community.member.left": _plain("left the community"),
+    "community.member.rejoined": _plain("came back to the community"),
+    "community.token.created": _plain("made a key for the API"),
+    "community.token.revoked": _plain("withdrew a key for the API"),
+    "work.task.created": _task("created"),
+    "work.task.claimed": _task("claimed"),
+    "work.task.released": _task("gave up", " for someone else to claim"),
+    "work.task.completed": _task("finished"),
+    "work.contribution.logged": _logged,
+    "work.contribution.edited": _about_contribution("edited"),
+    "work.review.submitted": _reviewed,
+    "books.income.recorded": _income,
+    "books.expense.approved": _about_contribution("approved the expense claim"),
+    "books.expense.rejected": _about_contribution("turned down the expense claim"),
+    # Written for rejections before the code was spelled right; such events are still stored.
+    "books.expense.rejectd": _about_contribution("turned down the expense claim"),
+    "books.withdrawal.recorded": _withdrawal,
+    "books.entry.reversed": _reversed,
+    "books.distribution.posted": _distributed,
 }
+
+
+def _unknown(event: AuditEvent, _target: Any) -> SafeString:
+    area = AREAS.get(event.code.split(".", 1)[0], "the records")
+    return format_html("made a change to {}", area)
+
+
+def _target_key(event: AuditEvent) -> tuple[str, str]:
+    """Reviews point at the contribution they judged; the rest at their own record."""
+    if event.code == "work.review.submitted" and "contribution" in event.data:
+        return "work.contribution", str(event.data["contribution"])
+    return event.target_type, event.target_id
+
+
+def _fetch(events: Iterable[AuditEvent]) -> dict[tuple[str, str], Any]:
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        kind, pk = _target_key(event)
+        if kind in TARGET_MODELS and pk.isdigit():
+            wanted[kind].add(pk)
+    found: dict[tuple[str, str], Any] = {}
+    for kind, pks in wanted.items():
+        queryset = TARGET_MODELS[kind]._default_manager.filter(pk__in=pks)
+        if kind == "books.withdrawal":
+            queryset = queryset.select_related("member")
+        for record in queryset:
+            found[(kind, str(record.pk))] = record
+    return found
+
+
+def describe_all(events: list[AuditEvent]) -> list[dict[str, Any]]:
+    """Each event as ``{actor, sentence, when}``; ``sentence`` follows the actor's name."""
+    targets = _fetch(events)
+    return [_line(event, targets.get(_target_key(event))) for event in events]
 
 
 def describe(event: AuditEvent) -> dict[str, Any]:
-    """Who, did what, to which record (with a link when it has a page)."""
-    phrase = PHRASES.get(event.code, event.code)
-    url = None
-    label = ""
-    if event.target_type == "work.review" and "contribution" in event.data:
-        url = _reverse("web:contribution", event.data["contribution"])
-        label = f"#{event.data['contribution']}"
-    elif event.target_type == "books.income":
-        url = _reverse("web:income_list", None)
-        label = f"#{event.target_id}"
-    elif event.target_type in TARGET_URLS and not event.code.startswith("community.member"):
-        url = _reverse(TARGET_URLS[event.target_type], event.target_id)
-        label = f"#{event.target_id}"
-    return {
-        "actor": event.actor,
-        "phrase": phrase,
-        "url": url,
-        "label": label,
-        "when": event.created_at,
-    }
+    return describe_all([event])[0]
 
 
-def _reverse(name: str, pk: Any) -> str | None:
-    try:
-        return reverse(name, args=[pk]) if pk is not None else reverse(name)
-    except NoReverseMatch:
-        return None
+def _line(event: AuditEvent, target: Any) -> dict[str, Any]:
+    sentence = SENTENCES.get(event.code, _unknown)
+    return {"actor": event.actor, "sentence": sentence(event, target), "when": event.created_at}

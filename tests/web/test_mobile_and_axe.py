@@ -1,0 +1,131 @@
+"""Every page at 390 px wide, signed in and not: nothing scrolls sideways, axe finds nothing.
+
+The pages come from the URL conf, not from a list kept by hand: each pattern's
+ids are filled from the demo community (``commonshare demo``'s data), so a page
+added tomorrow is checked tomorrow. Only pages that cannot be fetched with a GET
+(actions that only take a POST) are left out. axe-core (bundled by axe-playwright-python, so
+it runs offline) checks WCAG 2.1 A and AA and its best practices.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from playwright.sync_api import Browser, Page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTH = 390
+# A path that only takes a POST (an action such as logging out) is no page: the test asks
+# the server and leaves out whatever answers a GET with 405.
+QUERIES = {"web:entry_go": "?seq=1"}
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+def web_patterns() -> list[tuple[str, list[str]]]:
+    """Every named page of the web app, with the names of the ids in its path."""
+    found = []
+    for resolver in get_resolver().url_patterns:
+        if isinstance(resolver, URLResolver) and resolver.namespace == "web":
+            for pattern in resolver.url_patterns:
+                assert isinstance(pattern, URLPattern)
+                found.append((f"web:{pattern.name}", list(pattern.pattern.converters)))
+    return found
+
+
+def ids_from_the_demo() -> dict[str, Any]:
+    from commonshare.books.models import Distribution, Income, JournalEntry
+    from commonshare.work.models import Contribution, Task
+
+    distribution = Distribution.objects.latest("pk")
+    payout = distribution.payouts.order_by("-amount_minor").first()
+    parent = Task.objects.filter(parent__isnull=True).first()
+    assert payout is not None and parent is not None
+    return {
+        "task_id": Task.objects.filter(parent__isnull=False).latest("pk").pk,
+        "parent_id": parent.pk,
+        "contribution_id": Contribution.objects.filter(kind="work").latest("pk").pk,
+        "member_id": payout.member_id,
+        "seq": JournalEntry.objects.latest("seq").seq,
+        "income_id": Income.objects.latest("pk").pk,
+        "distribution_id": distribution.pk,
+    }
+
+
+def page_urls(member: Any) -> list[str]:
+    from commonshare.work.models import Contribution
+
+    ids = ids_from_the_demo()
+    claim = Contribution.objects.filter(kind="expense").latest("pk").pk
+    client = Client()
+    client.force_login(member)
+    urls = []
+    for name, params in web_patterns():
+        args = [claim if name == "web:expense_decide" else ids[param] for param in params]
+        url = reverse(name, args=args) + QUERIES.get(name, "")
+        if client.get(url).status_code != 405:
+            urls.append(url)
+    return urls
+
+
+def signed_in_context(browser: Browser, base: str, member: Any) -> Any:
+    client = Client()
+    client.force_login(member)
+    context = browser.new_context(viewport={"width": WIDTH, "height": 844})
+    cookie = client.cookies["sessionid"]
+    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": base}])
+    return context
+
+
+def problems_on(page: Page, axe: Axe, url: str) -> list[str]:
+    response = page.goto(url)
+    assert response is not None
+    problems = []
+    if response.status >= 500:
+        problems.append(f"{url}: answers {response.status}")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > WIDTH:
+        wide = page.evaluate(
+            """w => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > w + 1
+                        && !e.closest('.scroll'))
+                .slice(0, 3).map(e => e.tagName + '.' + e.className)""",
+            WIDTH,
+        )
+        problems.append(f"{url}: {width} px wide (too wide: {wide})")
+    results = axe.run(page, options=AXE_OPTIONS)
+    for violation in results.response["violations"]:
+        targets = [node["target"] for node in violation["nodes"]][:3]
+        problems.append(f"{url}: axe {violation['id']} ({violation['impact']}) at {targets}")
+    return problems
+
+
+def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Browser) -> None:
+    from commonshare.community.models import Member
+    from commonshare.demo import ensure_demo_community
+
+    assert ensure_demo_community()
+    steward = Member.objects.order_by("pk").first()
+    urls = page_urls(steward)
+    assert len(urls) > 30, urls  # every pattern of web/urls.py but the POST-only actions
+    axe = Axe()
+    base = live_server.url
+    problems = []
+    anonymous = browser.new_context(viewport={"width": WIDTH, "height": 844})
+    member = signed_in_context(browser, base, steward)
+    for context in (anonymous, member):
+        page = context.new_page()
+        for url in urls:
+            problems += problems_on(page, axe, base + url)
+        context.close()
+    assert not problems, "\n".join(problems)
