@@ -37,10 +37,10 @@ def _behind_the_back(*statements: str) -> None:
         set_guard(connection, install=True)
 
 
-def _orphan(seq: int, account: str = BANK, minor: int = 5_000_000) -> str:
+def _orphan(seq: int, account: str = BANK, minor: int = 5_000_000, line: int = 0) -> str:
     return (
         "INSERT INTO books_journalposting (entry_seq, line, account, currency, minor) "  # noqa: S608 - values from the tests
-        f"VALUES ({seq}, 0, '{account}', 'EUR', {minor})"
+        f"VALUES ({seq}, {line}, '{account}', 'EUR', {minor})"
     )
 
 
@@ -160,7 +160,7 @@ def test_open_books_totals_count_only_postings_of_entries(small_books) -> None:
 
 def test_a_distribution_cannot_pay_out_an_orphan(small_books, make_member) -> None:
     _behind_the_back(_orphan(999))
-    with pytest.raises(services.InvalidInput, match="more than can be distributed"):
+    with pytest.raises(services.Conflict, match=r"do not verify.*entry 999"):
         services.run_distribution(
             small_books,
             period_start=TODAY - dt.timedelta(days=1),
@@ -168,3 +168,39 @@ def test_a_distribution_cannot_pay_out_an_orphan(small_books, make_member) -> No
             currency="EUR",
             amount="50000.00",
         )
+
+
+def _forged_entry(seq: int, minor: int) -> tuple[str, ...]:
+    """An entry added at the end with its postings, hashed wrongly, as a raw INSERT would."""
+    return (
+        "INSERT INTO books_journalentry (seq, date, description, source, actor, service, "  # noqa: S608 - values from the tests
+        "reverses, prev_hash, hash, commits, created_at) VALUES "
+        f"({seq}, '{TODAY.isoformat()}', 'Support', 'income:999', NULL, 'books.record_income', "
+        f"NULL, '{'0' * 64}', '{'f' * 64}', NULL, '{TODAY.isoformat()} 00:00:00')",
+        _orphan(seq, BANK, minor),
+        _orphan(seq, "income:support", -minor, line=1),
+    )
+
+
+def test_money_never_leaves_books_with_a_forged_entry(small_books, make_member) -> None:
+    """An entry inserted at the end is in the table until someone runs verify; a
+    distribution and a withdrawal run it first, so the forged money is never paid out."""
+    head_seq, _ = journal.head()
+    _behind_the_back(*_forged_entry(head_seq + 1, 4_500_000))
+    assert not journal.verify().ok
+    with pytest.raises(services.Conflict, match="do not verify"):
+        services.run_distribution(
+            small_books,
+            period_start=TODAY - dt.timedelta(days=1),
+            period_end=TODAY,
+            currency="EUR",
+        )
+    with pytest.raises(services.Conflict, match="do not verify"):
+        services.record_withdrawal(
+            make_member("Bea"),
+            member_id=small_books.pk,
+            amount="1.00",
+            currency="EUR",
+            reference="T-1",
+        )
+    assert journal.head()[0] == head_seq + 1  # nothing was posted on top of the forgery

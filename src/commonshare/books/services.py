@@ -306,6 +306,23 @@ def distributable_minor(currency: str) -> int:
     return journal.balance(BANK, currency) - owed
 
 
+def _require_books_that_verify() -> None:
+    """Money leaves only books whose chain holds (call under ``journal.lock()``).
+
+    Balances sum the postings of entries in the chain, but an entry forged behind the
+    application's back (a wrong hash, a row inserted at the end) is in the table until
+    someone runs verify. Paying out is where that would cost money, so a distribution
+    and a withdrawal check the whole chain first: seconds at a million entries, paid
+    once a period or per bank transfer.
+    """
+    report = journal.verify()
+    if report.problem is not None:
+        raise Conflict(
+            "The books do not verify, so no money can be paid out until this is put right. "
+            f"What verify found: {report.problem.message}."
+        )
+
+
 def record_withdrawal(
     actor: Member, *, member_id: int, amount: Any, currency: str, reference: str
 ) -> Withdrawal:
@@ -326,6 +343,7 @@ def record_withdrawal(
         raise NotFound(f"No member with id {member_id}.", field="member_id")
     with transaction.atomic():
         journal.lock()
+        _require_books_that_verify()
         owed = owed_minor(member.pk, code)
         if minor > owed:
             raise InvalidInput(
@@ -571,6 +589,7 @@ def run_distribution(
     with transaction.atomic():
         journal.lock()
         _refuse_overlap(code, start, end)
+        _require_books_that_verify()
         resources = resource_payments(period_end=end, currency=code, policy=policy)
         resource_minor = sum(p["minor"] for p in resources)
         available = distributable_minor(code) - resource_minor
