@@ -184,6 +184,14 @@ def test_income_in_a_code_that_is_not_money_is_refused(make_member, code: str) -
     assert not Income.objects.exists() and not JournalEntry.objects.exists()
 
 
+def test_income_in_a_withdrawn_currency_is_refused(make_member) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        _income(make_member(), currency="DEM")
+    assert caught.value.field == "currency"
+    assert caught.value.message.startswith("Currency DEM is no longer in use")
+    assert not Income.objects.exists() and not JournalEntry.objects.exists()
+
+
 def test_income_dated_in_the_future_is_refused(make_member) -> None:
     with pytest.raises(InvalidInput) as caught:
         _income(make_member(), received_on=TODAY + dt.timedelta(days=1))

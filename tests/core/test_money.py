@@ -8,6 +8,7 @@ from commonshare.core.money import (
     Money,
     MoneyError,
     check_currency,
+    check_new_currency,
     currency_exponent,
     from_minor,
     parse_decimal,
@@ -81,6 +82,18 @@ def test_codes_that_are_not_money_are_refused(code: str) -> None:
 @pytest.mark.parametrize("code", ["EUR", "USD", "JPY", "BHD", "CHF", "XAF", "XOF", "XCD", "XPF"])
 def test_currencies_people_pay_with_are_kept(code: str) -> None:
     assert check_currency(code.lower()) == code
+
+
+@pytest.mark.parametrize("code", ["DEM", "FRF", "ITL", "VEF", "ZWD", "HRK"])
+def test_withdrawn_currencies_are_refused_for_new_money_but_read_in_old_books(code: str) -> None:
+    assert check_currency(code) == code  # an old journal in Deutschmarks still verifies
+    with pytest.raises(MoneyError, match=f"Currency {code} is no longer in use"):
+        check_new_currency(code)
+
+
+@pytest.mark.parametrize("code", ["EUR", "USD", "JPY", "XAF", "VES", "SLE"])
+def test_current_currencies_are_taken_for_new_money(code: str) -> None:
+    assert check_new_currency(code.lower()) == code
 
 
 def test_the_rule_is_applied_to_babels_list_not_written_by_hand() -> None:

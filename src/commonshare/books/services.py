@@ -49,6 +49,7 @@ from commonshare.core.ledger import (
 from commonshare.core.money import (
     MoneyError,
     check_currency,
+    check_new_currency,
     from_minor,
     parse_decimal,
     to_minor,
@@ -82,9 +83,10 @@ LABELS = {
 }
 
 
-def _code(currency: str) -> str:
+def _code(currency: str, *, new: bool = False) -> str:
+    """The currency code; ``new`` money (income) must be in a currency still in use."""
     try:
-        return check_currency(currency)
+        return check_new_currency(currency) if new else check_currency(currency)
     except MoneyError as error:
         raise InvalidInput(str(error), field="currency") from None
 
@@ -165,7 +167,7 @@ def record_income(
     """Record money received; the policy's reserve share goes to the reserve at once."""
     ensure_may_act(actor, doing="record income")
     problems = Problems()
-    code = problems.check(_code, currency)
+    code = problems.check(_code, currency, new=True)
     minor = problems.check(_amount_minor, amount, code, most=MAX_INCOME) if code else 0
     payer = (payer or "").strip()
     description = (description or "").strip()

@@ -61,6 +61,32 @@ def check_currency(code: str) -> str:
 
 
 @cache
+def currencies_in_use() -> frozenset[str]:
+    """Money currencies that are legal tender somewhere today (no end date in CLDR).
+
+    Stored entries may hold a currency that has since been withdrawn (DEM, VEF), so
+    reading the books uses ``check_currency``; new amounts use ``check_new_currency``.
+    """
+    current = {
+        code
+        for rows in get_global("territory_currencies").values()
+        for code, _start, end, is_tender in rows
+        if is_tender and end is None
+    }
+    return money_currencies() & frozenset(current)
+
+
+def check_new_currency(code: str) -> str:
+    """``check_currency``, and the currency must still be in use: for new amounts."""
+    upper = check_currency(code)
+    if upper not in currencies_in_use():
+        raise MoneyError(
+            f"Currency {upper} is no longer in use; use a current currency such as EUR."
+        )
+    return upper
+
+
+@cache
 def currency_exponent(code: str) -> int:
     """Number of minor-unit digits of a currency: EUR 2, JPY 0, BHD 3 (from CLDR)."""
     return int(get_currency_precision(check_currency(code)))

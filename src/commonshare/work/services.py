@@ -22,7 +22,7 @@ from commonshare.books.policy import current_policy
 from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act
 from commonshare.core.draw import draw_reviewers
-from commonshare.core.money import MoneyError, check_currency, parse_decimal, to_minor
+from commonshare.core.money import MoneyError, check_new_currency, parse_decimal, to_minor
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from commonshare.work import versions
 from commonshare.work.models import (
@@ -321,7 +321,7 @@ def _expense_fields(
     given: ContributionInput, fields: dict[str, Any], problems: Problems, *, has_receipt: bool
 ) -> None:
     try:
-        currency = check_currency(given.currency)
+        currency = check_new_currency(given.currency)
     except MoneyError as error:
         problems.add("currency", str(error))
         currency = None
