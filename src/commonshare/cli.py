@@ -160,6 +160,9 @@ def demo(reset: bool, no_serve: bool, host: str, port: int) -> None:
     migrate(quiet=True)
     if reset:
         demo_data.wipe_database()
+    # Only the demo command's own process: a test or a server that fills the demo
+    # keeps the compiled loops for everything it values afterwards.
+    demo_data.run_valuation_as_plain_python()
     created = demo_data.ensure_demo_community()
     click.echo(f"Data folder: {data_dir()}")
     click.echo("Demo community " + ("created." if created else "already there; reusing it."))

@@ -148,7 +148,6 @@ def ensure_demo_community() -> bool:
 
     if Member.objects.exists():
         return False
-    run_valuation_as_plain_python()
     steps = list(_steps())
     with click.progressbar(steps, label="Filling the demo community", file=sys.stderr) as bar:
         context: dict[str, Any] = {"rng": random.Random(2026)}  # noqa: S311 - demo data, not security

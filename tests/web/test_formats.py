@@ -86,6 +86,11 @@ def test_no_page_shows_iso_dates_wrong_plurals_codes_or_none() -> None:
     from commonshare.demo import ensure_demo_community
 
     assert ensure_demo_community()
+    import numba
+
+    # Only the demo command's own process values with plain-Python loops; filling the
+    # demo in-process must leave the compiled ones for everything valued afterwards.
+    assert not numba.config.DISABLE_JIT
     steward = Member.objects.order_by("pk").first()
     urls = page_urls(steward)
     signed_in = Client()
