@@ -65,6 +65,9 @@ ruff format --check src tests bench || status=1
 step "mypy"
 mypy || status=1
 
+step "import-linter"
+lint-imports || status=1
+
 step "pytest on SQLite"
 pytest -q "$@" || status=1
 

@@ -202,5 +202,6 @@ def test_relative_links_point_to_files(doc: Path) -> None:
 
 
 def test_the_docs_exist() -> None:
-    for name in ("guide.md", "cli.md", "api.md", "books.md", "settings.md", "valuation.md"):
+    names = ("guide.md", "cli.md", "api.md", "books.md", "settings.md", "valuation.md")
+    for name in (*names, "architecture.md"):
         assert (DOCS / name).is_file(), name

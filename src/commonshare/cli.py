@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
+from commonshare.audit import via
 from commonshare.errors import CommonshareError
 from commonshare.paths import data_dir
 
@@ -40,7 +41,9 @@ def with_django(func: F) -> F:
         if func.__name__ not in NEEDS_NO_DATABASE:
             require_migrated_database()
         try:
-            return func(*args, **kwargs)
+            # The operator's power is visible: every audit event a command writes says via: cli.
+            with via.entered_by(via.CLI):
+                return func(*args, **kwargs)
         except CommonshareError as error:
             # Each problem on its own line; every message names its field in words.
             for _field, message in error.problems:

@@ -41,7 +41,10 @@ ALLOWED_HOSTS = os.environ.get("COMMONSHARE_ALLOWED_HOSTS", "127.0.0.1,localhost
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # No Django admin: nobody edits tables around the services, their rules and the audit trail.
+    # The community app comes before django.contrib.auth so that its ``createsuperuser`` (which
+    # refuses, and says how to join) replaces Django's.
+    "commonshare.community",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,7 +55,6 @@ INSTALLED_APPS = [
     # django-ninja's app: /api/docs then serves Swagger UI from our own static files, not a CDN.
     "ninja",
     "commonshare.audit",
-    "commonshare.community",
     "commonshare.work",
     "commonshare.books",
     "commonshare.web",
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "commonshare.audit.middleware.ViaMiddleware",  # audit events say via: web / api
     "django.contrib.messages.middleware.MessageMiddleware",
     "commonshare.web.leavers.LeftMemberMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

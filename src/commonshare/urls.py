@@ -1,12 +1,10 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
 from commonshare.api.main import api
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("commonshare.web.urls")),
     # Receipts and evidence are part of the open books; served by the app itself

@@ -40,7 +40,8 @@ from commonshare.core.valuation.columns import EFFORT_SCALE, NO_EFFORT, NO_REPUT
 from commonshare.core.valuation.types import MAX_RATING
 
 
-def request_from_json(
+# C901 allowed: a flat list of field checks (and three small field readers), each adding its problem
+def request_from_json(  # noqa: C901
     data: Any, *, method: str | None = None, seed: str | None = None
 ) -> AllocationRequest:
     """A request from parsed JSON; every bad record and field is listed at once."""

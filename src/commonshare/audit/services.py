@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
+from commonshare.audit import via
 from commonshare.audit.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -25,7 +26,13 @@ _FIELDS = ("id", "code", "actor_id", "target_type", "target_id", "data", "create
 
 
 def record(code: str, target: models.Model, *, actor: Any = None, **data: Any) -> AuditEvent:
-    """Write the audit row for ``code``; call inside the service's transaction."""
+    """Write the audit row for ``code``; call inside the service's transaction.
+
+    The door the write came in by (``via``: web, api or cli) goes into ``data``, so it is
+    hashed with the rest; code called directly (tests, a shell) writes no ``via``.
+    """
+    if (door := via.current()) is not None:
+        data = {**data, "via": door}
     with transaction.atomic():
         _lock()
         prev = _last_hash()

@@ -8,6 +8,7 @@ lock so that sequence numbers and the chain stay gap-free under concurrency.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from typing import Any
@@ -457,8 +458,6 @@ def _exact_text(seq: int) -> str:
 
 
 def _fast_check(head_seq: int, workers: int, anchors: dict[int, str] | None) -> bool:
-    import multiprocessing
-
     step = -(-head_seq // workers)
     ranges = [(first, min(first + step - 1, head_seq)) for first in range(1, head_seq + 1, step)]
     starts = dict(

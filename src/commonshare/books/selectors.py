@@ -8,6 +8,7 @@ from django.db.models.functions import TruncMonth
 
 from commonshare.books import journal
 from commonshare.books.models import Distribution, Income, Payout, Withdrawal
+from commonshare.books.services import expense_status
 from commonshare.community.models import Member
 from commonshare.core.ledger import PAYOUTS, RESERVE, payable_account
 from commonshare.core.sustainability import MonthTotals, Sustainability, sustainability
@@ -95,8 +96,6 @@ def sustainability_report(currency: str, *, today: dt.date, window: int = 3) -> 
 
 def expense_claims(status: str | None = None) -> list[Contribution]:
     """Expense claims with their status (pending, approved, rejected), newest first."""
-    from commonshare.books.services import expense_status
-
     claims = list(
         Contribution.objects.filter(kind=Contribution.Kind.EXPENSE)
         .select_related("author")

@@ -7,6 +7,13 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 
+from commonshare.errors import Forbidden
+
+NO_SUPERUSER = (
+    "Commonshare has no superusers or staff accounts: nobody may edit the tables around the "
+    "community's rules. Join as a member instead: `commonshare member join` or the sign-up page."
+)
+
 
 class MemberManager(BaseUserManager["Member"]):
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> Member:
@@ -16,8 +23,8 @@ class MemberManager(BaseUserManager["Member"]):
         return member
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> Member:
-        fields.setdefault("display_name", email.split("@", maxsplit=1)[0])
-        return self.create_user(email, password, is_staff=True, is_superuser=True, **fields)
+        """There are no superusers: authority comes only from trust levels and decisions."""
+        raise Forbidden(NO_SUPERUSER)
 
 
 class Member(AbstractBaseUser, PermissionsMixin):
@@ -29,6 +36,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
     joined_at = models.DateTimeField(auto_now_add=True)
     left_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True, help_text="May sign in (kept after leaving).")
+    # Kept as columns (and ``is_superuser`` from PermissionsMixin) only so that no migration is
+    # needed; they mean nothing in the product: nothing reads them and nothing sets them.
     is_staff = models.BooleanField(default=False)
 
     objects: ClassVar[MemberManager] = MemberManager()

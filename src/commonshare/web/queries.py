@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
@@ -17,6 +18,7 @@ from commonshare.audit.models import AuditEvent
 from commonshare.books import journal
 from commonshare.books.journal import ENTRY_FIELDS
 from commonshare.books.models import Distribution, Income, JournalEntry, JournalPosting
+from commonshare.books.services import owed_minor
 from commonshare.community.models import Member
 from commonshare.core.ledger import BANK, GENESIS_HASH, PAYOUTS, RESERVE, payable_account
 from commonshare.core.sustainability import MonthTotals, Sustainability, sustainability
@@ -312,8 +314,6 @@ def distribution_basis(distribution: Distribution) -> DistributionBasis | None:
 
 def owed_by_currency(member: Member) -> list[tuple[str, int]]:
     """What the commons owes ``member`` in each currency it ever owed them anything."""
-    from commonshare.books.services import owed_minor
-
     account = payable_account(member.pk)
     codes = sorted(
         journal.entered_postings()
@@ -370,8 +370,6 @@ _memo: list[LedgerTotals] = []  # this process's last totals, in front of the sh
 
 
 def ledger_totals() -> LedgerTotals:
-    from django.core.cache import cache
-
     head_seq, head_hash = journal.head()
     if _memo and (_memo[0].seq, _memo[0].hash) == (head_seq, head_hash):
         return _memo[0]

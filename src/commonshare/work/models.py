@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from commonshare.core.money import from_minor
+
 MEMBER = settings.AUTH_USER_MODEL
 
 
@@ -90,8 +92,6 @@ class Contribution(models.Model):
         if self.kind == self.Kind.WORK:
             return f"{self.hours} h"
         if self.kind == self.Kind.EXPENSE:
-            from commonshare.core.money import from_minor
-
             return f"{from_minor(self.amount_minor or 0, self.currency)} {self.currency}"
         unit = self.unit_name or "units"
         return f"{self.units} {unit}"

@@ -73,7 +73,8 @@ _POSITIVE_INT = (
 )
 
 
-def resolve_policy(policy: Mapping[str, Any]) -> dict[str, Any]:  # noqa: PLR0912 (one check per key)
+# C901, PLR0912 allowed: a flat list of checks, one per key, each adding its problem
+def resolve_policy(policy: Mapping[str, Any]) -> dict[str, Any]:  # noqa: C901, PLR0912
     """Defaults filled in; raises ``ValuationError`` naming every bad key."""
     problems: list[str] = []
     resolved = dict(DEFAULTS)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from commonshare.core.valuation.rounding import tidy
+
 METHODS = ("mean", "robust", "impartial")
 MAX_RATING = 5
 
@@ -119,6 +121,4 @@ class AllocationResult:
 
 
 def _tidy(value: Decimal) -> str:
-    from commonshare.core.valuation.rounding import tidy
-
     return tidy(value)

@@ -11,7 +11,8 @@ from commonshare.core.valuation.types import (
 )
 
 
-def validate(request: AllocationRequest) -> None:  # noqa: PLR0912 (lists every problem)
+# C901, PLR0912 allowed: a flat list of checks, one per field, each adding its problem
+def validate(request: AllocationRequest) -> None:  # noqa: C901, PLR0912
     """Raise ``ValuationError`` naming each bad record and field; return if all is well.
 
     When ``members`` is given it is the full roll: every author and reviewer
