@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from commonshare.web.explain import explain, story
+from commonshare.web.explain import explain, split_of, story
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +142,98 @@ def test_an_estimate_above_the_claim_counts_as_the_claim(make_member: Any) -> No
         "Ben thought it took 4 hours, more than the 1 claimed; an estimate above the claim "
         "counts as the claim."
     ]
+
+
+def impartial_raw(make_member: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    ada, ben = make_member("Ada"), make_member("Ben")
+    raw = {
+        "method": "impartial",
+        "value": "2",
+        "total_value": "2.5",
+        "value_exact": 10_000_000,
+        "denominator_exact": 15_000_000,
+        "contributions": [
+            {
+                "contribution": "999",
+                "kind": "work",
+                "claimed_effort": "2.5",
+                "accepted_effort": "2.5",
+                "rating": "4",
+                "value": "2",
+                "reviews": [
+                    {"reviewer": str(ben.pk), "rating": 4, "effort": None, "used": True},
+                    {"reviewer": str(ben.pk), "rating": 3, "effort": None, "used": True},
+                ],
+            }
+        ],
+    }
+    for review, weight in zip(raw["contributions"][0]["reviews"], ("1", "0"), strict=True):
+        review["weight"] = weight
+    return raw, {"ada": ada, str(ben.pk): ben}
+
+
+def test_impartial_lead_divides_by_the_groups_denominator_and_names_the_remainder(
+    make_member: Any,
+) -> None:
+    raw, members = impartial_raw(make_member)
+    split = split_of(raw)
+    # 10,000,000 / 15,000,000 = 2 / 3 of the amount: the numbers the engine divided
+    assert (split.value, split.total, split.period_total) == (2, 3, Decimal("2.5"))
+    told = story(
+        explain(raw, amount=Decimal(100), members=members),
+        payee=members["ada"],
+        viewer=members["ada"],
+        method="impartial",
+        paid="66.66 EUR",
+        share="0.6666",
+        value=split.value,
+        total_value=split.total,
+        period_total=split.period_total,
+    )
+    assert told.lead == (
+        "Your 1 contribution was rated 4 by 1 reviewer; it was worth 2 hour-equivalents of the "
+        "3 the impartial split counts for your group (the 2.5 in this period, with other "
+        "groups' work counted at the most your group's reviews could have made it worth), so "
+        "you get 66.66 %: 66.66 EUR; the part of the amount this holds back is kept as the "
+        "remainder."
+    )
+
+
+def test_impartial_detail_shows_no_weight_for_reviews_that_counted(make_member: Any) -> None:
+    raw, members = impartial_raw(make_member)
+    rows = explain(raw, amount=Decimal(100), members=members).contributions
+    assert [review.weighted for review in rows[0].reviews] == [False, False]
+    robust = explain({**raw, "method": "robust"}, amount=Decimal(100), members=members)
+    assert [review.weighted for review in robust.contributions[0].reviews] == [True, True]
+
+
+def test_an_impartial_payout_page_agrees_with_the_engine(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commonshare.books import policy
+    from commonshare.books import services as books
+    from commonshare.core.valuation.impartial import clusters
+    from commonshare.work import services as work
+
+    monkeypatch.setattr(policy, "DEFAULT_POLICY", {**policy.DEFAULT_POLICY, "method": "impartial"})
+    ids = [str(world.ada.pk), str(world.ben.pk)]
+    seed = next(s for s in map(str, range(100)) if len(set(clusters(ids, s, 32).tolist())) == 2)
+    monkeypatch.setattr(books.secrets, "token_hex", lambda _n: seed)
+    # Ben's 1 hour has no review yet: it is counted at its ceiling for Ada's group
+    work.log_contribution(
+        world.ben, work.ContributionInput(kind="work", summary="s", hours="1", evidence_text="e")
+    )
+    world.distribution = books.run_distribution(
+        world.ada, period_start=world.today, period_end=world.today, currency="EUR"
+    )
+    page = payout_page(world, world.ada)
+    raw = world.distribution.payouts.get(member=world.ada).explanation
+    assert (raw["value_exact"], raw["denominator_exact"]) == (10_000_000, 15_000_000)
+    assert lead_of(page) == (
+        "Your 1 contribution was rated 4 by 1 reviewer; it was worth 2 hour-equivalents of the "
+        "3 the impartial split counts for your group (the 2 in this period, with other groups' "
+        "work counted at the most your group's reviews could have made it worth), so you get "
+        "66.67 %: 60.00 EUR; the part of the amount this holds back is kept as the remainder."
+    )
+    body = page[page.index('id="explain-contributions"') :].split("<tbody>")[1].split("</tbody>")[0]
+    assert "Ben: 4" in body and "weight" not in body  # the review counted: no "weight 0"

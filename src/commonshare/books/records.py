@@ -229,6 +229,17 @@ def _uncommitted_incomes() -> list[str]:
     return [f"income {pk} has no journal entry" for pk in ids if f"income:{pk}" not in sources]
 
 
+def valued_in(request: dict[str, Any]) -> set[int]:
+    """Contributions a frozen request valued: those with at least one review in it.
+
+    Under ``impartial`` the request also lists the period's unreviewed work (worth 0, so
+    that whether someone reviews it does not decide whether it is in the split); that work
+    is not settled and is valued again by the next distribution.
+    """
+    reviewed = {str(r["contribution"]) for r in request.get("reviews", [])}
+    return {int(c["id"]) for c in request.get("contributions", []) if str(c["id"]) in reviewed}
+
+
 def valued_rows_problems(distribution_id: int) -> Iterator[str]:
     """Contributions and reviews whose live rows differ from what the distribution froze."""
     row = (
@@ -240,7 +251,10 @@ def valued_rows_problems(distribution_id: int) -> Iterator[str]:
         return
     request, policy = row["request"], row["policy"]
     yield from _resources_problems(distribution_id, row["result"].get("resource_payments", []))
-    frozen = {int(c["id"]): c for c in request.get("contributions", [])}
+    # only the contributions it valued: unreviewed work in an impartial request is carried
+    # to the next distribution and may be edited until then
+    settled = valued_in(request)
+    frozen = {int(c["id"]): c for c in request.get("contributions", []) if int(c["id"]) in settled}
     live: dict[int, dict[str, Any]] = {
         c["id"]: dict(c)
         for c in Contribution.objects.filter(pk__in=frozen).values(

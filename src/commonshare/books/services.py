@@ -425,7 +425,7 @@ def settled_contributions(currency: str) -> tuple[set[int], set[int]]:
     paid: set[int] = set()
     for code, request, result in Distribution.objects.values_list("currency", "request", "result"):
         if code == currency:
-            valued.update(int(c["id"]) for c in request.get("contributions", []))
+            valued.update(records.valued_in(request))
         paid.update(int(p["contribution"]) for p in result.get("resource_payments", []))
     return valued, paid
 
@@ -442,14 +442,17 @@ def valuation_request(
 
     A contribution is valued in the first distribution whose period ends on or
     after the day it was logged, once it has a review; work reviewed late is
-    therefore paid by the next distribution, never lost.
+    therefore paid by the next distribution, never lost. Under ``impartial`` the
+    period's unreviewed work is in the request too (worth 0): otherwise a member
+    who is a contribution's only reviewer would decide, by reviewing or not,
+    whether it is in the split, and so move their own pay.
     """
     valued, _ = settled_contributions(currency)
+    period = Contribution.objects.filter(created_at__date__lte=period_end, kind__in=VALUED_KINDS)
+    if policy["method"] != "impartial":
+        period = period.filter(reviews__isnull=False)
     contributions = list(
-        Contribution.objects.filter(
-            created_at__date__lte=period_end, kind__in=VALUED_KINDS, reviews__isnull=False
-        )
-        .exclude(pk__in=valued)
+        period.exclude(pk__in=valued)
         .distinct()
         .order_by("pk")
         .values("pk", "author_id", "kind", "hours", "units")

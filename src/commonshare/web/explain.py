@@ -71,6 +71,7 @@ class ReviewRow:
     effort: Any
     used: Any
     extra: list[tuple[str, Any]]
+    weighted: bool = True  # False: the method's weights mean nothing to a reader
 
 
 @dataclass
@@ -108,7 +109,15 @@ def explain(
     explanation: dict[str, Any], *, amount: Decimal, members: dict[str, Member]
 ) -> Explanation:
     lines = explanation.get("contributions") or []
-    rows = [_contribution_row(line, members) for line in lines if isinstance(line, dict)]
+    # impartial marks one review per contribution with weight 1 (the vote that is the
+    # value) and the others 0, though every review from outside the author's group
+    # counted in its group's vote: a weight of 0 would mislead, so none is shown
+    weighted = explanation.get("method") != "impartial"
+    rows = [
+        _contribution_row(line, members, weighted=weighted)
+        for line in lines
+        if isinstance(line, dict)
+    ]
     summary = [
         (key, label, explanation[key])
         for key, label in SUMMARY_LABELS.items()
@@ -119,7 +128,9 @@ def explain(
     return Explanation(rows, summary, _exact_amount(explanation, amount), extra)
 
 
-def _contribution_row(line: dict[str, Any], members: dict[str, Member]) -> ContributionRow:
+def _contribution_row(
+    line: dict[str, Any], members: dict[str, Member], *, weighted: bool = True
+) -> ContributionRow:
     reviews = [
         ReviewRow(
             reviewer_id=str(review.get("reviewer")),
@@ -129,6 +140,7 @@ def _contribution_row(line: dict[str, Any], members: dict[str, Member]) -> Contr
             effort=review.get("effort"),
             used=review.get("used"),
             extra=[(k, v) for k, v in review.items() if k not in REVIEW_KEYS],
+            weighted=weighted,
         )
         for review in line.get("reviews") or []
         if isinstance(review, dict)
@@ -162,6 +174,35 @@ def _exact_amount(explanation: dict[str, Any], amount: Decimal) -> str | None:
 
 
 # --- The plain story told before the tables --------------------------------------------------
+
+# impartial's exact whole numbers are hour-equivalents x this (micro-hours x 5 stars)
+IMPARTIAL_SCALE = Decimal(5_000_000)
+
+
+@dataclass
+class Split:
+    """The two numbers whose ratio is the member's share, and (impartial, when that divisor
+    is larger) the period's total value: the difference is kept back as the remainder."""
+
+    value: Any
+    total: Any
+    period_total: Any = None
+
+
+def split_of(explanation: dict[str, Any]) -> Split:
+    """What the lead sentence divides: value over the period's total, or, under impartial,
+    the exact value over the member's group's denominator (which is larger than the
+    total when a group's reviews could have made other work worth more)."""
+    value, total = explanation.get("value"), explanation.get("total_value")
+    if explanation.get("method") != "impartial":
+        return Split(value, total)
+    exact = formatting.as_decimal(explanation.get("value_exact"))
+    denominator = formatting.as_decimal(explanation.get("denominator_exact"))
+    whole = formatting.as_decimal(total)
+    if exact is None or denominator is None or whole is None:
+        return Split(value, total)
+    counted = denominator / IMPARTIAL_SCALE
+    return Split(exact / IMPARTIAL_SCALE, counted, whole if counted > whole else None)
 
 
 @dataclass
@@ -218,6 +259,7 @@ def story(
     share: Any,
     value: Any,
     total_value: Any,
+    period_total: Any = None,
 ) -> Story:
     """The lead sentence and one sentence per contribution, in plain words and round numbers."""
     who = whose(payee, viewer)
@@ -229,12 +271,12 @@ def story(
         )
         for row in rows
     ]
-    return Story(_lead(rows, who, paid=paid, share=share, value=value, total=total_value), lines)
+    split = Split(value, total_value, period_total)
+    return Story(_lead(rows, who, paid=paid, share=share, split=split), lines)
 
 
-def _lead(
-    rows: list[ContributionRow], who: _Whose, *, paid: str, share: Any, value: Any, total: Any
-) -> str:
+def _lead(rows: list[ContributionRow], who: _Whose, *, paid: str, share: Any, split: Split) -> str:
+    value, total = split.value, split.total
     gets = f"{who.gets} {formatting.percent(share)}: {paid}."
     if not rows:
         return f"{who.gets[0].upper()}{who.gets[1:]} {formatting.percent(share)}: {paid}."
@@ -250,9 +292,18 @@ def _lead(
     if formatting.as_decimal(value) is None or formatting.as_decimal(total) is None:
         return f"{who.possessive} {noun} {rated}, so {gets}"
     worth = "together they were worth" if many else "it was worth"
+    whole = "in this period"
+    if split.period_total is not None:
+        group = "your" if who.possessive == "Your" else who.possessive
+        whole = (
+            f"the impartial split counts for {group} group (the "
+            f"{formatting.number(split.period_total)} in this period, with other groups' work "
+            f"counted at the most {group} group's reviews could have made it worth)"
+        )
+        gets = f"{gets[:-1]}; the part of the amount this holds back is kept as the remainder."
     return (
         f"{who.possessive} {noun} {rated}; {worth} {formatting.number(value)} "
-        f"hour-equivalents of the {formatting.number(total)} in this period, so {gets}"
+        f"hour-equivalents of the {formatting.number(total)} {whole}, so {gets}"
     )
 
 

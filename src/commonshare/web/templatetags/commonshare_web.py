@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from commonshare.text import render_markdown
 from commonshare.web import formatting
 from commonshare.web.activity import describe, describe_all
-from commonshare.web.explain import EXTRA_LABELS, METHODS, Explanation, Story, story
+from commonshare.web.explain import EXTRA_LABELS, METHODS, Explanation, Story, split_of, story
 from commonshare.work.models import Contribution
 
 register = template.Library()
@@ -113,6 +113,7 @@ def payout_story(payout: Any, explained: Explanation, viewer: Any) -> Story:
     """``{% payout_story payout explained user as story %}``: the plain sentences of a payout."""
     distribution = payout.distribution
     raw = payout.explanation if isinstance(payout.explanation, dict) else {}
+    split = split_of(raw)
     return story(
         explained,
         payee=payout.member,
@@ -120,8 +121,9 @@ def payout_story(payout: Any, explained: Explanation, viewer: Any) -> Story:
         method=distribution.method,
         paid=formatting.money(payout.amount_minor, distribution.currency),
         share=payout.share,
-        value=raw.get("value"),
-        total_value=raw.get("total_value"),
+        value=split.value,
+        total_value=split.total,
+        period_total=split.period_total,
     )
 
 
