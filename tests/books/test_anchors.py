@@ -52,12 +52,19 @@ def published(make_member) -> str:
 
 
 @pytest.fixture
-def served(published: str) -> Iterator[str]:
+def hits() -> list[str]:
+    """The paths the ``served`` web server was asked for."""
+    return []
+
+
+@pytest.fixture
+def served(published: str, hits: list[str]) -> Iterator[str]:
     """A web server on 127.0.0.1 serving the published heads at /heads.txt (404 elsewhere)."""
     body = f"# heads of the commons\n\n{published}\n".encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            hits.append(self.path)
             if self.path != "/heads.txt":
                 self.send_error(404, "Not Found")
                 return
@@ -146,3 +153,23 @@ def test_the_page_offers_the_head_to_publish(make_member, client) -> None:
     assert re.search(r'<script src="[^"]*web/copy\.js" defer></script>', page)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
     assert "cannot show that the newest entries were deleted" in page
+
+
+def test_the_api_fetches_configured_anchors_only_when_asked(
+    served: str, hits: list[str], settings
+) -> None:
+    """A plain anonymous ``GET /api/books/verify`` makes no outbound request."""
+    from django.test import Client
+
+    settings.COMMONSHARE_ANCHORS = f"{served}/heads.txt"
+    plain = Client().get("/api/books/verify")
+    assert plain.status_code == 200
+    assert plain.json()["anchors"] == 0
+    assert plain.json()["problem"] is None  # the chain alone does not show the deletion
+    assert hits == []
+    asked = Client().get("/api/books/verify", {"anchors": "configured"})
+    assert asked.status_code == 200
+    assert hits == ["/heads.txt"]
+    assert asked.json()["anchors"] == 1
+    assert asked.json()["problem"]["kind"] == "truncated"
+    assert Client().get("/api/books/verify", {"anchors": "all"}).status_code == 422

@@ -54,8 +54,9 @@ def test_resources_are_paid_once_and_only_in_the_price_currency(make_member) -> 
     work.submit_review(bo, lent.pk, rating=4, comment="ok")
     for currency in ("EUR", "USD"):
         _income(bo, "1000.00", currency)
-    usd = services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="USD")
-    assert usd.result["resource_payments"] == []
+    # In USD the resource is not paid, and with no work either there is nothing to pay.
+    with pytest.raises(Conflict, match="Nothing to pay"):
+        services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="USD")
     eur = services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
     assert [p["amount"] for p in eur.result["resource_payments"]] == ["50.00"]
     # Any later distribution, in any currency, sees the resource as paid.

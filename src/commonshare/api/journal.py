@@ -248,17 +248,28 @@ def journal_head(request: HttpRequest) -> dict[str, Any]:
 ANCHORS = QueryParam([], max_length=100, description="SEQ:HASH published earlier; repeatable")
 
 
+CONFIGURED = QueryParam(
+    None,
+    description="`configured`: check the heads published at COMMONSHARE_ANCHORS too (fetched "
+    "only when asked, and only when no anchor is given)",
+)
+
+
 @router.get("/books/verify", response={200: VerifyOut, **E422}, tags=["journal"])
-def verify_journal(request: HttpRequest, anchor: list[Anchor] = ANCHORS) -> dict[str, Any]:
+def verify_journal(
+    request: HttpRequest,
+    anchor: list[Anchor] = ANCHORS,
+    anchors: Literal["configured"] | None = CONFIGURED,
+) -> dict[str, Any]:
     """Walk the hash chain as stored; name the first entry changed, removed or inserted."""
-    anchors: dict[int, str] = {}
+    heads: dict[int, str] = {}
     for given in anchor:
         seq_text, _, digest = given.partition(":")
         seq = int(seq_text)
-        if anchors.get(seq, digest.lower()) != digest.lower():
+        if heads.get(seq, digest.lower()) != digest.lower():
             raise InvalidInput(f"anchor: two hashes given for entry {seq}.", field="anchor")
-        anchors[seq] = digest.lower()
-    full = records.verify_all(anchors or None)
+        heads[seq] = digest.lower()
+    full = records.verify_all(heads or None, configured=anchors == "configured")
     report = full.chain
     problem = report.problem
     return {

@@ -4,8 +4,9 @@ An event's hash is ``sha256(previous event's hash + canonical form)``, the
 canonical form being the ASCII JSON text (keys sorted, no spaces) of its id,
 code, actor, target, data and time, as read back from the database. So a raw
 edit, removal or insertion of an event breaks the chain where it happened, and
-``verify`` names it. Events written before the chain (the older format) have
-no hash and are not checked.
+``verify`` names it. Events written before the chain were sealed in id order
+by the migration ``audit/0004_seal_existing_events``, so every event has a
+hash, and ``verify`` names any event without one.
 """
 
 from __future__ import annotations
@@ -83,14 +84,11 @@ def event_hash(prev_hash: str, stored: dict[str, Any]) -> str:
 def verify() -> Iterator[str]:
     """Every break in the audit chain, named: changed, removed, inserted or unsealed events."""
     prev = GENESIS_HASH
-    chained = False
     for *values, stored_prev, digest in _stored_rows():
         row = dict(zip(_FIELDS, values, strict=True))
         if not digest:
-            if chained:
-                yield f"audit event {row['id']} has no hash: it was inserted or unsealed"
+            yield f"audit event {row['id']} has no hash: it was inserted or unsealed"
             continue
-        chained = True
         if stored_prev != prev:
             yield (
                 f"audit event {row['id']} does not link to the event before it: "

@@ -29,6 +29,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+
 from commonshare.audit import services as audit
 from commonshare.books import anchors as published
 from commonshare.books import journal
@@ -215,6 +218,7 @@ def problems() -> list[str]:
         elif service == "books.run_distribution" and (number := _number(source)) is not None:
             intact_distributions.append(number)
     found += _uncommitted_incomes()
+    found += _uncommitted_distributions()
     for number in dict.fromkeys(intact_distributions):
         found += list(valued_rows_problems(number))
     return found
@@ -238,6 +242,31 @@ def valued_in(request: dict[str, Any]) -> set[int]:
     """
     reviewed = {str(r["contribution"]) for r in request.get("reviews", [])}
     return {int(c["id"]) for c in request.get("contributions", []) if str(c["id"]) in reviewed}
+
+
+def posted_distributions() -> QuerySet[Distribution]:
+    """Distributions that a journal entry was posted for: only these count as having valued
+    contributions, paid resources or handed on reputations (a row inserted behind the
+    application's back has no entry, and ``problems`` names it)."""
+    entry = JournalEntry.objects.filter(
+        source=Concat(Value("distribution:"), Cast(OuterRef("pk"), CharField()))
+    )
+    return Distribution.objects.filter(Exists(entry))
+
+
+def _uncommitted_distributions() -> list[str]:
+    """Distribution rows that no entry commits to (a distribution is always posted with one)."""
+    sources = set(
+        JournalEntry.objects.filter(source__startswith="distribution:").values_list(
+            "source", flat=True
+        )
+    )
+    ids = Distribution.objects.order_by("id").values_list("id", flat=True)
+    return [
+        f"distribution {pk} has no journal entry"
+        for pk in ids
+        if f"distribution:{pk}" not in sources
+    ]
 
 
 def valued_rows_problems(distribution_id: int) -> Iterator[str]:
@@ -345,9 +374,12 @@ class FullReport:
         ]
 
 
-def verify_all(anchors: dict[int, str] | None = None, *, workers: int = 1) -> FullReport:
-    """The chain (against ``anchors``, or those of ``COMMONSHARE_ANCHORS`` when none are
-    given), the records its entries commit to, the valued rows and the audit chain."""
-    checkpoints = anchors if anchors else published.configured()
+def verify_all(
+    anchors: dict[int, str] | None = None, *, workers: int = 1, configured: bool = True
+) -> FullReport:
+    """The chain (against ``anchors``, or, when none are given and ``configured`` holds,
+    those of ``COMMONSHARE_ANCHORS``), the records its entries commit to, the valued rows
+    and the audit chain."""
+    checkpoints = anchors if anchors else (published.configured() if configured else {})
     chain = journal.verify(checkpoints or None, workers=workers)
     return FullReport(chain, [*problems(), *audit.verify()], len(checkpoints))

@@ -423,7 +423,8 @@ def settled_contributions(currency: str) -> tuple[set[int], set[int]]:
     """Contributions already valued in ``currency``, and resources already paid (any currency)."""
     valued: set[int] = set()
     paid: set[int] = set()
-    for code, request, result in Distribution.objects.values_list("currency", "request", "result"):
+    posted = records.posted_distributions()
+    for code, request, result in posted.values_list("currency", "request", "result"):
         if code == currency:
             valued.update(records.valued_in(request))
         paid.update(int(p["contribution"]) for p in result.get("resource_payments", []))
@@ -503,7 +504,8 @@ def earlier_reputation() -> dict[str, Decimal]:
     Carrying them forward is what lets trust be earned over periods: long-standing
     members anchor the next valuation, and new accounts start with none.
     """
-    last = Distribution.objects.order_by("-created_at", "-id").values_list("result", flat=True)
+    posted = records.posted_distributions()
+    last = posted.order_by("-created_at", "-id").values_list("result", flat=True)
     result = last.first() or {}
     return {member: Decimal(str(value)) for member, value in result.get("reputation", {}).items()}
 
@@ -649,6 +651,12 @@ def run_distribution(
             for line in result.payouts
             if line.amount > 0
         ]
+        if not payouts and not resources:
+            raise Conflict(
+                f"Nothing to pay for {start} to {end}: no reviewed work or lent resources "
+                "came out with an amount, so no distribution was run.",
+                field="period_end",
+            )
         Payout.objects.bulk_create(payouts)
         _post_distribution(distribution, payouts, resources, actor)
         record(
