@@ -62,6 +62,7 @@ from commonshare.core.valuation import (
     allocate,
 )
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
+from commonshare.work import versions
 from commonshare.work.models import Contribution, Review
 
 VALUED_KINDS = ("work", "deliverable")
@@ -234,9 +235,20 @@ def expense_status(contribution: Contribution, policy: Mapping[str, Any] | None 
 
 
 def decide_expense(
-    actor: Member, contribution_id: int, *, verdict: str, reason: str = ""
+    actor: Member,
+    contribution_id: int,
+    *,
+    verdict: str,
+    reason: str = "",
+    version: int | None = None,
 ) -> ExpenseDecision:
-    """A peer approves or rejects an expense claim; the Nth approval makes it a debt owed."""
+    """A peer approves or rejects an expense claim; the Nth approval makes it a debt owed.
+
+    ``version`` is the claim's version the peer read; a decision on an older one
+    is refused (``versions.StaleVersion``, a Conflict listing what changed). The
+    API, the web form and the CLI always send it; ``None`` (the version current
+    now) is for callers that just showed it, such as the demo.
+    """
     ensure_may_act(actor, doing="decide on expense claims")
     if verdict not in ExpenseDecision.Verdict.values:
         raise InvalidInput("The verdict must be approve or reject.", field="verdict")
@@ -257,8 +269,12 @@ def decide_expense(
             raise Conflict(f"This claim is already {status}.")
         if claim.expense_decisions.filter(member=actor).exists():
             raise Conflict("You have already decided on this claim.")
+        # Under the row lock, so an edit cannot slip in between this check and the decision.
+        versions.check_read(
+            claim, claim.version if version is None else version, sending="decision"
+        )
         decision = ExpenseDecision.objects.create(
-            contribution=claim, member=actor, verdict=verdict, reason=reason
+            contribution=claim, member=actor, verdict=verdict, reason=reason, version=claim.version
         )
         if expense_status(claim, policy) == "approved":
             amount = claim.amount_minor or 0
@@ -282,6 +298,7 @@ def decide_expense(
             claim,
             actor=actor,
             reason=reason,
+            version=claim.version,
         )
     return decision
 
