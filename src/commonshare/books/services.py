@@ -46,6 +46,7 @@ from commonshare.core.ledger import (
     one_line,
     payable_account,
 )
+from commonshare.core.words import long_date, one_of
 from commonshare.core.money import (
     MoneyError,
     check_currency,
@@ -133,7 +134,7 @@ def _received_on(value: Any) -> dt.date:
     began = community_began()
     if began is not None and received < began:
         raise InvalidInput(
-            f"The date received cannot be before the community began ({began.isoformat()}).",
+            f"The date received cannot be before the community began ({long_date(began)}).",
             field="received_on",
         )
     return received
@@ -178,7 +179,7 @@ def record_income(
     if len(reference) > 200:
         problems.add("reference", "The reference can be at most 200 characters.")
     if source not in Income.Source.values:
-        problems.add("source", f"The source must be one of {', '.join(Income.Source.values)}.")
+        problems.add("source", f"Choose the source: {one_of(Income.Source.labels)}.")
     received = problems.check(_received_on, received_on)
     problems.raise_any()
     reserve_minor = _reserve_part(minor, current_policy())
