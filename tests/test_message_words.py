@@ -47,7 +47,7 @@ def test_an_unknown_source_lists_the_sources_in_words(make_member: Any) -> None:
             source="bogus",
             received_on=dt.date(2025, 6, 1),
         )
-    said = {field: message for field, message in refused.value.problems}
+    said = dict(refused.value.problems)
     assert said["source"] == (
         "Choose the source: support, hosting, custom work, sales or donations."
     )

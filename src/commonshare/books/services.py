@@ -46,7 +46,6 @@ from commonshare.core.ledger import (
     one_line,
     payable_account,
 )
-from commonshare.core.words import long_date, one_of
 from commonshare.core.money import (
     MoneyError,
     check_currency,
@@ -62,6 +61,7 @@ from commonshare.core.valuation import (
     ValuationError,
     allocate,
 )
+from commonshare.core.words import long_date, one_of
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from commonshare.work import versions
 from commonshare.work.models import Contribution, Review
