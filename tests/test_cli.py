@@ -259,9 +259,11 @@ def test_expense_claims_from_the_command_line(tmp_path) -> None:  # type: ignore
         member="ada@example.org",
     )
     claim = Contribution.objects.get()
-    own = run("expense", "approve", str(claim.pk), member="ada@example.org", ok=False)
+    own = run(
+        "expense", "approve", str(claim.pk), "--version", "1", member="ada@example.org", ok=False
+    )
     assert own.exit_code == 2 and "own expense" in own.stderr
-    run("expense", "approve", str(claim.pk), member="bo@example.org")
-    done = run("expense", "approve", str(claim.pk), member="cy@example.org")
+    run("expense", "approve", str(claim.pk), "--version", "1", member="bo@example.org")
+    done = run("expense", "approve", str(claim.pk), "--version", "1", member="cy@example.org")
     assert "now approved" in done.output
     assert "approved" in run("expense", "list").output

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 from django.apps import apps
@@ -364,4 +365,97 @@ def test_the_command_line_refuses_a_member_who_left(world: SimpleNamespace) -> N
     )
     assert result.exit_code == 2
     assert "error: You left the community; rejoin to reverse journal entries." in result.output
+    assert snapshot() == before
+
+
+# --- the command line: every command of the click group ------------------------------
+
+# The only commands a member who left may still run: reads, and acting as nobody or as
+# themself to rejoin. Every other command must refuse them; one added later is walked too.
+CLI_ALLOWED = {
+    "allocate",  # computes a split from a file; writes nothing
+    "books balances",
+    "books export",
+    "books sustainability",
+    "books verify",
+    "contribution list",
+    "demo",  # sets up a demo community; acts as nobody
+    "distribute list",
+    "distribute show",
+    "expense list",
+    "income list",
+    "init",  # creates the database; acts as nobody
+    "member join",  # a new account; acts as nobody
+    "member list",
+    "member rejoin",
+    "member token",  # their own token, to read and rejoin over the API
+    "review todo",
+    "serve",
+    "task list",
+}
+# Values for options whose plain sample would be refused for another reason first.
+CLI_VALUES = {"--amount": "10", "--currency": "EUR", "--rating": "4", "--version": "1"}
+
+
+def cli_commands() -> Iterator[tuple[str, click.Command]]:
+    """(full name, command) for every command under ``commonshare``."""
+
+    def walk(group: click.Group, prefix: str) -> Iterator[tuple[str, click.Command]]:
+        for name, command in sorted(group.commands.items()):
+            full = f"{prefix} {name}".strip()
+            if isinstance(command, click.Group):
+                yield from walk(command, full)
+            else:
+                yield full, command
+
+    yield from walk(main, "")
+
+
+def _cli_sample(param: click.Parameter, today: str) -> str:
+    if isinstance(param, click.Option) and param.opts[0] in CLI_VALUES:
+        return CLI_VALUES[param.opts[0]]
+    if isinstance(param.type, click.Choice):
+        return str(param.type.choices[0])
+    if isinstance(param.type, click.types.IntParamType | click.types.FloatParamType):
+        return "1"
+    if isinstance(param.type, click.DateTime) or param.name in ("date", "from_", "to", "since"):
+        return today
+    return "x"
+
+
+def cli_args(command: click.Command, world: SimpleNamespace) -> list[str]:
+    """The command with a sample for every required argument and option, acting as Ada."""
+    args: list[str] = []
+    today = world.today.isoformat()
+    for param in command.params:
+        if isinstance(param, click.Argument) and param.required:
+            args.append(_cli_sample(param, today))
+        elif isinstance(param, click.Option) and param.required:
+            value = str(world.bo.pk) if param.opts[0] == "--member" else _cli_sample(param, today)
+            args += [param.opts[0], value]
+    return args
+
+
+CLI_WRITES = [name for name, _ in cli_commands() if name not in CLI_ALLOWED]
+
+
+def test_the_cli_walk_sees_every_command() -> None:
+    names = {name for name, _ in cli_commands()}
+    assert names >= CLI_ALLOWED  # no stale exception
+    assert {"books reverse", "expense approve", "income record", "distribute run"} <= set(
+        CLI_WRITES
+    )
+
+
+@pytest.mark.parametrize("name", CLI_WRITES)
+def test_every_cli_write_refuses_a_member_who_left(world: SimpleNamespace, name: str) -> None:
+    command = dict(cli_commands())[name]
+    before = snapshot()
+    result = CliRunner().invoke(
+        main,
+        [*name.split(), *cli_args(command, world)],
+        env={"COMMONSHARE_MEMBER": world.ada.email},
+    )
+    assert result.exit_code == 2, result.output
+    assert re.match(r"error: You (have already )?left the community", result.output)
     assert snapshot() == before

@@ -520,25 +520,28 @@ def test_expense_claims_and_peer_decisions(
         "amount": "30.00",
         "currency": "EUR",
         "status": "pending",
+        "version": 1,
         "decisions": [],
         "created_at": pending["created_at"],
     }
 
     cleo, dan = (api_as(peer) for peer in peers)
-    first = cleo.post(f"/expenses/{claim.pk}/decision", {"verdict": "approve"})
+    first = cleo.post(f"/expenses/{claim.pk}/decision", {"version": 1, "verdict": "approve"})
     assert first.status_code == 201, first.content
     assert first.json()["status"] == "pending"
     assert JournalEntry.objects.count() == 0
     second = dan.post(
-        f"/expenses/{claim.pk}/decision", {"verdict": "approve", "reason": "Receipt matches"}
+        f"/expenses/{claim.pk}/decision",
+        {"version": 1, "verdict": "approve", "reason": "Receipt matches"},
     )
     approved = second.json()
     assert approved["status"] == "approved"
     assert [
-        (d["member"]["display_name"], d["verdict"], d["reason"]) for d in approved["decisions"]
+        (d["member"]["display_name"], d["verdict"], d["reason"], d["version"])
+        for d in approved["decisions"]
     ] == [
-        ("Cleo", "approve", ""),
-        ("Dan", "approve", "Receipt matches"),
+        ("Cleo", "approve", "", 1),
+        ("Dan", "approve", "Receipt matches", 1),
     ]
     entry = anonymous.get("/books/entries/1").json()
     assert entry["source"] == f"expense:{claim.pk}"
@@ -547,8 +550,13 @@ def test_expense_claims_and_peer_decisions(
         (f"liabilities:payable:{bob.pk}", "-30.00"),
     ]
 
-    cleo.post(f"/expenses/{other.pk}/decision", {"verdict": "reject", "reason": "No receipt total"})
-    dan.post(f"/expenses/{other.pk}/decision", {"verdict": "reject", "reason": "Duplicate"})
+    cleo.post(
+        f"/expenses/{other.pk}/decision",
+        {"version": 1, "verdict": "reject", "reason": "No receipt total"},
+    )
+    dan.post(
+        f"/expenses/{other.pk}/decision", {"version": 1, "verdict": "reject", "reason": "Duplicate"}
+    )
     by_status = {
         status: [c["id"] for c in anonymous.get(f"/expenses?status={status}").json()["items"]]
         for status in ("pending", "approved", "rejected")
@@ -577,22 +585,29 @@ def test_expense_decision_refusals_write_nothing(  # noqa: PLR0917 - pytest fixt
         assert JournalEntry.objects.count() == 0
         assert not ExpenseDecision.objects.exists()
 
-    assert_refused(as_bob.post(url, {"verdict": "approve"}), 403)
+    assert_refused(as_bob.post(url, {"version": 1, "verdict": "approve"}), 403)
     nothing_written()
-    assert_refused(as_alice.post(f"/expenses/{work_done.pk}/decision", {"verdict": "approve"}), 404)
-    assert_refused(as_alice.post("/expenses/999999/decision", {"verdict": "approve"}), 404)
-    assert_refused(as_alice.post(url, {"verdict": "reject"}), 422, "reason")
-    assert_refused(as_alice.post(url, {"verdict": "reject", "reason": "  "}), 422, "reason")
-    assert_refused(as_alice.post(url, {"verdict": "maybe"}), 422, "verdict")
-    assert_refused(anonymous.post(url, {"verdict": "approve"}), 401)
+    assert_refused(
+        as_alice.post(f"/expenses/{work_done.pk}/decision", {"version": 1, "verdict": "approve"}),
+        404,
+    )
+    assert_refused(
+        as_alice.post("/expenses/999999/decision", {"version": 1, "verdict": "approve"}), 404
+    )
+    assert_refused(as_alice.post(url, {"version": 1, "verdict": "reject"}), 422, "reason")
+    assert_refused(
+        as_alice.post(url, {"version": 1, "verdict": "reject", "reason": "  "}), 422, "reason"
+    )
+    assert_refused(as_alice.post(url, {"version": 1, "verdict": "maybe"}), 422, "verdict")
+    assert_refused(anonymous.post(url, {"version": 1, "verdict": "approve"}), 401)
     nothing_written()
 
-    assert as_alice.post(url, {"verdict": "approve"}).status_code == 201
-    assert_refused(as_alice.post(url, {"verdict": "approve"}), 409)
+    assert as_alice.post(url, {"version": 1, "verdict": "approve"}).status_code == 201
+    assert_refused(as_alice.post(url, {"version": 1, "verdict": "approve"}), 409)
     cleo, dan = (api_as(peer) for peer in peers)
-    assert cleo.post(url, {"verdict": "approve"}).json()["status"] == "approved"
+    assert cleo.post(url, {"version": 1, "verdict": "approve"}).json()["status"] == "approved"
     entries = JournalEntry.objects.count()
-    assert_refused(dan.post(url, {"verdict": "reject", "reason": "Late"}), 409)
+    assert_refused(dan.post(url, {"version": 1, "verdict": "reject", "reason": "Late"}), 409)
     assert JournalEntry.objects.count() == entries == 1
     assert ExpenseDecision.objects.count() == 2
 

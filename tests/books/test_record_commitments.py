@@ -158,6 +158,27 @@ def test_an_edited_expense_approval_is_named(books) -> None:
     _found(f"expense claim {claim.pk} (its amount or its approvals) no longer matches")
 
 
+def test_an_edited_version_of_an_expense_approval_is_named(books) -> None:
+    """The version each approval was for is committed with it (books/0008)."""
+    claim = books["claim"]
+    _raw(
+        "UPDATE books_expensedecision SET version = 7 WHERE contribution_id = %s",
+        (claim.pk,),
+    )
+    _found(f"expense claim {claim.pk} (its amount or its approvals) no longer matches")
+
+
+def test_a_dropped_approval_version_is_named(books) -> None:
+    claim = books["claim"]
+    _raw(
+        "UPDATE books_expensedecision SET version = NULL WHERE contribution_id = %s",
+        (claim.pk,),
+    )
+    report = records.verify_all()
+    assert not report.ok  # the approval committed its version; dropping it is an edit too
+    assert any(f"expense claim {claim.pk}" in line for line in report.lines)
+
+
 def test_an_edited_claim_amount_is_named(books) -> None:
     claim = books["claim"]
     _raw("UPDATE work_contribution SET amount_minor = 999999 WHERE id = %s", (claim.pk,))

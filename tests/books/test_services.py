@@ -205,7 +205,7 @@ def test_income_dated_before_the_community_began_is_refused(make_member) -> None
     with pytest.raises(InvalidInput) as caught:
         _income(member, received_on="2024-12-31")
     assert caught.value.field == "received_on"
-    assert "before the community began (2025-01-01)" in caught.value.message
+    assert "before the community began (1 January 2025)." in caught.value.message
     assert _income(member, received_on="2025-01-01").received_on == dt.date(2025, 1, 1)
 
 

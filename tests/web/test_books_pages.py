@@ -257,11 +257,14 @@ def test_expense_list_and_claim_page(claim: Any) -> None:
 def test_two_approvals_make_a_debt_shown_on_the_claim(claim: Any) -> None:
     before = entries()
     response = as_member(claim.ben).post(
-        url("expense_decide", claim.claim.pk), {"verdict": "approve", "reason": "Receipt ok"}
+        url("expense_decide", claim.claim.pk),
+        {"version": 1, "verdict": "approve", "reason": "Receipt ok"},
     )
     assert response["Location"] == url("contribution", claim.claim.pk)
     assert entries() == before  # one approval of two: nothing owed yet
-    as_member(claim.cleo).post(url("expense_decide", claim.claim.pk), {"verdict": "approve"})
+    as_member(claim.cleo).post(
+        url("expense_decide", claim.claim.pk), {"version": 1, "verdict": "approve"}
+    )
     assert entries() == before + 1
     page = text(Client().get(url("contribution", claim.claim.pk)))
     assert 'id="expense-status">approved<' in page
@@ -275,9 +278,9 @@ def test_two_approvals_make_a_debt_shown_on_the_claim(claim: Any) -> None:
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"verdict": "reject", "reason": ""}, "reason"),
-        ({"verdict": "maybe"}, "verdict"),
-        ({"verdict": "approve", "reason": "x" * 501}, "reason"),
+        ({"version": 1, "verdict": "reject", "reason": ""}, "reason"),
+        ({"version": 1, "verdict": "maybe"}, "verdict"),
+        ({"version": 1, "verdict": "approve", "reason": "x" * 501}, "reason"),
     ],
 )
 def test_expense_decision_refusals_name_the_field(
@@ -292,12 +295,17 @@ def test_expense_decision_refusals_name_the_field(
 
 def test_claimant_may_not_decide_and_nobody_decides_twice(claim: Any) -> None:
     before = ExpenseDecision.objects.count()
-    own = as_member(claim.ada).post(url("expense_decide", claim.claim.pk), {"verdict": "approve"})
+    own = as_member(claim.ada).post(
+        url("expense_decide", claim.claim.pk), {"version": 1, "verdict": "approve"}
+    )
     assert own.status_code == 403
     assert ExpenseDecision.objects.count() == before
     ben = as_member(claim.ben)
-    ben.post(url("expense_decide", claim.claim.pk), {"verdict": "reject", "reason": "No receipt"})
-    again = ben.post(url("expense_decide", claim.claim.pk), {"verdict": "approve"})
+    ben.post(
+        url("expense_decide", claim.claim.pk),
+        {"version": 1, "verdict": "reject", "reason": "No receipt"},
+    )
+    again = ben.post(url("expense_decide", claim.claim.pk), {"version": 1, "verdict": "approve"})
     assert "already decided" in text(again)
     assert ExpenseDecision.objects.count() == before + 1
 

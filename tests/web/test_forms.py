@@ -245,3 +245,30 @@ def test_editing_work_on_a_done_task_keeps_the_task(world: Any) -> None:
     assert saved.status_code == 302
     draft.refresh_from_db()
     assert (draft.summary, draft.task_id) == ("Final", world.task.pk)
+
+
+def test_fields_of_another_kind_posted_are_refused_not_dropped(world: Any) -> None:
+    """A crafted post of ``amount`` on work is refused naming it, as the API does."""
+    client = as_member(world.ada)
+    sent = {
+        "kind": "work",
+        "summary": "Crafted",
+        "hours": "1",
+        "evidence_text": "PR 5",
+        "amount": "1000",
+        "currency": "EUR",
+    }
+    page = client.post(url("contribution_create") + "?kind=work", sent)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Amount does not apply to work; leave it empty." in text
+    assert "Currency does not apply to work; leave it empty." in text
+    assert not Contribution.objects.filter(summary="Crafted").exists()
+
+    client.post(url("contribution_create"), {**sent, "amount": "", "currency": ""})
+    logged = Contribution.objects.get(summary="Crafted")
+    edited = client.post(url("contribution_edit", logged.pk), {**sent, "hours": "2", "units": "9"})
+    assert edited.status_code == 200
+    assert "does not apply to work" in edited.content.decode()
+    logged.refresh_from_db()
+    assert (logged.hours, logged.units, logged.amount_minor) == (1, None, None)

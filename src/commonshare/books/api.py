@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.params import HeaderEx, P
 
 from commonshare.api.auth import acting_member, any_member_auth, member_auth
 from commonshare.api.schemas import (
@@ -23,6 +24,7 @@ from commonshare.api.schemas import (
     WRITE,
     CurrencyCode,
     DecimalStr,
+    ErrorOut,
     Id,
     IsoDate,
     MemberRef,
@@ -46,6 +48,7 @@ from commonshare.community.models import Member
 from commonshare.core import exports
 from commonshare.core.ledger import payable_account
 from commonshare.core.money import from_minor
+from commonshare.work.api import version_read
 from commonshare.work.models import Contribution
 
 router = Router(tags=["books"])
@@ -254,6 +257,9 @@ class ExpenseDecisionOut(Schema):
     member: MemberRef
     verdict: Verdict
     reason: str
+    version: int | None = Field(
+        description="The claim's version the member decided on (null for older decisions)"
+    )
     created_at: dt.datetime
 
 
@@ -266,6 +272,7 @@ class ExpenseClaimOut(Schema):
     amount: str
     currency: str
     status: ExpenseStatus
+    version: int = Field(description="The claim's version now: decide on this one")
     decisions: list[ExpenseDecisionOut]
     created_at: dt.datetime
 
@@ -283,6 +290,12 @@ class ExpenseClaimOut(Schema):
 
 
 class ExpenseDecisionIn(StrictIn):
+    version: int | None = Field(
+        None,
+        ge=1,
+        le=10**9,
+        description="The claim's version you read (or send its ETag in If-Match); one is required",
+    )
     verdict: Verdict
     reason: Text = Field("", max_length=500, description="Required to reject")
 
@@ -297,15 +310,27 @@ def list_expenses(request: HttpRequest, filters: Query[ExpenseFilter]) -> list[C
 @router.post(
     "/expenses/{contribution_id}/decision",
     auth=member_auth,
-    response={201: ExpenseClaimOut, **WRITE, **E404, **E409},
+    response={201: ExpenseClaimOut, **WRITE, **E404, **E409, 428: ErrorOut},
     tags=["expenses"],
 )
 def decide_expense(
-    request: HttpRequest, contribution_id: PathId, payload: ExpenseDecisionIn
+    request: HttpRequest,
+    contribution_id: PathId,
+    payload: ExpenseDecisionIn,
+    if_match: HeaderEx[str | None, P(alias="If-Match", max_length=100)] = None,
 ) -> Status[Any]:
-    """Approve or reject a peer's expense claim; enough approvals make it a debt owed."""
+    """Approve or reject the version you read of a peer's expense claim.
+
+    Enough approvals make it a debt owed. 409 when the claim changed since (the
+    detail lists what changed); 428 when neither ``version`` nor ``If-Match``
+    says which version you read.
+    """
     services.decide_expense(
-        acting_member(request), contribution_id, verdict=payload.verdict, reason=payload.reason
+        acting_member(request),
+        contribution_id,
+        verdict=payload.verdict,
+        reason=payload.reason,
+        version=version_read(contribution_id, payload.version, if_match, sending="decision"),
     )
     claim = (
         Contribution.objects.select_related("author")

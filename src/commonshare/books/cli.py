@@ -176,21 +176,34 @@ def expense_list(status: str | None) -> None:
 
     for claim in expense_claims(status):
         click.echo(
-            f"{claim.pk:>5}  {claim.status:<9} {claim.quantity_label:>14}  "  # type: ignore[attr-defined]
-            f"{claim.author.display_name}: {claim.summary}"
+            f"{claim.pk:>5}  v{claim.version:<4} {claim.status:<9} "  # type: ignore[attr-defined]
+            f"{claim.quantity_label:>14}  {claim.author.display_name}: {claim.summary}"
         )
 
 
 def _decide(verdict: str) -> Any:
     @click.argument("contribution_id", type=int)
+    @click.option(
+        "--version",
+        "version",
+        type=click.IntRange(min=1),
+        required=True,
+        help="The claim's version you read (expense list shows it).",
+    )
     @click.option("--reason", default="", help="Required to reject.")
     @as_option
     @with_django
-    def decide(contribution_id: int, reason: str, as_email: str | None) -> None:
+    def decide(contribution_id: int, version: int, reason: str, as_email: str | None) -> None:
         from commonshare.books.services import decide_expense, expense_status
         from commonshare.work.models import Contribution
 
-        decide_expense(acting_member(as_email), contribution_id, verdict=verdict, reason=reason)
+        decide_expense(
+            acting_member(as_email),
+            contribution_id,
+            verdict=verdict,
+            reason=reason,
+            version=version,
+        )
         status = expense_status(Contribution.objects.get(pk=contribution_id))
         click.echo(f"Claim {contribution_id}: {verdict}d; the claim is now {status}.")
 

@@ -196,6 +196,9 @@ class ExpenseDecision(models.Model):
     member = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="+")
     verdict = models.CharField(max_length=7, choices=Verdict.choices)
     reason = models.CharField(max_length=500, blank=True)
+    # The claim's version the member read and decided on (None: decided before
+    # decisions recorded it).
+    version = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -96,7 +96,11 @@ def expense_content(contribution_id: int) -> dict[str, Any] | None:
     if claim is None:
         return None
     decisions = ExpenseDecision.objects.filter(contribution_id=contribution_id).order_by("id")
-    return {**claim, "decisions": list(decisions.values("id", "member_id", "verdict"))}
+    rows: list[dict[str, Any]] = []
+    for row in decisions.values("id", "member_id", "verdict", "version"):
+        # Decisions from before they recorded a version commit what they always did.
+        rows.append({key: value for key, value in row.items() if value is not None})
+    return {**claim, "decisions": rows}
 
 
 def withdrawal_content(

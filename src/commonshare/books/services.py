@@ -62,7 +62,9 @@ from commonshare.core.valuation import (
     ValuationError,
     allocate,
 )
+from commonshare.core.words import long_date, one_of
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
+from commonshare.work import versions
 from commonshare.work.models import Contribution, Review
 
 VALUED_KINDS = ("work", "deliverable")
@@ -134,7 +136,7 @@ def _received_on(value: Any) -> dt.date:
     began = community_began()
     if began is not None and received < began:
         raise InvalidInput(
-            f"The date received cannot be before the community began ({began.isoformat()}).",
+            f"The date received cannot be before the community began ({long_date(began)}).",
             field="received_on",
         )
     return received
@@ -179,7 +181,7 @@ def record_income(
     if len(reference) > 200:
         problems.add("reference", "The reference can be at most 200 characters.")
     if source not in Income.Source.values:
-        problems.add("source", f"The source must be one of {', '.join(Income.Source.values)}.")
+        problems.add("source", f"Choose the source: {one_of(Income.Source.labels)}.")
     received = problems.check(_received_on, received_on)
     problems.raise_any()
     reserve_minor = _reserve_part(minor, current_policy())
@@ -236,9 +238,20 @@ def expense_status(contribution: Contribution, policy: Mapping[str, Any] | None 
 
 
 def decide_expense(
-    actor: Member, contribution_id: int, *, verdict: str, reason: str = ""
+    actor: Member,
+    contribution_id: int,
+    *,
+    verdict: str,
+    reason: str = "",
+    version: int | None = None,
 ) -> ExpenseDecision:
-    """A peer approves or rejects an expense claim; the Nth approval makes it a debt owed."""
+    """A peer approves or rejects an expense claim; the Nth approval makes it a debt owed.
+
+    ``version`` is the claim's version the peer read; a decision on an older one
+    is refused (``versions.StaleVersion``, a Conflict listing what changed). The
+    API, the web form and the CLI always send it; ``None`` (the version current
+    now) is for callers that just showed it, such as the demo.
+    """
     ensure_may_act(actor, doing="decide on expense claims")
     if verdict not in ExpenseDecision.Verdict.values:
         raise InvalidInput("The verdict must be approve or reject.", field="verdict")
@@ -259,8 +272,12 @@ def decide_expense(
             raise Conflict(f"This claim is already {status}.")
         if claim.expense_decisions.filter(member=actor).exists():
             raise Conflict("You have already decided on this claim.")
+        # Under the row lock, so an edit cannot slip in between this check and the decision.
+        versions.check_read(
+            claim, claim.version if version is None else version, sending="decision"
+        )
         decision = ExpenseDecision.objects.create(
-            contribution=claim, member=actor, verdict=verdict, reason=reason
+            contribution=claim, member=actor, verdict=verdict, reason=reason, version=claim.version
         )
         if expense_status(claim, policy) == "approved":
             amount = claim.amount_minor or 0
@@ -284,6 +301,7 @@ def decide_expense(
             claim,
             actor=actor,
             reason=reason,
+            version=claim.version,
         )
     return decision
 

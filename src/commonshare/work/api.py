@@ -528,26 +528,29 @@ class VersionRequired(CommonshareError):
     status = 428
 
 
-def _version_read(contribution_id: int, body: int | None, if_match: str | None) -> int:
-    """The version a review is for, from its body or its If-Match header (at least one)."""
+def version_read(
+    contribution_id: int, body: int | None, if_match: str | None, *, sending: str = "review"
+) -> int:
+    """The version a review (or ``sending``) is for, from its body or If-Match (one needed)."""
     header = None
     if if_match is not None:
         found = _ETAG.match(if_match.strip())
         if found is None or int(found.group(1)) != contribution_id:
             raise InvalidInput(
-                f'If-Match: give this contribution\'s ETag, such as "c{contribution_id}-v1".',
+                f'If-Match must be this contribution\'s ETag, such as "c{contribution_id}-v1".',
                 field="version",
             )
         header = int(found.group(2))
     if body is not None and header is not None and body != header:
         raise InvalidInput(
-            f"version: the body says {body} but If-Match says {header}; send one.",
+            f"The body says version {body} but If-Match says version {header}; send one.",
             field="version",
         )
     read = body if body is not None else header
     if read is None:
         raise VersionRequired(
-            "Say which version you reviewed: send version in the body, or the ETag of "
+            f"Say which version you read before your {sending}: send version in the body, "
+            "or the ETag of "
             "GET /api/contributions/{id} in If-Match.",
             field="version",
         )
@@ -577,7 +580,7 @@ def submit_review(
         rating=payload.rating,
         comment=payload.comment,
         effort_estimate=payload.effort_estimate,
-        version=_version_read(contribution_id, payload.version, if_match),
+        version=version_read(contribution_id, payload.version, if_match),
     )
     return Status(201, review)
 

@@ -23,6 +23,7 @@ from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act
 from commonshare.core.draw import draw_reviewers
 from commonshare.core.money import MoneyError, check_new_currency, parse_decimal, to_minor
+from commonshare.core.words import one_of
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from commonshare.work import versions
 from commonshare.work.models import (
@@ -257,7 +258,7 @@ def _checked_fields(given: ContributionInput, *, has_receipt: bool = False) -> d
     """Every field checked, and every problem found reported at once."""
     kinds = Contribution.Kind.values
     if given.kind not in kinds:
-        raise InvalidInput(f"Kind must be one of {', '.join(kinds)}.", field="kind")
+        raise InvalidInput(f"Choose the kind: {one_of(Contribution.Kind.labels)}.", field="kind")
     problems = Problems()
     fields: dict[str, Any] = {
         "kind": given.kind,

@@ -49,13 +49,16 @@ class Change:
 
 
 class StaleVersion(Conflict):
-    """A review of a version that is no longer the current one."""
+    """A review (or expense decision) of a version that is no longer the current one."""
 
-    def __init__(self, read: int, current: int, changes: list[Change]) -> None:
+    def __init__(
+        self, read: int, current: int, changes: list[Change], *, sending: str = "review"
+    ) -> None:
         said = describe(changes) or "nothing you can see (files or links were replaced)"
         super().__init__(
             f"You read version {read}, but the contribution is now at version {current}. "
-            f"What changed: {said}. Read it again, then send your review for version {current}.",
+            f"What changed: {said}. Read it again, then send your {sending} for version "
+            f"{current}.",
             field="version",
         )
         self.read = read
@@ -135,17 +138,24 @@ def changes_since(contribution: Contribution, version: int) -> list[Change]:
     return changes(stated_at(contribution, version), snapshot(contribution))
 
 
-def check_read(contribution: Contribution, version: int) -> None:
-    """Refuse a review of ``version`` unless it is the contribution's current version."""
+def check_read(contribution: Contribution, version: int, *, sending: str = "review") -> None:
+    """Refuse a review (or other ``sending``) of ``version`` unless it is the current one."""
     if isinstance(version, bool) or not isinstance(version, int):
-        raise InvalidInput("version: the whole number of the version you read.", field="version")
+        raise InvalidInput(
+            "Give the version you read as a whole number, such as 1.", field="version"
+        )
     if not 1 <= version <= contribution.version:
         raise InvalidInput(
-            f"version: this contribution has versions 1 to {contribution.version}.",
+            f"This contribution has versions 1 to {contribution.version}; give the one you read.",
             field="version",
         )
     if version != contribution.version:
-        raise StaleVersion(version, contribution.version, changes_since(contribution, version))
+        raise StaleVersion(
+            version,
+            contribution.version,
+            changes_since(contribution, version),
+            sending=sending,
+        )
 
 
 def history(contribution: Contribution) -> list[tuple[int, list[Change]]]:

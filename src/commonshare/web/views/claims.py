@@ -8,13 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from commonshare.books import selectors, services
+from commonshare.books.models import ExpenseDecision
 from commonshare.community import selectors as community
 from commonshare.errors import NotFound
 from commonshare.web import queries
 from commonshare.web.forms import ExpenseDecisionForm, WithdrawalForm
 from commonshare.web.templatetags.commonshare_web import money
-from commonshare.web.views.common import MemberRequest, domain_errors, submit
+from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
 from commonshare.work import selectors as work
+from commonshare.work import versions
 from commonshare.work.models import Contribution
 
 STATUSES = ("pending", "approved", "rejected")
@@ -41,21 +43,44 @@ def expense_claim(contribution_id: int) -> Contribution:
 @login_required
 @domain_errors
 def expense_decide(request: MemberRequest, contribution_id: int) -> HttpResponse:
-    """Approve or reject a claim; the service refuses the claimant and second decisions."""
+    """Approve or reject the claim's version the form showed; the service has the last word."""
     claim = expense_claim(contribution_id)
     form = ExpenseDecisionForm(request.POST or None)
+    stale = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        decision = submit(
-            form,
-            lambda: services.decide_expense(
-                request.user, contribution_id, verdict=data["verdict"], reason=data["reason"]
-            ),
-        )
-        if decision is not None:
-            messages.success(request, f"Your decision is recorded: {decision.verdict}.")
+        read = int_or_none(request.POST.get("version"))
+
+        def send() -> ExpenseDecision | versions.StaleVersion:
+            try:
+                return services.decide_expense(
+                    request.user,
+                    contribution_id,
+                    verdict=data["verdict"],
+                    reason=data["reason"],
+                    version=read,
+                )
+            except versions.StaleVersion as error:
+                return error
+
+        result = None
+        if read is None:
+            form.add_error(
+                None, "This form did not say which version you read; read it, then send."
+            )
+        else:
+            result = submit(form, send)
+        if isinstance(result, ExpenseDecision):
+            messages.success(request, f"Your decision is recorded: {result.verdict}.")
             return redirect("web:contribution", contribution_id)
-    return render(request, "web/books/expense_decide.html", {"claim": claim, "form": form})
+        if isinstance(result, versions.StaleVersion):
+            # The form keeps what they chose and now carries the current version.
+            stale = result
+    return render(
+        request,
+        "web/books/expense_decide.html",
+        {"claim": claim, "form": form, "stale": stale},
+    )
 
 
 @login_required

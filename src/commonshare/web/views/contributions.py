@@ -36,21 +36,30 @@ def contribution_list(request: HttpRequest) -> HttpResponse:
 
 def _given(form: ContributionForm) -> services.ContributionInput:
     data = form.cleaned_data
-    # A form of one kind leaves the other kinds' fields out.
+
+    def stated(name: str, empty: Any = None) -> Any:
+        # A form of one kind shows only that kind's fields. Anything else posted
+        # goes to the service as sent, which refuses it naming the field, rather
+        # than being dropped in silence.
+        if name in form.fields:
+            return data.get(name, empty)
+        return form.data.get(name, empty)
+
+    receipt = data.get("receipt") if "receipt" in form.fields else form.files.get("receipt")
     return services.ContributionInput(
         kind=data["kind"],
         summary=data["summary"],
         description=data["description"],
         task_id=data["task"],
-        hours=data.get("hours"),
-        units=data.get("units"),
-        unit_name=data.get("unit_name", ""),
-        amount=data.get("amount"),
-        currency=data.get("currency", ""),
+        hours=stated("hours"),
+        units=stated("units"),
+        unit_name=stated("unit_name", ""),
+        amount=stated("amount"),
+        currency=stated("currency", ""),
         evidence_url=data["evidence_url"],
         evidence_text=data["evidence_text"],
         evidence_file=data["evidence_file"],
-        receipt=data.get("receipt"),
+        receipt=receipt,
     )
 
 
