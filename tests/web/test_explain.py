@@ -237,3 +237,5 @@ def test_an_impartial_payout_page_agrees_with_the_engine(
     )
     body = page[page.index('id="explain-contributions"') :].split("<tbody>")[1].split("</tbody>")[0]
     assert "Ben: 4" in body and "weight" not in body  # the review counted: no "weight 0"
+    head = page[page.index('id="explain-contributions"') :].split("</thead>")[0]
+    assert "Reviews (rating, estimate)" in head  # no weight column named either

@@ -93,6 +93,7 @@ class Explanation:
     summary: list[tuple[str, str, Any]]
     exact_amount: str | None
     extra: list[tuple[str, Any]]
+    weighted: bool = True  # whether the reviews' weights mean something to a reader
 
 
 def reviewer_ids(explanation: dict[str, Any]) -> set[str]:
@@ -125,7 +126,7 @@ def explain(
     ]
     known = {"contributions", *SUMMARY_LABELS, *HIDDEN}
     extra = [(key, value) for key, value in explanation.items() if key not in known]
-    return Explanation(rows, summary, _exact_amount(explanation, amount), extra)
+    return Explanation(rows, summary, _exact_amount(explanation, amount), extra, weighted)
 
 
 def _contribution_row(

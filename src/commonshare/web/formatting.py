@@ -129,6 +129,11 @@ def month(value: dt.date | None) -> str:
     return "" if value is None else format_date(value, format="MMMM y", locale=locale())
 
 
+def month_label(value: dt.date, *, with_year: bool = False) -> str:
+    """``Dec`` or ``Dec 2026``: a month under a chart's bar, in the reader's locale."""
+    return format_date(value, format="MMM y" if with_year else "MMM", locale=locale())
+
+
 def count(value: int, one: str, many: str) -> str:
     """``count(1, "review", "reviews")`` → ``1 review``; ``3`` → ``3 reviews``."""
     word = one if _parse_plural(value) == "one" else many

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from commonshare.web import charts, queries
+from commonshare.web.formatting import month_label
 from commonshare.web.templatetags.commonshare_web import money
 
 
@@ -15,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
     income_charts = [
         charts.vertical_bars(
             f"Income per month, {code}",
-            [(month.strftime("%b"), total, money(total, code)) for month, total in months],
+            [(month_label(month), total, money(total, code)) for month, total in months],
         )
         for code, months in per_month.items()
     ]

@@ -19,6 +19,7 @@ from commonshare.core.ledger import entry_hash, stored_canonical_bytes
 from commonshare.core.sustainability import MonthTotals, Sustainability
 from commonshare.errors import NotFound
 from commonshare.web import charts, ledger, queries
+from commonshare.web.formatting import month_label
 from commonshare.web.forms import ReversalForm
 from commonshare.web.templatetags.commonshare_web import money
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
@@ -49,7 +50,7 @@ def flows_chart(currency: str, months: list[MonthTotals]) -> charts.GroupedChart
         series,
         [
             (
-                m.month.strftime("%b %y"),
+                month_label(m.month, with_year=True),
                 [
                     (m.income, money(m.income, currency)),
                     (m.expenses, money(m.expenses, currency)),
@@ -69,7 +70,7 @@ def sustainability_chart(report: Sustainability, months: list[MonthTotals]) -> c
         [charts.Series("income", "income"), charts.Series("costs", "costs")],
         [
             (
-                m.month.strftime("%b %y"),
+                month_label(m.month, with_year=True),
                 [(m.income, money(m.income, code)), (m.costs, money(m.costs, code))],
             )
             for m in months
