@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
 
+from commonshare.books import distribution as distributions
 from commonshare.books import journal
 from commonshare.books import services as books
 from commonshare.cli import main
@@ -323,7 +324,7 @@ def _service_calls(w: SimpleNamespace) -> dict[str, Callable[[], Any]]:
             ada, member_id=w.bo.pk, amount="1", currency="EUR", reference="T"
         ),
         "reverse_entry": lambda: books.reverse_entry(ada, 1, reason="Mistake"),
-        "run_distribution": lambda: books.run_distribution(
+        "run_distribution": lambda: distributions.run_distribution(
             ada, period_start=w.today, period_end=w.today, currency="EUR"
         ),
     }

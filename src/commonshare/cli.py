@@ -572,7 +572,7 @@ def distribute_run(as_email: str | None, **given: Any) -> None:
     Example: commonshare distribute run --from 2026-10-01 --to 2026-10-31 --currency EUR
     --as ada@example.org
     """
-    from commonshare.books.services import run_distribution
+    from commonshare.books.distribution import run_distribution
 
     done = run_distribution(acting_member(as_email), **given)
     click.echo(f"Distribution {done.pk}: {done.amount} {done.currency} by {done.method}")

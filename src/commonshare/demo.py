@@ -374,10 +374,10 @@ def _backdate(context: dict[str, Any]) -> None:
 
 
 def _distribution(context: dict[str, Any]) -> None:
-    from commonshare.books import services
+    from commonshare.books.distribution import run_distribution
 
     end = context["period_end"]
-    services.run_distribution(
+    run_distribution(
         context["members"][0],
         period_start=end.replace(day=1),
         period_end=end,

@@ -10,6 +10,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from commonshare.books import distribution as distributions
 from commonshare.books import journal, services
 from commonshare.books.models import JournalEntry
 from commonshare.community.models import Member
@@ -87,7 +88,7 @@ def _apply(op: tuple[str, int, object], members: list[Member], day: list[int]) -
     else:
         day[0] += 1
         start = TODAY - dt.timedelta(days=400 - day[0] * 3)
-        services.run_distribution(
+        distributions.run_distribution(
             actor,
             period_start=start if number else TODAY,
             period_end=start + dt.timedelta(days=2) if number else TODAY,

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from commonshare.books import distribution as distributions
 from commonshare.books import journal, services
 from commonshare.books.models import Distribution
 from commonshare.community.services import update_profile
@@ -56,11 +57,11 @@ def test_resources_are_paid_once_and_only_in_the_price_currency(make_member) -> 
         _income(bo, "1000.00", currency)
     # In USD the resource is not paid, and with no work either there is nothing to pay.
     with pytest.raises(Conflict, match="Nothing to pay"):
-        services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="USD")
-    eur = services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+        distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="USD")
+    eur = distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
     assert [p["amount"] for p in eur.result["resource_payments"]] == ["50.00"]
     # Any later distribution, in any currency, sees the resource as paid.
-    assert services.settled_contributions("USD")[1] == {lent.pk}
+    assert distributions.settled_contributions("USD")[1] == {lent.pk}
     assert services.owed_minor(ada.pk, "EUR") == 5000
     assert services.owed_minor(ada.pk, "USD") == 0
 
@@ -78,7 +79,7 @@ def test_work_reviewed_after_its_period_is_paid_by_the_next_distribution(make_me
     Contribution.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
     _income(bo, "100.00")
     yesterday = TODAY - dt.timedelta(days=1)
-    first = services.run_distribution(
+    first = distributions.run_distribution(
         bo,
         period_start=yesterday - dt.timedelta(days=5),
         period_end=yesterday,
@@ -88,7 +89,7 @@ def test_work_reviewed_after_its_period_is_paid_by_the_next_distribution(make_me
     assert {c["id"] for c in first.request["contributions"]} == {str(other.pk)}
     for assignment in late.assignments.all():  # the reviews come in after that period
         work.submit_review(assignment.reviewer, late.pk, rating=5, comment="c")
-    second = services.run_distribution(
+    second = distributions.run_distribution(
         bo, period_start=TODAY, period_end=TODAY, currency="EUR", amount="20.00"
     )
     assert {c["id"] for c in second.request["contributions"]} == {str(late.pk)}
@@ -99,12 +100,12 @@ def test_periods_cannot_end_in_the_future_or_run_for_years(make_member) -> None:
     ada = make_member()
     _income(ada, "10.00")
     with pytest.raises(InvalidInput) as caught:
-        services.run_distribution(
+        distributions.run_distribution(
             ada, period_start=TODAY, currency="EUR", period_end=TODAY + dt.timedelta(days=1)
         )
     assert caught.value.field == "period_end"
     with pytest.raises(InvalidInput) as caught:
-        services.run_distribution(
+        distributions.run_distribution(
             ada, period_start="0001-01-01", period_end=TODAY, currency="EUR", amount="0.01"
         )
     assert caught.value.field == "period_start"

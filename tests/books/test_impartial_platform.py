@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from commonshare.books import distribution as distributions
 from commonshare.books import policy, records, services
 from commonshare.core.valuation.impartial import clusters
 from commonshare.work import services as work
@@ -58,11 +59,11 @@ def _pay(member: Any, *, review: tuple[Contribution, int] | None) -> tuple[int, 
     point = transaction.savepoint()
     if review is not None:
         work.submit_review(member, review[0].pk, rating=review[1], comment="c")
-    distribution = services.run_distribution(
+    distribution = distributions.run_distribution(
         member, period_start=TODAY, period_end=TODAY, currency="EUR"
     )
     payout = distribution.payouts.filter(member=member).first()
-    settled = services.settled_contributions("EUR")[0]
+    settled = distributions.settled_contributions("EUR")[0]
     problems = list(records.valued_rows_problems(distribution.pk))
     transaction.savepoint_rollback(point)
     assert problems == []
@@ -73,7 +74,7 @@ def test_abstaining_from_a_drawn_review_does_not_move_the_reviewers_pay(
     make_member: Any, impartial: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     members, solo, reviewer = _community(make_member)
-    monkeypatch.setattr(services.secrets, "token_hex", lambda _n: _spread_seed(members))
+    monkeypatch.setattr(distributions.secrets, "token_hex", lambda _n: _spread_seed(members))
     abstained, _ = _pay(reviewer, review=None)
     for rating in (0, 2, 5):
         reviewed, settled = _pay(reviewer, review=(solo, rating))
@@ -86,11 +87,11 @@ def test_unreviewed_work_is_in_the_split_but_carried_to_the_next_distribution(
     make_member: Any, impartial: None
 ) -> None:
     members, solo, _reviewer = _community(make_member)
-    distribution = services.run_distribution(
+    distribution = distributions.run_distribution(
         members[0], period_start=TODAY, period_end=TODAY, currency="EUR"
     )
     assert str(solo.pk) in {c["id"] for c in distribution.request["contributions"]}
-    assert solo.pk not in services.settled_contributions("EUR")[0]
+    assert solo.pk not in distributions.settled_contributions("EUR")[0]
     # carried work may be edited before it is valued: verify does not call that tampering
     Contribution.objects.filter(pk=solo.pk).update(hours="9")
     assert list(records.valued_rows_problems(distribution.pk)) == []

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 
+from commonshare.books import distribution as distributions
 from commonshare.books import journal, services
 from commonshare.books.models import JournalEntry, JournalPosting
 from commonshare.core.ledger import BANK, RESERVE, EntryDraft, LedgerError, Posting
@@ -120,7 +121,7 @@ def test_distribution_posts_payouts_to_member_payables_in_one_entry(make_member)
     )
     work.submit_review(bo, contribution.pk, rating=5, comment="c")
     _income(bo, "10.00")
-    distribution = services.run_distribution(
+    distribution = distributions.run_distribution(
         bo, period_start=TODAY, period_end=TODAY, currency="EUR"
     )
     entries = JournalEntry.objects.filter(source=f"distribution:{distribution.pk}")
@@ -128,7 +129,7 @@ def test_distribution_posts_payouts_to_member_payables_in_one_entry(make_member)
     assert services.owed_minor(ada.pk, "EUR") == 900
     assert services.distributable_minor("EUR") == 0
     with pytest.raises(Conflict, match="Already done"):
-        services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+        distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
     assert JournalEntry.objects.filter(source__startswith="distribution:").count() == 1
 
 
@@ -146,7 +147,7 @@ def test_resources_are_paid_by_metered_use_before_the_split(make_member) -> None
     )
     work.submit_review(bo, lent.pk, rating=4, comment="ok")
     _income(bo, "100.00")
-    distribution = services.run_distribution(
+    distribution = distributions.run_distribution(
         bo, period_start=TODAY, period_end=TODAY, currency="EUR"
     )
     # 720 h at 0.05 = 36.00 paid first; the remaining 54.00 finds no reviewed work.

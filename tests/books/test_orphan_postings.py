@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 
+from commonshare.books import distribution as distributions
 from commonshare.books import journal, selectors, services
 from commonshare.books.append_only import set_guard
 from commonshare.core.ledger import BANK, RESERVE, EntryDraft, Posting, payable_account
@@ -161,7 +162,7 @@ def test_open_books_totals_count_only_postings_of_entries(small_books) -> None:
 def test_a_distribution_cannot_pay_out_an_orphan(small_books, make_member) -> None:
     _behind_the_back(_orphan(999))
     with pytest.raises(services.Conflict, match=r"do not verify.*entry 999"):
-        services.run_distribution(
+        distributions.run_distribution(
             small_books,
             period_start=TODAY - dt.timedelta(days=1),
             period_end=TODAY,
@@ -189,7 +190,7 @@ def test_money_never_leaves_books_with_a_forged_entry(small_books, make_member) 
     _behind_the_back(*_forged_entry(head_seq + 1, 4_500_000))
     assert not journal.verify().ok
     with pytest.raises(services.Conflict, match="do not verify"):
-        services.run_distribution(
+        distributions.run_distribution(
             small_books,
             period_start=TODAY - dt.timedelta(days=1),
             period_end=TODAY,

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 
 from commonshare.audit.models import AuditEvent
+from commonshare.books import distribution as distributions
 from commonshare.books import records, services
 from commonshare.books.models import JournalEntry, Withdrawal
 from commonshare.work import services as work
@@ -66,7 +67,7 @@ def books(make_member):
     withdrawal = services.record_withdrawal(
         bo, member_id=ada.pk, amount="30.00", currency="EUR", reference="TR-1"
     )
-    distribution = services.run_distribution(
+    distribution = distributions.run_distribution(
         bo, period_start=TODAY, period_end=TODAY, currency="EUR"
     )
     report = records.verify_all()
@@ -223,7 +224,7 @@ def test_edited_units_of_a_paid_resource_are_named(make_member) -> None:
         description="Support",
         received_on=TODAY,
     )
-    distribution = services.run_distribution(
+    distribution = distributions.run_distribution(
         bo, period_start=TODAY, period_end=TODAY, currency="EUR"
     )
     assert records.verify_all().ok

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from commonshare.books import distribution as distributions
 from commonshare.books import services
 from commonshare.books.models import Distribution, Income, JournalEntry, Payout
 from commonshare.errors import Conflict, InvalidInput
@@ -67,7 +68,7 @@ def test_distribution_splits_by_effort_times_mean_rating(make_member) -> None:
     services.record_income(
         ada, amount="100.01", currency="EUR", payer="P", description="d", received_on=TODAY
     )
-    distribution = services.run_distribution(
+    distribution = distributions.run_distribution(
         bo, period_start=TODAY, period_end=TODAY, currency="EUR"
     )
     # 10 % of 100.01 (rounded down) went to the reserve; 90.01 is split 3:1.
@@ -88,11 +89,11 @@ def test_a_period_is_distributed_once(make_member) -> None:
     services.record_income(
         ada, amount="50", currency="EUR", payer="P", description="d", received_on=TODAY
     )
-    services.run_distribution(
+    distributions.run_distribution(
         ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount="20"
     )
     with pytest.raises(Conflict, match="once"):
-        services.run_distribution(
+        distributions.run_distribution(
             ada,
             period_start=TODAY - dt.timedelta(days=3),
             period_end=TODAY,
@@ -109,14 +110,14 @@ def test_cannot_distribute_more_than_was_received(make_member) -> None:
         ada, amount="50", currency="EUR", payer="P", description="d", received_on=TODAY
     )
     with pytest.raises(InvalidInput) as caught:
-        services.run_distribution(
+        distributions.run_distribution(
             ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount="45.01"
         )
     assert caught.value.field == "amount"
     with pytest.raises(InvalidInput, match="no USD left"):
-        services.run_distribution(ada, period_start=TODAY, period_end=TODAY, currency="USD")
+        distributions.run_distribution(ada, period_start=TODAY, period_end=TODAY, currency="USD")
     with pytest.raises(InvalidInput) as caught:
-        services.run_distribution(
+        distributions.run_distribution(
             ada, period_start=TODAY, period_end=TODAY - dt.timedelta(1), currency="EUR"
         )
     assert caught.value.field == "period_end"
@@ -132,7 +133,7 @@ def test_a_member_who_left_keeps_their_payout(make_member) -> None:
     services.record_income(
         bo, amount="10", currency="EUR", payer="P", description="d", received_on=TODAY
     )
-    services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+    distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
     leave(ada)
     assert earned_by_currency(ada) == {"EUR": 900}  # 10.00 less the 10 % reserve
 
@@ -150,13 +151,13 @@ def test_reputation_earned_in_one_period_anchors_the_next(make_member) -> None:
     services.record_income(
         ada, amount="10", currency="EUR", payer="P", description="d", received_on=TODAY
     )
-    earlier = services.run_distribution(
+    earlier = distributions.run_distribution(
         ada, period_start=yesterday, period_end=yesterday, currency="EUR", amount="5"
     )
     handed_on = earlier.result["reputation"]
     assert set(handed_on) == {str(ada.pk), str(bo.pk)}
     _reviewed_work(ada, bo, "1", 3)
-    later = services.run_distribution(
+    later = distributions.run_distribution(
         ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount="4"
     )
     frozen = {m["id"]: m.get("reputation") for m in later.request["members"]}
@@ -228,7 +229,7 @@ def test_amounts_past_the_documented_maximum_are_refused(make_member, call: str,
                 ada, member_id=ada.pk, amount=too_much, currency="EUR", reference="T"
             )
         else:
-            services.run_distribution(
+            distributions.run_distribution(
                 ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount=too_much
             )
     assert caught.value.field == "amount"

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from commonshare.audit import services as audit
 from commonshare.audit.models import AuditEvent
+from commonshare.books import distribution as distributions
 from commonshare.books import records, services
 from commonshare.books.models import Distribution, JournalEntry
 from commonshare.errors import Conflict
@@ -53,7 +54,7 @@ def test_a_distribution_with_nothing_to_pay_is_refused_and_writes_nothing(make_m
     _income(bo)
     entries, events = JournalEntry.objects.count(), AuditEvent.objects.count()
     with pytest.raises(Conflict, match="Nothing to pay") as refused:
-        services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+        distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
     assert refused.value.field == "period_end"
     assert Distribution.objects.count() == 0
     assert (JournalEntry.objects.count(), AuditEvent.objects.count()) == (entries, events)
@@ -62,7 +63,7 @@ def test_a_distribution_with_nothing_to_pay_is_refused_and_writes_nothing(make_m
 
 def test_every_distribution_run_posts_an_entry_that_commits_to_it(reviewed_work) -> None:
     _, bo, _ = reviewed_work
-    done = services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+    done = distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
     committed = JournalEntry.objects.filter(source=f"distribution:{done.pk}")
     assert committed.exclude(commits__isnull=True).exists()
     assert records.verify_all().ok
@@ -82,7 +83,9 @@ def _copy_distribution(pk: int, *, start: dt.date, end: dt.date) -> int:
 
 def test_a_raw_inserted_distribution_is_named_and_counts_for_nothing(reviewed_work) -> None:
     _, bo, _ = reviewed_work
-    real = services.run_distribution(bo, period_start=YESTERDAY, period_end=TODAY, currency="EUR")
+    real = distributions.run_distribution(
+        bo, period_start=YESTERDAY, period_end=TODAY, currency="EUR"
+    )
     forged = _copy_distribution(real.pk, start=TODAY, end=TODAY)
     report = records.verify_all()
     assert not report.ok
@@ -109,9 +112,9 @@ def test_a_raw_inserted_distribution_does_not_mark_work_as_valued(reviewed_work)
     )
     forged = Distribution.objects.get()
     assert f"distribution {forged.pk} has no journal entry" in records.verify_all().records
-    assert services.settled_contributions("EUR") == (set(), set())
-    assert services.earlier_reputation() == {}
-    paid = services.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+    assert distributions.settled_contributions("EUR") == (set(), set())
+    assert distributions.earlier_reputation() == {}
+    paid = distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
     assert [p.member_id for p in paid.payouts.all()] == [ada.pk]
 
 

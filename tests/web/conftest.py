@@ -80,7 +80,7 @@ def world(make_member: Any) -> SimpleNamespace:
 @pytest.fixture
 def paid(world: SimpleNamespace) -> SimpleNamespace:
     """The world after its income has been distributed (all of it to Ada)."""
-    from commonshare.books import services as books
+    from commonshare.books import distribution as books
 
     world.distribution = books.run_distribution(
         world.ada,

@@ -401,7 +401,7 @@ def test_distribution_page_explains_the_reserve(paid: Any) -> None:
 
 
 def test_distribution_page_lists_resource_payments(world: Any) -> None:
-    from commonshare.books import services as books
+    from commonshare.books import distribution as books
     from commonshare.work import services as work
 
     lent = work.log_contribution(

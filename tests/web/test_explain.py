@@ -210,8 +210,8 @@ def test_impartial_detail_shows_no_weight_for_reviews_that_counted(make_member: 
 def test_an_impartial_payout_page_agrees_with_the_engine(
     world: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from commonshare.books import distribution as books
     from commonshare.books import policy
-    from commonshare.books import services as books
     from commonshare.core.valuation.impartial import clusters
     from commonshare.work import services as work
 

@@ -34,6 +34,7 @@ from commonshare.api.schemas import (
     StrictIn,
     Text,
 )
+from commonshare.books import distribution as distributions
 from commonshare.books import selectors, services
 from commonshare.books.models import (
     Distribution,
@@ -214,7 +215,7 @@ def get_distribution(request: HttpRequest, distribution_id: PathId) -> Distribut
 )
 def run_distribution(request: HttpRequest, payload: DistributionIn) -> Status[Any]:
     """Split the period's income among its reviewed contributors, once per period."""
-    distribution = services.run_distribution(
+    distribution = distributions.run_distribution(
         acting_member(request),
         period_start=payload.period_start,
         period_end=payload.period_end,

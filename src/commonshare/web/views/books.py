@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from commonshare.books import distribution as distributions
 from commonshare.books import selectors, services
 from commonshare.books.models import Distribution
 from commonshare.web import charts, queries
@@ -57,7 +58,7 @@ def distribution_create(request: MemberRequest) -> HttpResponse:
     form = DistributionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        distribution = submit(form, lambda: services.run_distribution(request.user, **data))
+        distribution = submit(form, lambda: distributions.run_distribution(request.user, **data))
         if distribution is not None:
             messages.success(request, f"Distributed {distribution.amount} {distribution.currency}.")
             return redirect("web:distribution", distribution.pk)
