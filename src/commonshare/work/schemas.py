@@ -1,0 +1,271 @@
+"""The work API's schemas: what tasks, contributions and reviews look like on the wire.
+
+Input schemas are strict (``StrictIn``: unknown fields and wrong types are refused);
+output schemas resolve from the models. The handlers are in ``work.api``.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db.models.fields.files import FieldFile
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from commonshare.api.schemas import (
+    DecimalStr,
+    Id,
+    MemberRef,
+    StrictIn,
+    Text,
+)
+from commonshare.core.money import from_minor
+from commonshare.work import versions
+from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
+
+TaskStatus = Literal["open", "claimed", "done"]
+
+Kind = Literal["work", "deliverable", "expense", "resource"]
+
+OptionalCurrency = Field("", pattern=r"^([A-Za-z]{3})?$")
+
+
+class TaskIn(StrictIn):
+    title: Text = Field(min_length=1, max_length=200)
+    description: Text = Field("", max_length=20000)
+    estimate_hours: DecimalStr
+    parent_id: Id | None = None
+
+
+class TaskOut(Schema):
+    id: int
+    parent_id: int | None
+    title: str
+    description: str
+    estimate_hours: str
+    status: TaskStatus
+    claimed_by: MemberRef | None
+    created_by: MemberRef
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_estimate_hours(task: Task) -> str:
+        return str(decimal_text(task.estimate_hours, 2))
+
+
+class TaskDetailOut(TaskOut):
+    subtasks: list[TaskOut]
+
+    @staticmethod
+    def resolve_subtasks(task: Task) -> list[Task]:
+        return list(task.subtasks.select_related("claimed_by", "created_by").order_by("id"))
+
+
+class TaskFilter(Schema):
+    status: TaskStatus | None = None
+
+
+class _ContributionFields(Schema):
+    kind: Kind
+    summary: Text = Field(min_length=1, max_length=200)
+    description: Text = Field("", max_length=20000)
+    task_id: Id | None = None
+    hours: DecimalStr | None = None
+    units: DecimalStr | None = None
+    unit_name: Text = Field("", max_length=40)
+    amount: DecimalStr | None = None
+    currency: str = OptionalCurrency
+    evidence_url: Text = Field("", max_length=500)
+    evidence_text: Text = Field("", max_length=4000)
+
+
+class ContributionIn(_ContributionFields, StrictIn):
+    """A contribution sent as JSON (every kind but an expense, which needs a file)."""
+
+
+class ContributionFormIn(_ContributionFields):
+    """The same fields sent as multipart form data, beside the files."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContributionPatchIn(StrictIn):
+    """Only the fields to change; the others keep their values."""
+
+    kind: Kind | None = None
+    summary: Text | None = Field(None, min_length=1, max_length=200)
+    description: Text | None = Field(None, max_length=20000)
+    task_id: Id | None = None
+    hours: DecimalStr | None = None
+    units: DecimalStr | None = None
+    unit_name: Text | None = Field(None, max_length=40)
+    amount: DecimalStr | None = None
+    currency: str | None = Field(None, pattern=r"^([A-Za-z]{3})?$")
+    evidence_url: Text | None = Field(None, max_length=500)
+    evidence_text: Text | None = Field(None, max_length=4000)
+
+
+def _url(file: FieldFile) -> str | None:
+    return file.url if file else None
+
+
+def decimal_text(value: Any, places: int) -> str | None:
+    """A stored decimal as a string with the column's places ("2" is shown "2.00")."""
+    return None if value is None else str(Decimal(value).quantize(Decimal(1).scaleb(-places)))
+
+
+class ContributionOut(Schema):
+    id: int
+    author: MemberRef
+    task_id: int | None
+    kind: Kind
+    summary: str
+    description: str
+    hours: str | None
+    units: str | None
+    unit_name: str
+    amount: str | None
+    currency: str
+    evidence_url: str
+    evidence_text: str
+    evidence_file: str | None = Field(description="URL of the evidence file")
+    receipt: str | None = Field(description="URL of the receipt (open books)")
+    review_seed: str = Field(description="Published seed of the reviewer draw")
+    review_pool: list[str] = Field(description="Ids of the members eligible for the draw")
+    version: int = Field(description="1 when logged, one more after each edit")
+    review_count: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_hours(obj: Contribution) -> str | None:
+        return decimal_text(obj.hours, 2)
+
+    @staticmethod
+    def resolve_units(obj: Contribution) -> str | None:
+        return decimal_text(obj.units, 3)
+
+    @staticmethod
+    def resolve_amount(obj: Contribution) -> str | None:
+        if obj.amount_minor is None:
+            return None
+        return str(from_minor(obj.amount_minor, obj.currency))
+
+    @staticmethod
+    def resolve_evidence_file(obj: Contribution) -> str | None:
+        return _url(obj.evidence_file)
+
+    @staticmethod
+    def resolve_receipt(obj: Contribution) -> str | None:
+        return _url(obj.receipt)
+
+    @staticmethod
+    def resolve_review_pool(obj: Contribution) -> list[str]:
+        return [str(pk) for pk in obj.review_pool]
+
+    @staticmethod
+    def resolve_review_count(obj: Contribution) -> int:
+        count = getattr(obj, "review_count", None)
+        return count if count is not None else len(obj.reviews.all())
+
+
+class ChangeOut(Schema):
+    field: str
+    label: str = Field(description="The field in plain words")
+    old: str = Field(description="What it said before, as shown on the page")
+    new: str
+
+
+def _changes(found: list[versions.Change]) -> list[ChangeOut]:
+    return [ChangeOut(field=c.field, label=c.label, old=c.old, new=c.new) for c in found]
+
+
+class DrawnReviewerOut(Schema):
+    rank: int
+    reviewer: MemberRef
+    drawn_at: dt.datetime
+    drawn_version: int = Field(description="The contribution's version when they were drawn")
+
+
+class VersionOut(Schema):
+    version: int
+    changes: list[ChangeOut] = Field(description="What this version changed from the one before")
+
+
+class ReviewOut(Schema):
+    id: int
+    contribution_id: int
+    reviewer: MemberRef
+    rating: int
+    comment: str
+    effort_estimate: str | None
+    version: int = Field(description="The version of the contribution the reviewer judged")
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_effort_estimate(obj: Review) -> str | None:
+        return decimal_text(obj.effort_estimate, 3)
+
+
+class ContributionDetailOut(ContributionOut):
+    drawn_reviewers: list[DrawnReviewerOut]
+    reviews: list[ReviewOut]
+    edits: list[VersionOut] = Field(description="Every edit, oldest first, with what it changed")
+
+    @staticmethod
+    def resolve_edits(obj: Contribution) -> list[VersionOut]:
+        return [
+            VersionOut(version=number, changes=_changes(found))
+            for number, found in versions.history(obj)
+        ]
+
+    @staticmethod
+    def resolve_drawn_reviewers(obj: Contribution) -> list[ReviewAssignment]:
+        return list(obj.assignments.all())
+
+    @staticmethod
+    def resolve_reviews(obj: Contribution) -> list[Review]:
+        return list(obj.reviews.all())
+
+
+class ContributionFilter(Schema):
+    author: Id | None = Field(None, description="Only this member's contributions")
+
+
+class ReviewIn(StrictIn):
+    version: int | None = Field(
+        None,
+        ge=1,
+        le=10**9,
+        description="The version you read (or send its ETag in If-Match); one is required",
+    )
+    rating: int = Field(ge=0, le=5, description="0 (no value) to 5 (excellent)")
+    comment: Text = Field(min_length=1, max_length=4000)
+    effort_estimate: DecimalStr | None = Field(
+        None, description="Your own estimate of the effort, when you challenge the claim"
+    )
+
+
+class ContributionRef(Schema):
+    id: int
+    kind: Kind
+    summary: str
+    author: MemberRef
+
+
+class ReviewAssignmentOut(Schema):
+    contribution: ContributionRef
+    rank: int
+    drawn_at: dt.datetime
+    drawn_version: int = Field(description="The version when you were drawn")
+    version: int = Field(description="The contribution's version now: review this one")
+    changed_since_drawn: list[ChangeOut]
+
+    @staticmethod
+    def resolve_version(obj: ReviewAssignment) -> int:
+        return obj.contribution.version
+
+    @staticmethod
+    def resolve_changed_since_drawn(obj: ReviewAssignment) -> list[ChangeOut]:
+        return _changes(versions.changes_since(obj.contribution, obj.drawn_version))
