@@ -1,0 +1,254 @@
+"""The books API's schemas: income, distributions, payouts, expense claims, withdrawals.
+
+Amounts are decimal strings with exactly the currency's number of minor-unit digits.
+The handlers are in ``books.api``.
+"""
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from commonshare.api.schemas import (
+    CurrencyCode,
+    DecimalStr,
+    Id,
+    IsoDate,
+    MemberRef,
+    OneLine,
+    StrictIn,
+    Text,
+)
+from commonshare.books import selectors
+from commonshare.books.models import (
+    Distribution,
+    ExpenseDecision,
+    Income,
+    Payout,
+    Withdrawal,
+)
+from commonshare.community.models import Member
+from commonshare.core import exports
+from commonshare.core.money import from_minor
+from commonshare.work.models import Contribution
+
+IncomeSource = Literal["support", "hosting", "custom-work", "sales", "donations"]
+
+
+class IncomeIn(StrictIn):
+    amount: DecimalStr
+    currency: CurrencyCode
+    payer: OneLine = Field(min_length=1, max_length=200)
+    description: OneLine = Field(min_length=1, max_length=500)
+    received_on: IsoDate
+    source: IncomeSource = Field("support", description="Books it to income:<source>")
+    reference: OneLine = Field("", max_length=200, description="Invoice or bank reference")
+
+
+class IncomeOut(Schema):
+    id: int
+    amount: str
+    currency: str
+    source: IncomeSource
+    reference: str
+    payer: str
+    description: str
+    received_on: dt.date
+    recorded_by: MemberRef
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_amount(obj: Income) -> str:
+        return str(obj.amount)
+
+
+class DistributionIn(StrictIn):
+    period_start: IsoDate
+    period_end: IsoDate
+    currency: CurrencyCode
+    amount: DecimalStr | None = Field(
+        None, description="Defaults to all income in the currency not yet distributed"
+    )
+
+
+class DistributionOut(Schema):
+    id: int
+    period_start: dt.date
+    period_end: dt.date
+    currency: str
+    amount: str
+    remainder: str = Field(description="Left undistributed by rounding, carried forward")
+    method: str
+    seed: str
+    created_by: MemberRef
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_amount(obj: Distribution) -> str:
+        return str(obj.amount)
+
+    @staticmethod
+    def resolve_remainder(obj: Distribution) -> str:
+        return str(obj.remainder)
+
+
+class PayoutLineOut(Schema):
+    member: MemberRef
+    amount: str
+    share: str
+
+    @staticmethod
+    def resolve_amount(obj: Payout) -> str:
+        return str(obj.amount)
+
+    @staticmethod
+    def resolve_share(obj: Payout) -> str:
+        return str(obj.share)
+
+
+class DistributionDetailOut(DistributionOut):
+    policy: dict[str, Any]
+    payouts: list[PayoutLineOut]
+
+    @staticmethod
+    def resolve_payouts(obj: Distribution) -> list[Payout]:
+        return list(selectors.payouts_of(obj))
+
+
+class PayoutOut(PayoutLineOut):
+    """One member's payout in a distribution, with the explanation of every number."""
+
+    distribution_id: int
+    currency: str
+    explanation: dict[str, Any]
+
+    @staticmethod
+    def resolve_currency(obj: Payout) -> str:
+        return obj.distribution.currency
+
+
+class DistributionRef(Schema):
+    id: int
+    period_start: dt.date
+    period_end: dt.date
+    currency: str
+
+
+class MemberPayoutOut(Schema):
+    distribution: DistributionRef
+    amount: str
+    share: str
+
+    @staticmethod
+    def resolve_amount(obj: Payout) -> str:
+        return str(from_minor(obj.amount_minor, obj.distribution.currency))
+
+    @staticmethod
+    def resolve_share(obj: Payout) -> str:
+        return str(obj.share)
+
+
+ExpenseStatus = Literal["pending", "approved", "rejected"]
+
+Verdict = Literal["approve", "reject"]
+
+
+class ExpenseFilter(Schema):
+    status: ExpenseStatus | None = None
+
+
+class ExpenseDecisionOut(Schema):
+    member: MemberRef
+    verdict: Verdict
+    reason: str
+    version: int | None = Field(
+        description="The claim's version the member decided on (null for older decisions)"
+    )
+    created_at: dt.datetime
+
+
+class ExpenseClaimOut(Schema):
+    """An expense claim (a contribution of kind expense) and where it stands."""
+
+    id: int = Field(description="The contribution's id")
+    summary: str
+    claimant: MemberRef
+    amount: str
+    currency: str
+    status: ExpenseStatus
+    version: int = Field(description="The claim's version now: decide on this one")
+    decisions: list[ExpenseDecisionOut]
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_claimant(obj: Contribution) -> Member:
+        return obj.author
+
+    @staticmethod
+    def resolve_amount(obj: Contribution) -> str:
+        return exports.amount_text(obj.amount_minor or 0, obj.currency) if obj.currency else "0"
+
+    @staticmethod
+    def resolve_decisions(obj: Contribution) -> list[ExpenseDecision]:
+        return list(obj.expense_decisions.all())
+
+
+class ExpenseDecisionIn(StrictIn):
+    version: int | None = Field(
+        None,
+        ge=1,
+        le=10**9,
+        description="The claim's version you read (or send its ETag in If-Match); one is required",
+    )
+    verdict: Verdict
+    reason: Text = Field("", max_length=500, description="Required to reject")
+
+
+class WithdrawalIn(StrictIn):
+    member_id: Id
+    amount: DecimalStr
+    currency: CurrencyCode
+    reference: OneLine = Field(min_length=1, max_length=200, description="Bank transfer ref.")
+
+
+class WithdrawalOut(Schema):
+    id: int
+    member: MemberRef
+    amount: str
+    currency: str
+    reference: str
+    entry_seq: int
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_amount(obj: Withdrawal) -> str:
+        return exports.amount_text(obj.amount_minor, obj.currency)
+
+    @staticmethod
+    def resolve_entry_seq(obj: Withdrawal) -> int:
+        return obj.entry_id
+
+
+class OwedOut(Schema):
+    currency: str
+    amount: str
+    minor: int
+
+
+class AccountLineOut(Schema):
+    """A posting to the member's payable account: a credit (negative) means more is owed."""
+
+    seq: int
+    date: dt.date
+    description: str
+    currency: str
+    minor: int
+    amount: str
+    owed_change: str = Field(description="How much more (or, if negative, less) is owed")
+
+
+class MemberBalanceOut(Schema):
+    member: MemberRef
+    owed: list[OwedOut]
+    history: list[AccountLineOut] = Field(description="Newest first, at most 200 lines")
+    withdrawals: list[WithdrawalOut]
