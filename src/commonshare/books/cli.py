@@ -1,4 +1,4 @@
-"""``commonshare books …`` and ``commonshare expense …``: the open books from the shell."""
+"""``commonshare income``, ``distribute``, ``books`` and ``expense``: the books from the shell."""
 
 from __future__ import annotations
 
@@ -9,7 +9,109 @@ from typing import Any
 
 import click
 
-from commonshare.cli import acting_member, as_option, echo_json, with_django
+from commonshare.clikit import as_option, echo_json, with_django
+from commonshare.community.cli import acting_member
+
+
+@click.group()
+def income() -> None:
+    """Record and list income."""
+
+
+@income.command("record")
+@click.option("--amount", required=True)
+@click.option("--currency", required=True)
+@click.option("--payer", required=True)
+@click.option("--description", required=True)
+@click.option("--date", "received_on", required=True, help="YYYY-MM-DD")
+@click.option(
+    "--source",
+    type=click.Choice(["support", "hosting", "custom-work", "sales", "donations"]),
+    default="support",
+    show_default=True,
+    help="What the money was for (its income account).",
+)
+@click.option("--reference", default="", help="Invoice or bank reference.")
+@as_option
+@with_django
+def income_record(as_email: str | None, **given: Any) -> None:
+    """Record money received.
+
+    Example: commonshare income record --amount 1200.00 --currency EUR --payer "Acme"
+    --description "Hosting, March" --date 2026-03-31 --as ada@example.org
+    """
+    from commonshare.books.services import record_income
+
+    recorded = record_income(acting_member(as_email), **given)
+    click.echo(f"Income {recorded.pk} recorded: {recorded.amount} {recorded.currency}")
+
+
+@income.command("list")
+@with_django
+def income_list() -> None:
+    """List income, newest first."""
+    from commonshare.books.selectors import incomes
+
+    for row in incomes():
+        click.echo(
+            f"{row.pk:>5}  {row.received_on}  {row.amount:>12} {row.currency}  "
+            f"{row.payer}: {row.description}"
+        )
+
+
+@click.group()
+def distribute() -> None:
+    """Split income among contributors for a period."""
+
+
+@distribute.command("run")
+@click.option("--from", "period_start", required=True, help="First day, YYYY-MM-DD.")
+@click.option("--to", "period_end", required=True, help="Last day, YYYY-MM-DD.")
+@click.option("--currency", required=True)
+@click.option("--amount", help="Default: all income not yet distributed in the currency.")
+@as_option
+@with_django
+def distribute_run(as_email: str | None, **given: Any) -> None:
+    """Run the distribution of a period (once per period).
+
+    Example: commonshare distribute run --from 2026-10-01 --to 2026-10-31 --currency EUR
+    --as ada@example.org
+    """
+    from commonshare.books.distribution import run_distribution
+
+    done = run_distribution(acting_member(as_email), **given)
+    click.echo(f"Distribution {done.pk}: {done.amount} {done.currency} by {done.method}")
+    for payout in done.payouts.select_related("member"):
+        click.echo(f"  {payout.member.display_name:<24} {payout.amount:>12}  share {payout.share}")
+    if done.remainder_minor:
+        click.echo(f"  remainder kept: {done.remainder}")
+
+
+@distribute.command("list")
+@with_django
+def distribute_list() -> None:
+    """List distributions."""
+    from commonshare.books.selectors import distributions
+
+    for row in distributions():
+        click.echo(
+            f"{row.pk:>5}  {row.period_start} – {row.period_end}  {row.amount:>12} "
+            f"{row.currency}  {row.method}"
+        )
+
+
+@distribute.command("show")
+@click.argument("distribution_id", type=int)
+@click.option("--member", "member_id", type=int, help="Explain one member's payout.")
+@with_django
+def distribute_show(distribution_id: int, member_id: int | None) -> None:
+    """Show a distribution's frozen result, or why one member got what they got."""
+    from commonshare.books import selectors
+
+    if member_id is not None:
+        echo_json(selectors.payout(distribution_id, member_id).explanation)
+    else:
+        echo_json(selectors.distribution(distribution_id).result)
 
 
 @click.group()

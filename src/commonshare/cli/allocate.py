@@ -73,7 +73,7 @@ def allocate_command(
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
 
 
-allocate = allocate_command  # ``main.add_command(allocate)`` in commonshare.cli
+allocate = allocate_command  # ``main.add_command(allocate)`` in commonshare.cli.main
 
 
 def _refuse_float(text: str) -> Any:

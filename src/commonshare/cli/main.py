@@ -1,0 +1,49 @@
+"""The ``commonshare`` command: the group, and the commands it loads.
+
+Each command is a few lines over a service call. The site's own commands are in
+``cli.site``, each app's beside its code in ``<app>/cli.py``, ``allocate`` in
+``cli.allocate``; the helpers they share are in ``commonshare.clikit``, below the
+apps, so nothing here is imported back.
+
+Every command uses the data folder ``$COMMONSHARE_DATA_DIR`` (default
+``~/.local/share/commonshare``) or the database in ``$DATABASE_URL``.
+Commands that act as a member take ``--as EMAIL`` (or ``$COMMONSHARE_MEMBER``):
+whoever runs the command on the server's machine can act for any member, as
+the site's operator can.
+"""
+
+from __future__ import annotations
+
+import click
+
+from commonshare.books.cli import books, distribute, expense, income
+from commonshare.cli.allocate import allocate
+from commonshare.cli.site import demo, init, serve
+from commonshare.community.cli import member
+from commonshare.work.cli import contribution, review, task
+
+
+@click.group()
+@click.version_option(package_name="commonshare")
+def main() -> None:
+    """Commonshare: run a starfish company by commons-based peer production."""
+
+
+for command in (
+    init,
+    serve,
+    demo,
+    member,
+    task,
+    contribution,
+    review,
+    income,
+    distribute,
+    books,
+    expense,
+    allocate,
+):
+    main.add_command(command)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

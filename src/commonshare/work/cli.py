@@ -1,0 +1,247 @@
+"""``commonshare task …``, ``contribution …`` and ``review …``: the work from the shell."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from commonshare.clikit import as_option, echo_json, with_django
+from commonshare.community.cli import acting_member
+
+
+@click.group()
+def task() -> None:
+    """Create, list, claim, release and finish tasks."""
+
+
+@task.command("create")
+@click.argument("title")
+@click.option("--estimate", "estimate_hours", required=True, help="Estimate in hours, e.g. 1.5")
+@click.option("--parent", "parent_id", type=int, help="Make it a subtask of this task.")
+@click.option("--description", default="", help="Markdown.")
+@as_option
+@with_django
+def task_create(
+    title: str, estimate_hours: str, parent_id: int | None, description: str, as_email: str | None
+) -> None:
+    """Create a task or a subtask.
+
+    Example: commonshare task create "Write the FAQ" --estimate 2 --as ada@example.org
+    """
+    from commonshare.work.services import create_task
+
+    created = create_task(
+        acting_member(as_email),
+        title=title,
+        description=description,
+        estimate_hours=estimate_hours,
+        parent_id=parent_id,
+    )
+    click.echo(f"Task {created.pk} created: {created.title}")
+
+
+@task.command("list")
+@click.option("--status", type=click.Choice(["open", "claimed", "done"]))
+@click.option("--json", "as_json", is_flag=True)
+@with_django
+def task_list(status: str | None, as_json: bool) -> None:
+    """List tasks, subtasks under their parent."""
+    from commonshare.work.selectors import tasks
+
+    rows = [
+        {
+            "id": t.pk,
+            "parent": t.parent_id,
+            "title": t.title,
+            "estimate_hours": str(t.estimate_hours),
+            "status": t.status,
+            "claimed_by": t.claimed_by.display_name if t.claimed_by else None,
+        }
+        for t in tasks(status).order_by("pk")
+    ]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        indent = "  " if row["parent"] else ""
+        who = f" ({row['claimed_by']})" if row["claimed_by"] else ""
+        click.echo(
+            f"{row['id']:>5}  {indent}{row['title']:<40} {row['estimate_hours']:>6} h  "
+            f"{row['status']}{who}"
+        )
+
+
+def _task_action(verb: str) -> Callable[..., None]:
+    @click.argument("task_id", type=int)
+    @as_option
+    @with_django
+    def action(task_id: int, as_email: str | None) -> None:
+        from commonshare.work import services
+
+        done = getattr(services, f"{verb}_task")(acting_member(as_email), task_id)
+        click.echo(f"Task {done.pk} is now {done.status}.")
+
+    action.__doc__ = f"{verb.capitalize()} a task (as yourself: nobody assigns work)."
+    return action
+
+
+task.command("claim")(_task_action("claim"))
+task.command("release")(_task_action("release"))
+
+
+@task.command("done")
+@click.argument("task_id", type=int)
+@click.option(
+    "--confirm", is_flag=True, help="Mark it done even though some of its subtasks are open."
+)
+@as_option
+@with_django
+def task_done(task_id: int, confirm: bool, as_email: str | None) -> None:
+    """Mark your task done (as yourself: nobody assigns work).
+
+    Example: commonshare task done 12 --confirm --as ada@example.org
+    """
+    from commonshare.work import services
+
+    done = services.complete_task(acting_member(as_email), task_id, confirm_open_subtasks=confirm)
+    click.echo(f"Task {done.pk} is now {done.status}.")
+
+
+@click.group()
+def contribution() -> None:
+    """Log and list contributions."""
+
+
+@contribution.command("log")
+@click.option(
+    "--kind", type=click.Choice(["work", "deliverable", "expense", "resource"]), required=True
+)
+@click.option("--summary", required=True)
+@click.option("--description", default="")
+@click.option("--task", "task_id", type=int)
+@click.option("--hours", help="For work.")
+@click.option("--units", help="For deliverables and resources.")
+@click.option("--unit-name", default="", help="For resources, e.g. 'compute hours'.")
+@click.option("--amount", help="For expenses.")
+@click.option("--currency", default="", help="For expenses.")
+@click.option("--receipt", type=click.Path(exists=True, dir_okay=False), help="For expenses.")
+@click.option("--evidence-url", default="")
+@click.option("--evidence-text", default="")
+@as_option
+@with_django
+def contribution_log(receipt: str | None, as_email: str | None, **given: Any) -> None:
+    """Log a contribution; reviewers are drawn at once.
+
+    Example: commonshare contribution log --kind work --hours 1.5 --summary "Fixed the
+    backup script" --evidence-url https://example.org/pr/12 --as ada@example.org
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from commonshare.work.services import ContributionInput, log_contribution
+
+    upload = None
+    if receipt:
+        with open(receipt, "rb") as handle:
+            upload = SimpleUploadedFile(os.path.basename(receipt), handle.read())
+    logged = log_contribution(acting_member(as_email), ContributionInput(receipt=upload, **given))
+    reviewers = ", ".join(a.reviewer.display_name for a in logged.assignments.all()) or "nobody yet"
+    click.echo(f"Contribution {logged.pk} logged; reviewers drawn: {reviewers}")
+    click.echo(f"Draw seed {logged.review_seed} over {len(logged.review_pool)} eligible members.")
+
+
+@contribution.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@with_django
+def contribution_list(as_json: bool) -> None:
+    """List contributions with their review counts."""
+    from commonshare.work.selectors import contributions
+
+    rows = [
+        {
+            "id": c.pk,
+            "author": c.author.display_name,
+            "kind": c.kind,
+            "quantity": c.quantity_label,
+            "summary": c.summary,
+            "reviews": getattr(c, "review_count", 0),
+        }
+        for c in contributions().order_by("pk")
+    ]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo(
+            f"{row['id']:>5}  {row['author']:<20} {row['kind']:<11} {row['quantity']:<16} "
+            f"{row['reviews']} reviews  {row['summary']}"
+        )
+
+
+@click.group()
+def review() -> None:
+    """Review the contributions you were drawn for."""
+
+
+@review.command("todo")
+@as_option
+@with_django
+def review_todo(as_email: str | None) -> None:
+    """List contributions you were drawn to review, with the version to review.
+
+    Example: commonshare review todo --as bo@example.org
+    """
+    from commonshare.work.selectors import reviews_waiting_for
+    from commonshare.work.versions import changes_since, describe
+
+    for assignment in reviews_waiting_for(acting_member(as_email)):
+        c = assignment.contribution
+        click.echo(
+            f"{c.pk:>5}  v{c.version:<4} {c.author.display_name:<20} {c.quantity_label:<12} "
+            f"{c.summary}"
+        )
+        if changed := changes_since(c, assignment.drawn_version):
+            click.echo(f"       changed since you were drawn: {describe(changed)}")
+
+
+@review.command("submit")
+@click.argument("contribution_id", type=int)
+@click.option("--rating", type=click.IntRange(0, 5), required=True, help="0 to 5.")
+@click.option("--comment", required=True)
+@click.option("--effort", help="Your own estimate when you challenge the claimed effort.")
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(1),
+    required=True,
+    help="The version you read, as `review todo` shows it (v3 is --version 3).",
+)
+@as_option
+@with_django
+def review_submit(
+    contribution_id: int,
+    *,
+    rating: int,
+    comment: str,
+    effort: str | None,
+    version: int,
+    as_email: str | None,
+) -> None:
+    """Rate the version you read of a contribution you were drawn for.
+
+    Example: commonshare review submit 12 --version 1 --rating 4 --comment "Clear and tested"
+    --as bo@example.org
+    """
+    from commonshare.work.services import submit_review
+
+    submit_review(
+        acting_member(as_email),
+        contribution_id,
+        rating=rating,
+        comment=comment,
+        effort_estimate=effort,
+        version=version,
+    )
+    click.echo(f"Review of contribution {contribution_id} saved.")
