@@ -17,8 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.params.functions import Query as QueryParam
 
-from commonshare.api.auth import acting_member, member_auth
-from commonshare.api.schemas import (
+from commonshare.apikit import (
     E404,
     E409,
     E422,
@@ -33,6 +32,7 @@ from commonshare.api.schemas import (
 )
 from commonshare.books import journal, records, selectors, services
 from commonshare.books.models import JournalEntry, JournalPosting
+from commonshare.community.auth import acting_member, member_auth
 from commonshare.core import exports
 from commonshare.core.ledger import account_type
 from commonshare.core.money import MoneyError, check_currency

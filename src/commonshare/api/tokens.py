@@ -10,8 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from commonshare.api.auth import acting_member, any_member_auth, member_auth
-from commonshare.api.schemas import (
+from commonshare.apikit import (
     E401,
     E404,
     E422,
@@ -23,6 +22,7 @@ from commonshare.api.schemas import (
     Text,
 )
 from commonshare.community import services
+from commonshare.community.auth import acting_member, any_member_auth, member_auth
 from commonshare.community.models import ApiToken, Member
 from commonshare.errors import CommonshareError
 

@@ -15,8 +15,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
-from commonshare.api.auth import acting_member, any_member_auth, member_auth
-from commonshare.api.schemas import (
+from commonshare.apikit import (
     E404,
     E409,
     E422,
@@ -49,6 +48,7 @@ from commonshare.books.schemas import (
     WithdrawalOut,
 )
 from commonshare.community import selectors as community_selectors
+from commonshare.community.auth import acting_member, any_member_auth, member_auth
 from commonshare.community.models import Member
 from commonshare.core import exports
 from commonshare.core.ledger import payable_account

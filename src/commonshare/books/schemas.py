@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from commonshare.api.schemas import (
+from commonshare.apikit import (
     CurrencyCode,
     DecimalStr,
     Id,

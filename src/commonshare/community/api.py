@@ -8,8 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from commonshare.api.auth import acting_member, any_member_auth, member_auth
-from commonshare.api.schemas import (
+from commonshare.apikit import (
     E401,
     E403,
     E404,
@@ -22,6 +21,7 @@ from commonshare.api.schemas import (
     Text,
 )
 from commonshare.community import selectors, services
+from commonshare.community.auth import acting_member, any_member_auth, member_auth
 from commonshare.community.models import Member
 
 router = Router(tags=["members"])

@@ -21,8 +21,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
-from commonshare.api.auth import acting_member, member_auth
-from commonshare.api.schemas import (
+from commonshare.apikit import (
     E401,
     E404,
     E409,
@@ -33,6 +32,7 @@ from commonshare.api.schemas import (
     PathId,
 )
 from commonshare.community import selectors as community_selectors
+from commonshare.community.auth import acting_member, member_auth
 from commonshare.core.money import from_minor
 from commonshare.errors import CommonshareError, InvalidInput
 from commonshare.work import selectors, services

@@ -12,7 +12,7 @@ from django.db.models.fields.files import FieldFile
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from commonshare.api.schemas import (
+from commonshare.apikit import (
     DecimalStr,
     Id,
     MemberRef,

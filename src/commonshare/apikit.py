@@ -1,4 +1,8 @@
-"""Schemas and input types shared by every router.
+"""Schemas and input types shared by every router (the apps' and ``api/``'s own).
+
+It imports no app and no router, and sits below the apps in pyproject's import-linter
+layers, so the apps' ``api.py`` and ``schemas.py`` import it while ``api/main.py``
+mounts their routers, without a cycle. Who is calling is ``community.auth``.
 
 Inputs are strict (a number where a string is expected is refused) and forbid
 unknown fields; amounts and other decimals travel as strings, never floats.

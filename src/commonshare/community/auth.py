@@ -1,4 +1,10 @@
-"""Who is calling: a bearer token, or the browser session (with its CSRF check)."""
+"""Who is calling the API: a bearer token, or the browser session (with its CSRF check).
+
+It lives in ``community`` because it is the community's own rules: a token is a member's
+(``community.services.member_for_token``) and a member who left may not write
+(``community.rules``). The work and books routers import it as they import the
+community's models; ``api/`` imports it to mount its own routers.
+"""
 
 from __future__ import annotations
 
