@@ -6,7 +6,7 @@ functions produce and streams it back to ``verify_chain``.
 Sign convention: a posting's ``minor`` is positive for a debit, negative for
 a credit (as in Beancount); each entry's postings sum to zero in its one
 currency. Account names and the canonical form are described in
-``accounts`` and ``chain``.
+``accounts`` and ``canonical``; the hash chain in ``chain``, its checks in ``verify``.
 """
 
 from commonshare.core.ledger.accounts import (
@@ -26,19 +26,13 @@ from commonshare.core.ledger.accounts import (
     is_account,
     payable_account,
 )
-from commonshare.core.ledger.chain import (
-    ChainProblem,
-    VerifyReport,
+from commonshare.core.ledger.canonical import (
     canonical_bytes,
-    chain_holds,
-    entry_hash,
-    join_postings,
     posting_lines,
     rendering_matches,
-    seal,
     stored_canonical_bytes,
-    verify_chain,
 )
+from commonshare.core.ledger.chain import entry_hash, join_postings, seal
 from commonshare.core.ledger.journal import MemoryJournal
 from commonshare.core.ledger.records import (
     GENESIS_HASH,
@@ -59,6 +53,7 @@ from commonshare.core.ledger.rules import (
     reversal_of,
     transfer,
 )
+from commonshare.core.ledger.verify import ChainProblem, VerifyReport, chain_holds, verify_chain
 
 __all__ = [
     "BANK",
