@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 from tests.conftest import JOINED_LONG_AGO
 
-from commonshare.books import journal
+from commonshare.books import journal, journal_verify
 from commonshare.books.models import Distribution, JournalEntry, Payout
 from commonshare.books.services import record_income
 from commonshare.community.models import Member
@@ -111,7 +111,7 @@ def _timed(process: subprocess.Popen[bytes]) -> float:
 
 
 def _assert_nothing_or_everything(currency: str) -> None:
-    report = journal.verify()
+    report = journal_verify.verify()
     assert report.ok, report.message
     distributions = list(Distribution.objects.filter(currency=currency))
     assert len(distributions) <= 1

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from commonshare.books import distribution as distributions
-from commonshare.books import journal, services
+from commonshare.books import journal, journal_verify, services
 from commonshare.books.models import Distribution
 from commonshare.community.services import update_profile
 from commonshare.errors import Conflict, InvalidInput
@@ -153,7 +153,7 @@ def test_any_summary_a_member_may_type_can_be_approved(make_member, text: str) -
     services.decide_expense(bo, claim.pk, verdict="approve")
     services.decide_expense(cy, claim.pk, verdict="approve")
     assert services.expense_status(claim) == "approved"
-    assert journal.verify().ok
+    assert journal_verify.verify().ok
 
 
 def test_a_member_with_any_display_name_can_be_paid(make_member) -> None:

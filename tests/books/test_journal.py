@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 
 from commonshare.books import distribution as distributions
-from commonshare.books import journal, services
+from commonshare.books import journal, journal_verify, services
 from commonshare.books.models import JournalEntry, JournalPosting
 from commonshare.core.ledger import BANK, RESERVE, EntryDraft, LedgerError, Posting
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -60,7 +60,7 @@ def test_income_posts_bank_reserve_and_income(make_member) -> None:
     }
     entry = JournalEntry.objects.get()
     assert entry.source.startswith("income:") and entry.service == "books.record_income"
-    assert journal.verify().ok
+    assert journal_verify.verify().ok
 
 
 def test_expense_claim_needs_two_peers_and_is_paid_before_distribution(make_member) -> None:
@@ -82,7 +82,7 @@ def test_expense_claim_needs_two_peers_and_is_paid_before_distribution(make_memb
     assert services.owed_minor(ada.pk, "EUR") == 3000
     # 90.00 in the bank, 30.00 owed: 60.00 can be distributed.
     assert services.distributable_minor("EUR") == 6000
-    assert _all_balanced() and journal.verify().ok
+    assert _all_balanced() and journal_verify.verify().ok
 
 
 def test_rejected_claims_carry_reasons_and_post_nothing(make_member) -> None:
@@ -209,7 +209,7 @@ def test_the_database_refuses_updates_and_deletes(make_member, statement: str) -
     _income(make_member())
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         connection.cursor().execute(statement)
-    assert journal.verify().ok
+    assert journal_verify.verify().ok
 
 
 def test_verify_names_an_entry_edited_behind_the_applications_back(make_member) -> None:
@@ -218,7 +218,7 @@ def test_verify_names_an_entry_edited_behind_the_applications_back(make_member) 
     ada = make_member()
     for amount in ("10.00", "20.00", "30.00"):
         _income(ada, amount)
-    assert journal.verify().ok
+    assert journal_verify.verify().ok
     set_guard(connection, install=False)  # what an attacker with DDL rights would do
     try:
         with connection.cursor() as cursor:
@@ -227,7 +227,7 @@ def test_verify_names_an_entry_edited_behind_the_applications_back(make_member) 
             )
     finally:
         set_guard(connection, install=True)
-    report = journal.verify()
+    report = journal_verify.verify()
     assert not report.ok
     assert report.problem is not None and report.problem.seq == 2
     assert report.problem.kind == "changed"

@@ -7,7 +7,7 @@ from django.db import DataError, ProgrammingError, connection, transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commonshare.books import journal
+from commonshare.books import journal, journal_verify
 from commonshare.books.append_only import set_guard
 from commonshare.core.ledger import (
     BANK,
@@ -55,7 +55,7 @@ def test_database_renders_entries_exactly_as_core(sets: list[list[tuple[str, int
     head_seq = journal.head()[0]
     first = head_seq - len(sets) + 1
     with connection.cursor() as cursor:
-        cursor.execute(journal._rendered_sql(), {"first": first, "last": head_seq})
+        cursor.execute(journal_verify._rendered_sql(), {"first": first, "last": head_seq})
         rendered = {row[0]: row[3] for row in cursor.fetchall()}
     for entry in journal.stream(first=first):
         exact = entry.prev_hash + stored_canonical_bytes(entry).decode("ascii")
@@ -67,7 +67,7 @@ def test_database_renders_entries_exactly_as_core(sets: list[list[tuple[str, int
 
 @pytest.fixture
 def many_entries(db: None, monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
+    monkeypatch.setattr(journal_verify, "FAST_MINIMUM", 10)
     _post_all([[(RESERVE, n + 1), ("income:support", -(n + 2))] for n in range(40)])
     return journal.head()[0]
 
@@ -75,7 +75,7 @@ def many_entries(db: None, monkeypatch: pytest.MonkeyPatch) -> int:
 @pytest.fixture
 def plain_entries(db: None, monkeypatch: pytest.MonkeyPatch) -> int:
     """Twenty ASCII entries (the database renders them itself), each 7 from bank to reserve."""
-    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
+    monkeypatch.setattr(journal_verify, "FAST_MINIMUM", 10)
     journal.open_accounts(ACCOUNTS, on=dt.date(2026, 1, 1))
     journal.post_many(
         EntryDraft(
@@ -103,8 +103,8 @@ def _behind_the_back(*statements: str) -> None:
 
 
 def _found_at(seq: int) -> None:
-    assert not journal._fast_check(journal.head()[0], 1, None)
-    report = journal.verify()
+    assert not journal_verify._fast_check(journal.head()[0], 1, None)
+    report = journal_verify.verify()
     assert not report.ok
     assert report.problem is not None and report.problem.seq == seq
 
@@ -113,14 +113,14 @@ def test_fast_path_says_ok_with_full_counts(
     many_entries: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rendered_again: list[int] = []
-    exact_text = journal._exact_text
+    exact_text = journal_verify._exact_text
     monkeypatch.setattr(
-        journal, "_exact_text", lambda seq: rendered_again.append(seq) or exact_text(seq)
+        journal_verify, "_exact_text", lambda seq: rendered_again.append(seq) or exact_text(seq)
     )
-    assert journal._fast_check(many_entries, 1, None)
+    assert journal_verify._fast_check(many_entries, 1, None)
     # non-ASCII rows («» in every description) too are hashed as the database rendered them
     assert rendered_again == []
-    report = journal.verify()
+    report = journal_verify.verify()
     assert report.ok and report.checked == many_entries == report.head_seq
 
 
@@ -144,7 +144,7 @@ def test_reordered_lines_are_rendered_again_and_change_no_hash(
 ) -> None:
     """Line numbers are storage order, not content: swapping them changes no hash."""
     _behind_the_back("UPDATE books_journalposting SET line = 9 WHERE entry_seq = 5 AND line = 0")
-    assert journal.verify().ok
+    assert journal_verify.verify().ok
 
 
 def test_a_row_the_database_renders_otherwise_is_rendered_again_alone(
@@ -153,8 +153,8 @@ def test_a_row_the_database_renders_otherwise_is_rendered_again_alone(
     # the database now renders entry 5 in another order
     _behind_the_back("UPDATE books_journalposting SET line = 9 WHERE entry_seq = 5 AND line = 0")
     # that row alone is rendered again by the core: the fast path holds, with no full walk
-    assert journal._fast_check(plain_entries, 1, None)
-    report = journal.verify()
+    assert journal_verify._fast_check(plain_entries, 1, None)
+    report = journal_verify.verify()
     assert report.ok and report.checked == 20
 
 
@@ -165,12 +165,12 @@ def test_past_the_rerender_limit_the_exact_walk_takes_over(
     _behind_the_back(
         "UPDATE books_journalposting SET line = 9 WHERE entry_seq IN (5, 6) AND line = 0"
     )
-    monkeypatch.setattr(journal, "RERENDER_LIMIT", 1)
-    assert not journal._fast_check(plain_entries, 1, None)
-    report = journal.verify()  # the exact walk: nothing was changed that a hash covers
+    monkeypatch.setattr(journal_verify, "RERENDER_LIMIT", 1)
+    assert not journal_verify._fast_check(plain_entries, 1, None)
+    report = journal_verify.verify()  # the exact walk: nothing was changed that a hash covers
     assert report.ok and report.checked == 20
-    monkeypatch.setattr(journal, "RERENDER_LIMIT", 2)
-    assert journal._fast_check(plain_entries, 1, None)
+    monkeypatch.setattr(journal_verify, "RERENDER_LIMIT", 2)
+    assert journal_verify._fast_check(plain_entries, 1, None)
 
 
 # Changes behind the application's back that make the database's unquoted rendering of a
@@ -208,19 +208,19 @@ def test_values_of_the_wrong_type_are_changes_too(plain_entries: int, statement:
         _behind_the_back(statement)
     except (DataError, ProgrammingError):  # PostgreSQL's column types refuse most outright
         assert connection.vendor == "postgresql"
-        assert journal.verify().ok
+        assert journal_verify.verify().ok
         return
     _found_at(12)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_workers_check_ranges_and_stitch_them(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
+    monkeypatch.setattr(journal_verify, "FAST_MINIMUM", 10)
     _post_all([[(RESERVE, n + 1), ("income:support", -(n + 2))] for n in range(60)])
-    assert journal._fast_check(60, 2, None)
-    assert journal.verify(workers=2).ok
+    assert journal_verify._fast_check(60, 2, None)
+    assert journal_verify.verify(workers=2).ok
     # break the chain in the second range
     _behind_the_back("UPDATE books_journalentry SET description = 'x' WHERE seq = 45")
-    assert not journal._fast_check(60, 2, None)
-    report = journal.verify(workers=2)
+    assert not journal_verify._fast_check(60, 2, None)
+    report = journal_verify.verify(workers=2)
     assert report.problem is not None and report.problem.seq == 45

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from commonshare.books import distribution as distributions
-from commonshare.books import journal, selectors, services
+from commonshare.books import journal, journal_verify, selectors, services
 from commonshare.books.append_only import set_guard
 from commonshare.core.ledger import BANK, RESERVE, EntryDraft, Posting, payable_account
 
@@ -61,14 +61,14 @@ def small_books(make_member):
     ada = make_member("Ada")
     for amount in ("100.00", "50.00", "25.00"):
         _income(ada, amount)
-    assert journal.verify().ok
+    assert journal_verify.verify().ok
     return ada
 
 
 @pytest.fixture
 def fast_books(db: None, monkeypatch: pytest.MonkeyPatch) -> int:
     """A journal past the (lowered) threshold of the database-side fast path."""
-    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
+    monkeypatch.setattr(journal_verify, "FAST_MINIMUM", 10)
     journal.open_accounts([BANK, RESERVE], on=dt.date(2026, 1, 1))
     journal.post_many(
         EntryDraft(
@@ -81,14 +81,14 @@ def fast_books(db: None, monkeypatch: pytest.MonkeyPatch) -> int:
         )
         for n in range(30)
     )
-    assert journal.verify().ok
+    assert journal_verify.verify().ok
     return journal.head()[0]
 
 
 @pytest.mark.parametrize("seq", [999, 0, -3])
 def test_exact_walk_names_a_posting_without_entry(small_books, seq: int) -> None:
     _behind_the_back(_orphan(seq))
-    report = journal.verify()
+    report = journal_verify.verify()
     assert not report.ok
     assert report.problem is not None
     assert report.problem.kind == "orphan"
@@ -100,7 +100,7 @@ def test_exact_walk_names_a_posting_without_entry(small_books, seq: int) -> None
 def test_fast_path_names_a_posting_without_entry(fast_books: int, where: str) -> None:
     seq = {"after": fast_books + 5, "zero": 0, "negative": -1}[where]
     _behind_the_back(_orphan(seq))
-    report = journal.verify()
+    report = journal_verify.verify()
     assert not report.ok
     assert report.problem is not None and report.problem.kind == "orphan"
     assert report.problem.seq == seq
@@ -113,7 +113,7 @@ def test_an_entry_numbered_zero_is_named(small_books) -> None:
         f"'x', NULL, '{'0' * 64}', '{'f' * 64}', '2026-01-01 00:00:00')",
         _orphan(0),
     )
-    report = journal.verify()
+    report = journal_verify.verify()
     assert not report.ok
     assert report.problem is not None and report.problem.seq == 0
     # the posting of that entry counts nowhere: it is not in the chain
@@ -188,7 +188,7 @@ def test_money_never_leaves_books_with_a_forged_entry(small_books, make_member) 
     distribution and a withdrawal run it first, so the forged money is never paid out."""
     head_seq, _ = journal.head()
     _behind_the_back(*_forged_entry(head_seq + 1, 4_500_000))
-    assert not journal.verify().ok
+    assert not journal_verify.verify().ok
     with pytest.raises(services.Conflict, match="do not verify"):
         distributions.run_distribution(
             small_books,

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from commonshare.audit.models import AuditEvent
 from commonshare.books import distribution as distributions
-from commonshare.books import records, services
+from commonshare.books import journal_verify, records, services
 from commonshare.books.models import JournalEntry, Withdrawal
 from commonshare.work import services as work
 from commonshare.work.models import Review
@@ -285,7 +285,7 @@ def test_the_fast_path_renders_commitments_as_the_core_does(db, monkeypatch) -> 
     from commonshare.books.append_only import set_guard
     from commonshare.core.ledger import BANK, RESERVE, EntryDraft, Posting
 
-    monkeypatch.setattr(journal, "FAST_MINIMUM", 10)
+    monkeypatch.setattr(journal_verify, "FAST_MINIMUM", 10)
     journal.open_accounts([BANK, RESERVE], on=TODAY)
     journal.post_many(
         EntryDraft(
@@ -300,20 +300,20 @@ def test_the_fast_path_renders_commitments_as_the_core_does(db, monkeypatch) -> 
         for n in range(30)
     )
     rendered_again: list[int] = []
-    exact_text = journal._exact_text
+    exact_text = journal_verify._exact_text
     monkeypatch.setattr(
-        journal, "_exact_text", lambda seq: rendered_again.append(seq) or exact_text(seq)
+        journal_verify, "_exact_text", lambda seq: rendered_again.append(seq) or exact_text(seq)
     )
     head = journal.head()[0]
-    assert journal._fast_check(head, 1, None)
+    assert journal_verify._fast_check(head, 1, None)
     assert rendered_again == []
-    assert journal.verify().ok
+    assert journal_verify.verify().ok
     set_guard(connection, install=False)
     try:
         _raw("UPDATE books_journalentry SET commits = 'sha256:forged' WHERE seq = 14")
     finally:
         set_guard(connection, install=True)
-    assert not journal._fast_check(head, 1, None)
-    report = journal.verify()
+    assert not journal_verify._fast_check(head, 1, None)
+    report = journal_verify.verify()
     assert report.problem is not None
     assert (report.problem.kind, report.problem.seq) == ("changed", 14)

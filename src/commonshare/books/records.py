@@ -34,7 +34,7 @@ from django.db.models.functions import Cast, Concat
 
 from commonshare.audit import services as audit
 from commonshare.books import anchors as published
-from commonshare.books import journal
+from commonshare.books import journal_verify
 from commonshare.books.models import (
     Distribution,
     ExpenseDecision,
@@ -385,5 +385,5 @@ def verify_all(
     those of ``COMMONSHARE_ANCHORS``), the records its entries commit to, the valued rows
     and the audit chain."""
     checkpoints = anchors if anchors else (published.configured() if configured else {})
-    chain = journal.verify(checkpoints or None, workers=workers)
+    chain = journal_verify.verify(checkpoints or None, workers=workers)
     return FullReport(chain, [*problems(), *audit.verify()], len(checkpoints))

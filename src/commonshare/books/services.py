@@ -26,7 +26,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from commonshare.audit.services import record
-from commonshare.books import journal, records
+from commonshare.books import journal, journal_verify, records
 from commonshare.books.models import ExpenseDecision, Income, Withdrawal
 from commonshare.books.policy import current_policy
 from commonshare.community.models import Member
@@ -322,7 +322,7 @@ def _require_books_that_verify() -> None:
     and a withdrawal check the whole chain first: seconds at a million entries, paid
     once a period or per bank transfer.
     """
-    report = journal.verify()
+    report = journal_verify.verify()
     if report.problem is not None:
         raise Conflict(
             "The books do not verify, so no money can be paid out until this is put right. "
