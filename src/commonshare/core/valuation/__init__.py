@@ -16,11 +16,11 @@ import numpy as np
 
 from commonshare.core.money import check_currency, from_minor, to_minor
 from commonshare.core.valuation.columns import Columns, check_columns, columns_from_request
-from commonshare.core.valuation.engine import EngineResult
 from commonshare.core.valuation.explain import explain
 from commonshare.core.valuation.impartial import allocate_impartial
 from commonshare.core.valuation.mean import allocate_mean
 from commonshare.core.valuation.policy import DEFAULTS, resolve_policy
+from commonshare.core.valuation.results import EngineResult
 from commonshare.core.valuation.rounding import share_text, tidy
 from commonshare.core.valuation.types import (
     METHODS,

@@ -9,7 +9,7 @@ import numpy as np
 
 from commonshare.core.money import from_minor
 from commonshare.core.valuation.columns import EFFORT_SCALE, NO_EFFORT, Columns
-from commonshare.core.valuation.engine import EngineResult
+from commonshare.core.valuation.results import EngineResult
 from commonshare.core.valuation.rounding import share_text, tidy
 
 FORMULAS = {

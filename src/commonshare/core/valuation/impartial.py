@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from commonshare.core.valuation.columns import EFFORT_SCALE, NO_EFFORT, Columns
-from commonshare.core.valuation.engine import EngineResult, IntArray
+from commonshare.core.valuation.results import EngineResult, IntArray
 from commonshare.core.valuation.types import ValuationError
 
 _KEY_LIMIT = 1 << 62  # composite sort keys below this fit an int64

@@ -24,7 +24,7 @@ import numba
 import numpy as np
 
 from commonshare.core.valuation.columns import NO_EFFORT
-from commonshare.core.valuation.engine import FloatArray, IntArray
+from commonshare.core.valuation.results import FloatArray, IntArray
 
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 CodeArray = np.ndarray[Any, np.dtype[np.integer[Any]]]  # member codes: int32 or int64

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from commonshare.core.valuation.columns import Columns
-from commonshare.core.valuation.engine import (
+from commonshare.core.valuation.results import (
     EngineResult,
     claimed_hours,
     fbincount,

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from commonshare.core.valuation import kernels
 from commonshare.core.valuation.columns import Columns
-from commonshare.core.valuation.engine import FloatArray, IntArray, fbincount
+from commonshare.core.valuation.results import FloatArray, IntArray, fbincount
 
 _TYPICAL_FLOOR = 0.25  # rating points: the cutoff never falls below outlier_cutoff x this
 _TIE = 1e-9  # rating points: a lift this close to the ring margin counts as reaching it

@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from commonshare.core.valuation import kernels
 from commonshare.core.valuation.columns import EFFORT_SCALE, Columns
-from commonshare.core.valuation.engine import (
+from commonshare.core.valuation.results import (
     EngineResult,
     FloatArray,
     claimed_hours,
