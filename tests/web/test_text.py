@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from commonshare.text import render_markdown
+from commonshare.web.text import render_markdown
 
 HOSTILE = """# Plan
 

@@ -11,10 +11,10 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from commonshare.text import render_markdown
 from commonshare.web import formatting
 from commonshare.web.activity import describe, describe_all
 from commonshare.web.explain import EXTRA_LABELS, METHODS, Explanation, Story, split_of, story
+from commonshare.web.text import render_markdown
 from commonshare.work.models import Contribution
 
 register = template.Library()
