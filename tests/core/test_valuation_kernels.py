@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commonshare.core.valuation import ValuationError, allocate_columns, kernels
-from commonshare.core.valuation.columns import NO_EFFORT, NO_REPUTATION, Columns, check_columns
+from commonshare.core.valuation.columns import NO_EFFORT, NO_REPUTATION, Columns
 from commonshare.core.valuation.reviewers import Evidence, _transposed_transition
 from commonshare.core.valuation.rounding import apportion, apportion_exactly, exact_weights
+from commonshare.core.valuation.validate import check_columns
 
 
 def community(

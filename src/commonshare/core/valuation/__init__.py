@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from commonshare.core.money import check_currency, from_minor, to_minor
-from commonshare.core.valuation.columns import Columns, check_columns, columns_from_request
+from commonshare.core.valuation.columns import Columns, columns_from_request
 from commonshare.core.valuation.explain import explain
 from commonshare.core.valuation.impartial import allocate_impartial
 from commonshare.core.valuation.mean import allocate_mean
@@ -33,7 +33,7 @@ from commonshare.core.valuation.types import (
     ReviewInput,
     ValuationError,
 )
-from commonshare.core.valuation.validate import validate
+from commonshare.core.valuation.validate import check_columns, validate
 
 __all__ = [
     "DEFAULTS",

@@ -1,8 +1,14 @@
-"""Checks a valuation request as a whole and lists every problem at once."""
+"""Checks a valuation request as a whole, and columns built without one; every problem at once."""
 
 from __future__ import annotations
 
+from functools import partial
+
+import numpy as np
+import numpy.typing as npt
+
 from commonshare.core.money import MoneyError, check_currency, to_minor
+from commonshare.core.valuation.columns import NO_EFFORT, Columns
 from commonshare.core.valuation.types import (
     MAX_RATING,
     METHODS,
@@ -70,3 +76,62 @@ def validate(request: AllocationRequest) -> None:  # noqa: C901, PLR0912
         seen_reviews.add(key)
     if problems:
         raise ValuationError(problems)
+
+
+def check_columns(columns: Columns) -> list[str]:
+    """Checks for columns built without records (large inputs), each naming its first row."""
+    problems: list[str] = []
+    n_m, n_c = columns.n_members, columns.n_contributions
+    cm = columns.contribution_member
+    if n_c and (cm.min() < 0 or cm.max() >= n_m):
+        problems.append(f"contributions: member: unknown member code at row {_first(cm >= n_m)}")
+    if n_c and columns.contribution_effort.min() < 0:
+        row = _first(columns.contribution_effort < 0)
+        problems.append(f"contributions[{row}] {columns.contribution_ids[row]!r}: effort: negative")
+    if columns.n_reviews:
+        # one compiled pass (imported here: Numba costs every command a quarter second at start)
+        from commonshare.core.valuation import kernels
+
+        ranges = kernels.review_chunks(columns.review_contribution)  # any cut will do here
+        firsts = np.empty((len(ranges), 6), dtype=np.int64)
+        arguments = (
+            columns.review_contribution,
+            columns.review_reviewer,
+            columns.review_rating,
+            np.ascontiguousarray(cm, dtype=np.int64),
+            n_m,
+        )
+        kernels.run_all(
+            [
+                partial(kernels.review_problems, lo, hi, *arguments, firsts[i])
+                for i, (lo, hi) in enumerate(ranges)
+            ]
+        )
+        # per problem, the first chunk that has it
+        first = [next((int(row) for row in column if row >= 0), -1) for column in firsts.T]
+        unknown_c, unknown_r, out_of_order, self_review, bad_rating, repeated = first
+        if unknown_c >= 0:
+            problems.append(f"reviews[{unknown_c}]: contribution: unknown contribution")
+            return problems
+        if unknown_r >= 0:
+            problems.append(f"reviews[{unknown_r}]: reviewer: unknown member")
+            return problems
+        if out_of_order >= 0:
+            problems.append(
+                f"reviews[{out_of_order}]: not in canonical order (by contribution, then reviewer)"
+            )
+            return problems
+        if self_review >= 0:
+            problems.append(f"reviews[{self_review}]: reviewer: nobody reviews their own work")
+        if bad_rating >= 0:
+            problems.append(f"reviews[{bad_rating}]: rating: must be a whole number from 0 to 5")
+        if repeated >= 0:
+            problems.append(f"reviews[{repeated}]: duplicate review by the same reviewer")
+        negative = columns.review_effort < NO_EFFORT
+        if negative.any():
+            problems.append(f"reviews[{_first(negative)}]: effort: negative")
+    return problems
+
+
+def _first(mask: npt.NDArray[np.bool_]) -> int:
+    return int(np.flatnonzero(mask)[0]) if mask.any() else 0
