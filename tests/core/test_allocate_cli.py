@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from commonshare.cli.allocate import allocate
+from commonshare.allocate_cli import allocate
 from commonshare.core.valuation import ValuationError
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -89,7 +89,7 @@ def test_module_entry_point_runs_as_a_subprocess(tmp_path: Path) -> None:
     path = tmp_path / "request.json"
     path.write_text(json.dumps(REQUEST))
     done = subprocess.run(
-        [sys.executable, "-m", "commonshare.cli.allocate", str(path), "--method", "impartial"],
+        [sys.executable, "-m", "commonshare.allocate_cli", str(path), "--method", "impartial"],
         capture_output=True,
         text=True,
         check=False,
@@ -97,7 +97,7 @@ def test_module_entry_point_runs_as_a_subprocess(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["method"] == "impartial"
     bad = subprocess.run(
-        [sys.executable, "-m", "commonshare.cli.allocate", "-"],
+        [sys.executable, "-m", "commonshare.allocate_cli", "-"],
         input="{not json",
         capture_output=True,
         text=True,

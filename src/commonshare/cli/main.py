@@ -2,8 +2,9 @@
 
 Each command is a few lines over a service call. The site's own commands are in
 ``cli.site``, each app's beside its code in ``<app>/cli.py``, ``allocate`` in
-``cli.allocate``; the helpers they share are in ``commonshare.clikit``, below the
-apps, so nothing here is imported back.
+``commonshare.allocate_cli`` (runnable alone: ``python -m commonshare.allocate_cli``).
+The helpers they share are in ``commonshare.clikit``, below the apps, so nothing
+here is imported back.
 
 Every command uses the data folder ``$COMMONSHARE_DATA_DIR`` (default
 ``~/.local/share/commonshare``) or the database in ``$DATABASE_URL``.
@@ -16,8 +17,8 @@ from __future__ import annotations
 
 import click
 
+from commonshare.allocate_cli import allocate
 from commonshare.books.cli import books, distribute, expense, income
-from commonshare.cli.allocate import allocate
 from commonshare.cli.site import demo, init, serve
 from commonshare.community.cli import member
 from commonshare.work.cli import contribution, review, task

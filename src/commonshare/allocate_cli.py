@@ -73,7 +73,9 @@ def allocate_command(
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
 
 
-allocate = allocate_command  # ``main.add_command(allocate)`` in commonshare.cli.main
+# ``main.add_command(allocate)`` in commonshare.cli.main. Kept outside the cli package, so
+# that ``python -m commonshare.allocate_cli`` runs it without loading every command first.
+allocate = allocate_command
 
 
 def _refuse_float(text: str) -> Any:
