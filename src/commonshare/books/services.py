@@ -11,7 +11,8 @@ Money flows (debit-positive postings, see core.ledger):
 
 What can be distributed is what the bank holds beyond what is owed to
 members (approved expenses, resource use, earlier payouts not yet withdrawn),
-so debts are always paid before any distribution.
+so debts are always paid before any distribution. Distributions (resources and
+payouts) are built and posted by ``books.distribution``, with the helpers here.
 """
 
 from __future__ import annotations
