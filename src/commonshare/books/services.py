@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from commonshare.audit.actions import action
 from commonshare.audit.services import record
 from commonshare.books import journal, records
 from commonshare.books.models import Distribution, ExpenseDecision, Income, Payout, Withdrawal
@@ -155,6 +156,7 @@ def _post(draft: EntryDraft) -> StoredEntry:
 # --- income -------------------------------------------------------------------------
 
 
+@action
 def record_income(
     actor: Member,
     *,
@@ -237,6 +239,7 @@ def expense_status(contribution: Contribution, policy: Mapping[str, Any] | None 
     return "pending"
 
 
+@action
 def decide_expense(
     actor: Member,
     contribution_id: int,
@@ -343,6 +346,7 @@ def _require_books_that_verify() -> None:
         )
 
 
+@action
 def record_withdrawal(
     actor: Member, *, member_id: int, amount: Any, currency: str, reference: str
 ) -> Withdrawal:
@@ -407,6 +411,7 @@ def record_withdrawal(
     return withdrawal
 
 
+@action
 def reverse_entry(actor: Member, seq: int, *, reason: str) -> StoredEntry:
     """Correct a mistake by posting the reversing entry; reversing twice is refused."""
     ensure_may_act(actor, doing="reverse journal entries")
@@ -584,6 +589,7 @@ def _floor_minor(amount: Decimal, currency: str) -> int:
     return int((amount * units_per_major).to_integral_value(rounding=ROUND_FLOOR))
 
 
+@action
 def run_distribution(
     actor: Member,
     *,
