@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from commonshare.audit.actions import action
+from commonshare.audit.actions import action, refuse_float
 from commonshare.audit.services import record
 from commonshare.books import journal, records
 from commonshare.books.models import Distribution, ExpenseDecision, Income, Payout, Withdrawal
@@ -98,8 +98,9 @@ def _amount_minor(amount: Any, code: str, *, most: Decimal) -> int:
     """``amount`` in minor units of ``code``: more than zero and at most ``most``."""
     if amount is None or amount == "":
         raise InvalidInput("Amount is required.", field="amount")
+    refuse_float(amount, "amount")
     try:
-        number = parse_decimal(str(amount) if isinstance(amount, float) else amount)
+        number = parse_decimal(amount)
         minor = to_minor(number, code)
     except MoneyError as error:
         raise InvalidInput(str(error), field="amount") from None

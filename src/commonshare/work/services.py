@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
-from commonshare.audit.actions import action, unchanged
+from commonshare.audit.actions import action, refuse_float, unchanged
 from commonshare.audit.services import record
 from commonshare.books.policy import current_policy
 from commonshare.community.models import Member
@@ -64,8 +64,9 @@ def _decimal(value: Any, field: str, *, places: int, low: Decimal, high: Decimal
     name = label(field)
     if value is None or value == "":
         raise InvalidInput(f"{name} is required.", field=field)
+    refuse_float(value, field)
     try:
-        number = parse_decimal(value if not isinstance(value, float) else str(value), field=field)
+        number = parse_decimal(value, field=field)
     except MoneyError:
         raise InvalidInput(f"{name} must be a number such as 1.5.", field=field) from None
     if number != number.quantize(Decimal(1).scaleb(-places)):
