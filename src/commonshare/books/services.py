@@ -29,7 +29,14 @@ from django.utils import timezone
 from commonshare.audit.actions import action, refuse_float
 from commonshare.audit.services import record
 from commonshare.books import journal, records
-from commonshare.books.models import Distribution, ExpenseDecision, Income, Payout, Withdrawal
+from commonshare.books.models import (
+    Distribution,
+    ExpenseDecision,
+    Income,
+    JournalEntry,
+    Payout,
+    Withdrawal,
+)
 from commonshare.books.policy import current_policy, effort_of, resource_price
 from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act, ensure_may_withdraw
@@ -433,7 +440,8 @@ def reverse_entry(actor: Member, seq: int, *, reason: str) -> StoredEntry:
             if "does not exist" in message:
                 raise NotFound(message) from None
             raise Conflict(message) from None
-        record("books.entry.reversed", actor, actor=actor, entry=seq, reversal=entry.seq)
+        reversed_entry = JournalEntry.objects.get(pk=seq)
+        record("books.entry.reversed", reversed_entry, actor=actor, entry=seq, reversal=entry.seq)
     return entry
 
 
