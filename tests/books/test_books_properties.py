@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.transactions import held_open
 
 from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, services
@@ -106,13 +107,13 @@ def _apply(op: tuple[str, int, object], members: list[Member], day: list[int]) -
 def test_any_sequence_keeps_the_books_balanced_and_verifiable(
     make_member, operations: list[tuple[str, int, object]]
 ) -> None:
-    with transaction.atomic():
+    with held_open():
         members = [make_member() for _ in range(4)]
         day = [0]
         for op in operations:
             entries_before = JournalEntry.objects.count()
             try:
-                with transaction.atomic():
+                with held_open():
                     _apply(op, members, day)
             except CommonshareError:
                 # A refusal writes nothing at all.

@@ -211,7 +211,8 @@ def test_a_review_sent_while_an_edit_commits_sees_the_edit(make_member: Any) -> 
     import threading
     import time
 
-    from django.db import connection, transaction
+    from django.db import connection
+    from tests.transactions import held_open
 
     ada, bo = make_member("Ada"), make_member("Bo")
     contribution = services.log_contribution(ada, ONE_HOUR)
@@ -219,7 +220,7 @@ def test_a_review_sent_while_an_edit_commits_sees_the_edit(make_member: Any) -> 
 
     def edit_slowly() -> None:
         try:
-            with transaction.atomic():
+            with held_open():  # keeps the edit's transaction open past the action
                 services.edit_contribution(ada, contribution.pk, THOUSAND)
                 editing.set()
                 time.sleep(0.5)  # the edit is not committed yet

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
-from commonshare.audit import via
+from commonshare.audit import actions, via
 from commonshare.audit.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -27,7 +27,7 @@ _FIELDS = ("id", "code", "actor_id", "target_type", "target_id", "data", "create
 
 
 def record(code: str, target: models.Model, *, actor: Any = None, **data: Any) -> AuditEvent:
-    """Write the audit row for ``code``; call inside the service's transaction.
+    """Write the audit row for ``code``; only inside an action (``audit.actions.action``).
 
     The door the write came in by (``via``: web, api or cli) goes into ``data``, so it is
     hashed with the rest; code called directly (tests, a shell) writes no ``via``.
@@ -48,6 +48,7 @@ def record(code: str, target: models.Model, *, actor: Any = None, **data: Any) -
         stored = AuditEvent.objects.filter(pk=event.pk).values(*_FIELDS).get()
         event.hash = event_hash(prev, stored)
         AuditEvent.objects.filter(pk=event.pk).update(hash=event.hash)
+        actions.noted(event)  # refuses (and so rolls back) an event outside an action
     return event
 
 

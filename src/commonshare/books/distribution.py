@@ -20,6 +20,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from commonshare.audit.actions import action
 from commonshare.audit.services import record
 from commonshare.books import journal, records
 from commonshare.books.models import Distribution, Payout
@@ -202,6 +203,7 @@ def _floor_minor(amount: Decimal, currency: str) -> int:
     return int((amount * units_per_major).to_integral_value(rounding=ROUND_FLOOR))
 
 
+@action
 def run_distribution(
     actor: Member,
     *,

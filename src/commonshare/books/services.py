@@ -26,9 +26,10 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from commonshare.audit.actions import action, refuse_float
 from commonshare.audit.services import record
 from commonshare.books import journal, journal_verify, records
-from commonshare.books.models import ExpenseDecision, Income, Withdrawal
+from commonshare.books.models import ExpenseDecision, Income, JournalEntry, Withdrawal
 from commonshare.books.policy import current_policy
 from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act, ensure_may_withdraw
@@ -85,8 +86,9 @@ def _amount_minor(amount: Any, code: str, *, most: Decimal) -> int:
     """``amount`` in minor units of ``code``: more than zero and at most ``most``."""
     if amount is None or amount == "":
         raise InvalidInput("Amount is required.", field="amount")
+    refuse_float(amount, "amount")
     try:
-        number = parse_decimal(str(amount) if isinstance(amount, float) else amount)
+        number = parse_decimal(amount)
         minor = to_minor(number, code)
     except MoneyError as error:
         raise InvalidInput(str(error), field="amount") from None
@@ -143,6 +145,7 @@ def _post(draft: EntryDraft) -> StoredEntry:
 # --- income -------------------------------------------------------------------------
 
 
+@action
 def record_income(
     actor: Member,
     *,
@@ -225,6 +228,7 @@ def expense_status(contribution: Contribution, policy: Mapping[str, Any] | None 
     return "pending"
 
 
+@action
 def decide_expense(
     actor: Member,
     contribution_id: int,
@@ -331,6 +335,7 @@ def _require_books_that_verify() -> None:
         )
 
 
+@action
 def record_withdrawal(
     actor: Member, *, member_id: int, amount: Any, currency: str, reference: str
 ) -> Withdrawal:
@@ -395,6 +400,7 @@ def record_withdrawal(
     return withdrawal
 
 
+@action
 def reverse_entry(actor: Member, seq: int, *, reason: str) -> StoredEntry:
     """Correct a mistake by posting the reversing entry; reversing twice is refused."""
     ensure_may_act(actor, doing="reverse journal entries")
@@ -415,5 +421,6 @@ def reverse_entry(actor: Member, seq: int, *, reason: str) -> StoredEntry:
             if "does not exist" in message:
                 raise NotFound(message) from None
             raise Conflict(message) from None
-        record("books.entry.reversed", actor, actor=actor, entry=seq, reversal=entry.seq)
+        reversed_entry = JournalEntry.objects.get(pk=seq)
+        record("books.entry.reversed", reversed_entry, actor=actor, entry=seq, reversal=entry.seq)
     return entry

@@ -11,12 +11,14 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from commonshare.audit.actions import action
 from commonshare.audit.services import record
 from commonshare.community.models import ApiToken, Member
 from commonshare.community.rules import ensure_may_act
 from commonshare.errors import Conflict, InvalidInput, NotFound, Problems
 
 
+@action
 def join(*, email: str, display_name: str, password: str) -> Member:
     """Anyone may join: the account is a member at once, with no approval step."""
     email = (email or "").strip().lower()
@@ -46,6 +48,7 @@ def join(*, email: str, display_name: str, password: str) -> Member:
     return member
 
 
+@action
 def update_profile(member: Member, *, display_name: str, bio: str) -> Member:
     ensure_may_act(member, doing="edit your profile")
     display_name = (display_name or "").strip()
@@ -63,6 +66,7 @@ def update_profile(member: Member, *, display_name: str, bio: str) -> Member:
     return member
 
 
+@action
 def leave(member: Member) -> Member:
     """Step out: no more claims or review draws; history and earnings stay."""
     with transaction.atomic():
@@ -79,6 +83,7 @@ def leave(member: Member) -> Member:
     return member
 
 
+@action
 def rejoin(member: Member) -> Member:
     with transaction.atomic():
         locked = Member.objects.select_for_update().get(pk=member.pk)
@@ -95,6 +100,7 @@ def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+@action
 def create_token(member: Member, *, name: str) -> tuple[ApiToken, str]:
     """Make an API token; the raw value is returned once and never stored."""
     name = (name or "").strip()
@@ -109,6 +115,7 @@ def create_token(member: Member, *, name: str) -> tuple[ApiToken, str]:
     return token, raw
 
 
+@action
 def revoke_token(member: Member, token_id: int) -> None:
     with transaction.atomic():
         token = ApiToken.objects.filter(member=member, pk=token_id).first()

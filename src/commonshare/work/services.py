@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
+from commonshare.audit.actions import action, refuse_float, unchanged
 from commonshare.audit.services import record
 from commonshare.books.policy import current_policy
 from commonshare.community.models import Member
@@ -63,8 +64,9 @@ def _decimal(value: Any, field: str, *, places: int, low: Decimal, high: Decimal
     name = label(field)
     if value is None or value == "":
         raise InvalidInput(f"{name} is required.", field=field)
+    refuse_float(value, field)
     try:
-        number = parse_decimal(value if not isinstance(value, float) else str(value), field=field)
+        number = parse_decimal(value, field=field)
     except MoneyError:
         raise InvalidInput(f"{name} must be a number such as 1.5.", field=field) from None
     if number != number.quantize(Decimal(1).scaleb(-places)):
@@ -91,6 +93,7 @@ def _task(task_id: int, *, lock: bool = False) -> Task:
     return task
 
 
+@action
 def create_task(
     actor: Member,
     *,
@@ -129,6 +132,7 @@ def create_task(
     return task
 
 
+@action
 def claim_task(actor: Member, task_id: int) -> Task:
     ensure_may_act(actor, doing="claim work")
     with transaction.atomic():
@@ -153,6 +157,7 @@ def _own_claim(actor: Member, task_id: int, doing: str) -> Task:
     return task
 
 
+@action
 def release_task(actor: Member, task_id: int) -> Task:
     ensure_may_act(actor, doing="release tasks")
     with transaction.atomic():
@@ -169,6 +174,7 @@ def open_subtasks(task: Task) -> list[Task]:
     return list(task.subtasks.exclude(status=Task.Status.DONE).order_by("created_at", "id"))
 
 
+@action
 def complete_task(actor: Member, task_id: int, *, confirm_open_subtasks: bool = False) -> Task:
     """Mark a claimed task done; a parent with open subtasks only when confirmed."""
     ensure_may_act(actor, doing="mark tasks done")
@@ -366,6 +372,7 @@ def _draw_for(contribution: Contribution, author: Member) -> list[ReviewAssignme
     )
 
 
+@action
 def log_contribution(actor: Member, given: ContributionInput) -> Contribution:
     """Record a contribution and draw its reviewers from a fresh, published seed."""
     ensure_may_act(actor, doing="log contributions")
@@ -391,6 +398,7 @@ def log_contribution(actor: Member, given: ContributionInput) -> Contribution:
     return contribution
 
 
+@action
 def edit_contribution(
     actor: Member, contribution_id: int, given: ContributionInput
 ) -> Contribution:
@@ -423,7 +431,8 @@ def edit_contribution(
             contribution.receipt = given.receipt
         changed = versions.changes(before, versions.snapshot(contribution))
         if not changed:
-            return contribution  # the same statement again: nothing to write
+            unchanged()  # the same statement again: nothing to write, no event due
+            return contribution
         contribution.version += 1
         contribution.save()
         _new_version(actor, contribution, before, changed)
@@ -473,6 +482,7 @@ def _new_version(
     )
 
 
+@action
 def submit_review(
     actor: Member,
     contribution_id: int,

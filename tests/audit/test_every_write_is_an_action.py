@@ -1,0 +1,335 @@
+"""Nothing writes around the action wrapper.
+
+Every public function of every ``commonshare.*.services`` module (found by walking the
+package, so a new app's services are covered without editing this file), and of every
+module holding an action (``books/distribution.py`` and the like), is either an action
+or named below as a read with its reason. Each action, called with valid input, writes
+exactly one audit event and hands it to the subscribers after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+import inspect
+import pkgutil
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+import commonshare
+from commonshare.audit import actions
+from commonshare.audit.models import AuditEvent
+
+# Public functions of services modules that are not writes, each with its reason. Keyed by
+# app and name (not module), so moving a function between an app's modules keeps its entry.
+NOT_ACTIONS = {
+    "audit.record": "the primitive every action writes its one event with",
+    "audit.canonical": "the event's canonical form, a pure function",
+    "audit.event_hash": "the event's hash, a pure function",
+    "audit.verify": "reads the audit chain",
+    "community.token_digest": "a pure function of the raw token",
+    "community.member_for_token": (
+        "signs an API request in; it stamps the token's last use, bookkeeping too frequent "
+        "and too private for the audit chain"
+    ),
+    "work.label": "the words a message uses for a field",
+    "work.open_subtasks": "reads a task's open subtasks",
+    "books.community_began": "reads when the first member joined",
+    "books.expense_status": "reads a claim's decisions",
+    "books.owed_minor": "reads a member's payable balance",
+    "books.distributable_minor": "reads the bank balance beyond what is owed",
+    "books.settled_contributions": "reads what earlier distributions valued",
+    "books.valuation_request": "reads the input a distribution would value",
+    "books.earlier_reputation": "reads the last distribution's reputations",
+    "books.resource_payments": "reads what lent resources would be paid",
+}
+
+
+DECORATED = re.compile(r"^@action\b", re.MULTILINE)
+
+
+def _write_modules() -> list[ModuleType]:
+    """Modules named ``services``, modules whose source decorates with ``@action``, and
+    every module holding a registered action once the site's entry points are loaded."""
+    chosen = set()
+    for found in pkgutil.walk_packages(commonshare.__path__, "commonshare."):
+        if ".migrations" in found.name or found.ispkg:
+            continue
+        spec = importlib.util.find_spec(found.name)
+        source = Path(spec.origin).read_text() if spec and spec.origin else ""
+        if found.name.rsplit(".", 1)[-1] == "services" or DECORATED.search(source):
+            chosen.add(found.name)
+    for entry_point in ("commonshare.urls", "commonshare.cli", *sorted(chosen)):
+        importlib.import_module(entry_point)
+    chosen |= {
+        name.rsplit(".", 1)[0] for name in actions.ACTIONS if name.startswith("commonshare.")
+    }
+    return [importlib.import_module(name) for name in sorted(chosen)]
+
+
+def _key(module: str, name: str) -> str:
+    return f"{module.split('.')[1]}.{name}"
+
+
+def _public_functions(module: ModuleType) -> dict[str, Any]:
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and inspect.isfunction(value)
+        and inspect.unwrap(value).__module__ == module.__name__
+    }
+
+
+WRITE_MODULES = _write_modules()
+OUR_ACTIONS = sorted(name for name in actions.ACTIONS if name.startswith("commonshare."))
+
+
+def test_the_walk_finds_every_app_with_services() -> None:
+    names = {module.__name__ for module in WRITE_MODULES}
+    assert {f"commonshare.{app}.services" for app in ("audit", "community", "work", "books")} <= (
+        names
+    )
+
+
+def test_every_public_function_of_a_services_module_is_an_action_or_a_named_read() -> None:
+    unwrapped, listed = [], set()
+    for module in WRITE_MODULES:
+        for name, function in _public_functions(module).items():
+            key = _key(module.__name__, name)
+            if key in NOT_ACTIONS:
+                listed.add(key)
+                assert not actions.is_action(function), f"{key} is an action; unlist it"
+            elif not actions.is_action(function):
+                unwrapped.append(f"{module.__name__}.{name}")
+    assert not unwrapped, (
+        f"not actions: {unwrapped}. Decorate each write with @action "
+        "(commonshare.audit.actions), or move a read to the app's selectors"
+    )
+    assert listed == set(NOT_ACTIONS), f"stale entries: {sorted(set(NOT_ACTIONS) - listed)}"
+
+
+# --- every action, called with valid input -----------------------------------------------
+
+
+@dataclass
+class World:
+    make_member: Callable[..., Any]
+    ada: Any
+    bo: Any
+    cy: Any
+    di: Any
+
+
+TODAY = dt.date.today()  # noqa: DTZ011 - the database stamps contributions with today's date
+Call = Callable[[], object]
+
+
+def _work(world: World, **extra: Any) -> Any:
+    from commonshare.work import services as work
+
+    given = {"kind": "work", "summary": "Docs", "hours": "1.5", "evidence_text": "e"} | extra
+    return work.log_contribution(world.ada, work.ContributionInput(**given))
+
+
+def _income(world: World, amount: str = "100.00") -> Any:
+    from commonshare.books import services as books
+
+    return books.record_income(
+        world.bo,
+        amount=amount,
+        currency="EUR",
+        payer="Acme",
+        description="Support",
+        received_on=TODAY,
+    )
+
+
+def _approved_expense(world: World) -> Any:
+    """An expense claim by Ada, approved by as many peers as the policy asks."""
+    from commonshare.books import services as books
+    from commonshare.books.models import JournalEntry
+    from commonshare.work import services as work
+
+    claim = work.log_contribution(
+        world.ada,
+        work.ContributionInput(
+            kind="expense",
+            summary="Domain",
+            amount="10.00",
+            currency="EUR",
+            receipt=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4"),
+        ),
+    )
+    for peer in (world.bo, world.cy, world.di):
+        if JournalEntry.objects.filter(source=f"expense:{claim.pk}").exists():
+            break
+        books.decide_expense(peer, claim.pk, verdict="approve")
+    return claim
+
+
+def _community(name: str, world: World) -> Call:
+    from commonshare.community import services as community
+
+    if name == "join":
+        return lambda: community.join(
+            email="new@example.org", display_name="New", password="a long pass phrase 42"
+        )
+    if name == "update_profile":
+        return lambda: community.update_profile(world.ada, display_name="Ada L", bio="Hi")
+    if name == "leave":
+        return lambda: community.leave(world.ada)
+    if name == "rejoin":
+        community.leave(world.ada)
+        return lambda: community.rejoin(world.ada)
+    if name == "create_token":
+        return lambda: community.create_token(world.ada, name="laptop")
+    if name == "revoke_token":
+        token, _raw = community.create_token(world.ada, name="laptop")
+        return lambda: community.revoke_token(world.ada, token.pk)
+    raise LookupError(name)
+
+
+def _tasks(name: str, world: World) -> Call:
+    from commonshare.work import services as work
+
+    if name == "create_task":
+        return lambda: work.create_task(world.ada, title="Write docs", estimate_hours="2")
+    task = work.create_task(world.ada, title="Write docs", estimate_hours="2")
+    if name == "claim_task":
+        return lambda: work.claim_task(world.bo, task.pk)
+    work.claim_task(world.bo, task.pk)
+    if name == "release_task":
+        return lambda: work.release_task(world.bo, task.pk)
+    if name == "complete_task":
+        return lambda: work.complete_task(world.bo, task.pk)
+    raise LookupError(name)
+
+
+def _contributions(name: str, world: World) -> Call:
+    from commonshare.work import services as work
+
+    if name == "log_contribution":
+        return lambda: _work(world)
+    contribution = _work(world)
+    if name == "edit_contribution":
+        changed = work.ContributionInput(kind="work", summary="Docs", hours="2", evidence_text="e")
+        return lambda: work.edit_contribution(world.ada, contribution.pk, changed)
+    if name == "submit_review":
+        reviewer = contribution.assignments.order_by("rank").first().reviewer
+        return lambda: work.submit_review(reviewer, contribution.pk, rating=4, comment="Good")
+    raise LookupError(name)
+
+
+def _books(name: str, world: World) -> Call:
+    from commonshare.books import services as books
+    from commonshare.work import services as work
+
+    if name == "record_income":
+        return lambda: _income(world)
+    if name == "decide_expense":
+        claim = work.log_contribution(
+            world.ada,
+            work.ContributionInput(
+                kind="expense",
+                summary="Domain",
+                amount="10.00",
+                currency="EUR",
+                receipt=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4"),
+            ),
+        )
+        return lambda: books.decide_expense(world.bo, claim.pk, verdict="approve")
+    if name == "record_withdrawal":
+        _income(world)
+        _approved_expense(world)
+        return lambda: books.record_withdrawal(
+            world.bo, member_id=world.ada.pk, amount="10.00", currency="EUR", reference="TR-1"
+        )
+    if name == "reverse_entry":
+        _income(world)
+        return lambda: books.reverse_entry(world.bo, 1, reason="Recorded twice")
+    if name == "run_distribution":
+        contribution = _work(world)
+        for assignment in contribution.assignments.all():
+            work.submit_review(assignment.reviewer, contribution.pk, rating=5, comment="c")
+        _income(world, "10.00")
+        from commonshare.books import distribution
+
+        return lambda: distribution.run_distribution(
+            world.bo, period_start=TODAY, period_end=TODAY, currency="EUR"
+        )
+    raise LookupError(name)
+
+
+SCENARIOS: dict[str, Callable[[str, World], Call]] = {
+    "community.join": _community,
+    "community.update_profile": _community,
+    "community.leave": _community,
+    "community.rejoin": _community,
+    "community.create_token": _community,
+    "community.revoke_token": _community,
+    "work.create_task": _tasks,
+    "work.claim_task": _tasks,
+    "work.release_task": _tasks,
+    "work.complete_task": _tasks,
+    "work.log_contribution": _contributions,
+    "work.edit_contribution": _contributions,
+    "work.submit_review": _contributions,
+    "books.record_income": _books,
+    "books.decide_expense": _books,
+    "books.record_withdrawal": _books,
+    "books.reverse_entry": _books,
+    "books.run_distribution": _books,
+}
+
+
+@pytest.fixture
+def world(make_member: Callable[..., Any]) -> World:
+    return World(
+        make_member, make_member("Ada"), make_member("Bo"), make_member("Cy"), make_member("Di")
+    )
+
+
+@pytest.fixture
+def heard() -> Iterator[list[AuditEvent]]:
+    events: list[AuditEvent] = []
+    actions.subscribe(events.append)
+    yield events
+    actions.unsubscribe(events.append)
+
+
+def test_every_action_has_a_valid_call_here() -> None:
+    keys = {_key(name, name.rsplit(".", 1)[1]) for name in OUR_ACTIONS}
+    assert keys, "no actions registered"
+    assert not keys - set(SCENARIOS), (
+        f"add a valid call to SCENARIOS for {sorted(keys - set(SCENARIOS))}"
+    )
+    assert not set(SCENARIOS) - keys, f"not actions any more: {sorted(set(SCENARIOS) - keys)}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", OUR_ACTIONS)
+def test_each_action_writes_exactly_one_audit_event_and_announces_it_after_commit(
+    name: str,
+    world: World,
+    heard: list[AuditEvent],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    key = _key(name, name.rsplit(".", 1)[1])
+    call = SCENARIOS[key](key.split(".", 1)[1], world)
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    heard.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call()
+    written = list(AuditEvent.objects.exclude(pk__in=before))
+    assert len(written) == 1, [event.code for event in written]
+    assert written[0].code.startswith(key.split(".", 1)[0] + ".")
+    assert [event.pk for event in heard] == [written[0].pk]
