@@ -19,8 +19,10 @@ from typing import Any, TypeVar
 import click
 
 from commonshare.audit import via
+from commonshare.books.vocab import DEFAULT_INCOME_SOURCE, IncomeSource
 from commonshare.errors import CommonshareError
 from commonshare.paths import data_dir
+from commonshare.work.vocab import ContributionKind, TaskStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -299,7 +301,7 @@ def task_create(
 
 
 @task.command("list")
-@click.option("--status", type=click.Choice(["open", "claimed", "done"]))
+@click.option("--status", type=click.Choice(TaskStatus.values))
 @click.option("--json", "as_json", is_flag=True)
 @with_django
 def task_list(status: str | None, as_json: bool) -> None:
@@ -374,9 +376,7 @@ def contribution() -> None:
 
 
 @contribution.command("log")
-@click.option(
-    "--kind", type=click.Choice(["work", "deliverable", "expense", "resource"]), required=True
-)
+@click.option("--kind", type=click.Choice(ContributionKind.values), required=True)
 @click.option("--summary", required=True)
 @click.option("--description", default="")
 @click.option("--task", "task_id", type=int)
@@ -521,8 +521,8 @@ def income() -> None:
 @click.option("--date", "received_on", required=True, help="YYYY-MM-DD")
 @click.option(
     "--source",
-    type=click.Choice(["support", "hosting", "custom-work", "sales", "donations"]),
-    default="support",
+    type=click.Choice(IncomeSource.values),
+    default=DEFAULT_INCOME_SOURCE,
     show_default=True,
     help="What the money was for (its income account).",
 )

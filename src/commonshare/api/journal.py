@@ -33,6 +33,7 @@ from commonshare.api.schemas import (
 )
 from commonshare.books import journal, records, selectors, services
 from commonshare.books.models import JournalEntry, JournalPosting
+from commonshare.books.vocab import REASON_MAX
 from commonshare.core import exports
 from commonshare.core.ledger import account_type
 from commonshare.core.money import MoneyError, check_currency
@@ -79,7 +80,7 @@ class EntryPageQuery(Schema):
 
 
 class ReverseIn(StrictIn):
-    reason: OneLine = Field(min_length=1, max_length=500)
+    reason: OneLine = Field(min_length=1, max_length=REASON_MAX)
 
 
 class HeadOut(Schema):

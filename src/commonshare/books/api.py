@@ -8,7 +8,7 @@ digits ("12.50" EUR, "1200" JPY).
 """
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -43,6 +43,16 @@ from commonshare.books.models import (
     Payout,
     Withdrawal,
 )
+from commonshare.books.vocab import (
+    DEFAULT_INCOME_SOURCE,
+    INCOME_DESCRIPTION_MAX,
+    PAYER_MAX,
+    REASON_MAX,
+    REFERENCE_MAX,
+    ExpenseStatusValue,
+    ExpenseVerdictValue,
+    IncomeSourceValue,
+)
 from commonshare.community import selectors as community_selectors
 from commonshare.community.models import Member
 from commonshare.core import exports
@@ -54,24 +64,25 @@ from commonshare.work.models import Contribution
 router = Router(tags=["books"])
 
 
-IncomeSource = Literal["support", "hosting", "custom-work", "sales", "donations"]
-
-
 class IncomeIn(StrictIn):
     amount: DecimalStr
     currency: CurrencyCode
-    payer: OneLine = Field(min_length=1, max_length=200)
-    description: OneLine = Field(min_length=1, max_length=500)
+    payer: OneLine = Field(min_length=1, max_length=PAYER_MAX)
+    description: OneLine = Field(min_length=1, max_length=INCOME_DESCRIPTION_MAX)
     received_on: IsoDate
-    source: IncomeSource = Field("support", description="Books it to income:<source>")
-    reference: OneLine = Field("", max_length=200, description="Invoice or bank reference")
+    source: IncomeSourceValue = Field(
+        DEFAULT_INCOME_SOURCE, description="Books it to income:<source>"
+    )
+    reference: OneLine = Field(
+        "", max_length=REFERENCE_MAX, description="Invoice or bank reference"
+    )
 
 
 class IncomeOut(Schema):
     id: int
     amount: str
     currency: str
-    source: IncomeSource
+    source: IncomeSourceValue
     reference: str
     payer: str
     description: str
@@ -245,8 +256,8 @@ def member_payouts(request: HttpRequest, member_id: PathId) -> QuerySet[Payout]:
 
 # --- expense claims -----------------------------------------------------------------------
 
-ExpenseStatus = Literal["pending", "approved", "rejected"]
-Verdict = Literal["approve", "reject"]
+ExpenseStatus = ExpenseStatusValue
+Verdict = ExpenseVerdictValue
 
 
 class ExpenseFilter(Schema):
@@ -297,7 +308,7 @@ class ExpenseDecisionIn(StrictIn):
         description="The claim's version you read (or send its ETag in If-Match); one is required",
     )
     verdict: Verdict
-    reason: Text = Field("", max_length=500, description="Required to reject")
+    reason: Text = Field("", max_length=REASON_MAX, description="Required to reject")
 
 
 @router.get("/expenses", response={200: list[ExpenseClaimOut], **E422}, tags=["expenses"])
@@ -348,7 +359,9 @@ class WithdrawalIn(StrictIn):
     member_id: Id
     amount: DecimalStr
     currency: CurrencyCode
-    reference: OneLine = Field(min_length=1, max_length=200, description="Bank transfer ref.")
+    reference: OneLine = Field(
+        min_length=1, max_length=REFERENCE_MAX, description="Bank transfer ref."
+    )
 
 
 class WithdrawalOut(Schema):

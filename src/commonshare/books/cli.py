@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from commonshare.books.vocab import ExpenseStatus, ExpenseVerdict
 from commonshare.cli import acting_member, as_option, echo_json, with_django
 
 
@@ -168,7 +169,7 @@ def expense() -> None:
 
 
 @expense.command("list")
-@click.option("--status", type=click.Choice(["pending", "approved", "rejected"]))
+@click.option("--status", type=click.Choice(ExpenseStatus.values))
 @with_django
 def expense_list(status: str | None) -> None:
     """List expense claims and where they stand."""
@@ -211,5 +212,5 @@ def _decide(verdict: str) -> Any:
     return decide
 
 
-expense.command("approve")(_decide("approve"))
-expense.command("reject")(_decide("reject"))
+expense.command("approve")(_decide(ExpenseVerdict.APPROVE.value))
+expense.command("reject")(_decide(ExpenseVerdict.REJECT.value))

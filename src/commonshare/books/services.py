@@ -30,6 +30,14 @@ from commonshare.audit.services import record
 from commonshare.books import journal, records
 from commonshare.books.models import Distribution, ExpenseDecision, Income, Payout, Withdrawal
 from commonshare.books.policy import current_policy, effort_of, resource_price
+from commonshare.books.vocab import (
+    INCOME_DESCRIPTION_MAX,
+    PAYER_MAX,
+    REASON_MAX,
+    REFERENCE_MAX,
+    VALUED_KINDS,
+    ExpenseStatus,
+)
 from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act, ensure_may_withdraw
 from commonshare.core.ledger import (
@@ -67,7 +75,6 @@ from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Prob
 from commonshare.work import versions
 from commonshare.work.models import Contribution, Review
 
-VALUED_KINDS = ("work", "deliverable")
 CLAIMS = expense_account("claims")
 RESOURCES = expense_account("resources")
 
@@ -174,12 +181,15 @@ def record_income(
     payer = (payer or "").strip()
     description = (description or "").strip()
     reference = (reference or "").strip()
-    if not payer or len(payer) > 200:
-        problems.add("payer", "Say who paid (1 to 200 characters).")
-    if not description or len(description) > 500:
-        problems.add("description", "Say what the money was for (1 to 500 characters).")
-    if len(reference) > 200:
-        problems.add("reference", "The reference can be at most 200 characters.")
+    if not payer or len(payer) > PAYER_MAX:
+        problems.add("payer", f"Say who paid (1 to {PAYER_MAX} characters).")
+    if not description or len(description) > INCOME_DESCRIPTION_MAX:
+        problems.add(
+            "description",
+            f"Say what the money was for (1 to {INCOME_DESCRIPTION_MAX} characters).",
+        )
+    if len(reference) > REFERENCE_MAX:
+        problems.add("reference", f"The reference can be at most {REFERENCE_MAX} characters.")
     if source not in Income.Source.values:
         problems.add("source", f"Choose the source: {one_of(Income.Source.labels)}.")
     received = problems.check(_received_on, received_on)
@@ -231,10 +241,10 @@ def expense_status(contribution: Contribution, policy: Mapping[str, Any] | None 
     needed = int((policy or current_policy())["expense_approvals"])
     verdicts = list(contribution.expense_decisions.values_list("verdict", flat=True))
     if verdicts.count(ExpenseDecision.Verdict.APPROVE) >= needed:
-        return "approved"
+        return ExpenseStatus.APPROVED
     if verdicts.count(ExpenseDecision.Verdict.REJECT) >= needed:
-        return "rejected"
-    return "pending"
+        return ExpenseStatus.REJECTED
+    return ExpenseStatus.PENDING
 
 
 def decide_expense(
@@ -258,8 +268,8 @@ def decide_expense(
     reason = (reason or "").strip()
     if verdict == ExpenseDecision.Verdict.REJECT and not reason:
         raise InvalidInput("Say why the claim is rejected.", field="reason")
-    if len(reason) > 500:
-        raise InvalidInput("The reason can be at most 500 characters.", field="reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(f"The reason can be at most {REASON_MAX} characters.", field="reason")
     policy = current_policy()
     with transaction.atomic():
         claim = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
@@ -268,7 +278,7 @@ def decide_expense(
         if claim.author_id == actor.pk:
             raise Forbidden("Nobody approves or rejects their own expense claim.")
         status = expense_status(claim, policy)
-        if status != "pending":
+        if status != ExpenseStatus.PENDING:
             raise Conflict(f"This claim is already {status}.")
         if claim.expense_decisions.filter(member=actor).exists():
             raise Conflict("You have already decided on this claim.")
@@ -279,7 +289,7 @@ def decide_expense(
         decision = ExpenseDecision.objects.create(
             contribution=claim, member=actor, verdict=verdict, reason=reason, version=claim.version
         )
-        if expense_status(claim, policy) == "approved":
+        if expense_status(claim, policy) == ExpenseStatus.APPROVED:
             amount = claim.amount_minor or 0
             _post(
                 EntryDraft(
@@ -354,9 +364,10 @@ def record_withdrawal(
     code = _code(currency)
     minor = _amount_minor(amount, code, most=MAX_WITHDRAWAL)
     reference = (reference or "").strip()
-    if not reference or len(reference) > 200:
+    if not reference or len(reference) > REFERENCE_MAX:
         raise InvalidInput(
-            "Give the bank transfer's reference (1 to 200 characters).", field="reference"
+            f"Give the bank transfer's reference (1 to {REFERENCE_MAX} characters).",
+            field="reference",
         )
     member = Member.objects.filter(pk=member_id).first()
     if member is None:
@@ -530,7 +541,8 @@ def earlier_reputation() -> dict[str, Decimal]:
 
 def _quantity(contribution: Mapping[str, Any]) -> Decimal:
     """Hours for work, units for deliverables (never empty: the work services check)."""
-    quantity = contribution["hours"] if contribution["kind"] == "work" else contribution["units"]
+    is_work = contribution["kind"] == Contribution.Kind.WORK
+    quantity = contribution["hours"] if is_work else contribution["units"]
     return Decimal(quantity)
 
 

@@ -16,6 +16,7 @@ from commonshare.community.models import ApiToken, Member
 from commonshare.community.rules import ensure_may_act
 from commonshare.community.vocab import BIO_MAX, DISPLAY_NAME_MAX, TOKEN_NAME_MAX, normalise_email
 from commonshare.errors import Conflict, InvalidInput, NotFound, Problems
+from commonshare.work.vocab import TaskStatus
 
 
 def join(*, email: str, display_name: str, password: str) -> Member:
@@ -74,8 +75,8 @@ def leave(member: Member) -> Member:
             raise Conflict("You have already left the community.")
         locked.left_at = timezone.now()
         locked.save(update_fields=["left_at"])
-        released = locked.claimed_tasks.filter(status="claimed").update(
-            status="open", claimed_by=None
+        released = locked.claimed_tasks.filter(status=TaskStatus.CLAIMED).update(
+            status=TaskStatus.OPEN, claimed_by=None
         )
         record("community.member.left", locked, actor=locked, released_tasks=released)
     member.left_at = locked.left_at

@@ -14,6 +14,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from commonshare.books.models import ExpenseDecision, Income
 from commonshare.work.models import Contribution
+from commonshare.work.vocab import KIND_FIELDS, KIND_REQUIRES
 
 DECIMAL: dict[str, Any] = {"inputmode": "decimal", "autocomplete": "off"}
 
@@ -94,22 +95,6 @@ class TaskForm(Form):
     description = _area("Description", help_text="Markdown: **bold**, lists, links.", rows=8)
     estimate_hours = _text("Estimate (hours)", help_text="e.g. 2 or 1.5", **DECIMAL)
 
-
-KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    Contribution.Kind.WORK: ("hours",),
-    Contribution.Kind.DELIVERABLE: ("units", "unit_name"),
-    Contribution.Kind.EXPENSE: ("amount", "currency", "receipt"),
-    Contribution.Kind.RESOURCE: ("units", "unit_name"),
-}
-"""The fields each kind of contribution asks for, besides the common ones."""
-
-KIND_REQUIRES: dict[str, frozenset[str]] = {
-    Contribution.Kind.WORK: frozenset({"hours"}),
-    Contribution.Kind.DELIVERABLE: frozenset({"units"}),
-    Contribution.Kind.EXPENSE: frozenset({"amount", "currency", "receipt"}),
-    Contribution.Kind.RESOURCE: frozenset({"units", "unit_name"}),
-}
-"""Which of them must be filled in (``log_contribution`` has the last word)."""
 
 KIND_HEADINGS: dict[str, str] = {
     Contribution.Kind.WORK: "Log work",
