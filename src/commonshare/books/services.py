@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -70,6 +70,7 @@ from commonshare.core.valuation import (
     ValuationError,
     allocate,
 )
+from commonshare.core.valuation.rounding import floor_of
 from commonshare.core.words import long_date, one_of
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from commonshare.work import versions
@@ -230,7 +231,7 @@ def record_income(
 def _reserve_part(minor: int, policy: Mapping[str, Any]) -> int:
     """The reserve's share of an income, rounded down to a whole minor unit."""
     share = Decimal(str(policy.get("reserve_share", "0")))
-    return int((Decimal(minor) * share).to_integral_value(rounding=ROUND_FLOOR))
+    return floor_of(share, minor)
 
 
 # --- expenses -----------------------------------------------------------------------
@@ -592,8 +593,7 @@ def resource_payments(
 
 def _floor_minor(amount: Decimal, currency: str) -> int:
     """Whole minor units in ``amount``, rounded down (the commons never overpays)."""
-    units_per_major = to_minor(Decimal(1), currency)
-    return int((amount * units_per_major).to_integral_value(rounding=ROUND_FLOOR))
+    return floor_of(amount, to_minor(Decimal(1), currency))
 
 
 def run_distribution(
