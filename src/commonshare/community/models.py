@@ -7,7 +7,14 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 
-from commonshare.community.vocab import BIO_MAX, DISPLAY_NAME_MAX, TOKEN_NAME_MAX, normalise_email
+from commonshare.community.vocab import (
+    BIO_MAX,
+    DISPLAY_NAME_MAX,
+    TOKEN_DIGEST_LENGTH,
+    TOKEN_NAME_MAX,
+    TOKEN_PREFIX_LENGTH,
+    normalise_email,
+)
 from commonshare.errors import Forbidden
 
 NO_SUPERUSER = (
@@ -68,8 +75,8 @@ class ApiToken(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=TOKEN_NAME_MAX)
-    digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
+    digest = models.CharField(max_length=TOKEN_DIGEST_LENGTH, unique=True)
+    prefix = models.CharField(max_length=TOKEN_PREFIX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 

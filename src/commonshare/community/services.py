@@ -14,7 +14,13 @@ from django.utils import timezone
 from commonshare.audit.services import record
 from commonshare.community.models import ApiToken, Member
 from commonshare.community.rules import ensure_may_act
-from commonshare.community.vocab import BIO_MAX, DISPLAY_NAME_MAX, TOKEN_NAME_MAX, normalise_email
+from commonshare.community.vocab import (
+    BIO_MAX,
+    DISPLAY_NAME_MAX,
+    TOKEN_NAME_MAX,
+    TOKEN_PREFIX_LENGTH,
+    normalise_email,
+)
 from commonshare.errors import Conflict, InvalidInput, NotFound, Problems
 from commonshare.work.vocab import TaskStatus
 
@@ -107,7 +113,7 @@ def create_token(member: Member, *, name: str) -> tuple[ApiToken, str]:
     raw = "cs_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            member=member, name=name, digest=token_digest(raw), prefix=raw[:8]
+            member=member, name=name, digest=token_digest(raw), prefix=raw[:TOKEN_PREFIX_LENGTH]
         )
         record("community.token.created", token, actor=member)
     return token, raw

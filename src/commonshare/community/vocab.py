@@ -8,6 +8,10 @@ EMAIL_MAX = 254
 DISPLAY_NAME_MAX = 80
 BIO_MAX = 4000
 TOKEN_NAME_MAX = 80
+TOKEN_PREFIX_LENGTH = 8
+"""How much of a raw token is kept to recognise it by (``cs_`` and five characters)."""
+TOKEN_DIGEST_LENGTH = 64
+"""A token's SHA-256, in hex: all that is stored of it."""
 PASSWORD_MAX = 4096
 """The longest password an API body may carry (no hasher needs more)."""
 

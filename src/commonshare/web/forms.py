@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from commonshare.books.models import ExpenseDecision, Income
+from commonshare.core.money import CURRENCY_CODE_LENGTH
 from commonshare.work.models import Contribution
 from commonshare.work.vocab import KIND_FIELDS, KIND_REQUIRES
 
@@ -150,7 +151,9 @@ class ContributionForm(Form):
         "Unit name", required=False, help_text="For a resource, e.g. GB-months or compute hours."
     )
     amount = _text("Amount spent", required=False, help_text="e.g. 14.99", **DECIMAL)
-    currency = _text("Currency", required=False, help_text="ISO code, e.g. EUR.", maxlength=3)
+    currency = _text(
+        "Currency", required=False, help_text="ISO code, e.g. EUR.", maxlength=CURRENCY_CODE_LENGTH
+    )
     receipt = forms.FileField(
         label="Receipt", required=False, help_text="A PDF or an image of the receipt or invoice."
     )
@@ -220,7 +223,7 @@ class ReviewForm(Form):
 
 class IncomeForm(Form):
     amount = _text("Amount", **DECIMAL)
-    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=3)
+    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=CURRENCY_CODE_LENGTH)
     payer = _text("Payer")
     description = _text("What it was for")
     received_on = _date("Received on")
@@ -239,7 +242,7 @@ class IncomeForm(Form):
 class DistributionForm(Form):
     period_start = _date("Period start")
     period_end = _date("Period end")
-    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=3)
+    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=CURRENCY_CODE_LENGTH)
     amount = _text(
         "Amount",
         required=False,
@@ -257,7 +260,7 @@ class ExpenseDecisionForm(Form):
 
 class WithdrawalForm(Form):
     amount = _text("Amount paid out", **DECIMAL)
-    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=3)
+    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=CURRENCY_CODE_LENGTH)
     reference = _text("Bank transfer reference", help_text="As it appears on the bank statement.")
 
 
