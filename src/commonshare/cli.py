@@ -22,7 +22,7 @@ from commonshare.audit import via
 from commonshare.books.vocab import DEFAULT_INCOME_SOURCE, IncomeSource
 from commonshare.errors import CommonshareError
 from commonshare.paths import data_dir
-from commonshare.work.vocab import ContributionKind, TaskStatus
+from commonshare.work.vocab import RATING_MAX, RATING_MIN, ContributionKind, TaskStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -466,7 +466,12 @@ def review_todo(as_email: str | None) -> None:
 
 @review.command("submit")
 @click.argument("contribution_id", type=int)
-@click.option("--rating", type=click.IntRange(0, 5), required=True, help="0 to 5.")
+@click.option(
+    "--rating",
+    type=click.IntRange(RATING_MIN, RATING_MAX),
+    required=True,
+    help=f"{RATING_MIN} to {RATING_MAX}.",
+)
 @click.option("--comment", required=True)
 @click.option("--effort", help="Your own estimate when you challenge the claimed effort.")
 @click.option(
