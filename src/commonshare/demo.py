@@ -21,6 +21,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from commonshare.paths import data_dir
+from commonshare.work.vocab import ContributionKind
 
 DEMO_PASSWORD = "demo-commons-2026"  # noqa: S105 - printed for everyone on purpose
 
@@ -226,7 +227,7 @@ def _work(context: dict[str, Any]) -> None:
             services.log_contribution(
                 worker,
                 services.ContributionInput(
-                    kind="work",
+                    kind=ContributionKind.WORK,
                     summary=f"Worked on: {task.title}",
                     hours=hours,
                     task_id=task.pk,
@@ -245,7 +246,7 @@ def _work(context: dict[str, Any]) -> None:
         services.log_contribution(
             members[7],
             services.ContributionInput(
-                kind="work",
+                kind=ContributionKind.WORK,
                 summary="Fixed a typo on the pricing page",
                 hours="0.08",
                 evidence_text="Changed 'recieve' to 'receive' in the footer.",
@@ -263,7 +264,7 @@ def _deliverables_resources_expenses(context: dict[str, Any]) -> None:
         services.log_contribution(
             members[5],
             services.ContributionInput(
-                kind="deliverable",
+                kind=ContributionKind.DELIVERABLE,
                 summary="Polish translation of the quickstart",
                 units="3",
                 unit_name="pages",
@@ -274,7 +275,7 @@ def _deliverables_resources_expenses(context: dict[str, Any]) -> None:
         services.log_contribution(
             members[4],
             services.ContributionInput(
-                kind="resource",
+                kind=ContributionKind.RESOURCE,
                 summary="Backup server for October",
                 units="720",
                 unit_name="server hours",
@@ -284,7 +285,7 @@ def _deliverables_resources_expenses(context: dict[str, Any]) -> None:
         services.log_contribution(
             members[1],
             services.ContributionInput(
-                kind="resource",
+                kind=ContributionKind.RESOURCE,
                 summary="Bandwidth for the mirror",
                 units="140",
                 unit_name="GB transferred",
@@ -294,7 +295,7 @@ def _deliverables_resources_expenses(context: dict[str, Any]) -> None:
         services.log_contribution(
             members[1],
             services.ContributionInput(
-                kind="expense",
+                kind=ContributionKind.EXPENSE,
                 summary="Domain renewal",
                 amount="14.99",
                 currency="EUR",
@@ -318,12 +319,12 @@ def _reviews(context: dict[str, Any]) -> None:
         2: "Half done, see my notes.",
     }
     for contribution in context["contributions"]:
-        if contribution.kind == "expense":
+        if contribution.kind == ContributionKind.EXPENSE:
             continue
         for assignment in contribution.assignments.all():
             rating = rng.choice([3, 4, 4, 5, 5])
             challenge = None
-            if contribution.kind == "work" and rng.random() < 0.15:
+            if contribution.kind == ContributionKind.WORK and rng.random() < 0.15:
                 challenge = str(max(contribution.hours * 3 / 4, 0).quantize(contribution.hours))
             services.submit_review(
                 assignment.reviewer,

@@ -32,6 +32,7 @@ from commonshare.apikit import (
 )
 from commonshare.books import journal, records, selectors, services
 from commonshare.books.models import JournalEntry, JournalPosting
+from commonshare.books.vocab import REASON_MAX
 from commonshare.community.auth import acting_member, member_auth
 from commonshare.core import exports
 from commonshare.core.ledger import account_type
@@ -79,7 +80,7 @@ class EntryPageQuery(Schema):
 
 
 class ReverseIn(StrictIn):
-    reason: OneLine = Field(min_length=1, max_length=500)
+    reason: OneLine = Field(min_length=1, max_length=REASON_MAX)
 
 
 class HeadOut(Schema):

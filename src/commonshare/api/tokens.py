@@ -24,6 +24,7 @@ from commonshare.apikit import (
 from commonshare.community import services
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
 from commonshare.community.models import ApiToken, Member
+from commonshare.community.vocab import EMAIL_MAX, PASSWORD_MAX, TOKEN_NAME_MAX, normalise_email
 from commonshare.errors import CommonshareError
 
 router = Router(tags=["tokens"])
@@ -34,13 +35,13 @@ class WrongCredentialsError(CommonshareError):
 
 
 class TokenIn(StrictIn):
-    name: Text = Field(min_length=1, max_length=80)
+    name: Text = Field(min_length=1, max_length=TOKEN_NAME_MAX)
 
 
 class LoginIn(StrictIn):
-    email: Text = Field(min_length=1, max_length=254)
-    password: Text = Field(min_length=1, max_length=4096)
-    name: Text = Field("api", min_length=1, max_length=80)
+    email: Text = Field(min_length=1, max_length=EMAIL_MAX)
+    password: Text = Field(min_length=1, max_length=PASSWORD_MAX)
+    name: Text = Field("api", min_length=1, max_length=TOKEN_NAME_MAX)
 
 
 class TokenOut(Schema):
@@ -94,7 +95,7 @@ def revoke_token(request: HttpRequest, token_id: PathId) -> Status[Any]:
 def login_for_token(request: HttpRequest, payload: LoginIn) -> Status[Any]:
     """Exchange email and password for a new bearer token (no session needed)."""
     member = authenticate(
-        request, username=payload.email.strip().lower(), password=payload.password
+        request, username=normalise_email(payload.email), password=payload.password
     )
     if member is None:
         raise WrongCredentialsError("Wrong email or password.")

@@ -9,6 +9,12 @@ from typing import Any
 
 import click
 
+from commonshare.books.vocab import (
+    DEFAULT_INCOME_SOURCE,
+    ExpenseStatus,
+    ExpenseVerdict,
+    IncomeSource,
+)
 from commonshare.clikit import as_option, echo_json, with_django
 from commonshare.community.cli import acting_member
 
@@ -26,8 +32,8 @@ def income() -> None:
 @click.option("--date", "received_on", required=True, help="YYYY-MM-DD")
 @click.option(
     "--source",
-    type=click.Choice(["support", "hosting", "custom-work", "sales", "donations"]),
-    default="support",
+    type=click.Choice(IncomeSource.values),
+    default=DEFAULT_INCOME_SOURCE,
     show_default=True,
     help="What the money was for (its income account).",
 )
@@ -270,7 +276,7 @@ def expense() -> None:
 
 
 @expense.command("list")
-@click.option("--status", type=click.Choice(["pending", "approved", "rejected"]))
+@click.option("--status", type=click.Choice(ExpenseStatus.values))
 @with_django
 def expense_list(status: str | None) -> None:
     """List expense claims and where they stand."""
@@ -313,5 +319,5 @@ def _decide(verdict: str) -> Any:
     return decide
 
 
-expense.command("approve")(_decide("approve"))
-expense.command("reject")(_decide("reject"))
+expense.command("approve")(_decide(ExpenseVerdict.APPROVE.value))
+expense.command("reject")(_decide(ExpenseVerdict.REJECT.value))

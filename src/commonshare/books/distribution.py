@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -33,6 +33,7 @@ from commonshare.books.services import (
     _require_books_that_verify,
     distributable_minor,
 )
+from commonshare.books.vocab import VALUED_KINDS
 from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act
 from commonshare.core.ledger import PAYOUTS, EntryDraft, Posting, expense_account, payable_account
@@ -45,10 +46,10 @@ from commonshare.core.valuation import (
     ValuationError,
     allocate,
 )
+from commonshare.core.valuation.rounding import floor_of
 from commonshare.errors import Conflict, InvalidInput
 from commonshare.work.models import Contribution, Review
 
-VALUED_KINDS = ("work", "deliverable")
 RESOURCES = expense_account("resources")
 # The largest amount a distribution accepts, in whole units of its currency (docs/books.md).
 MAX_DISTRIBUTION = Decimal(1_000_000_000)
@@ -149,7 +150,8 @@ def earlier_reputation() -> dict[str, Decimal]:
 
 def _quantity(contribution: Mapping[str, Any]) -> Decimal:
     """Hours for work, units for deliverables (never empty: the work services check)."""
-    quantity = contribution["hours"] if contribution["kind"] == "work" else contribution["units"]
+    is_work = contribution["kind"] == Contribution.Kind.WORK
+    quantity = contribution["hours"] if is_work else contribution["units"]
     return Decimal(quantity)
 
 
@@ -199,8 +201,7 @@ def resource_payments(
 
 def _floor_minor(amount: Decimal, currency: str) -> int:
     """Whole minor units in ``amount``, rounded down (the commons never overpays)."""
-    units_per_major = to_minor(Decimal(1), currency)
-    return int((amount * units_per_major).to_integral_value(rounding=ROUND_FLOOR))
+    return floor_of(amount, to_minor(Decimal(1), currency))
 
 
 @action

@@ -8,25 +8,39 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from commonshare.core.money import from_minor
+from commonshare.books.vocab import (
+    ACCOUNT_DESCRIPTION_MAX,
+    ACCOUNT_MAX,
+    ENTRY_DESCRIPTION_MAX,
+    ENTRY_FIELD_MAX,
+    HASH_MAX,
+    INCOME_DESCRIPTION_MAX,
+    METHOD_MAX,
+    PAYER_MAX,
+    REASON_MAX,
+    REFERENCE_MAX,
+    SEED_MAX,
+    SOURCE_MAX,
+    VERDICT_MAX,
+    ExpenseVerdict,
+    IncomeSource,
+)
+from commonshare.core.money import CURRENCY_CODE_LENGTH, from_minor
 
 MEMBER = settings.AUTH_USER_MODEL
 
 
 class Income(models.Model):
-    class Source(models.TextChoices):
-        SUPPORT = "support", "Support"
-        HOSTING = "hosting", "Hosting"
-        CUSTOM = "custom-work", "Custom work"
-        SALES = "sales", "Sales"
-        DONATIONS = "donations", "Donations"
+    Source = IncomeSource
 
     amount_minor = models.BigIntegerField()
-    source = models.CharField(max_length=20, choices=Source.choices, default=Source.SUPPORT)
-    reference = models.CharField(max_length=200, blank=True, help_text="Invoice or bank reference")
-    currency = models.CharField(max_length=3)
-    payer = models.CharField(max_length=200)
-    description = models.CharField(max_length=500)
+    source = models.CharField(max_length=SOURCE_MAX, choices=Source.choices, default=Source.SUPPORT)
+    reference = models.CharField(
+        max_length=REFERENCE_MAX, blank=True, help_text="Invoice or bank reference"
+    )
+    currency = models.CharField(max_length=CURRENCY_CODE_LENGTH)
+    payer = models.CharField(max_length=PAYER_MAX)
+    description = models.CharField(max_length=INCOME_DESCRIPTION_MAX)
     received_on = models.DateField()
     recorded_by = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -50,11 +64,11 @@ class Distribution(models.Model):
 
     period_start = models.DateField()
     period_end = models.DateField()
-    currency = models.CharField(max_length=3)
+    currency = models.CharField(max_length=CURRENCY_CODE_LENGTH)
     amount_minor = models.BigIntegerField()
     remainder_minor = models.BigIntegerField(default=0)
-    method = models.CharField(max_length=20)
-    seed = models.CharField(max_length=64)
+    method = models.CharField(max_length=METHOD_MAX)
+    seed = models.CharField(max_length=SEED_MAX)
     policy = models.JSONField()
     request = models.JSONField(help_text="The frozen valuation input")
     result = models.JSONField(help_text="The valuation output, explanations included")
@@ -113,9 +127,9 @@ class Payout(models.Model):
 class LedgerAccount(models.Model):
     """An account of the chart, opened before the first entry that uses it."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=ACCOUNT_MAX, unique=True)
     opened_on = models.DateField()
-    description = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=ACCOUNT_DESCRIPTION_MAX, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -133,18 +147,20 @@ class JournalEntry(models.Model):
 
     seq = models.BigIntegerField(primary_key=True)
     date = models.DateField(db_index=True)
-    description = models.CharField(max_length=500)
+    description = models.CharField(max_length=ENTRY_DESCRIPTION_MAX)
     # Lengths follow core.ledger's limits (MAX_FIELD), which refuse longer values first.
-    source = models.CharField(max_length=200, db_index=True, help_text="e.g. income:17")
+    source = models.CharField(max_length=ENTRY_FIELD_MAX, db_index=True, help_text="e.g. income:17")
     # NULL, not "", for "no member": the hash chain distinguishes the two.
-    actor = models.CharField(max_length=200, null=True, blank=True, help_text="Member id")  # noqa: DJ001
-    service = models.CharField(max_length=200, help_text="The code path that wrote it")
+    actor = models.CharField(  # noqa: DJ001
+        max_length=ENTRY_FIELD_MAX, null=True, blank=True, help_text="Member id"
+    )
+    service = models.CharField(max_length=ENTRY_FIELD_MAX, help_text="The code path that wrote it")
     reverses = models.BigIntegerField(null=True, blank=True, unique=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=HASH_MAX)
+    hash = models.CharField(max_length=HASH_MAX, unique=True)
     # The digest of the source record's content that the hash covers (books.records);
     # NULL for entries of the older format, written before entries committed to records.
-    commits = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    commits = models.CharField(max_length=ENTRY_FIELD_MAX, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -160,8 +176,8 @@ class JournalPosting(models.Model):
         JournalEntry, on_delete=models.PROTECT, related_name="postings", db_column="entry_seq"
     )
     line = models.PositiveSmallIntegerField()
-    account = models.CharField(max_length=200, db_index=True)
-    currency = models.CharField(max_length=3)
+    account = models.CharField(max_length=ACCOUNT_MAX, db_index=True)
+    currency = models.CharField(max_length=CURRENCY_CODE_LENGTH)
     minor = models.BigIntegerField(help_text="Positive: debit; negative: credit")
 
     class Meta:
@@ -186,16 +202,14 @@ class JournalPosting(models.Model):
 class ExpenseDecision(models.Model):
     """A peer's approval or rejection of an expense claim (never the claimant's own)."""
 
-    class Verdict(models.TextChoices):
-        APPROVE = "approve", "Approve"
-        REJECT = "reject", "Reject"
+    Verdict = ExpenseVerdict
 
     contribution = models.ForeignKey(
         "work.Contribution", on_delete=models.PROTECT, related_name="expense_decisions"
     )
     member = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="+")
-    verdict = models.CharField(max_length=7, choices=Verdict.choices)
-    reason = models.CharField(max_length=500, blank=True)
+    verdict = models.CharField(max_length=VERDICT_MAX, choices=Verdict.choices)
+    reason = models.CharField(max_length=REASON_MAX, blank=True)
     # The claim's version the member read and decided on (None: decided before
     # decisions recorded it).
     version = models.PositiveIntegerField(null=True, blank=True)
@@ -218,8 +232,8 @@ class Withdrawal(models.Model):
 
     member = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="withdrawals")
     amount_minor = models.BigIntegerField()
-    currency = models.CharField(max_length=3)
-    reference = models.CharField(max_length=200)
+    currency = models.CharField(max_length=CURRENCY_CODE_LENGTH)
+    reference = models.CharField(max_length=REFERENCE_MAX)
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

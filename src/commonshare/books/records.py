@@ -46,6 +46,7 @@ from commonshare.books.models import (
 from commonshare.books.policy import effort_of
 from commonshare.core.ledger import VerifyReport
 from commonshare.work.models import Contribution, Review
+from commonshare.work.vocab import ContributionKind
 
 INCOME_FIELDS = (
     "id",
@@ -318,7 +319,7 @@ def valued_rows_problems(distribution_id: int) -> Iterator[str]:
             continue
         if review["rating"] != given["rating"]:
             yield f"review {review['id']}'s rating differs from {name}"
-        kind = live.get(key[1], {}).get("kind", "work")
+        kind = live.get(key[1], {}).get("kind", ContributionKind.WORK)
         estimate = review["effort_estimate"]
         effort = None if estimate is None else _effort(kind, Decimal(estimate), policy)
         frozen_effort = None if "effort" not in given else Decimal(given["effort"])
@@ -345,7 +346,8 @@ def _resources_problems(distribution_id: int, payments: list[dict[str, Any]]) ->
 
 
 def _quantity(contribution: dict[str, Any]) -> Decimal:
-    value = contribution["hours"] if contribution["kind"] == "work" else contribution["units"]
+    is_work = contribution["kind"] == ContributionKind.WORK
+    value = contribution["hours"] if is_work else contribution["units"]
     return Decimal(value or 0)
 
 

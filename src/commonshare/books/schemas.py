@@ -5,7 +5,7 @@ The handlers are in ``books.api``.
 """
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -27,29 +27,41 @@ from commonshare.books.models import (
     Payout,
     Withdrawal,
 )
+from commonshare.books.vocab import (
+    DEFAULT_INCOME_SOURCE,
+    INCOME_DESCRIPTION_MAX,
+    PAYER_MAX,
+    REASON_MAX,
+    REFERENCE_MAX,
+    ExpenseStatusValue,
+    ExpenseVerdictValue,
+    IncomeSourceValue,
+)
 from commonshare.community.models import Member
 from commonshare.core import exports
 from commonshare.core.money import from_minor
 from commonshare.work.models import Contribution
 
-IncomeSource = Literal["support", "hosting", "custom-work", "sales", "donations"]
-
 
 class IncomeIn(StrictIn):
     amount: DecimalStr
     currency: CurrencyCode
-    payer: OneLine = Field(min_length=1, max_length=200)
-    description: OneLine = Field(min_length=1, max_length=500)
+    payer: OneLine = Field(min_length=1, max_length=PAYER_MAX)
+    description: OneLine = Field(min_length=1, max_length=INCOME_DESCRIPTION_MAX)
     received_on: IsoDate
-    source: IncomeSource = Field("support", description="Books it to income:<source>")
-    reference: OneLine = Field("", max_length=200, description="Invoice or bank reference")
+    source: IncomeSourceValue = Field(
+        DEFAULT_INCOME_SOURCE, description="Books it to income:<source>"
+    )
+    reference: OneLine = Field(
+        "", max_length=REFERENCE_MAX, description="Invoice or bank reference"
+    )
 
 
 class IncomeOut(Schema):
     id: int
     amount: str
     currency: str
-    source: IncomeSource
+    source: IncomeSourceValue
     reference: str
     payer: str
     description: str
@@ -148,9 +160,8 @@ class MemberPayoutOut(Schema):
         return str(obj.share)
 
 
-ExpenseStatus = Literal["pending", "approved", "rejected"]
-
-Verdict = Literal["approve", "reject"]
+ExpenseStatus = ExpenseStatusValue
+Verdict = ExpenseVerdictValue
 
 
 class ExpenseFilter(Schema):
@@ -201,14 +212,16 @@ class ExpenseDecisionIn(StrictIn):
         description="The claim's version you read (or send its ETag in If-Match); one is required",
     )
     verdict: Verdict
-    reason: Text = Field("", max_length=500, description="Required to reject")
+    reason: Text = Field("", max_length=REASON_MAX, description="Required to reject")
 
 
 class WithdrawalIn(StrictIn):
     member_id: Id
     amount: DecimalStr
     currency: CurrencyCode
-    reference: OneLine = Field(min_length=1, max_length=200, description="Bank transfer ref.")
+    reference: OneLine = Field(
+        min_length=1, max_length=REFERENCE_MAX, description="Bank transfer ref."
+    )
 
 
 class WithdrawalOut(Schema):

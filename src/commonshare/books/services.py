@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -31,6 +31,13 @@ from commonshare.audit.services import record
 from commonshare.books import journal, journal_verify, records
 from commonshare.books.models import ExpenseDecision, Income, JournalEntry, Withdrawal
 from commonshare.books.policy import current_policy
+from commonshare.books.vocab import (
+    INCOME_DESCRIPTION_MAX,
+    PAYER_MAX,
+    REASON_MAX,
+    REFERENCE_MAX,
+    ExpenseStatus,
+)
 from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act, ensure_may_withdraw
 from commonshare.core.ledger import (
@@ -54,6 +61,7 @@ from commonshare.core.money import (
     parse_decimal,
     to_minor,
 )
+from commonshare.core.valuation.rounding import floor_of
 from commonshare.core.words import long_date, one_of
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from commonshare.work import versions
@@ -165,12 +173,15 @@ def record_income(
     payer = (payer or "").strip()
     description = (description or "").strip()
     reference = (reference or "").strip()
-    if not payer or len(payer) > 200:
-        problems.add("payer", "Say who paid (1 to 200 characters).")
-    if not description or len(description) > 500:
-        problems.add("description", "Say what the money was for (1 to 500 characters).")
-    if len(reference) > 200:
-        problems.add("reference", "The reference can be at most 200 characters.")
+    if not payer or len(payer) > PAYER_MAX:
+        problems.add("payer", f"Say who paid (1 to {PAYER_MAX} characters).")
+    if not description or len(description) > INCOME_DESCRIPTION_MAX:
+        problems.add(
+            "description",
+            f"Say what the money was for (1 to {INCOME_DESCRIPTION_MAX} characters).",
+        )
+    if len(reference) > REFERENCE_MAX:
+        problems.add("reference", f"The reference can be at most {REFERENCE_MAX} characters.")
     if source not in Income.Source.values:
         problems.add("source", f"Choose the source: {one_of(Income.Source.labels)}.")
     received = problems.check(_received_on, received_on)
@@ -211,7 +222,7 @@ def record_income(
 def _reserve_part(minor: int, policy: Mapping[str, Any]) -> int:
     """The reserve's share of an income, rounded down to a whole minor unit."""
     share = Decimal(str(policy.get("reserve_share", "0")))
-    return int((Decimal(minor) * share).to_integral_value(rounding=ROUND_FLOOR))
+    return floor_of(share, minor)
 
 
 # --- expenses -----------------------------------------------------------------------
@@ -222,10 +233,10 @@ def expense_status(contribution: Contribution, policy: Mapping[str, Any] | None 
     needed = int((policy or current_policy())["expense_approvals"])
     verdicts = list(contribution.expense_decisions.values_list("verdict", flat=True))
     if verdicts.count(ExpenseDecision.Verdict.APPROVE) >= needed:
-        return "approved"
+        return ExpenseStatus.APPROVED
     if verdicts.count(ExpenseDecision.Verdict.REJECT) >= needed:
-        return "rejected"
-    return "pending"
+        return ExpenseStatus.REJECTED
+    return ExpenseStatus.PENDING
 
 
 @action
@@ -250,8 +261,8 @@ def decide_expense(
     reason = (reason or "").strip()
     if verdict == ExpenseDecision.Verdict.REJECT and not reason:
         raise InvalidInput("Say why the claim is rejected.", field="reason")
-    if len(reason) > 500:
-        raise InvalidInput("The reason can be at most 500 characters.", field="reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(f"The reason can be at most {REASON_MAX} characters.", field="reason")
     policy = current_policy()
     with transaction.atomic():
         claim = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
@@ -260,7 +271,7 @@ def decide_expense(
         if claim.author_id == actor.pk:
             raise Forbidden("Nobody approves or rejects their own expense claim.")
         status = expense_status(claim, policy)
-        if status != "pending":
+        if status != ExpenseStatus.PENDING:
             raise Conflict(f"This claim is already {status}.")
         if claim.expense_decisions.filter(member=actor).exists():
             raise Conflict("You have already decided on this claim.")
@@ -271,7 +282,7 @@ def decide_expense(
         decision = ExpenseDecision.objects.create(
             contribution=claim, member=actor, verdict=verdict, reason=reason, version=claim.version
         )
-        if expense_status(claim, policy) == "approved":
+        if expense_status(claim, policy) == ExpenseStatus.APPROVED:
             amount = claim.amount_minor or 0
             _post(
                 EntryDraft(
@@ -347,9 +358,10 @@ def record_withdrawal(
     code = _code(currency)
     minor = _amount_minor(amount, code, most=MAX_WITHDRAWAL)
     reference = (reference or "").strip()
-    if not reference or len(reference) > 200:
+    if not reference or len(reference) > REFERENCE_MAX:
         raise InvalidInput(
-            "Give the bank transfer's reference (1 to 200 characters).", field="reference"
+            f"Give the bank transfer's reference (1 to {REFERENCE_MAX} characters).",
+            field="reference",
         )
     member = Member.objects.filter(pk=member_id).first()
     if member is None:

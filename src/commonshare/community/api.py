@@ -23,24 +23,25 @@ from commonshare.apikit import (
 from commonshare.community import selectors, services
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
 from commonshare.community.models import Member
+from commonshare.community.vocab import BIO_MAX, DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX
 
 router = Router(tags=["members"])
 
 
 class SignUpIn(StrictIn):
-    email: Text = Field(min_length=1, max_length=254)
-    display_name: Text = Field(min_length=1, max_length=80)
-    password: Text = Field(min_length=1, max_length=4096)
+    email: Text = Field(min_length=1, max_length=EMAIL_MAX)
+    display_name: Text = Field(min_length=1, max_length=DISPLAY_NAME_MAX)
+    password: Text = Field(min_length=1, max_length=PASSWORD_MAX)
 
 
 class ProfileIn(StrictIn):
-    display_name: Text = Field(min_length=1, max_length=80)
-    bio: Text = Field("", max_length=4000)
+    display_name: Text = Field(min_length=1, max_length=DISPLAY_NAME_MAX)
+    bio: Text = Field("", max_length=BIO_MAX)
 
 
 class ProfilePatchIn(StrictIn):
-    display_name: Text | None = Field(None, min_length=1, max_length=80)
-    bio: Text | None = Field(None, max_length=4000)
+    display_name: Text | None = Field(None, min_length=1, max_length=DISPLAY_NAME_MAX)
+    bio: Text | None = Field(None, max_length=BIO_MAX)
 
 
 class MemberOut(Schema):

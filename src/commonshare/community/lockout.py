@@ -9,6 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from commonshare.community.vocab import normalise_email
+
 
 def lockout_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
@@ -22,7 +24,7 @@ def email_tried(request: HttpRequest, credentials: dict[str, Any] | None) -> str
     """The email a sign-in tried, as the members' table keeps it: "Ada@X.org" and
     "ada@x.org " are one account, so they count as one."""
     tried = (credentials or {}).get("username") or request.POST.get("username")
-    return str(tried).strip().lower() if tried else None
+    return normalise_email(str(tried)) if tried else None
 
 
 def locked_out(

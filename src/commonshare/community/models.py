@@ -7,6 +7,14 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 
+from commonshare.community.vocab import (
+    BIO_MAX,
+    DISPLAY_NAME_MAX,
+    TOKEN_DIGEST_LENGTH,
+    TOKEN_NAME_MAX,
+    TOKEN_PREFIX_LENGTH,
+    normalise_email,
+)
 from commonshare.errors import Forbidden
 
 NO_SUPERUSER = (
@@ -17,10 +25,14 @@ NO_SUPERUSER = (
 
 class MemberManager(BaseUserManager["Member"]):
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> Member:
-        member = self.model(email=self.normalize_email(email).lower(), **fields)
+        member = self.model(email=normalise_email(email), **fields)
         member.set_password(password)
         member.save(using=self._db)
         return member
+
+    def get_by_natural_key(self, username: str | None) -> Member:
+        """The member Django's sign-in looks up, found by the one email normalisation."""
+        return self.get(email=normalise_email(username))
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> Member:
         """There are no superusers: authority comes only from trust levels and decisions."""
@@ -31,8 +43,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
     """A person in the community. Joining needs nobody's approval; leaving keeps history."""
 
     email = models.EmailField(unique=True)
-    display_name = models.CharField(max_length=80)
-    bio = models.TextField(blank=True, max_length=4000)
+    display_name = models.CharField(max_length=DISPLAY_NAME_MAX)
+    bio = models.TextField(blank=True, max_length=BIO_MAX)
     joined_at = models.DateTimeField(auto_now_add=True)
     left_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True, help_text="May sign in (kept after leaving).")
@@ -62,9 +74,9 @@ class ApiToken(models.Model):
     """A bearer token for the API; only its SHA-256 is stored."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=80)
-    digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
+    name = models.CharField(max_length=TOKEN_NAME_MAX)
+    digest = models.CharField(max_length=TOKEN_DIGEST_LENGTH, unique=True)
+    prefix = models.CharField(max_length=TOKEN_PREFIX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 

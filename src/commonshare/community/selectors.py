@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 
 from commonshare.community.models import Member
+from commonshare.community.vocab import normalise_email
 from commonshare.errors import NotFound
 
 
@@ -24,7 +25,7 @@ def member(member_id: int) -> Member:
 
 
 def member_by_email(email: str) -> Member:
-    found = Member.objects.filter(email=(email or "").strip().lower()).first()
+    found = Member.objects.filter(email=normalise_email(email)).first()
     if found is None:
         raise NotFound(f"No member with email {email!r}.")
     return found

@@ -15,13 +15,20 @@ from commonshare.audit.actions import action
 from commonshare.audit.services import record
 from commonshare.community.models import ApiToken, Member
 from commonshare.community.rules import ensure_may_act
+from commonshare.community.vocab import (
+    BIO_MAX,
+    DISPLAY_NAME_MAX,
+    TOKEN_NAME_MAX,
+    TOKEN_PREFIX_LENGTH,
+    normalise_email,
+)
 from commonshare.errors import Conflict, InvalidInput, NotFound, Problems
 
 
 @action
 def join(*, email: str, display_name: str, password: str) -> Member:
     """Anyone may join: the account is a member at once, with no approval step."""
-    email = (email or "").strip().lower()
+    email = normalise_email(email)
     display_name = (display_name or "").strip()
     problems = Problems()
     try:
@@ -30,8 +37,8 @@ def join(*, email: str, display_name: str, password: str) -> Member:
         problems.add("email", "Enter a valid email address.")
     if not display_name:
         problems.add("display_name", "Choose a display name.")
-    elif len(display_name) > 80:
-        problems.add("display_name", "A display name has at most 80 characters.")
+    elif len(display_name) > DISPLAY_NAME_MAX:
+        problems.add("display_name", f"A display name has at most {DISPLAY_NAME_MAX} characters.")
     try:
         validate_password(password)
     except ValidationError as error:
@@ -54,10 +61,12 @@ def update_profile(member: Member, *, display_name: str, bio: str) -> Member:
     display_name = (display_name or "").strip()
     if not display_name:
         raise InvalidInput("Choose a display name.", field="display_name")
-    if len(display_name) > 80:
-        raise InvalidInput("A display name has at most 80 characters.", field="display_name")
-    if len(bio or "") > 4000:
-        raise InvalidInput("A profile has at most 4000 characters.", field="bio")
+    if len(display_name) > DISPLAY_NAME_MAX:
+        raise InvalidInput(
+            f"A display name has at most {DISPLAY_NAME_MAX} characters.", field="display_name"
+        )
+    if len(bio or "") > BIO_MAX:
+        raise InvalidInput(f"A profile has at most {BIO_MAX} characters.", field="bio")
     with transaction.atomic():
         member.display_name = display_name
         member.bio = bio or ""
@@ -75,8 +84,10 @@ def leave(member: Member) -> Member:
             raise Conflict("You have already left the community.")
         locked.left_at = timezone.now()
         locked.save(update_fields=["left_at"])
-        released = locked.claimed_tasks.filter(status="claimed").update(
-            status="open", claimed_by=None
+        # Through the relation, so that community imports nothing of work (which imports it).
+        status = locked.claimed_tasks.model.Status
+        released = locked.claimed_tasks.filter(status=status.CLAIMED).update(
+            status=status.OPEN, claimed_by=None
         )
         record("community.member.left", locked, actor=locked, released_tasks=released)
     member.left_at = locked.left_at
@@ -104,12 +115,12 @@ def token_digest(raw: str) -> str:
 def create_token(member: Member, *, name: str) -> tuple[ApiToken, str]:
     """Make an API token; the raw value is returned once and never stored."""
     name = (name or "").strip()
-    if not name or len(name) > 80:
-        raise InvalidInput("Name the token (1 to 80 characters).", field="name")
+    if not name or len(name) > TOKEN_NAME_MAX:
+        raise InvalidInput(f"Name the token (1 to {TOKEN_NAME_MAX} characters).", field="name")
     raw = "cs_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            member=member, name=name, digest=token_digest(raw), prefix=raw[:8]
+            member=member, name=name, digest=token_digest(raw), prefix=raw[:TOKEN_PREFIX_LENGTH]
         )
         record("community.token.created", token, actor=member)
     return token, raw

@@ -45,9 +45,13 @@ def money_currencies() -> frozenset[str]:
     return frozenset(list_currencies()) & frozenset(tender)
 
 
+CURRENCY_CODE_LENGTH = 3
+"""An ISO 4217 code's length: every currency column and field holds exactly this."""
+
+
 def check_currency(code: str) -> str:
     """Return the ISO 4217 code, upper-cased, or raise if it is not a currency that is money."""
-    if not isinstance(code, str) or len(code.strip()) != 3:
+    if not isinstance(code, str) or len(code.strip()) != CURRENCY_CODE_LENGTH:
         raise MoneyError("Currency must be a three-letter ISO 4217 code, such as EUR.")
     upper = code.strip().upper()
     if upper not in money_currencies():

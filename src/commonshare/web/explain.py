@@ -235,7 +235,7 @@ def whose(payee: Member, viewer: Any) -> _Whose:
 
 
 def _effort(value: Any, kind: Any) -> str:
-    if kind == "work":
+    if kind == Contribution.Kind.WORK:
         return formatting.hours(value)
     amount = formatting.as_decimal(value) or Decimal(0)
     word = "hour-equivalent" if amount == 1 else "hour-equivalents"

@@ -13,7 +13,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from commonshare.books.models import ExpenseDecision, Income
+from commonshare.core.money import CURRENCY_CODE_LENGTH
 from commonshare.work.models import Contribution
+from commonshare.work.vocab import KIND_FIELDS, KIND_REQUIRES
 
 DECIMAL: dict[str, Any] = {"inputmode": "decimal", "autocomplete": "off"}
 
@@ -95,22 +97,6 @@ class TaskForm(Form):
     estimate_hours = _text("Estimate (hours)", help_text="e.g. 2 or 1.5", **DECIMAL)
 
 
-KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    Contribution.Kind.WORK: ("hours",),
-    Contribution.Kind.DELIVERABLE: ("units", "unit_name"),
-    Contribution.Kind.EXPENSE: ("amount", "currency", "receipt"),
-    Contribution.Kind.RESOURCE: ("units", "unit_name"),
-}
-"""The fields each kind of contribution asks for, besides the common ones."""
-
-KIND_REQUIRES: dict[str, frozenset[str]] = {
-    Contribution.Kind.WORK: frozenset({"hours"}),
-    Contribution.Kind.DELIVERABLE: frozenset({"units"}),
-    Contribution.Kind.EXPENSE: frozenset({"amount", "currency", "receipt"}),
-    Contribution.Kind.RESOURCE: frozenset({"units", "unit_name"}),
-}
-"""Which of them must be filled in (``log_contribution`` has the last word)."""
-
 KIND_HEADINGS: dict[str, str] = {
     Contribution.Kind.WORK: "Log work",
     Contribution.Kind.DELIVERABLE: "Log a deliverable",
@@ -165,7 +151,9 @@ class ContributionForm(Form):
         "Unit name", required=False, help_text="For a resource, e.g. GB-months or compute hours."
     )
     amount = _text("Amount spent", required=False, help_text="e.g. 14.99", **DECIMAL)
-    currency = _text("Currency", required=False, help_text="ISO code, e.g. EUR.", maxlength=3)
+    currency = _text(
+        "Currency", required=False, help_text="ISO code, e.g. EUR.", maxlength=CURRENCY_CODE_LENGTH
+    )
     receipt = forms.FileField(
         label="Receipt", required=False, help_text="A PDF or an image of the receipt or invoice."
     )
@@ -235,7 +223,7 @@ class ReviewForm(Form):
 
 class IncomeForm(Form):
     amount = _text("Amount", **DECIMAL)
-    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=3)
+    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=CURRENCY_CODE_LENGTH)
     payer = _text("Payer")
     description = _text("What it was for")
     received_on = _date("Received on")
@@ -254,7 +242,7 @@ class IncomeForm(Form):
 class DistributionForm(Form):
     period_start = _date("Period start")
     period_end = _date("Period end")
-    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=3)
+    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=CURRENCY_CODE_LENGTH)
     amount = _text(
         "Amount",
         required=False,
@@ -272,7 +260,7 @@ class ExpenseDecisionForm(Form):
 
 class WithdrawalForm(Form):
     amount = _text("Amount paid out", **DECIMAL)
-    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=3)
+    currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=CURRENCY_CODE_LENGTH)
     reference = _text("Bank transfer reference", help_text="As it appears on the bank statement.")
 
 

@@ -24,6 +24,7 @@ from commonshare.core.ledger import BANK, GENESIS_HASH, PAYOUTS, RESERVE, payabl
 from commonshare.core.sustainability import MonthTotals, Sustainability, sustainability
 from commonshare.errors import NotFound
 from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
+from commonshare.work.vocab import TaskStatus
 
 
 @dataclass
@@ -34,7 +35,7 @@ class TaskNode:
 
 def task_tree() -> list[TaskNode]:
     """Every task with its subtasks nested, at any depth; open work first."""
-    order: dict[str, int] = {"open": 0, "claimed": 1, "done": 2}
+    order = {status: rank for rank, status in enumerate(TaskStatus.values)}
     tasks = list(Task.objects.select_related("claimed_by").order_by("created_at", "id"))
     nodes = {task.pk: TaskNode(task) for task in tasks}
     roots: list[TaskNode] = []

@@ -10,6 +10,7 @@ import click
 
 from commonshare.clikit import as_option, echo_json, with_django
 from commonshare.community.cli import acting_member
+from commonshare.work.vocab import RATING_MAX, RATING_MIN, ContributionKind, TaskStatus
 
 
 @click.group()
@@ -44,7 +45,7 @@ def task_create(
 
 
 @task.command("list")
-@click.option("--status", type=click.Choice(["open", "claimed", "done"]))
+@click.option("--status", type=click.Choice(TaskStatus.values))
 @click.option("--json", "as_json", is_flag=True)
 @with_django
 def task_list(status: str | None, as_json: bool) -> None:
@@ -116,9 +117,7 @@ def contribution() -> None:
 
 
 @contribution.command("log")
-@click.option(
-    "--kind", type=click.Choice(["work", "deliverable", "expense", "resource"]), required=True
-)
+@click.option("--kind", type=click.Choice(ContributionKind.values), required=True)
 @click.option("--summary", required=True)
 @click.option("--description", default="")
 @click.option("--task", "task_id", type=int)
@@ -208,7 +207,12 @@ def review_todo(as_email: str | None) -> None:
 
 @review.command("submit")
 @click.argument("contribution_id", type=int)
-@click.option("--rating", type=click.IntRange(0, 5), required=True, help="0 to 5.")
+@click.option(
+    "--rating",
+    type=click.IntRange(RATING_MIN, RATING_MAX),
+    required=True,
+    help=f"{RATING_MIN} to {RATING_MAX}.",
+)
 @click.option("--comment", required=True)
 @click.option("--effort", help="Your own estimate when you challenge the claimed effort.")
 @click.option(

@@ -7,24 +7,39 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from commonshare.core.money import from_minor
+from commonshare.core.money import CURRENCY_CODE_LENGTH, from_minor
+from commonshare.work.vocab import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    EVIDENCE_TEXT_MAX,
+    EVIDENCE_URL_MAX,
+    HOURS_PLACES,
+    KIND_MAX,
+    RATING_MAX,
+    RATING_MIN,
+    SEED_MAX,
+    STATUS_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    UNIT_NAME_MAX,
+    UNITS_PLACES,
+    ContributionKind,
+    TaskStatus,
+)
 
 MEMBER = settings.AUTH_USER_MODEL
 
 
 class Task(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLAIMED = "claimed", "Claimed"
-        DONE = "done", "Done"
+    Status = TaskStatus
 
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subtasks"
     )
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, max_length=20000, help_text="Markdown")
-    estimate_hours = models.DecimalField(max_digits=7, decimal_places=2)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    title = models.CharField(max_length=TITLE_MAX)
+    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX, help_text="Markdown")
+    estimate_hours = models.DecimalField(max_digits=7, decimal_places=HOURS_PLACES)
+    status = models.CharField(max_length=STATUS_MAX, choices=Status.choices, default=Status.OPEN)
     claimed_by = models.ForeignKey(
         MEMBER, null=True, blank=True, on_delete=models.PROTECT, related_name="claimed_tasks"
     )
@@ -39,7 +54,8 @@ class Task(models.Model):
                 condition=Q(estimate_hours__gt=0), name="task_estimate_positive"
             ),
             models.CheckConstraint(
-                condition=Q(status="claimed", claimed_by__isnull=False) | ~Q(status="claimed"),
+                condition=Q(status=TaskStatus.CLAIMED, claimed_by__isnull=False)
+                | ~Q(status=TaskStatus.CLAIMED),
                 name="task_claimed_has_claimer",
             ),
         ]
@@ -49,29 +65,29 @@ class Task(models.Model):
 
 
 class Contribution(models.Model):
-    class Kind(models.TextChoices):
-        WORK = "work", "Work (hours)"
-        DELIVERABLE = "deliverable", "Deliverable (units)"
-        EXPENSE = "expense", "Expense (money spent)"
-        RESOURCE = "resource", "Resource (metered use lent)"
+    Kind = ContributionKind
 
     author = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="contributions")
     task = models.ForeignKey(
         Task, null=True, blank=True, on_delete=models.PROTECT, related_name="contributions"
     )
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    summary = models.CharField(max_length=200)
-    description = models.TextField(blank=True, max_length=20000, help_text="Markdown")
-    hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    units = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
-    unit_name = models.CharField(max_length=40, blank=True, help_text="e.g. compute hours, GB")
+    kind = models.CharField(max_length=KIND_MAX, choices=Kind.choices)
+    summary = models.CharField(max_length=SUMMARY_MAX)
+    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX, help_text="Markdown")
+    hours = models.DecimalField(max_digits=8, decimal_places=HOURS_PLACES, null=True, blank=True)
+    units = models.DecimalField(max_digits=14, decimal_places=UNITS_PLACES, null=True, blank=True)
+    unit_name = models.CharField(
+        max_length=UNIT_NAME_MAX, blank=True, help_text="e.g. compute hours, GB"
+    )
     amount_minor = models.BigIntegerField(null=True, blank=True)
-    currency = models.CharField(max_length=3, blank=True)
+    currency = models.CharField(max_length=CURRENCY_CODE_LENGTH, blank=True)
     receipt = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
-    evidence_url = models.URLField(blank=True, max_length=500)
-    evidence_text = models.TextField(blank=True, max_length=4000)
+    evidence_url = models.URLField(blank=True, max_length=EVIDENCE_URL_MAX)
+    evidence_text = models.TextField(blank=True, max_length=EVIDENCE_TEXT_MAX)
     evidence_file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
-    review_seed = models.CharField(max_length=64, help_text="Published seed of the reviewer draw")
+    review_seed = models.CharField(
+        max_length=SEED_MAX, help_text="Published seed of the reviewer draw"
+    )
     review_pool = models.JSONField(
         default=list, help_text="Ids of the members eligible when reviewers were drawn"
     )
@@ -153,12 +169,12 @@ class Review(models.Model):
     contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="reviews")
     reviewer = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="reviews_given")
     rating = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(0), MaxValueValidator(5)]
+        validators=[MinValueValidator(RATING_MIN), MaxValueValidator(RATING_MAX)]
     )
-    comment = models.TextField(max_length=4000)
+    comment = models.TextField(max_length=COMMENT_MAX)
     effort_estimate = models.DecimalField(
         max_digits=14,
-        decimal_places=3,
+        decimal_places=UNITS_PLACES,
         null=True,
         blank=True,
         help_text="The reviewer's own estimate when they challenge the claimed effort",
@@ -175,7 +191,8 @@ class Review(models.Model):
                 fields=["contribution", "reviewer"], name="one_review_per_reviewer"
             ),
             models.CheckConstraint(
-                condition=Q(rating__gte=0) & Q(rating__lte=5), name="review_rating_0_to_5"
+                condition=Q(rating__gte=RATING_MIN) & Q(rating__lte=RATING_MAX),
+                name="review_rating_0_to_5",
             ),
         ]
 

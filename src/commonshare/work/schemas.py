@@ -6,7 +6,7 @@ output schemas resolve from the models. The handlers are in ``work.api``.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models.fields.files import FieldFile
 from ninja import Field, Schema
@@ -22,17 +22,26 @@ from commonshare.apikit import (
 from commonshare.core.money import from_minor
 from commonshare.work import versions
 from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
-
-TaskStatus = Literal["open", "claimed", "done"]
-
-Kind = Literal["work", "deliverable", "expense", "resource"]
+from commonshare.work.vocab import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    EVIDENCE_TEXT_MAX,
+    EVIDENCE_URL_MAX,
+    RATING_MAX,
+    RATING_MIN,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    UNIT_NAME_MAX,
+)
+from commonshare.work.vocab import ContributionKindValue as Kind
+from commonshare.work.vocab import TaskStatusValue as TaskStatus
 
 OptionalCurrency = Field("", pattern=r"^([A-Za-z]{3})?$")
 
 
 class TaskIn(StrictIn):
-    title: Text = Field(min_length=1, max_length=200)
-    description: Text = Field("", max_length=20000)
+    title: Text = Field(min_length=1, max_length=TITLE_MAX)
+    description: Text = Field("", max_length=DESCRIPTION_MAX)
     estimate_hours: DecimalStr
     parent_id: Id | None = None
 
@@ -68,16 +77,16 @@ class TaskFilter(Schema):
 
 class _ContributionFields(Schema):
     kind: Kind
-    summary: Text = Field(min_length=1, max_length=200)
-    description: Text = Field("", max_length=20000)
+    summary: Text = Field(min_length=1, max_length=SUMMARY_MAX)
+    description: Text = Field("", max_length=DESCRIPTION_MAX)
     task_id: Id | None = None
     hours: DecimalStr | None = None
     units: DecimalStr | None = None
-    unit_name: Text = Field("", max_length=40)
+    unit_name: Text = Field("", max_length=UNIT_NAME_MAX)
     amount: DecimalStr | None = None
     currency: str = OptionalCurrency
-    evidence_url: Text = Field("", max_length=500)
-    evidence_text: Text = Field("", max_length=4000)
+    evidence_url: Text = Field("", max_length=EVIDENCE_URL_MAX)
+    evidence_text: Text = Field("", max_length=EVIDENCE_TEXT_MAX)
 
 
 class ContributionIn(_ContributionFields, StrictIn):
@@ -94,16 +103,16 @@ class ContributionPatchIn(StrictIn):
     """Only the fields to change; the others keep their values."""
 
     kind: Kind | None = None
-    summary: Text | None = Field(None, min_length=1, max_length=200)
-    description: Text | None = Field(None, max_length=20000)
+    summary: Text | None = Field(None, min_length=1, max_length=SUMMARY_MAX)
+    description: Text | None = Field(None, max_length=DESCRIPTION_MAX)
     task_id: Id | None = None
     hours: DecimalStr | None = None
     units: DecimalStr | None = None
-    unit_name: Text | None = Field(None, max_length=40)
+    unit_name: Text | None = Field(None, max_length=UNIT_NAME_MAX)
     amount: DecimalStr | None = None
     currency: str | None = Field(None, pattern=r"^([A-Za-z]{3})?$")
-    evidence_url: Text | None = Field(None, max_length=500)
-    evidence_text: Text | None = Field(None, max_length=4000)
+    evidence_url: Text | None = Field(None, max_length=EVIDENCE_URL_MAX)
+    evidence_text: Text | None = Field(None, max_length=EVIDENCE_TEXT_MAX)
 
 
 def _url(file: FieldFile) -> str | None:
@@ -240,8 +249,8 @@ class ReviewIn(StrictIn):
         le=10**9,
         description="The version you read (or send its ETag in If-Match); one is required",
     )
-    rating: int = Field(ge=0, le=5, description="0 (no value) to 5 (excellent)")
-    comment: Text = Field(min_length=1, max_length=4000)
+    rating: int = Field(ge=RATING_MIN, le=RATING_MAX, description="0 (no value) to 5 (excellent)")
+    comment: Text = Field(min_length=1, max_length=COMMENT_MAX)
     effort_estimate: DecimalStr | None = Field(
         None, description="Your own estimate of the effort, when you challenge the claim"
     )

@@ -34,15 +34,28 @@ from commonshare.work.models import (
     ReviewAssignment,
     Task,
 )
-
-MAX_HOURS_PER_CONTRIBUTION = Decimal(1000)
-MAX_ESTIMATE_HOURS = Decimal(10000)
-UPLOAD_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".txt", ".csv", ".md"}
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNITS = Decimal(10**9)
-MAX_EXPENSE = Decimal(1_000_000)
-"""The largest expense claim, in the claim's currency (docs/books.md, "Limits")."""
-
+from commonshare.work.vocab import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    EVIDENCE_TEXT_MAX,
+    EVIDENCE_URL_MAX,
+    HOURS_PLACES,
+    KIND_FIELDS,
+    KIND_NAMES,
+    KIND_REQUIRES,
+    MAX_ESTIMATE_HOURS,
+    MAX_EXPENSE,
+    MAX_HOURS_PER_CONTRIBUTION,
+    MAX_UNITS,
+    MAX_UPLOAD_BYTES,
+    RATING_MAX,
+    RATING_MIN,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    UNIT_NAME_MAX,
+    UNITS_PLACES,
+    UPLOAD_EXTENSIONS,
+)
 
 # How each field is named in messages: plain words, never the field's code.
 LABELS = {
@@ -104,15 +117,15 @@ def create_task(
 ) -> Task:
     ensure_may_act(actor, doing="create tasks")
     problems = Problems()
-    checked_title = problems.check(_text, title, "title", required=True, limit=200)
+    checked_title = problems.check(_text, title, "title", required=True, limit=TITLE_MAX)
     checked_description = problems.check(
-        _text, description, "description", required=False, limit=20000
+        _text, description, "description", required=False, limit=DESCRIPTION_MAX
     )
     estimate = problems.check(
         _decimal,
         estimate_hours,
         "estimate_hours",
-        places=2,
+        places=HOURS_PLACES,
         low=Decimal(0),
         high=MAX_ESTIMATE_HOURS,
     )
@@ -230,24 +243,9 @@ def _check_upload(upload: UploadedFile | None, field: str) -> None:
         raise InvalidInput(f"{label(field)} is larger than the limit of 5 MB.", field=field)
 
 
-# The fields each kind states; any other one sent is refused rather than dropped.
-KIND_FIELDS = {
-    Contribution.Kind.WORK: {"hours"},
-    Contribution.Kind.DELIVERABLE: {"units", "unit_name"},
-    Contribution.Kind.RESOURCE: {"units", "unit_name"},
-    Contribution.Kind.EXPENSE: {"amount", "currency", "receipt"},
-}
-KIND_NAMES = {
-    "work": "work",
-    "deliverable": "a deliverable",
-    "resource": "a resource",
-    "expense": "an expense",
-}
-
-
 def _not_for_kind(given: ContributionInput) -> list[tuple[str | None, str]]:
     """Fields sent that the kind does not have (``amount`` on work, ``hours`` on an expense)."""
-    own = KIND_FIELDS[Contribution.Kind(given.kind)]
+    own = set(KIND_FIELDS[Contribution.Kind(given.kind)])
     sent = {
         name
         for name in ("hours", "units", "unit_name", "amount", "currency", "receipt")
@@ -268,15 +266,21 @@ def _checked_fields(given: ContributionInput, *, has_receipt: bool = False) -> d
     problems = Problems()
     fields: dict[str, Any] = {
         "kind": given.kind,
-        "summary": problems.check(_text, given.summary, "summary", required=True, limit=200),
+        "summary": problems.check(
+            _text, given.summary, "summary", required=True, limit=SUMMARY_MAX
+        ),
         "description": problems.check(
-            _text, given.description, "description", required=False, limit=20000
+            _text, given.description, "description", required=False, limit=DESCRIPTION_MAX
         ),
         "evidence_url": problems.check(
-            _text, given.evidence_url, "evidence_url", required=False, limit=500
+            _text, given.evidence_url, "evidence_url", required=False, limit=EVIDENCE_URL_MAX
         ),
         "evidence_text": problems.check(
-            _text, given.evidence_text, "evidence_text", required=False, limit=4000
+            _text,
+            given.evidence_text,
+            "evidence_text",
+            required=False,
+            limit=EVIDENCE_TEXT_MAX,
         ),
         "hours": None,
         "units": None,
@@ -296,16 +300,20 @@ def _checked_fields(given: ContributionInput, *, has_receipt: bool = False) -> d
             _decimal,
             given.hours,
             "hours",
-            places=2,
+            places=HOURS_PLACES,
             low=Decimal(0),
             high=MAX_HOURS_PER_CONTRIBUTION,
         )
     elif given.kind in (Contribution.Kind.DELIVERABLE, Contribution.Kind.RESOURCE):
         fields["units"] = problems.check(
-            _decimal, given.units, "units", places=3, low=Decimal(0), high=MAX_UNITS
+            _decimal, given.units, "units", places=UNITS_PLACES, low=Decimal(0), high=MAX_UNITS
         )
         fields["unit_name"] = problems.check(
-            _text, given.unit_name, "unit_name", required=given.kind == "resource", limit=40
+            _text,
+            given.unit_name,
+            "unit_name",
+            required="unit_name" in KIND_REQUIRES[given.kind],
+            limit=UNIT_NAME_MAX,
         )
     else:
         _expense_fields(given, fields, problems, has_receipt=has_receipt)
@@ -507,20 +515,22 @@ def submit_review(
         raise Forbidden("Nobody reviews their own work.")
     if not contribution.assignments.filter(reviewer=actor).exists():
         raise Forbidden("Only the members drawn for this contribution review it.")
-    bad_rating = InvalidInput("The rating must be a whole number from 0 to 5.", field="rating")
+    bad_rating = InvalidInput(
+        f"The rating must be a whole number from {RATING_MIN} to {RATING_MAX}.", field="rating"
+    )
     if isinstance(rating, bool) or not isinstance(rating, int | str):
         raise bad_rating
     try:
         rating_value = int(rating)
     except ValueError:
         raise bad_rating from None
-    if not 0 <= rating_value <= 5:
+    if not RATING_MIN <= rating_value <= RATING_MAX:
         raise bad_rating
-    comment = _text(comment, "comment", required=True, limit=4000)
+    comment = _text(comment, "comment", required=True, limit=COMMENT_MAX)
     estimate = None
     if effort_estimate not in (None, ""):
         estimate = _decimal(
-            effort_estimate, "effort_estimate", places=3, low=Decimal(-1), high=Decimal(10**9)
+            effort_estimate, "effort_estimate", places=UNITS_PLACES, low=Decimal(-1), high=MAX_UNITS
         )
         if estimate < 0:
             raise InvalidInput(

@@ -1,13 +1,19 @@
-"""Exact apportionment of minor units and tidy decimal output.
+"""The one rounding of money: exact apportionment of minor units, floors, tidy output.
 
-Weights are floats from the engine; they are turned into exact integers first
-(a power-of-two scaling, which is exact), so apportionment runs on integers and
-the parts always sum to the whole (largest remainder) or to at most the whole
-(floor, the rest stated as remainder).
+Every split of an amount pays through ``apportion``: weights are turned into
+exact integers first (the engine's floats by a power-of-two scaling, which is
+exact; decimal or rational weights by their common denominator), so it runs on
+integers and the parts always sum to the whole (largest remainder) or to at most
+the whole (floor, the rest stated as remainder). ``floor_of`` is the same floor
+for one share alone (a reserve's part of an income, a resource's price times its
+use): whole minor units, never rounded up, so the commons never pays out more
+than it has.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -100,6 +106,49 @@ def apportion_exactly(total: int, weights: list[int], *, largest_remainder: bool
         for i in order[:left]:
             parts[i] += 1
     return parts
+
+
+class SplitError(ValueError):
+    """An amount or weights that cannot be split (a negative one)."""
+
+
+def apportion_by_key(
+    total: int,
+    weights: Mapping[str, Decimal | Fraction | int],
+    *,
+    largest_remainder: bool = True,
+) -> dict[str, int]:
+    """``apportion`` by name: split ``total`` minor units among keys in proportion to
+    exact ``weights`` (decimals, fractions or integers, never floats).
+
+    Keys are put in sorted order first, so ties go to the key that sorts first and the
+    result never depends on the order the weights came in. A key with zero weight gets
+    zero; if every weight is zero, every part is zero and the caller says where
+    ``total`` goes.
+    """
+    if total < 0:
+        raise SplitError("cannot split a negative amount")
+    exact: dict[str, Fraction] = {}
+    for key, weight in weights.items():
+        if isinstance(weight, float):
+            raise SplitError(f"weight of {key!r} is a float; give a Decimal")
+        fraction = Fraction(weight)
+        if fraction < 0:
+            raise SplitError(f"weight of {key!r} is negative")
+        exact[key] = fraction
+    keys = sorted(exact)
+    scale = math.lcm(*(exact[key].denominator for key in keys)) if keys else 1
+    integers = [int(exact[key] * scale) for key in keys]
+    parts = apportion(total, integers, largest_remainder=largest_remainder)
+    return dict(zip(keys, parts, strict=True))
+
+
+def floor_of(amount: Decimal | Fraction | int, scale: int = 1) -> int:
+    """The whole units in ``amount x scale``, rounded down, exactly (no decimal context)."""
+    if isinstance(amount, float):
+        raise SplitError("a float is not an amount; give a Decimal")
+    exact = Fraction(amount) * scale
+    return exact.numerator // exact.denominator
 
 
 def tidy(value: Decimal | Fraction | float | int) -> str:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from commonshare.books import selectors, services
 from commonshare.books.models import ExpenseDecision
+from commonshare.books.vocab import ExpenseStatus
 from commonshare.community import selectors as community
 from commonshare.errors import NotFound
 from commonshare.web import queries
@@ -19,7 +20,7 @@ from commonshare.work import selectors as work
 from commonshare.work import versions
 from commonshare.work.models import Contribution
 
-STATUSES = ("pending", "approved", "rejected")
+STATUSES = tuple(ExpenseStatus.values)
 
 
 def expense_list(request: HttpRequest) -> HttpResponse:

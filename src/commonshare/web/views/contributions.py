@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 
 from commonshare.books import services as books
 from commonshare.books.policy import current_policy
+from commonshare.books.vocab import ExpenseStatus
 from commonshare.core.draw import ticket
 from commonshare.core.money import from_minor
 from commonshare.errors import Forbidden, NotFound
@@ -224,7 +225,7 @@ def expense_context(user: Any, claim: Contribution) -> dict[str, Any] | None:
         "needed": current_policy()["expense_approvals"],
         # Which buttons to offer; decide_expense has the last word.
         "can_decide": signed_in
-        and status == "pending"
+        and status == ExpenseStatus.PENDING
         and user.pk != claim.author_id
         and all(d.member_id != user.pk for d in decisions),
         "entries": queries.entries_from(f"expense:{claim.pk}"),

@@ -1,0 +1,67 @@
+"""The books' words and limits: income sources, expense verdicts and statuses, field lengths.
+
+Models, services, API schemas, web forms and the CLI read them from here. The ``Literal``
+types are what the API's OpenAPI schema states; ``tests/books/test_vocab.py`` holds them
+equal to the choices. The journal's own lengths are the pure ledger's
+(``core.ledger``), which refuses a longer value before any row is written.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.db import models
+
+from commonshare.core.ledger.accounts import MAX_ACCOUNT_LENGTH
+from commonshare.core.ledger.rules import MAX_DESCRIPTION, MAX_FIELD
+from commonshare.work.vocab import ContributionKind
+
+
+class IncomeSource(models.TextChoices):
+    SUPPORT = "support", "Support"
+    HOSTING = "hosting", "Hosting"
+    CUSTOM = "custom-work", "Custom work"
+    SALES = "sales", "Sales"
+    DONATIONS = "donations", "Donations"
+
+
+class ExpenseVerdict(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+
+
+class ExpenseStatus(models.TextChoices):
+    """Where an expense claim stands: N approvals approve it, N rejections reject it."""
+
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+IncomeSourceValue = Literal["support", "hosting", "custom-work", "sales", "donations"]
+ExpenseVerdictValue = Literal["approve", "reject"]
+ExpenseStatusValue = Literal["pending", "approved", "rejected"]
+DEFAULT_INCOME_SOURCE: IncomeSourceValue = "support"
+"""The source income is booked to when none is said."""
+
+VALUED_KINDS = (ContributionKind.WORK, ContributionKind.DELIVERABLE)
+"""The kinds a distribution values by review (resources are paid by use, expenses repaid)."""
+
+# --- lengths of text fields (characters) ---------------------------------------------------
+PAYER_MAX = 200
+INCOME_DESCRIPTION_MAX = 500
+REFERENCE_MAX = 200
+"""An income's invoice or bank reference, and a withdrawal's bank transfer reference."""
+REASON_MAX = 500
+"""Why an expense claim was rejected, or a journal entry reversed."""
+SOURCE_MAX = 20
+VERDICT_MAX = 7
+METHOD_MAX = 20
+SEED_MAX = 64
+HASH_MAX = 64
+"""A SHA-256 in hex."""
+ENTRY_DESCRIPTION_MAX = MAX_DESCRIPTION
+ENTRY_FIELD_MAX = MAX_FIELD
+"""An entry's source, actor, service and commitment."""
+ACCOUNT_MAX = MAX_ACCOUNT_LENGTH
+ACCOUNT_DESCRIPTION_MAX = 200
