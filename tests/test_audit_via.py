@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from django.test import Client
 
-from commonshare.audit import services as audit
+from commonshare.audit import chain as audit
 from commonshare.audit.models import AuditEvent
 from commonshare.cli import main
 

@@ -32,9 +32,6 @@ from commonshare.audit.models import AuditEvent
 # app and name (not module), so moving a function between an app's modules keeps its entry.
 NOT_ACTIONS = {
     "audit.record": "the primitive every action writes its one event with",
-    "audit.canonical": "the event's canonical form, a pure function",
-    "audit.event_hash": "the event's hash, a pure function",
-    "audit.verify": "reads the audit chain",
     "community.token_digest": "a pure function of the raw token",
     "community.member_for_token": (
         "signs an API request in; it stamps the token's last use, bookkeeping too frequent "

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.db import connection, transaction
 
-from commonshare.audit import services as audit
+from commonshare.audit import chain as audit
 from commonshare.audit.models import AuditEvent
 from commonshare.books import distribution as distributions
 from commonshare.books import records, services

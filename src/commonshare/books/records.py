@@ -32,7 +32,7 @@ from typing import Any
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 
-from commonshare.audit import services as audit
+from commonshare.audit import chain as audit
 from commonshare.books import anchors as published
 from commonshare.books import journal_verify
 from commonshare.books.models import (

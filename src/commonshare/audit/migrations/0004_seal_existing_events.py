@@ -9,7 +9,7 @@ from django.db import migrations
 
 
 def seal(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from commonshare.audit.services import _FIELDS, GENESIS_HASH, event_hash
+    from commonshare.audit.chain import _FIELDS, GENESIS_HASH, event_hash
 
     AuditEvent = apps.get_model("audit", "AuditEvent")
     rows = AuditEvent.objects.using(schema_editor.connection.alias).order_by("id")
