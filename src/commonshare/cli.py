@@ -613,8 +613,9 @@ def _register_area_commands() -> None:
     """Commands that live beside their area's code (they import this module's helpers)."""
     from commonshare.allocate_cli import allocate
     from commonshare.books.cli import books, expense
+    from commonshare.governance.cli import policy
 
-    for command in (allocate, books, expense):
+    for command in (allocate, books, expense, policy):
         main.add_command(command)
 
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from commonshare.audit.services import record
 from commonshare.books import journal, records
 from commonshare.books.models import Distribution, ExpenseDecision, Income, Payout, Withdrawal
-from commonshare.books.policy import current_policy, effort_of, resource_price
+from commonshare.books.policy import effort_of, resource_price
 from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act, ensure_may_withdraw
 from commonshare.core.ledger import (
@@ -54,6 +54,7 @@ from commonshare.core.money import (
     parse_decimal,
     to_minor,
 )
+from commonshare.core.policy import Policy, policy_to_dict
 from commonshare.core.valuation import (
     AllocationRequest,
     ContributionInput,
@@ -64,6 +65,7 @@ from commonshare.core.valuation import (
 )
 from commonshare.core.words import long_date, one_of
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
+from commonshare.governance.selectors import current_policy, current_version, policy_of
 from commonshare.work import versions
 from commonshare.work.models import Contribution, Review
 
@@ -184,7 +186,7 @@ def record_income(
         problems.add("source", f"Choose the source: {one_of(Income.Source.labels)}.")
     received = problems.check(_received_on, received_on)
     problems.raise_any()
-    reserve_minor = _reserve_part(minor, current_policy())
+    reserve_minor = _reserve_part(minor, current_policy(at=received))
     with transaction.atomic():
         income = Income.objects.create(
             amount_minor=minor,
@@ -217,18 +219,18 @@ def record_income(
     return income
 
 
-def _reserve_part(minor: int, policy: Mapping[str, Any]) -> int:
+def _reserve_part(minor: int, policy: Policy) -> int:
     """The reserve's share of an income, rounded down to a whole minor unit."""
-    share = Decimal(str(policy.get("reserve_share", "0")))
+    share = policy.reserve.share
     return int((Decimal(minor) * share).to_integral_value(rounding=ROUND_FLOOR))
 
 
 # --- expenses -----------------------------------------------------------------------
 
 
-def expense_status(contribution: Contribution, policy: Mapping[str, Any] | None = None) -> str:
+def expense_status(contribution: Contribution, policy: Policy | None = None) -> str:
     """pending, approved or rejected: N approvals approve, N rejections reject."""
-    needed = int((policy or current_policy())["expense_approvals"])
+    needed = (policy or current_policy()).expenses.approvals
     verdicts = list(contribution.expense_decisions.values_list("verdict", flat=True))
     if verdicts.count(ExpenseDecision.Verdict.APPROVE) >= needed:
         return "approved"
@@ -455,7 +457,7 @@ def valuation_request(
     currency: str,
     minor: int,
     seed: str,
-    policy: dict[str, Any],
+    policy: Policy,
 ) -> AllocationRequest:
     """The frozen input of a distribution: reviewed work not valued before in this currency.
 
@@ -468,7 +470,7 @@ def valuation_request(
     """
     valued, _ = settled_contributions(currency)
     period = Contribution.objects.filter(created_at__date__lte=period_end, kind__in=VALUED_KINDS)
-    if policy["method"] != "impartial":
+    if policy.valuation.method != "impartial":
         period = period.filter(reviews__isnull=False)
     contributions = list(
         period.exclude(pk__in=valued)
@@ -487,7 +489,7 @@ def valuation_request(
     return AllocationRequest(
         currency=currency,
         amount=from_minor(minor, currency),
-        method=policy["method"],
+        method=policy.valuation.method,
         seed=seed,
         members=tuple(
             MemberInput(id=str(pk), reputation=reputation.get(str(pk))) for pk in members
@@ -512,7 +514,7 @@ def valuation_request(
             )
             for r in reviews
         ),
-        policy=dict(policy.get("valuation", {})),
+        policy=dict(policy.valuation.parameters),
     )
 
 
@@ -535,14 +537,14 @@ def _quantity(contribution: Mapping[str, Any]) -> Decimal:
 
 
 def resource_payments(
-    *, period_end: dt.date, currency: str, policy: dict[str, Any]
+    *, period_end: dt.date, currency: str, policy: Policy
 ) -> list[dict[str, Any]]:
     """Resources lent up to the period's end, accepted by review (mean rating >= 1), unpaid.
 
     Prices are in the policy's ``resource_currency``, so resources are paid
     by distributions in that currency only, and each contribution only once.
     """
-    if currency != policy.get("resource_currency", "EUR"):
+    if currency != policy.resources.currency:
         return []
     _, paid = settled_contributions(currency)
     lent = (
@@ -610,7 +612,8 @@ def run_distribution(
             f"A period is at most {MAX_PERIOD_DAYS} days long.", field="period_start"
         )
     code = _code(currency)
-    policy = current_policy()
+    version = current_version(at=start)  # the rules in force when the period began
+    policy = policy_of(version)
     with transaction.atomic():
         journal.lock()
         _refuse_overlap(code, start, end)
@@ -651,7 +654,9 @@ def run_distribution(
                 remainder_minor=to_minor(result.remainder, code),
                 method=result.method,
                 seed=seed,
-                policy=policy,
+                policy=policy_to_dict(policy),
+                policy_version=version.number,
+                policy_sha256=version.sha256,
                 request=_request_json(request),
                 result=result_json,
                 created_by=actor,
