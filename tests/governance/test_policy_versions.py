@@ -117,12 +117,17 @@ def _distribute(make_member: Any, *, start: dt.date) -> Any:
 def test_a_version_adopted_mid_period_does_not_change_the_running_period(
     make_member: Any,
 ) -> None:
-    today = timezone.localdate()
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
     adopted = services.adopt_policy(
-        _content(valuation={"method": "mean"}), adopted_by="decision 1", on=today
+        _content(valuation={"method": "mean"}),
+        adopted_by="decision 1",
+        on=last_month + dt.timedelta(days=9),
     )
-    assert adopted.valid_from > today
-    distribution = _distribute(make_member, start=today.replace(day=1))
+    assert adopted.valid_from == this_month
+    assert selectors.current_policy().valuation.method == "mean"  # in force today...
+    distribution = _distribute(make_member, start=last_month)
+    # ...but the period began under version 1, so the whole period follows version 1.
     assert distribution.method == "robust"
     assert (distribution.policy_version, distribution.policy_sha256) == (
         1,
@@ -227,3 +232,16 @@ def test_the_cli_shows_the_policy_and_its_versions() -> None:
     ]
     missing = runner.invoke(main, ["policy", "show", "--version", "7"])
     assert missing.exit_code == 2 and "There is no policy version 7." in missing.output
+
+
+def test_the_demo_answers_version_one() -> None:
+    from commonshare.books.models import Distribution
+    from commonshare.demo import ensure_demo_community
+
+    assert ensure_demo_community()
+    assert Client().get("/api/policy").json()["number"] == 1
+    distribution = Distribution.objects.get()
+    assert (distribution.policy_version, distribution.policy_sha256) == (
+        1,
+        selectors.policy_version(1).sha256,
+    )
