@@ -245,3 +245,14 @@ def test_the_demo_answers_version_one() -> None:
         1,
         selectors.policy_version(1).sha256,
     )
+
+
+def test_the_activity_feed_tells_of_an_adopted_version() -> None:
+    from commonshare.web.activity import describe
+
+    services.adopt_policy(_content(), adopted_by="decision 2", on=dt.date(2026, 1, 9))
+    line = describe(AuditEvent.objects.get(code="governance.policy.adopted"))
+    assert line["sentence"] == (
+        'adopted <a href="/policy/#version-2">version 2 of the rules</a>, '
+        "in force from 1 February 2026"
+    )
