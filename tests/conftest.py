@@ -55,6 +55,26 @@ def make_member(db: Any) -> Callable[..., Any]:
     return make
 
 
+# Versions adopted by tests take effect from early 2000: in force for every period they use.
+ADOPTED_LONG_AGO = dt.date(2000, 1, 15)
+
+
+@pytest.fixture
+def adopt_rules(db: Any) -> Callable[..., Any]:
+    """Adopt a policy version changing some rules, as a decision will: ``adopt_rules(review=
+    {"reviewers_per_contribution": 3})``. It is in force for every period since 2000."""
+    from commonshare.core.policy import policy_to_dict
+    from commonshare.governance import selectors, services
+
+    def adopt(**sections: dict[str, Any]) -> Any:
+        content = policy_to_dict(selectors.current_policy())
+        for name, rules in sections.items():
+            content[name].update(rules)
+        return services.adopt_policy(content, adopted_by="a test", on=ADOPTED_LONG_AGO)
+
+    return adopt
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -78,6 +98,12 @@ def _journal_guard_around_flush(request: pytest.FixtureRequest) -> Iterator[None
         yield
         return
     request.getfixturevalue("_journal_guard_lifted")
+    from commonshare.governance.initial import write_version_one
+    from commonshare.governance.models import PolicyVersion
+
+    # An earlier transactional test's flush emptied every table, the policy versions too:
+    # the data migration wrote version 1 once, so put it back as every data folder has it.
+    write_version_one(PolicyVersion)
     yield
     blocker = request.getfixturevalue("django_db_blocker")
     from django.db import connection
@@ -86,6 +112,7 @@ def _journal_guard_around_flush(request: pytest.FixtureRequest) -> Iterator[None
 
     with blocker.unblock():
         set_guard(connection, install=True)
+        write_version_one(PolicyVersion)  # for the tests after this one
 
 
 @pytest.fixture

@@ -390,6 +390,8 @@ CLI_ALLOWED = {
     "member list",
     "member rejoin",
     "member token",  # their own token, to read and rejoin over the API
+    "policy show",  # reads the rules
+    "policy versions",
     "review todo",
     "serve",
     "task list",

@@ -135,12 +135,15 @@ def wipe_database() -> None:
     from django.core.management import call_command
 
     from commonshare.books.append_only import set_guard
+    from commonshare.governance.initial import write_version_one
+    from commonshare.governance.models import PolicyVersion
 
     set_guard(connection, install=False)
     try:
         call_command("flush", interactive=False, verbosity=0)
     finally:
         set_guard(connection, install=True)
+    write_version_one(PolicyVersion)  # flush empties every table, the rules' too
 
 
 def ensure_demo_community() -> bool:

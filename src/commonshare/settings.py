@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "commonshare.audit",
     "commonshare.work",
     "commonshare.books",
+    "commonshare.governance",
     "commonshare.web",
 ]
 
@@ -188,7 +189,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
-
-# How many reviewers are drawn for each contribution, and other defaults of the
-# value policy until the community adopts its own.
-COMMONSHARE_REVIEWERS_PER_CONTRIBUTION = 2

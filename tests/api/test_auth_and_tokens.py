@@ -161,6 +161,9 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("POST", "/api/expenses/{contribution_id}/decision"),
         ("POST", "/api/withdrawals"),
         ("GET", "/api/members/{member_id}/balance"),
+        ("GET", "/api/policy"),
+        ("GET", "/api/policy/versions"),
+        ("GET", "/api/policy/versions/{number}"),
     }
     assert routes == expected
     claim = schema["paths"]["/api/tasks/{task_id}/claim"]["post"]

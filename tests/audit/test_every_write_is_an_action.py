@@ -266,6 +266,16 @@ def _books(name: str, world: World) -> Call:
     raise LookupError(name)
 
 
+def _governance(name: str, world: World) -> Call:
+    from commonshare.core.policy import DEFAULT_POLICY, policy_to_dict
+    from commonshare.governance import services as governance
+
+    if name == "adopt_policy":
+        content = policy_to_dict(DEFAULT_POLICY)
+        return lambda: governance.adopt_policy(content, adopted_by="a test", on=TODAY)
+    raise LookupError(name)
+
+
 SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "community.join": _community,
     "community.update_profile": _community,
@@ -285,6 +295,7 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "books.record_withdrawal": _books,
     "books.reverse_entry": _books,
     "books.run_distribution": _books,
+    "governance.adopt_policy": _governance,
 }
 
 

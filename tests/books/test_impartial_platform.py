@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from commonshare.books import distribution as distributions
-from commonshare.books import policy, records, services
+from commonshare.books import records, services
 from commonshare.core.valuation.impartial import clusters
 from commonshare.work import services as work
 from commonshare.work.models import Contribution
@@ -20,8 +20,8 @@ TODAY = dt.date.today()  # noqa: DTZ011 - the database stamps contributions with
 
 
 @pytest.fixture
-def impartial(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(policy, "DEFAULT_POLICY", {**policy.DEFAULT_POLICY, "method": "impartial"})
+def impartial(adopt_rules: Any) -> None:
+    adopt_rules(valuation={"method": "impartial"})
 
 
 def _spread_seed(members: list[Any]) -> str:

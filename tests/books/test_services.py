@@ -79,7 +79,7 @@ def test_distribution_splits_by_effort_times_mean_rating(make_member) -> None:
     explanation = Payout.objects.get(member=ada).explanation
     assert explanation["contributions"][0]["rating"].startswith("5")
     # Robust, the default, pays one agreeing reviewer per contribution as effort x rating.
-    assert distribution.policy["method"] == "robust"
+    assert distribution.policy["valuation"]["method"] == "robust"
     assert distribution.request["contributions"][0]["effort"] == "3.00"
 
 

@@ -73,8 +73,10 @@ def _copy_distribution(pk: int, *, start: dt.date, end: dt.date) -> int:
     """A distribution row inserted behind the application's back, copied from ``pk``."""
     _raw(
         "INSERT INTO books_distribution (period_start, period_end, currency, amount_minor, "
-        "remainder_minor, method, seed, policy, request, result, created_by_id, created_at) "
-        "SELECT %s, %s, currency, amount_minor, remainder_minor, method, seed, policy, request, "
+        "remainder_minor, method, seed, policy, policy_version, policy_sha256, request, result, "
+        "created_by_id, created_at) "
+        "SELECT %s, %s, currency, amount_minor, remainder_minor, method, seed, policy, "
+        "policy_version, policy_sha256, request, "
         "result, created_by_id, created_at FROM books_distribution WHERE id = %s",
         (start, end, pk),
     )
@@ -98,8 +100,9 @@ def test_a_raw_inserted_distribution_does_not_mark_work_as_valued(reviewed_work)
     ada, bo, done = reviewed_work
     _raw(
         "INSERT INTO books_distribution (period_start, period_end, currency, amount_minor, "
-        "remainder_minor, method, seed, policy, request, result, created_by_id, created_at) "
-        "VALUES (%s, %s, 'EUR', 1, 0, 'x', 'x', %s, %s, %s, %s, %s)",
+        "remainder_minor, method, seed, policy, policy_version, policy_sha256, request, result, "
+        "created_by_id, created_at) "
+        "VALUES (%s, %s, 'EUR', 1, 0, 'x', 'x', %s, 1, 'x', %s, %s, %s, %s)",
         (
             YESTERDAY,
             YESTERDAY,

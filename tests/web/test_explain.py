@@ -208,14 +208,13 @@ def test_impartial_detail_shows_no_weight_for_reviews_that_counted(make_member: 
 
 
 def test_an_impartial_payout_page_agrees_with_the_engine(
-    world: Any, monkeypatch: pytest.MonkeyPatch
+    world: Any, monkeypatch: pytest.MonkeyPatch, adopt_rules: Any
 ) -> None:
     from commonshare.books import distribution as books
-    from commonshare.books import policy
     from commonshare.core.valuation.impartial import clusters
     from commonshare.work import services as work
 
-    monkeypatch.setattr(policy, "DEFAULT_POLICY", {**policy.DEFAULT_POLICY, "method": "impartial"})
+    adopt_rules(valuation={"method": "impartial"})
     ids = [str(world.ada.pk), str(world.ben.pk)]
     seed = next(s for s in map(str, range(100)) if len(set(clusters(ids, s, 32).tolist())) == 2)
     monkeypatch.setattr(books.secrets, "token_hex", lambda _n: seed)

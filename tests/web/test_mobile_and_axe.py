@@ -110,13 +110,28 @@ def problems_on(page: Page, axe: Axe, url: str) -> list[str]:
     return problems
 
 
+def _a_second_policy_version() -> None:
+    """So the rules page shows a history with a table of changes, as a community's will."""
+    import datetime as dt
+
+    from commonshare.core.policy import policy_to_dict
+    from commonshare.governance import selectors, services
+
+    content = policy_to_dict(selectors.current_policy())
+    content["reserve"]["share"] = "0.15"
+    content["resources"]["prices"]["GPU hours"] = "1.20"
+    services.adopt_policy(content, adopted_by="a test", on=dt.date(2000, 1, 15))
+
+
 def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Browser) -> None:
     from commonshare.community.models import Member
     from commonshare.demo import ensure_demo_community
 
     assert ensure_demo_community()
+    _a_second_policy_version()
     steward = Member.objects.order_by("pk").first()
     urls = page_urls(steward)
+    assert "/policy/" in urls
     assert len(urls) > 30, urls  # every pattern of web/urls.py but the POST-only actions
     axe = Axe()
     base = live_server.url

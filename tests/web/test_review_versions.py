@@ -120,12 +120,8 @@ def test_drawn_reviewers_see_what_changed_since_they_were_drawn(
 
 
 @pytest.mark.django_db
-def test_a_redraw_shows_the_earlier_draw(make_member: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from commonshare.books import policy
-
-    monkeypatch.setattr(
-        policy, "DEFAULT_POLICY", {**policy.DEFAULT_POLICY, "redraw_reviewers_on_edit": True}
-    )
+def test_a_redraw_shows_the_earlier_draw(make_member: Any, adopt_rules: Any) -> None:
+    adopt_rules(review={"redraw_reviewers_on_edit": True})
     ada = make_member("Ada")
     for _ in range(4):
         make_member()

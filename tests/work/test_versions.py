@@ -26,12 +26,6 @@ def logged(make_member: Any) -> tuple[Any, Any, Contribution]:
     return ada, bo, services.log_contribution(ada, ONE_HOUR)
 
 
-def _policy(monkeypatch: pytest.MonkeyPatch, **keys: Any) -> None:
-    from commonshare.books import policy
-
-    monkeypatch.setattr(policy, "DEFAULT_POLICY", {**policy.DEFAULT_POLICY, **keys})
-
-
 def test_a_contribution_starts_at_version_1_and_each_edit_adds_one(logged: Any) -> None:
     ada, _, contribution = logged
     assert contribution.version == 1
@@ -86,10 +80,8 @@ def test_an_edit_after_the_draw_names_the_drawn_reviewers(logged: Any) -> None:
     assert (assignment.reviewer_id, assignment.drawn_version) == (bo.pk, 1)
 
 
-def test_the_policy_can_redraw_the_reviewers_on_an_edit(
-    make_member: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _policy(monkeypatch, redraw_reviewers_on_edit=True)
+def test_the_policy_can_redraw_the_reviewers_on_an_edit(make_member: Any, adopt_rules: Any) -> None:
+    adopt_rules(review={"redraw_reviewers_on_edit": True})
     ada = make_member("Ada")
     for _ in range(6):
         make_member()
@@ -130,12 +122,14 @@ def test_without_the_policy_an_edit_keeps_the_draw(logged: Any) -> None:
     assert ContributionVersion.objects.get().replaced_draw is None
 
 
-def test_a_redraw_drops_the_old_reviewer(make_member: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_redraw_drops_the_old_reviewer(
+    make_member: Any, adopt_rules: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A reviewer no longer drawn cannot review, even the current version."""
     from commonshare.core.draw import draw_reviewers
     from commonshare.errors import Forbidden
 
-    _policy(monkeypatch, redraw_reviewers_on_edit=True)
+    adopt_rules(review={"redraw_reviewers_on_edit": True})
     members = [make_member() for _ in range(8)]
     author = members[0]
     contribution = services.log_contribution(author, ONE_HOUR)

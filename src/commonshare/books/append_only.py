@@ -1,6 +1,6 @@
-"""Database triggers that refuse UPDATE and DELETE on the journal tables.
+"""Database triggers that refuse UPDATE and DELETE on the journal tables (and policy versions).
 
-The application never changes a journal row; these make the database refuse
+The application never changes a journal row or a policy version; these make the database refuse
 it too, so a stray script or an admin's raw SQL fails loudly. Someone with the
 rights to drop the triggers can still edit rows: that is what the hash chain
 and ``commonshare books verify`` are for.
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-TABLES = ("books_journalentry", "books_journalposting")
-MESSAGE = "the journal is append-only: post a reversing entry instead"
+TABLES = ("books_journalentry", "books_journalposting", "governance_policyversion")
+MESSAGE = "the journal and policy versions are append-only: post a reversing entry instead"
 
 
-def _sqlite_statements(install: bool) -> list[str]:
+def _sqlite_statements(install: bool, tables: tuple[str, ...]) -> list[str]:
     statements = []
-    for table in TABLES:
+    for table in tables:
         for action in ("UPDATE", "DELETE"):
             name = f"{table}_no_{action.lower()}"
             statements.append(f"DROP TRIGGER IF EXISTS {name}")
@@ -28,14 +28,14 @@ def _sqlite_statements(install: bool) -> list[str]:
     return statements
 
 
-def _postgresql_statements(install: bool) -> list[str]:
+def _postgresql_statements(install: bool, tables: tuple[str, ...]) -> list[str]:
     statements = []
     if install:
         statements.append(
             "CREATE OR REPLACE FUNCTION commonshare_journal_append_only() RETURNS trigger "
             f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{MESSAGE}'; END $$"
         )
-    for table in TABLES:
+    for table in tables:
         statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         statements.append(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
         if install:
@@ -50,16 +50,21 @@ def _postgresql_statements(install: bool) -> list[str]:
     return statements
 
 
-def statements(vendor: str, *, install: bool) -> list[str]:
+def statements(vendor: str, *, install: bool, tables: tuple[str, ...] = TABLES) -> list[str]:
     if vendor == "sqlite":
-        return _sqlite_statements(install)
+        return _sqlite_statements(install, tables)
     if vendor == "postgresql":
-        return _postgresql_statements(install)
+        return _postgresql_statements(install, tables)
     return []
 
 
 def set_guard(connection: Any, *, install: bool) -> None:
-    """Install (or, for test teardown and ``demo --reset``, remove) the triggers."""
+    """Install (or, for test teardown and ``demo --reset``, remove) the triggers.
+
+    Only on the tables that exist yet: a migration of one app may run before another's.
+    """
+    present = set(connection.introspection.table_names())
+    tables = tuple(table for table in TABLES if table in present)
     with connection.cursor() as cursor:
-        for statement in statements(connection.vendor, install=install):
+        for statement in statements(connection.vendor, install=install, tables=tables):
             cursor.execute(statement)

@@ -24,7 +24,7 @@ from commonshare.audit.actions import action
 from commonshare.audit.services import record
 from commonshare.books import journal, records
 from commonshare.books.models import Distribution, Payout
-from commonshare.books.policy import current_policy, effort_of, resource_price
+from commonshare.books.policy import effort_of, resource_price
 from commonshare.books.services import (
     _amount_minor,
     _code,
@@ -38,6 +38,7 @@ from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act
 from commonshare.core.ledger import PAYOUTS, EntryDraft, Posting, expense_account, payable_account
 from commonshare.core.money import from_minor, to_minor
+from commonshare.core.policy import Policy, policy_to_dict
 from commonshare.core.valuation import (
     AllocationRequest,
     ContributionInput,
@@ -48,6 +49,7 @@ from commonshare.core.valuation import (
 )
 from commonshare.core.valuation.rounding import floor_of
 from commonshare.errors import Conflict, InvalidInput
+from commonshare.governance.selectors import current_version, policy_of
 from commonshare.work.models import Contribution, Review
 
 RESOURCES = expense_account("resources")
@@ -75,7 +77,7 @@ def valuation_request(
     currency: str,
     minor: int,
     seed: str,
-    policy: dict[str, Any],
+    policy: Policy,
 ) -> AllocationRequest:
     """The frozen input of a distribution: reviewed work not valued before in this currency.
 
@@ -88,7 +90,7 @@ def valuation_request(
     """
     valued, _ = settled_contributions(currency)
     period = Contribution.objects.filter(created_at__date__lte=period_end, kind__in=VALUED_KINDS)
-    if policy["method"] != "impartial":
+    if policy.valuation.method != "impartial":
         period = period.filter(reviews__isnull=False)
     contributions = list(
         period.exclude(pk__in=valued)
@@ -107,7 +109,7 @@ def valuation_request(
     return AllocationRequest(
         currency=currency,
         amount=from_minor(minor, currency),
-        method=policy["method"],
+        method=policy.valuation.method,
         seed=seed,
         members=tuple(
             MemberInput(id=str(pk), reputation=reputation.get(str(pk))) for pk in members
@@ -132,7 +134,7 @@ def valuation_request(
             )
             for r in reviews
         ),
-        policy=dict(policy.get("valuation", {})),
+        policy=dict(policy.valuation.parameters),
     )
 
 
@@ -156,14 +158,14 @@ def _quantity(contribution: Mapping[str, Any]) -> Decimal:
 
 
 def resource_payments(
-    *, period_end: dt.date, currency: str, policy: dict[str, Any]
+    *, period_end: dt.date, currency: str, policy: Policy
 ) -> list[dict[str, Any]]:
     """Resources lent up to the period's end, accepted by review (mean rating >= 1), unpaid.
 
     Prices are in the policy's ``resource_currency``, so resources are paid
     by distributions in that currency only, and each contribution only once.
     """
-    if currency != policy.get("resource_currency", "EUR"):
+    if currency != policy.resources.currency:
         return []
     _, paid = settled_contributions(currency)
     lent = (
@@ -231,7 +233,8 @@ def run_distribution(
             f"A period is at most {MAX_PERIOD_DAYS} days long.", field="period_start"
         )
     code = _code(currency)
-    policy = current_policy()
+    version = current_version(at=start)  # the rules in force when the period began
+    policy = policy_of(version)
     with transaction.atomic():
         journal.lock()
         _refuse_overlap(code, start, end)
@@ -272,7 +275,9 @@ def run_distribution(
                 remainder_minor=to_minor(result.remainder, code),
                 method=result.method,
                 seed=seed,
-                policy=policy,
+                policy=policy_to_dict(policy),
+                policy_version=version.number,
+                policy_sha256=version.sha256,
                 request=_request_json(request),
                 result=result_json,
                 created_by=actor,

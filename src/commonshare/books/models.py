@@ -70,6 +70,10 @@ class Distribution(models.Model):
     method = models.CharField(max_length=METHOD_MAX)
     seed = models.CharField(max_length=SEED_MAX)
     policy = models.JSONField()
+    # The policy version in force when the period began, and its sha256: the number says
+    # which rules applied, the hash that ``policy`` is exactly that version's content.
+    policy_version = models.PositiveIntegerField()
+    policy_sha256 = models.CharField(max_length=64)
     request = models.JSONField(help_text="The frozen valuation input")
     result = models.JSONField(help_text="The valuation output, explanations included")
     created_by = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="+")

@@ -1,50 +1,62 @@
-"""The value policy in force until the community adopts its own through governance.
+"""The two rules the books apply record by record, and reading a distribution's frozen policy.
 
-A policy is plain data. A distribution freezes the one it used, so a past
-payout can always be recomputed from what is stored with it.
+The rules themselves live in policy versions (``governance.selectors.current_policy``).
+A distribution freezes the policy it used, so a past payout can always be recomputed
+from what is stored with it; distributions made before policy versions froze a flat
+dict of the same rules, which ``frozen_policy`` still reads.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
+from commonshare.core.policy import Policy, policy_from_dict
 
-DEFAULT_POLICY: dict[str, Any] = {
-    # The valuation method (docs/valuation.md): robust weighs reviewers by earned trust.
-    "method": "robust",
-    # Parameters handed to the valuation engine as they are (see docs/valuation.md).
-    "valuation": {},
-    # What one unit of each valued kind of contribution counts as, in hours of work.
-    "effort_per_unit": {"work": "1", "deliverable": "1"},
-    # Share of every income moved to the reserve for sustainability.
-    "reserve_share": "0.10",
-    # Peers (never the claimant) who must approve an expense claim, or reject it.
-    "expense_approvals": 2,
-    # Lent resources are paid by metered use at these prices per unit, before the split.
-    "resource_prices": {"server hours": "0.05", "compute hours": "0.10", "GB transferred": "0.01"},
-    "default_resource_price": "0.02",
-    # The currency those prices are in: resources are paid by its distributions only.
-    "resource_currency": "EUR",
-    # When an author edits a contribution after its reviewers were drawn, discard that
-    # draw and draw anew from a fresh published seed (false: the drawn reviewers stay).
-    "redraw_reviewers_on_edit": False,
+# Keys of the flat form, and where each rule sits in a policy version.
+_FLAT = {
+    "reserve_share": ("reserve", "share"),
+    "expense_approvals": ("expenses", "approvals"),
+    "resource_prices": ("resources", "prices"),
+    "default_resource_price": ("resources", "default_price"),
+    "resource_currency": ("resources", "currency"),
+    "redraw_reviewers_on_edit": ("review", "redraw_reviewers_on_edit"),
+    "reviewers_per_contribution": ("review", "reviewers_per_contribution"),
+    "method": ("valuation", "method"),
+    "valuation": ("valuation", "parameters"),
+    "effort_per_unit": ("valuation", "effort_per_unit"),
 }
 
 
-def current_policy() -> dict[str, Any]:
-    policy = dict(DEFAULT_POLICY)
-    policy["reviewers_per_contribution"] = settings.COMMONSHARE_REVIEWERS_PER_CONTRIBUTION
-    return policy
+def frozen_policy(data: Mapping[str, Any]) -> Policy:
+    """The policy a distribution froze, in either form; raises ``PolicyError`` if unsound."""
+    return _frozen(json.dumps(data, sort_keys=True, default=str))
 
 
-def effort_of(kind: str, quantity: Decimal, policy: dict[str, Any]) -> Decimal:
+@lru_cache(maxsize=64)
+def _frozen(text: str) -> Policy:
+    data = json.loads(text)
+    if "method" not in data:
+        return policy_from_dict(data)
+    nested: dict[str, dict[str, Any]] = {}
+    for key, value in data.items():
+        section, rule = _FLAT.get(key, ("", key))
+        nested.setdefault(section, {})[rule] = value
+    return policy_from_dict(nested)
+
+
+def _policy(policy: Policy | Mapping[str, Any]) -> Policy:
+    return policy if isinstance(policy, Policy) else frozen_policy(policy)
+
+
+def effort_of(kind: str, quantity: Decimal, policy: Policy | Mapping[str, Any]) -> Decimal:
     """Effort in hour-equivalents of a contribution of ``quantity`` units of ``kind``."""
-    return quantity * Decimal(policy["effort_per_unit"][kind])
+    return _policy(policy).effort_of(kind, quantity)
 
 
-def resource_price(unit_name: str, policy: dict[str, Any]) -> Decimal:
+def resource_price(unit_name: str, policy: Policy | Mapping[str, Any]) -> Decimal:
     """Price of one metered unit of a lent resource, in the distribution's currency."""
-    prices: dict[str, str] = policy["resource_prices"]
-    return Decimal(prices.get(unit_name, policy["default_resource_price"]))
+    return _policy(policy).resource_price(unit_name)

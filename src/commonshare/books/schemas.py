@@ -92,6 +92,8 @@ class DistributionOut(Schema):
     remainder: str = Field(description="Left undistributed by rounding, carried forward")
     method: str
     seed: str
+    policy_version: int = Field(description="The policy version in force when the period began")
+    policy_sha256: str = Field(description="The sha256 of that version's canonical JSON")
     created_by: MemberRef
     created_at: dt.datetime
 

@@ -18,7 +18,6 @@ payouts) are built and posted by ``books.distribution``, with the helpers here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +29,6 @@ from commonshare.audit.actions import action, refuse_float
 from commonshare.audit.services import record
 from commonshare.books import journal, journal_verify, records
 from commonshare.books.models import ExpenseDecision, Income, JournalEntry, Withdrawal
-from commonshare.books.policy import current_policy
 from commonshare.books.vocab import (
     INCOME_DESCRIPTION_MAX,
     PAYER_MAX,
@@ -61,9 +59,11 @@ from commonshare.core.money import (
     parse_decimal,
     to_minor,
 )
+from commonshare.core.policy import Policy
 from commonshare.core.valuation.rounding import floor_of
 from commonshare.core.words import long_date, one_of
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
+from commonshare.governance.selectors import current_policy
 from commonshare.work import versions
 from commonshare.work.models import Contribution
 
@@ -186,7 +186,7 @@ def record_income(
         problems.add("source", f"Choose the source: {one_of(Income.Source.labels)}.")
     received = problems.check(_received_on, received_on)
     problems.raise_any()
-    reserve_minor = _reserve_part(minor, current_policy())
+    reserve_minor = _reserve_part(minor, current_policy(at=received))
     with transaction.atomic():
         income = Income.objects.create(
             amount_minor=minor,
@@ -219,18 +219,18 @@ def record_income(
     return income
 
 
-def _reserve_part(minor: int, policy: Mapping[str, Any]) -> int:
+def _reserve_part(minor: int, policy: Policy) -> int:
     """The reserve's share of an income, rounded down to a whole minor unit."""
-    share = Decimal(str(policy.get("reserve_share", "0")))
+    share = policy.reserve.share
     return floor_of(share, minor)
 
 
 # --- expenses -----------------------------------------------------------------------
 
 
-def expense_status(contribution: Contribution, policy: Mapping[str, Any] | None = None) -> str:
+def expense_status(contribution: Contribution, policy: Policy | None = None) -> str:
     """pending, approved or rejected: N approvals approve, N rejections reject."""
-    needed = int((policy or current_policy())["expense_approvals"])
+    needed = (policy or current_policy()).expenses.approvals
     verdicts = list(contribution.expense_decisions.values_list("verdict", flat=True))
     if verdicts.count(ExpenseDecision.Verdict.APPROVE) >= needed:
         return ExpenseStatus.APPROVED

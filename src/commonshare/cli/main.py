@@ -21,6 +21,7 @@ from commonshare.allocate_cli import allocate
 from commonshare.books.cli import books, distribute, expense, income
 from commonshare.cli.site import demo, init, serve
 from commonshare.community.cli import member
+from commonshare.governance.cli import policy
 from commonshare.work.cli import contribution, review, task
 
 
@@ -42,6 +43,7 @@ for command in (
     distribute,
     books,
     expense,
+    policy,
     allocate,
 ):
     main.add_command(command)

@@ -8,6 +8,7 @@ sentence ("made a change to the books"), never as the code itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -141,6 +142,18 @@ def _distributed(event: AuditEvent, distribution: Any) -> SafeString:
     )
 
 
+def _policy_adopted(event: AuditEvent, _target: Any) -> SafeString:
+    number, since = event.data.get("number"), event.data.get("valid_from")
+    try:
+        when = formatting.day(dt.date.fromisoformat(str(since)))
+    except ValueError:
+        return format_html("{}", "adopted a new version of the rules")
+    page = f"{reverse('web:policy')}#version-{number}"
+    return format_html(
+        'adopted <a href="{}">version {} of the rules</a>, in force from {}', page, number, when
+    )
+
+
 def _plain(text: str) -> Sentence:
     def sentence(event: AuditEvent, _target: Any) -> SafeString:
         return format_html("{}", text)
@@ -170,6 +183,7 @@ SENTENCES: dict[str, Sentence] = {
     "books.withdrawal.recorded": _withdrawal,
     "books.entry.reversed": _reversed,
     "books.distribution.posted": _distributed,
+    "governance.policy.adopted": _policy_adopted,
 }
 
 

@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 
 from commonshare.web.forms import LoginForm
 from commonshare.web.views import accounts, books, claims, contributions, home, openbooks, tasks
+from commonshare.web.views import policy as policy_views
 
 
 class RecordId:
@@ -83,6 +84,7 @@ urlpatterns = [
     path("books/entries/<id:seq>/", openbooks.entry_detail, name="entry"),
     path("books/entries/<id:seq>/reverse/", openbooks.entry_reverse, name="entry_reverse"),
     path("books/sustainability/", openbooks.sustainability, name="sustainability"),
+    path("policy/", policy_views.policy_page, name="policy"),
     path("books/expenses/", claims.expense_list, name="expenses"),
     path("books/income/<id:income_id>/", openbooks.income_detail, name="income"),
     path("books/income/", books.income_list, name="income_list"),

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
@@ -19,13 +18,13 @@ from django.db import IntegrityError, transaction
 
 from commonshare.audit.actions import action, refuse_float, unchanged
 from commonshare.audit.services import record
-from commonshare.books.policy import current_policy
 from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act
 from commonshare.core.draw import draw_reviewers
 from commonshare.core.money import MoneyError, check_new_currency, parse_decimal, to_minor
 from commonshare.core.words import one_of
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
+from commonshare.governance.selectors import current_policy
 from commonshare.work import versions
 from commonshare.work.models import (
     Contribution,
@@ -365,7 +364,7 @@ def _draw_for(contribution: Contribution, author: Member) -> list[ReviewAssignme
         str(contribution.pk),
         str(author.pk),
         pool,
-        settings.COMMONSHARE_REVIEWERS_PER_CONTRIBUTION,
+        current_policy().review.reviewers_per_contribution,
     )
     contribution.review_pool = pool
     contribution.save(update_fields=["review_pool"])
@@ -463,7 +462,7 @@ def _new_version(
         contribution=contribution, version=contribution.version - 1, stated=before
     )
     drawn = list(contribution.assignments.order_by("rank").values_list("reviewer_id", flat=True))
-    redraw = bool(drawn) and bool(current_policy()["redraw_reviewers_on_edit"])
+    redraw = bool(drawn) and current_policy().review.redraw_reviewers_on_edit
     redrawn: list[int] = []
     if redraw:
         # Only open assignments exist: an edit is refused once a review is in.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.utils import timezone
 from commonshare.books import distribution as distributions
 from commonshare.books import selectors, services
 from commonshare.books.models import Distribution
+from commonshare.books.policy import frozen_policy
 from commonshare.web import charts, queries
 from commonshare.web.explain import explain, reviewer_ids
 from commonshare.web.forms import DistributionForm, IncomeForm
@@ -89,8 +91,17 @@ def distribution_detail(request: HttpRequest, distribution_id: int) -> HttpRespo
             "basis": queries.distribution_basis(distribution),
             "resources": resource_rows(distribution),
             "entries": queries.entries_from(f"distribution:{distribution.pk}"),
+            "reserve_share": frozen_reserve_share(distribution),
         },
     )
+
+
+def frozen_reserve_share(distribution: Distribution) -> Decimal | None:
+    """The reserve share of the policy the distribution froze (None if it cannot be read)."""
+    try:
+        return frozen_policy(distribution.policy).reserve.share
+    except (ValueError, TypeError):
+        return None
 
 
 def resource_rows(distribution: Distribution) -> list[dict[str, Any]]:

@@ -5,18 +5,17 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from commonshare.books import services as books
-from commonshare.books.policy import current_policy
 from commonshare.books.vocab import ExpenseStatus
 from commonshare.core.draw import ticket
 from commonshare.core.money import from_minor
 from commonshare.errors import Forbidden, NotFound
+from commonshare.governance.selectors import current_policy
 from commonshare.web import queries
 from commonshare.web.forms import (
     ContributionForm,
@@ -205,7 +204,7 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
             ),
             "drawn_version": mine.drawn_version if mine else None,
             "tickets": tickets,
-            "reviewers_per_contribution": settings.COMMONSHARE_REVIEWERS_PER_CONTRIBUTION,
+            "reviewers_per_contribution": current_policy().review.reviewers_per_contribution,
             "can_edit": user.is_authenticated and contribution.author_id == user.pk and not reviews,
             "can_review": can_review,
         },
@@ -222,7 +221,7 @@ def expense_context(user: Any, claim: Contribution) -> dict[str, Any] | None:
     return {
         "status": status,
         "decisions": decisions,
-        "needed": current_policy()["expense_approvals"],
+        "needed": current_policy().expenses.approvals,
         # Which buttons to offer; decide_expense has the last word.
         "can_decide": signed_in
         and status == ExpenseStatus.PENDING

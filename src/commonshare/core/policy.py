@@ -1,0 +1,525 @@
+"""The community's policy: every rule a community may decide, as typed, checked data.
+
+A policy has one frozen dataclass per section (valuation, review, reserve, expenses,
+resources, period, trust). Its dict form (``policy_to_dict``) is plain JSON: decimals
+are written as text, so no float ever carries a share or a price. ``check_policy``
+names every problem of a dict at once, each with its field path and a sentence;
+``policy_from_dict`` builds the policy (missing rules take their defaults) or raises
+``PolicyError`` with those problems. ``canonical_json`` is the chain's canonical form
+(keys sorted, no spaces, ASCII) and ``policy_sha256`` its digest: one text per policy.
+
+Versions take effect only at the start of a period (``next_period_start``), so no rule
+changes in the middle of one. Pure: no Django, no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from commonshare.core.money import MoneyError, check_currency
+from commonshare.core.valuation.policy import resolve_policy
+from commonshare.core.valuation.types import METHODS, ValuationError
+from commonshare.core.words import one_of
+
+VALUED_KINDS = ("work", "deliverable")
+PERIOD_MONTHS = (1, 2, 3, 4, 6, 12)  # lengths that line up with the calendar year
+MAX_REVIEWERS = 20
+MAX_APPROVALS = 20
+MAX_EFFORT_PER_UNIT = Decimal(1000)
+MAX_PRICE = Decimal(1_000_000)
+MAX_UNIT_NAME = 100
+MAX_THRESHOLD = 100_000
+
+
+@dataclass(frozen=True)
+class ValuationPolicy:
+    """How contributions become pay (docs/valuation.md)."""
+
+    # mean, robust (reviewers weighed by earned trust) or impartial.
+    method: str = "robust"
+    # The engine's parameters, handed to it as they are (core.valuation.policy.DEFAULTS).
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    # What one unit of each valued kind of contribution counts as, in hours of work.
+    effort_per_unit: Mapping[str, Decimal] = field(
+        default_factory=lambda: {"work": Decimal(1), "deliverable": Decimal(1)}
+    )
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    # Peers drawn at random (never the author) to review each contribution.
+    reviewers_per_contribution: int = 2
+    # After an edit, discard the draw and draw anew from a fresh seed (false: they stay).
+    redraw_reviewers_on_edit: bool = False
+
+
+@dataclass(frozen=True)
+class ReservePolicy:
+    # Share of every income set aside in the reserve when it is recorded.
+    share: Decimal = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class ExpensePolicy:
+    # Peers (never the claimant) who must approve an expense claim, or reject it.
+    approvals: int = 2
+
+
+@dataclass(frozen=True)
+class ResourcePolicy:
+    # Lent resources are paid by metered use at these prices per unit, before the split.
+    prices: Mapping[str, Decimal] = field(
+        default_factory=lambda: {
+            "server hours": Decimal("0.05"),
+            "compute hours": Decimal("0.1"),
+            "GB transferred": Decimal("0.01"),
+        }
+    )
+    default_price: Decimal = Decimal("0.02")
+    # The currency the prices are in: resources are paid by its distributions only.
+    currency: str = "EUR"
+
+
+@dataclass(frozen=True)
+class PeriodPolicy:
+    # The length of a distribution period, in whole months; periods start on the first of
+    # a month and line up with the calendar year (quarters start in January, April...).
+    months: int = 1
+
+
+@dataclass(frozen=True)
+class TrustPolicy:
+    """The thresholds the trust levels will read.
+
+    Nothing reads them until trust levels land (the next issue); they are here so that a
+    community can already see, and later decide, what each level asks. Each level asks at
+    least as much as the one below it.
+    """
+
+    # Level 1 (may review): days since joining, and contributions that passed review.
+    level1_days: int = 7
+    level1_reviewed_contributions: int = 1
+    # Level 2 (may approve expense claims and make proposals): also reviews given.
+    level2_days: int = 30
+    level2_reviewed_contributions: int = 5
+    level2_reviews_given: int = 5
+    # Level 3 (may run distributions and serve on juries).
+    level3_days: int = 90
+    level3_reviewed_contributions: int = 20
+    level3_reviews_given: int = 20
+
+
+@dataclass(frozen=True)
+class Policy:
+    valuation: ValuationPolicy = field(default_factory=ValuationPolicy)
+    review: ReviewPolicy = field(default_factory=ReviewPolicy)
+    reserve: ReservePolicy = field(default_factory=ReservePolicy)
+    expenses: ExpensePolicy = field(default_factory=ExpensePolicy)
+    resources: ResourcePolicy = field(default_factory=ResourcePolicy)
+    period: PeriodPolicy = field(default_factory=PeriodPolicy)
+    trust: TrustPolicy = field(default_factory=TrustPolicy)
+
+    def effort_of(self, kind: str, quantity: Decimal) -> Decimal:
+        """Effort in hour-equivalents of ``quantity`` units of a valued ``kind``."""
+        return quantity * self.valuation.effort_per_unit[kind]
+
+    def resource_price(self, unit_name: str) -> Decimal:
+        """Price of one metered unit of a lent resource, in ``resources.currency``."""
+        return self.resources.prices.get(unit_name, self.resources.default_price)
+
+
+_SECTION_TYPES: dict[str, type[Any]] = {
+    "valuation": ValuationPolicy,
+    "review": ReviewPolicy,
+    "reserve": ReservePolicy,
+    "expenses": ExpensePolicy,
+    "resources": ResourcePolicy,
+    "period": PeriodPolicy,
+    "trust": TrustPolicy,
+}
+TRUST_WORDS = {
+    "level1_days": "the days a member waits for trust level 1",
+    "level1_reviewed_contributions": "the reviewed contributions trust level 1 asks",
+    "level2_days": "the days a member waits for trust level 2",
+    "level2_reviewed_contributions": "the reviewed contributions trust level 2 asks",
+    "level2_reviews_given": "the reviews given trust level 2 asks",
+    "level3_days": "the days a member waits for trust level 3",
+    "level3_reviewed_contributions": "the reviewed contributions trust level 3 asks",
+    "level3_reviews_given": "the reviews given trust level 3 asks",
+}
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    """One thing wrong with a policy: its field path (``reserve.share``) and a sentence."""
+
+    field: str
+    message: str
+
+
+class PolicyError(ValueError):
+    def __init__(self, problems: list[PolicyProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+DEFAULT_POLICY = Policy()
+
+
+# --- the dict form ------------------------------------------------------------------
+
+
+def _text(value: Decimal) -> str:
+    """One text per decimal value: ``0.10`` and ``0.1`` are both ``"0.1"``."""
+    return format((value + 0).normalize(), "f")
+
+
+def policy_to_dict(policy: Policy) -> dict[str, Any]:
+    """The JSON form: nested by section, decimals as normalised text."""
+    valuation, resources = policy.valuation, policy.resources
+    return {
+        "valuation": {
+            "method": valuation.method,
+            "parameters": dict(valuation.parameters),
+            "effort_per_unit": {k: _text(v) for k, v in valuation.effort_per_unit.items()},
+        },
+        "review": {
+            "reviewers_per_contribution": policy.review.reviewers_per_contribution,
+            "redraw_reviewers_on_edit": policy.review.redraw_reviewers_on_edit,
+        },
+        "reserve": {"share": _text(policy.reserve.share)},
+        "expenses": {"approvals": policy.expenses.approvals},
+        "resources": {
+            "prices": {k: _text(v) for k, v in resources.prices.items()},
+            "default_price": _text(resources.default_price),
+            "currency": resources.currency,
+        },
+        "period": {"months": policy.period.months},
+        "trust": {f.name: getattr(policy.trust, f.name) for f in fields(TrustPolicy)},
+    }
+
+
+def canonical_json(data: Any) -> str:
+    """The chain's canonical form: ASCII JSON text, keys sorted, no spaces."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def policy_sha256(policy: Policy) -> str:
+    """The lower-case hex sha256 of the policy's canonical JSON."""
+    return hashlib.sha256(canonical_json(policy_to_dict(policy)).encode("ascii")).hexdigest()
+
+
+def policy_from_dict(data: Any) -> Policy:
+    """The policy ``data`` describes (missing rules take their defaults)."""
+    problems = check_policy(data)
+    if problems:
+        raise PolicyError(problems)
+    return _build(data)
+
+
+def _build(data: Mapping[str, Any]) -> Policy:
+    defaults = policy_to_dict(DEFAULT_POLICY)
+    merged = {name: {**defaults[name], **data.get(name, {})} for name in defaults}
+    valuation, resources = merged["valuation"], merged["resources"]
+    return Policy(
+        valuation=ValuationPolicy(
+            method=valuation["method"],
+            parameters=dict(valuation["parameters"]),
+            effort_per_unit={k: Decimal(v) for k, v in valuation["effort_per_unit"].items()},
+        ),
+        review=ReviewPolicy(**merged["review"]),
+        reserve=ReservePolicy(share=Decimal(merged["reserve"]["share"])),
+        expenses=ExpensePolicy(**merged["expenses"]),
+        resources=ResourcePolicy(
+            prices={k: Decimal(v) for k, v in resources["prices"].items()},
+            default_price=Decimal(resources["default_price"]),
+            currency=check_currency(resources["currency"]),
+        ),
+        period=PeriodPolicy(**merged["period"]),
+        trust=TrustPolicy(**merged["trust"]),
+    )
+
+
+# --- the checks ---------------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[PolicyProblem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(PolicyProblem(path, message))
+
+    def whole(self, path: str, value: Any, words: str, low: int, high: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.add(path, f"{words} must be a whole number from {low} to {high}")
+
+    def decimal(
+        self,
+        path: str,
+        value: Any,
+        words: str,
+        high: Decimal,
+        *,
+        example: str = "0.10",
+        out_of_range: str = "",
+    ) -> Decimal | None:
+        if isinstance(value, float):
+            self.add(path, f'{words} must be written as text, like "{example}", not as a float')
+            return None
+        number: Decimal | None = None
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            number = Decimal(value)
+        elif isinstance(value, str):
+            try:
+                number = Decimal(value.strip())
+            except InvalidOperation:
+                number = None
+        if number is None or not number.is_finite() or not 0 <= number <= high:
+            self.add(path, out_of_range or f"{words} must be a number from 0 to {_text(high)}")
+            return None
+        return number
+
+
+def _mapping(value: Any) -> bool:
+    return isinstance(value, Mapping) and all(isinstance(k, str) for k in value)
+
+
+def check_policy(data: Any) -> list[PolicyProblem]:
+    """Every problem of a policy's dict form at once; an empty list means it is sound."""
+    check = _Checker()
+    if not _mapping(data):
+        check.add("", "a policy must be a JSON object with its sections")
+        return check.problems
+    for name, section in data.items():
+        if name not in _SECTION_TYPES:
+            check.add(name, f"there is no policy section called {name!r}")
+        elif not _mapping(section):
+            check.add(name, f"the {name} section must be a JSON object")
+        else:
+            known = {f.name for f in fields(_SECTION_TYPES[name])}
+            for key in section:
+                if key not in known:
+                    check.add(f"{name}.{key}", f"the {name} section has no rule called {key!r}")
+            _CHECKS[name](check, {k: v for k, v in section.items() if k in known})
+    return check.problems
+
+
+def _check_valuation(check: _Checker, section: Mapping[str, Any]) -> None:
+    if "method" in section and section["method"] not in METHODS:
+        check.add("valuation.method", f"the valuation method must be {one_of(METHODS)}")
+    if "parameters" in section:
+        _check_parameters(check, section["parameters"])
+    if "effort_per_unit" in section:
+        effort = section["effort_per_unit"]
+        if not _mapping(effort) or set(effort) != set(VALUED_KINDS):
+            check.add(
+                "valuation.effort_per_unit",
+                "the effort per unit must give the hours of one unit of work and of one "
+                "deliverable, and nothing else",
+            )
+        else:
+            for kind in VALUED_KINDS:
+                words = f"the hours one unit of {kind} counts as"
+                check.decimal(
+                    f"valuation.effort_per_unit.{kind}",
+                    effort[kind],
+                    words,
+                    MAX_EFFORT_PER_UNIT,
+                    example="1",
+                )
+
+
+def _check_parameters(check: _Checker, parameters: Any) -> None:
+    if not _mapping(parameters):
+        check.add("valuation.parameters", "the valuation parameters must be a JSON object")
+        return
+    try:
+        json.dumps(parameters, allow_nan=False)
+    except (TypeError, ValueError):
+        check.add(
+            "valuation.parameters",
+            "the valuation parameters must be plain JSON numbers and words",
+        )
+        return
+    try:
+        resolve_policy(parameters)
+    except ValuationError as error:
+        for problem in error.problems:
+            key, _, message = problem.removeprefix("policy.").partition(": ")
+            message = "is not a parameter of the engine" if message == "unknown key" else message
+            check.add(f"valuation.parameters.{key}", f"the valuation parameter {key} {message}")
+
+
+def _check_review(check: _Checker, section: Mapping[str, Any]) -> None:
+    if "reviewers_per_contribution" in section:
+        check.whole(
+            "review.reviewers_per_contribution",
+            section["reviewers_per_contribution"],
+            "the number of reviewers per contribution",
+            1,
+            MAX_REVIEWERS,
+        )
+    if "redraw_reviewers_on_edit" in section and not isinstance(
+        section["redraw_reviewers_on_edit"], bool
+    ):
+        check.add(
+            "review.redraw_reviewers_on_edit",
+            "whether reviewers are drawn anew after an edit must be true or false",
+        )
+
+
+def _check_reserve(check: _Checker, section: Mapping[str, Any]) -> None:
+    if "share" in section:
+        check.decimal(
+            "reserve.share",
+            section["share"],
+            "the reserve share",
+            Decimal(1),
+            out_of_range="the reserve share must be between 0 and 1",
+        )
+
+
+def _check_expenses(check: _Checker, section: Mapping[str, Any]) -> None:
+    if "approvals" in section:
+        check.whole(
+            "expenses.approvals",
+            section["approvals"],
+            "the number of approvals an expense claim needs",
+            1,
+            MAX_APPROVALS,
+        )
+
+
+def _check_resources(check: _Checker, section: Mapping[str, Any]) -> None:
+    if "prices" in section:
+        prices = section["prices"]
+        if not _mapping(prices):
+            check.add("resources.prices", "the resource prices must be a JSON object")
+        else:
+            for unit, price in prices.items():
+                if not unit.strip() or len(unit) > MAX_UNIT_NAME or unit != unit.strip():
+                    check.add(
+                        f"resources.prices.{unit}",
+                        f"a resource's unit must be named in 1 to {MAX_UNIT_NAME} characters, "
+                        "without spaces around it",
+                    )
+                check.decimal(
+                    f"resources.prices.{unit}",
+                    price,
+                    f"the price of one {unit.strip() or 'unit'}",
+                    MAX_PRICE,
+                    example="0.05",
+                )
+    if "default_price" in section:
+        check.decimal(
+            "resources.default_price",
+            section["default_price"],
+            "the price of a unit with no price of its own",
+            MAX_PRICE,
+            example="0.02",
+        )
+    if "currency" in section:
+        try:
+            check_currency(section["currency"])
+        except MoneyError:
+            check.add(
+                "resources.currency",
+                "the currency of resource prices must be a three-letter code of money, such as EUR",
+            )
+
+
+def _check_period(check: _Checker, section: Mapping[str, Any]) -> None:
+    months = section.get("months", 1)
+    if isinstance(months, bool) or months not in PERIOD_MONTHS:
+        check.add(
+            "period.months",
+            f"the period must be {one_of(str(m) for m in PERIOD_MONTHS)} months long, "
+            "so that periods line up with the year",
+        )
+
+
+def _check_trust(check: _Checker, section: Mapping[str, Any]) -> None:
+    for key, value in section.items():
+        check.whole(f"trust.{key}", value, TRUST_WORDS[key], 0, MAX_THRESHOLD)
+    if any(p.field.startswith("trust.") for p in check.problems):
+        return
+    merged = {**policy_to_dict(DEFAULT_POLICY)["trust"], **section}
+    for measure in ("days", "reviewed_contributions", "reviews_given"):
+        for low, high in ((1, 2), (2, 3)):
+            lower, upper = f"level{low}_{measure}", f"level{high}_{measure}"
+            if lower in merged and upper in merged and merged[upper] < merged[lower]:
+                check.add(
+                    f"trust.{upper}",
+                    f"{TRUST_WORDS[upper]} cannot be fewer than level {low} asks",
+                )
+
+
+_CHECKS: dict[str, Callable[[_Checker, Mapping[str, Any]], None]] = {
+    "valuation": _check_valuation,
+    "review": _check_review,
+    "reserve": _check_reserve,
+    "expenses": _check_expenses,
+    "resources": _check_resources,
+    "period": _check_period,
+    "trust": _check_trust,
+}
+
+
+# --- periods and differences --------------------------------------------------------
+
+
+def period_start(day: dt.date, period: PeriodPolicy) -> dt.date:
+    """The first day of the period that contains ``day``."""
+    month = (day.month - 1) // period.months * period.months + 1
+    return dt.date(day.year, month, 1)
+
+
+def next_period_start(day: dt.date, period: PeriodPolicy) -> dt.date:
+    """The first day of the period after the one containing ``day``.
+
+    A version adopted on ``day`` takes effect then: never in the middle of a period,
+    not even when ``day`` is itself the first day of one (that period has begun).
+    """
+    start = period_start(day, period)
+    month = start.month - 1 + period.months
+    return dt.date(start.year + month // 12, month % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One rule that differs between two policies: its field path and both values."""
+
+    path: str
+    before: Any
+    after: Any
+
+
+def _leaves(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            found.update(_leaves(value, f"{path}."))
+        else:
+            found[path] = value
+    return found
+
+
+def policy_diff(before: Policy, after: Policy) -> list[Change]:
+    """Every rule that differs, in field path order (``None`` where a rule is absent)."""
+    old = _leaves(policy_to_dict(before))
+    new = _leaves(policy_to_dict(after))
+    return [
+        Change(path, old.get(path), new.get(path))
+        for path in sorted(old.keys() | new.keys())
+        if old.get(path) != new.get(path)
+    ]

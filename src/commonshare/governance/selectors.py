@@ -1,0 +1,65 @@
+"""Reading the rules: ``current_policy(at)`` is the only way code reads one.
+
+The version in force on a day is the highest-numbered one valid from that day
+or before. Versions take effect at the start of a period (``services.adopt_policy``),
+so every day of a period reads the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from commonshare.core.policy import Change, Policy, policy_diff, policy_from_dict
+from commonshare.errors import NotFound
+from commonshare.governance.models import PolicyVersion
+
+
+def current_policy(at: dt.date | None = None) -> Policy:
+    """The rules in force on ``at`` (today when not given)."""
+    return policy_of(current_version(at))
+
+
+def current_version(at: dt.date | None = None) -> PolicyVersion:
+    """The policy version in force on ``at`` (today when not given)."""
+    day = timezone.localdate() if at is None else at
+    version = PolicyVersion.objects.filter(valid_from__lte=day).order_by("-number").first()
+    if version is None:
+        raise NotFound(
+            f"No policy is in force on {day}: run `commonshare init` to write version 1."
+        )
+    return version
+
+
+def policy_version(number: int) -> PolicyVersion:
+    version = PolicyVersion.objects.filter(number=number).first()
+    if version is None:
+        raise NotFound(f"There is no policy version {number}.")
+    return version
+
+
+def policy_versions() -> QuerySet[PolicyVersion]:
+    """Every version, oldest first."""
+    return PolicyVersion.objects.order_by("number")
+
+
+def policy_of(version: PolicyVersion) -> Policy:
+    """The policy a stored version holds."""
+    return _parsed(version.content)
+
+
+@lru_cache(maxsize=64)
+def _parsed(content: str) -> Policy:
+    return policy_from_dict(json.loads(content))
+
+
+def changes_in(version: PolicyVersion) -> list[Change]:
+    """What ``version`` changed against the version before it (nothing for version 1)."""
+    before = PolicyVersion.objects.filter(number__lt=version.number).order_by("-number").first()
+    if before is None:
+        return []
+    return policy_diff(policy_of(before), policy_of(version))

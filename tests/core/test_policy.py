@@ -1,0 +1,228 @@
+"""The policy's types and checks: a round trip that loses nothing, every problem at once."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from commonshare.core.policy import (
+    DEFAULT_POLICY,
+    PERIOD_MONTHS,
+    Change,
+    ExpensePolicy,
+    PeriodPolicy,
+    Policy,
+    PolicyError,
+    ReservePolicy,
+    ResourcePolicy,
+    ReviewPolicy,
+    TrustPolicy,
+    ValuationPolicy,
+    canonical_json,
+    check_policy,
+    next_period_start,
+    period_start,
+    policy_diff,
+    policy_from_dict,
+    policy_sha256,
+    policy_to_dict,
+)
+from commonshare.core.valuation.types import METHODS
+
+
+def _decimals(high: int, places: int) -> st.SearchStrategy[Decimal]:
+    return st.decimals(min_value=0, max_value=high, places=places, allow_nan=False)
+
+
+_unit_names = st.text(
+    alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs")), min_size=1, max_size=30
+).filter(lambda name: name == name.strip() and bool(name))
+
+
+@st.composite
+def _trust(draw: st.DrawFn) -> TrustPolicy:
+    days = sorted(draw(st.lists(st.integers(0, 1000), min_size=3, max_size=3)))
+    reviewed = sorted(draw(st.lists(st.integers(0, 1000), min_size=3, max_size=3)))
+    given_reviews = sorted(draw(st.lists(st.integers(0, 1000), min_size=2, max_size=2)))
+    return TrustPolicy(
+        level1_days=days[0],
+        level1_reviewed_contributions=reviewed[0],
+        level2_days=days[1],
+        level2_reviewed_contributions=reviewed[1],
+        level2_reviews_given=given_reviews[0],
+        level3_days=days[2],
+        level3_reviewed_contributions=reviewed[2],
+        level3_reviews_given=given_reviews[1],
+    )
+
+
+policies = st.builds(
+    Policy,
+    valuation=st.builds(
+        ValuationPolicy,
+        method=st.sampled_from(METHODS),
+        parameters=st.fixed_dictionaries(
+            {},
+            optional={
+                "damping": st.floats(0, 1),
+                "clusters": st.integers(1, 64),
+                "aggregate": st.sampled_from(["median", "trimmed_mean"]),
+            },
+        ),
+        effort_per_unit=st.fixed_dictionaries(
+            {"work": _decimals(1000, 2), "deliverable": _decimals(1000, 2)}
+        ),
+    ),
+    review=st.builds(
+        ReviewPolicy,
+        reviewers_per_contribution=st.integers(1, 20),
+        redraw_reviewers_on_edit=st.booleans(),
+    ),
+    reserve=st.builds(ReservePolicy, share=_decimals(1, 4)),
+    expenses=st.builds(ExpensePolicy, approvals=st.integers(1, 20)),
+    resources=st.builds(
+        ResourcePolicy,
+        prices=st.dictionaries(_unit_names, _decimals(1000, 4), max_size=4),
+        default_price=_decimals(1000, 4),
+        currency=st.sampled_from(["EUR", "USD", "JPY", "BHD"]),
+    ),
+    period=st.builds(PeriodPolicy, months=st.sampled_from(PERIOD_MONTHS)),
+    trust=_trust(),
+)
+
+
+@settings(max_examples=150)
+@given(policies)
+def test_a_policy_survives_its_dict_and_canonical_json(policy: Policy) -> None:
+    data = policy_to_dict(policy)
+    assert check_policy(data) == []
+    assert policy_from_dict(data) == policy
+    read_back = json.loads(canonical_json(data))
+    assert policy_from_dict(read_back) == policy
+    assert policy_sha256(policy_from_dict(read_back)) == policy_sha256(policy)
+    assert canonical_json(policy_to_dict(policy_from_dict(read_back))) == canonical_json(data)
+
+
+def test_the_same_share_written_two_ways_has_one_hash() -> None:
+    one = policy_from_dict({"reserve": {"share": "0.10"}})
+    other = policy_from_dict({"reserve": {"share": "0.1"}})
+    assert policy_sha256(one) == policy_sha256(other)
+    assert policy_sha256(one) != policy_sha256(policy_from_dict({"reserve": {"share": "0.2"}}))
+
+
+def test_missing_rules_take_their_defaults() -> None:
+    assert policy_from_dict({}) == DEFAULT_POLICY
+    changed = policy_from_dict({"review": {"reviewers_per_contribution": 3}})
+    assert changed.review == ReviewPolicy(reviewers_per_contribution=3)
+    assert changed.reserve == DEFAULT_POLICY.reserve
+
+
+# Field path -> values each of which breaks that rule (and no other).
+BREAKERS: dict[str, list[Any]] = {
+    "reserve.share": ["1.5", "-0.1", 0.1, "ten percent", None],
+    "review.reviewers_per_contribution": [0, 21, "2", True, 2.0],
+    "review.redraw_reviewers_on_edit": ["yes", 1],
+    "expenses.approvals": [0, 21, 2.5, "two"],
+    "period.months": [0, 5, 13, True],
+    "resources.currency": ["XXX", "E", 3, "XAU"],
+    "resources.default_price": [-1, 0.02, "free"],
+    "valuation.method": ["best", ""],
+    "valuation.parameters.damping": [2, "high"],
+    "trust.level1_days": [-1, 1.5],
+}
+
+
+def _broken(data: dict[str, Any], path: str, value: Any) -> None:
+    *sections, key = path.split(".")
+    target = data
+    for name in sections:
+        target = target[name]
+    target[key] = value
+
+
+@settings(max_examples=150)
+@given(
+    policies,
+    st.lists(st.sampled_from(sorted(BREAKERS)), min_size=1, unique=True).flatmap(
+        lambda paths: st.tuples(
+            st.just(paths), st.tuples(*(st.sampled_from(BREAKERS[p]) for p in paths))
+        )
+    ),
+)
+def test_every_broken_rule_is_named_at_once(
+    policy: Policy, broken: tuple[list[str], tuple[Any, ...]]
+) -> None:
+    paths, values = broken
+    data = copy.deepcopy(policy_to_dict(policy))
+    for path, value in zip(paths, values, strict=True):
+        _broken(data, path, value)
+    problems = check_policy(data)
+    assert {p.field for p in problems} == set(paths)
+    assert all(p.message and p.field not in p.message for p in problems)
+    with pytest.raises(PolicyError) as raised:
+        policy_from_dict(data)
+    assert raised.value.problems == problems
+
+
+def test_problems_read_as_sentences() -> None:
+    problems = check_policy({"reserve": {"share": "2"}, "oops": {}, "review": {"size": 1}})
+    assert [(p.field, p.message) for p in problems] == [
+        ("reserve.share", "the reserve share must be between 0 and 1"),
+        ("oops", "there is no policy section called 'oops'"),
+        ("review.size", "the review section has no rule called 'size'"),
+    ]
+    assert check_policy([1, 2])[0].message == "a policy must be a JSON object with its sections"
+
+
+def test_a_higher_trust_level_asks_at_least_as_much() -> None:
+    problems = check_policy({"trust": {"level2_days": 3, "level3_reviews_given": 1}})
+    assert {p.field for p in problems} == {"trust.level2_days", "trust.level3_reviews_given"}
+
+
+@settings(max_examples=300)
+@given(
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2200, 1, 1)),
+    st.sampled_from(PERIOD_MONTHS),
+)
+def test_a_new_version_waits_for_the_next_period(day: dt.date, months: int) -> None:
+    period = PeriodPolicy(months=months)
+    start = next_period_start(day, period)
+    assert start > day
+    assert start.day == 1 and period_start(start, period) == start
+    # No period starts between the adoption day and the version taking effect.
+    assert period_start(start - dt.timedelta(days=1), period) == period_start(day, period)
+    assert period_start(day, period) <= day
+
+
+def test_next_period_start_examples() -> None:
+    month, quarter = PeriodPolicy(1), PeriodPolicy(3)
+    assert next_period_start(dt.date(2026, 1, 1), month) == dt.date(2026, 2, 1)
+    assert next_period_start(dt.date(2026, 12, 31), month) == dt.date(2027, 1, 1)
+    assert next_period_start(dt.date(2026, 5, 3), quarter) == dt.date(2026, 7, 1)
+    assert next_period_start(dt.date(2026, 10, 1), quarter) == dt.date(2027, 1, 1)
+
+
+def test_the_diff_lists_each_changed_rule() -> None:
+    after = policy_from_dict(
+        {"reserve": {"share": "0.2"}, "resources": {"prices": {"server hours": "0.05"}}}
+    )
+    assert policy_diff(DEFAULT_POLICY, after) == [
+        Change("reserve.share", "0.1", "0.2"),
+        Change("resources.prices.GB transferred", "0.01", None),
+        Change("resources.prices.compute hours", "0.1", None),
+    ]
+    assert policy_diff(after, after) == []
+
+
+def test_effort_and_prices_keep_their_meaning() -> None:
+    policy = DEFAULT_POLICY
+    assert policy.effort_of("work", Decimal("2.5")) == Decimal("2.5")
+    assert policy.resource_price("server hours") == Decimal("0.05")
+    assert policy.resource_price("lamp hours") == Decimal("0.02")
