@@ -38,7 +38,7 @@ def books_verify(anchors: tuple[str, ...]) -> None:
     from commonshare.books import anchors as published
     from commonshare.books import records
 
-    given = published.parse("\n".join(anchors), where="--anchor", field="anchor")
+    given = published.given(anchors)
     with click.progressbar(length=1, label="Verifying the journal", file=sys.stderr) as bar:
         report = records.verify_all(given or None, workers=os.cpu_count() or 1)
         bar.update(1)
