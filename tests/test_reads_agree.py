@@ -22,3 +22,59 @@ def test_the_cli_and_the_api_refuse_a_bad_anchor_with_one_message(anchor: str) -
     assert body["field"] == "anchor"
     assert body["detail"].startswith("anchor: give SEQ:HASH")
     assert f"error: {body['detail']}" in cli.output
+
+
+@pytest.fixture
+def owed_member(make_member: Any) -> Any:
+    """A member the commons owes 12.50 EUR, and a USD posting to their payable account
+    slipped in behind the application's back (no entry: it moves no money)."""
+    import datetime as dt
+
+    from django.db import connection, transaction
+
+    from commonshare.books import journal
+    from commonshare.books.append_only import set_guard
+    from commonshare.core.ledger import BANK, EntryDraft, Posting, payable_account
+
+    ada = make_member("Ada")
+    account = payable_account(ada.pk)
+    day = dt.date(2026, 1, 5)
+    journal.open_accounts([BANK, account], on=day)
+    journal.post(
+        EntryDraft(
+            date=day,
+            description="owed",
+            postings=(Posting(BANK, "EUR", 1250), Posting(account, "EUR", -1250)),
+            source="test:owed",
+            actor=None,
+            service="test.owed",
+        )
+    )
+    set_guard(connection, install=False)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO books_journalposting (entry_seq, line, account, currency, minor) "
+                "VALUES (999, 0, %s, 'USD', -700)",
+                [account],
+            )
+        yield ada
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM books_journalposting WHERE entry_seq = 999")
+    finally:
+        set_guard(connection, install=True)
+
+
+def test_what_a_member_is_owed_reads_the_same_on_the_web_the_api_and_the_service(
+    owed_member: Any,
+) -> None:
+    from commonshare.books import selectors, services
+
+    expected = [("EUR", 1250)]
+    page = Client().get(f"/members/{owed_member.pk}/")
+    assert page.status_code == 200
+    assert list(page.context["owed"]) == expected
+    api = Client().get(f"/api/members/{owed_member.pk}/balance").json()
+    assert [(line["currency"], line["minor"]) for line in api["owed"]] == expected
+    assert selectors.owed_by_currency(owed_member.pk) == expected
+    assert services.owed_minor is selectors.owed_minor  # the withdrawal limit reads it too

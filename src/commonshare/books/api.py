@@ -39,14 +39,12 @@ from commonshare.books.models import (
     Distribution,
     ExpenseDecision,
     Income,
-    JournalPosting,
     Payout,
     Withdrawal,
 )
 from commonshare.community import selectors as community_selectors
 from commonshare.community.models import Member
 from commonshare.core import exports
-from commonshare.core.ledger import payable_account
 from commonshare.core.money import from_minor
 from commonshare.work.api import version_read
 from commonshare.work.models import Contribution
@@ -421,13 +419,11 @@ def member_balance(request: HttpRequest, member_id: PathId) -> dict[str, Any]:
     """What the commons owes a member per currency, their account's history and withdrawals."""
     member = community_selectors.member(member_id)
     history = selectors.member_account_history(member)
-    currencies = sorted({line["currency"] for line in history} | _payable_currencies(member))
     return {
         "member": member,
         "owed": [
             {"currency": code, "minor": owed, "amount": exports.amount_text(owed, code)}
-            for code in currencies
-            for owed in [services.owed_minor(member.pk, code)]
+            for code, owed in selectors.owed_by_currency(member.pk)
         ],
         "history": [
             {
@@ -443,11 +439,3 @@ def member_balance(request: HttpRequest, member_id: PathId) -> dict[str, Any]:
         ],
         "withdrawals": list(selectors.withdrawals_of(member).select_related("member")),
     }
-
-
-def _payable_currencies(member: Member) -> set[str]:
-    return set(
-        JournalPosting.objects.filter(account=payable_account(member.pk))
-        .values_list("currency", flat=True)
-        .distinct()
-    )

@@ -30,6 +30,7 @@ from commonshare.audit.services import record
 from commonshare.books import journal, records
 from commonshare.books.models import Distribution, ExpenseDecision, Income, Payout, Withdrawal
 from commonshare.books.policy import current_policy, effort_of, resource_price
+from commonshare.books.selectors.owed import owed_minor
 from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act, ensure_may_withdraw
 from commonshare.core.ledger import (
@@ -307,11 +308,6 @@ def decide_expense(
 
 
 # --- what members are owed, and withdrawals -----------------------------------------
-
-
-def owed_minor(member_id: int, currency: str) -> int:
-    """What the commons owes a member in ``currency`` (credit balance of their payable)."""
-    return -journal.balance(payable_account(member_id), currency)
 
 
 def distributable_minor(currency: str) -> int:

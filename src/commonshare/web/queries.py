@@ -18,9 +18,8 @@ from commonshare.audit.models import AuditEvent
 from commonshare.books import journal
 from commonshare.books.journal import ENTRY_FIELDS
 from commonshare.books.models import Distribution, Income, JournalEntry, JournalPosting
-from commonshare.books.services import owed_minor
 from commonshare.community.models import Member
-from commonshare.core.ledger import BANK, GENESIS_HASH, PAYOUTS, RESERVE, payable_account
+from commonshare.core.ledger import BANK, GENESIS_HASH, PAYOUTS, RESERVE
 from commonshare.core.sustainability import MonthTotals, Sustainability, sustainability
 from commonshare.errors import NotFound
 from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
@@ -310,19 +309,6 @@ def distribution_basis(distribution: Distribution) -> DistributionBasis | None:
 
 
 # --- A member's money ----------------------------------------------------------------
-
-
-def owed_by_currency(member: Member) -> list[tuple[str, int]]:
-    """What the commons owes ``member`` in each currency it ever owed them anything."""
-    account = payable_account(member.pk)
-    codes = sorted(
-        journal.entered_postings()
-        .filter(account=account)
-        .order_by()
-        .values_list("currency", flat=True)
-        .distinct()
-    )
-    return [(code, owed_minor(member.pk, code)) for code in codes]
 
 
 def last_months(totals: list[MonthTotals], today: dt.date, count: int = 12) -> list[MonthTotals]:

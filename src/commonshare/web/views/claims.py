@@ -11,7 +11,6 @@ from commonshare.books import selectors, services
 from commonshare.books.models import ExpenseDecision
 from commonshare.community import selectors as community
 from commonshare.errors import NotFound
-from commonshare.web import queries
 from commonshare.web.forms import ExpenseDecisionForm, WithdrawalForm
 from commonshare.web.templatetags.commonshare_web import money
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
@@ -112,5 +111,5 @@ def withdrawal_create(request: MemberRequest, member_id: int) -> HttpResponse:
     return render(
         request,
         "web/members/withdrawal_form.html",
-        {"member": member, "form": form, "owed": queries.owed_by_currency(member)},
+        {"member": member, "form": form, "owed": selectors.owed_by_currency(member.pk)},
     )

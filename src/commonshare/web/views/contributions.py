@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from commonshare.books import selectors as book_reads
 from commonshare.books import services as books
 from commonshare.books.policy import current_policy
 from commonshare.core.draw import ticket
@@ -228,7 +229,7 @@ def expense_context(user: Any, claim: Contribution) -> dict[str, Any] | None:
         and user.pk != claim.author_id
         and all(d.member_id != user.pk for d in decisions),
         "entries": queries.entries_from(f"expense:{claim.pk}"),
-        "owed": books.owed_minor(claim.author_id, claim.currency) if claim.currency else None,
+        "owed": book_reads.owed_minor(claim.author_id, claim.currency) if claim.currency else None,
         "form": ExpenseDecisionForm(),
     }
 

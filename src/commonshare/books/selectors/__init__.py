@@ -1,3 +1,8 @@
+"""Reads of the books: every page, API route and command reads the books through here.
+
+Submodules by subject (``owed``, ...); what they offer is re-exported below.
+"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,9 +11,10 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from commonshare.books import journal
+from commonshare.books import journal, services
 from commonshare.books.models import Distribution, Income, Payout, Withdrawal
-from commonshare.books.services import expense_status
+from commonshare.books.selectors.owed import owed_by_currency as owed_by_currency
+from commonshare.books.selectors.owed import owed_minor as owed_minor
 from commonshare.community.models import Member
 from commonshare.core.ledger import PAYOUTS, RESERVE, payable_account
 from commonshare.core.sustainability import MonthTotals, Sustainability, sustainability
@@ -103,7 +109,7 @@ def expense_claims(status: str | None = None) -> list[Contribution]:
         .order_by("-created_at", "-id")
     )
     for claim in claims:
-        claim.status = expense_status(claim)  # type: ignore[attr-defined]
+        claim.status = services.expense_status(claim)  # type: ignore[attr-defined]
     return [c for c in claims if status is None or c.status == status]  # type: ignore[attr-defined]
 
 
