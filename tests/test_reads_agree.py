@@ -78,3 +78,38 @@ def test_what_a_member_is_owed_reads_the_same_on_the_web_the_api_and_the_service
     assert [(line["currency"], line["minor"]) for line in api["owed"]] == expected
     assert selectors.owed_by_currency(owed_member.pk) == expected
     assert services.owed_minor is selectors.owed_minor  # the withdrawal limit reads it too
+
+
+def test_one_function_picks_the_export_format_for_the_cli_and_the_api(
+    make_member: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typing
+
+    from commonshare.api import journal as api_journal
+    from commonshare.books import selectors
+    from commonshare.books.cli import books_export
+    from commonshare.core import exports
+
+    make_member("Ada")
+    assert set(typing.get_args(api_journal.ExportFormat)) == set(exports.FORMATS)
+    choices = next(p for p in books_export.params if p.name == "fmt").type.choices  # type: ignore[attr-defined]
+    assert set(choices) == set(exports.FORMATS)
+    for name, chosen in exports.FORMATS.items():
+        api = Client().get("/api/books/export", {"format": name})
+        cli = CliRunner().invoke(main, ["books", "export", "--format", name])
+        assert api.status_code == 200 and cli.exit_code == 0, cli.output
+        assert api["Content-Type"] == chosen.content_type
+        assert chosen.filename in api["Content-Disposition"]
+        assert api.content == cli.stdout_bytes == selectors.journal_export(name)[1].encode()
+    asked: list[str] = []
+
+    def picked(name: str) -> tuple[exports.ExportFormat, str]:
+        asked.append(name)
+        return exports.FORMATS["csv"], "picked once\n"
+
+    monkeypatch.setattr(selectors, "journal_export", picked)
+    assert Client().get("/api/books/export", {"format": "json"}).content == b"picked once\n"
+    assert (
+        CliRunner().invoke(main, ["books", "export", "--format", "json"]).output == "picked once\n"
+    )
+    assert asked == ["json", "json"]

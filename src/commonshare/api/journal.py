@@ -8,7 +8,6 @@ the same amount in minor units, positive for a debit and negative for a credit.
 """
 
 import datetime as dt
-import json
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -156,12 +155,8 @@ class SustainabilityOut(Schema):
     series: list[MonthOut] = Field(description="Every month on record, for charts")
 
 
+# The names of ``core.exports.FORMATS``, spelled out for the schema (a test keeps them equal).
 ExportFormat = Literal["beancount", "csv", "json"]
-EXPORT_TYPES: dict[str, tuple[str, str]] = {
-    "beancount": ("text/plain; charset=utf-8", "commonshare.beancount"),
-    "csv": ("text/csv; charset=utf-8", "commonshare-journal.csv"),
-    "json": ("application/json", "commonshare-journal.json"),
-}
 
 
 class ExportQuery(Schema):
@@ -365,14 +360,7 @@ _EXPORT_RESPONSE = {
 )
 def export_journal(request: HttpRequest, query: Query[ExportQuery]) -> HttpResponse:
     """The whole journal as Beancount (text/plain), CSV (one row per posting) or JSON."""
-    entries = journal.stream()
-    if query.format == "beancount":
-        text = exports.beancount_text(entries, title="Commonshare open books")
-    elif query.format == "csv":
-        text = exports.csv_text(entries)
-    else:
-        text = json.dumps(exports.json_document(entries), indent=1) + "\n"
-    content_type, filename = EXPORT_TYPES[query.format]
-    response = HttpResponse(text, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    chosen, text = selectors.journal_export(query.format)
+    response = HttpResponse(text, content_type=chosen.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{chosen.filename}"'
     return response

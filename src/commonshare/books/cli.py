@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from commonshare.cli import acting_member, as_option, echo_json, with_django
+from commonshare.core.exports import FORMATS as EXPORT_FORMATS
 
 
 @click.group()
@@ -52,7 +53,7 @@ def books_verify(anchors: tuple[str, ...]) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["beancount", "csv", "json"]),
+    type=click.Choice(list(EXPORT_FORMATS)),
     default="beancount",
     show_default=True,
 )
@@ -63,18 +64,9 @@ def books_export(fmt: str, output: Path | None) -> None:
 
     Example: commonshare books export -o books.beancount && bean-check books.beancount
     """
-    import json
+    from commonshare.books.selectors import journal_export
 
-    from commonshare.books import journal
-    from commonshare.core import exports
-
-    entries = journal.stream()
-    if fmt == "beancount":
-        text = exports.beancount_text(entries, title="Commonshare open books")
-    elif fmt == "csv":
-        text = exports.csv_text(entries)
-    else:
-        text = json.dumps(exports.json_document(entries), indent=1) + "\n"
+    _, text = journal_export(fmt)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -1,6 +1,6 @@
 """Reads of the books: every page, API route and command reads the books through here.
 
-Submodules by subject (``owed``, ...); what they offer is re-exported below.
+Submodules by subject (``owed``, ``exports``, ...); what they offer is re-exported below.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.db.models.functions import TruncMonth
 
 from commonshare.books import journal, services
 from commonshare.books.models import Distribution, Income, Payout, Withdrawal
+from commonshare.books.selectors.exports import journal_export as journal_export
 from commonshare.books.selectors.owed import owed_by_currency as owed_by_currency
 from commonshare.books.selectors.owed import owed_minor as owed_minor
 from commonshare.community.models import Member
