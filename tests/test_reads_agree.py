@@ -113,3 +113,41 @@ def test_one_function_picks_the_export_format_for_the_cli_and_the_api(
         CliRunner().invoke(main, ["books", "export", "--format", "json"]).output == "picked once\n"
     )
     assert asked == ["json", "json"]
+
+
+def test_the_web_offers_an_edit_only_when_the_edit_service_would_take_it(
+    make_member: Any,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from commonshare.books import services as books
+    from commonshare.errors import Conflict
+    from commonshare.work import services as work
+    from commonshare.work import versions
+
+    ada, ben = make_member("Ada"), make_member("Ben")
+    receipt = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    given = work.ContributionInput(
+        kind="expense", summary="Domain name", amount="12.50", currency="EUR", receipt=receipt
+    )
+    claim = work.log_contribution(ada, given)
+    author = Client()
+    author.force_login(ada)
+    detail, edit = (
+        reverse("web:contribution", args=[claim.pk]),
+        reverse("web:contribution_edit", args=[claim.pk]),
+    )
+    assert edit in author.get(detail).content.decode()  # nobody has decided yet: editable
+
+    books.decide_expense(ben, claim.pk, verdict="approve")  # one approval of two: pending
+    page = author.get(detail).content.decode()
+    assert edit not in page  # no link to a form the service would refuse
+    claim.refresh_from_db()
+    refusal = versions.edit_refusal(ada, claim)
+    assert isinstance(refusal, Conflict)
+    shown = author.get(edit, follow=True)
+    assert shown.redirect_chain == [(detail, 302)]
+    assert refusal.message in shown.content.decode()
+    with pytest.raises(Conflict, match=refusal.message):
+        work.edit_contribution(ada, claim.pk, given)

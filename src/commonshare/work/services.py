@@ -400,12 +400,9 @@ def edit_contribution(
         contribution = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
         if contribution is None:
             raise NotFound(f"No contribution with id {contribution_id}.")
-        if contribution.author_id != actor.pk:
-            raise Forbidden("Only the author can edit a contribution.")
-        if contribution.reviews.exists():
-            raise Conflict("This contribution has been reviewed and can no longer change.")
-        if contribution.expense_decisions.exists():
-            raise Conflict("Peers have decided on this claim; it can no longer change.")
+        refusal = versions.edit_refusal(actor, contribution)
+        if refusal is not None:
+            raise refusal
         if given.kind != contribution.kind:
             # Its reviewers were drawn for what was claimed; another kind is a new claim.
             raise InvalidInput(

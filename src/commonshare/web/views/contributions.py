@@ -135,8 +135,14 @@ def _initial_of(contribution: Contribution) -> dict[str, Any]:
 @domain_errors
 def contribution_edit(request: MemberRequest, contribution_id: int) -> HttpResponse:
     contribution = selectors.contribution(contribution_id)
-    if contribution.author_id != request.user.pk:
-        raise Forbidden("Only the author can edit a contribution.")
+    refusal = versions.edit_refusal(request.user, contribution)
+    if isinstance(refusal, Forbidden):
+        raise refusal
+    if refusal is not None and request.method != "POST":
+        # Reviewed, or decided on: no form to fill in; say why where the edit link was.
+        # (A form sent anyway is refused by the service, at the top of the form.)
+        messages.error(request, refusal.message)
+        return redirect("web:contribution", contribution_id)
     form = ContributionForm(
         request.POST or None,
         request.FILES or None,
@@ -206,7 +212,7 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
             "drawn_version": mine.drawn_version if mine else None,
             "tickets": tickets,
             "reviewers_per_contribution": settings.COMMONSHARE_REVIEWERS_PER_CONTRIBUTION,
-            "can_edit": user.is_authenticated and contribution.author_id == user.pk and not reviews,
+            "can_edit": versions.edit_refusal(user, contribution) is None,
             "can_review": can_review,
         },
     )
