@@ -151,3 +151,36 @@ def test_the_web_offers_an_edit_only_when_the_edit_service_would_take_it(
     assert refusal.message in shown.content.decode()
     with pytest.raises(Conflict, match=refusal.message):
         work.edit_contribution(ada, claim.pk, given)
+
+
+def test_the_home_page_chart_and_totals_both_read_income_net_of_reversals(
+    make_member: Any,
+) -> None:
+    from django.utils import timezone
+
+    from commonshare.books import journal, services
+    from commonshare.web.templatetags.commonshare_web import money
+
+    ada = make_member("Ada")
+    seqs = []
+    for amount in ("10.00", "20.00"):
+        services.record_income(
+            ada,
+            amount=amount,
+            currency="EUR",
+            payer="Acme",
+            description="Support",
+            received_on=timezone.localdate(),
+        )
+        seqs.append(journal.head()[0])
+    services.reverse_entry(ada, seqs[1], reason="Entered twice")
+    page = Client().get("/")
+    assert page.context["numbers"]["income"] == [("EUR", 1000)]
+    (chart,) = page.context["income_charts"]
+    assert chart.bars[-1].value_text == money(1000, "EUR")  # this month: 10.00, not 30.00
+    assert sum(1 for bar in chart.bars if bar.height) == 1
+
+    services.reverse_entry(ada, seqs[0], reason="Not ours")
+    page = Client().get("/")
+    assert page.context["numbers"]["income"] == []
+    assert page.context["income_charts"] == []  # a reversed income leaves both

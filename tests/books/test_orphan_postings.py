@@ -147,14 +147,14 @@ def test_balances_and_distributable_count_only_postings_of_entries(small_books) 
 
 
 def test_open_books_totals_count_only_postings_of_entries(small_books) -> None:
-    from commonshare.web import queries
+    from commonshare.books.selectors import totals as queries
 
     queries._memo.clear()
     _behind_the_back(_orphan(999).replace("'EUR'", "'USD'"), _orphan(-1))
     totals = queries.ledger_totals()
     assert totals.balances[(BANK, "EUR")] == 15750
     assert (BANK, "USD") not in totals.balances
-    assert queries.currencies() == ["EUR"]
+    assert selectors.currencies() == ["EUR"]
     queries._memo.clear()
 
 

@@ -32,12 +32,11 @@ from commonshare.api.schemas import (
 )
 from commonshare.books import anchors as published
 from commonshare.books import journal, records, selectors, services
-from commonshare.books.models import JournalEntry, JournalPosting
 from commonshare.core import exports
 from commonshare.core.ledger import account_type
 from commonshare.core.money import MoneyError, check_currency
 from commonshare.core.sustainability import MonthTotals
-from commonshare.errors import InvalidInput, NotFound
+from commonshare.errors import InvalidInput
 
 router = Router(tags=["journal"])
 
@@ -164,36 +163,11 @@ class ExportQuery(Schema):
 
 
 def _entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Entry rows with their postings and the entry reversing each (two indexed reads)."""
-    seqs = [row["seq"] for row in rows]
-    lines: dict[int, list[dict[str, Any]]] = {seq: [] for seq in seqs}
-    for entry_id, account, currency, minor in (
-        JournalPosting.objects.filter(entry_id__in=seqs)
-        .order_by("entry_id", "line")
-        .values_list("entry_id", "account", "currency", "minor")
-    ):
-        lines[entry_id].append(
-            {
-                "account": account,
-                "currency": currency,
-                "amount": exports.amount_text(minor, currency),
-                "minor": minor,
-            }
-        )
-    reversed_by = dict(
-        JournalEntry.objects.filter(reverses__in=seqs).order_by().values_list("reverses", "seq")
-    )
+    """The selector's entry rows with each posting's amount written out."""
     for row in rows:
-        row["postings"] = lines[row["seq"]]
-        row["reversed_by"] = reversed_by.get(row["seq"])
+        for line in row["postings"]:
+            line["amount"] = exports.amount_text(line["minor"], line["currency"])
     return rows
-
-
-def _entry(seq: int) -> dict[str, Any]:
-    rows = list(JournalEntry.objects.filter(seq=seq).values(*journal.ENTRY_FIELDS))
-    if not rows:
-        raise NotFound(f"No journal entry {seq}.")
-    return _entries(rows)[0]
 
 
 def _money(minor: int | None, currency: str) -> str | None:
@@ -205,11 +179,7 @@ def list_entries(request: HttpRequest, query: Query[EntryPageQuery]) -> dict[str
     """The journal, newest first, a page at a time by sequence number (fast at any depth)."""
     count, _ = journal.head()
     before = count + 1 if query.before_seq is None else query.before_seq
-    rows = list(
-        JournalEntry.objects.filter(seq__lt=before)
-        .order_by("-seq")
-        .values(*journal.ENTRY_FIELDS)[: query.limit]
-    )
+    rows = selectors.entries_before(before, query.limit)
     last = rows[-1]["seq"] if rows else None
     return {
         "count": count,
@@ -220,7 +190,7 @@ def list_entries(request: HttpRequest, query: Query[EntryPageQuery]) -> dict[str
 
 @router.get("/books/entries/{seq}", response={200: EntryOut, **E404, **E422}, tags=["journal"])
 def get_entry(request: HttpRequest, seq: PathId) -> dict[str, Any]:
-    return _entry(seq)
+    return _entries([selectors.entry_row(seq)])[0]
 
 
 @router.post(
@@ -232,7 +202,7 @@ def get_entry(request: HttpRequest, seq: PathId) -> dict[str, Any]:
 def reverse_entry(request: HttpRequest, seq: PathId, payload: ReverseIn) -> Status[Any]:
     """Correct a mistake with a new entry that undoes entry ``seq`` (once; never a reversal)."""
     entry = services.reverse_entry(acting_member(request), seq, reason=payload.reason)
-    return Status(201, _entry(entry.seq))
+    return Status(201, _entries([selectors.entry_row(entry.seq)])[0])
 
 
 @router.get("/books/head", response={200: HeadOut}, tags=["journal"])

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.db.models import Avg, Count, Prefetch, QuerySet
 
 from commonshare.community.models import Member
@@ -61,3 +64,51 @@ def reviews_waiting_for(member: Member) -> QuerySet[ReviewAssignment]:
         .select_related("contribution", "contribution__author", "contribution__task")
         .order_by("drawn_at", "id")
     )
+
+
+@dataclass
+class TaskNode:
+    task: Task
+    children: list[TaskNode] = field(default_factory=list)
+
+
+def task_tree() -> list[TaskNode]:
+    """Every task with its subtasks nested, at any depth; open work first."""
+    order: dict[str, int] = {"open": 0, "claimed": 1, "done": 2}
+    tasks = list(Task.objects.select_related("claimed_by").order_by("created_at", "id"))
+    nodes = {task.pk: TaskNode(task) for task in tasks}
+    roots: list[TaskNode] = []
+    for task in tasks:
+        parent = nodes.get(task.parent_id) if task.parent_id else None
+        (parent.children if parent else roots).append(nodes[task.pk])
+    for node in nodes.values():
+        node.children.sort(key=lambda n: (order.get(n.task.status, 9), n.task.pk))
+    roots.sort(key=lambda n: (order.get(n.task.status, 9), -n.task.pk))
+    return roots
+
+
+def subtasks_of(task: Task) -> QuerySet[Task]:
+    return task.subtasks.select_related("claimed_by").order_by("created_at", "id")
+
+
+def contributions_to(task: Task) -> QuerySet[Contribution]:
+    return (
+        Contribution.objects.filter(task=task)
+        .select_related("author")
+        .annotate(review_count=Count("reviews"), mean_rating=Avg("reviews__rating"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def unfinished_tasks() -> QuerySet[Task]:
+    """Tasks a contribution may still be logged against."""
+    return Task.objects.exclude(status=Task.Status.DONE).order_by("title", "id")
+
+
+def is_waiting_reviewer(member: Any, contribution: Contribution) -> bool:
+    """Drawn for ``contribution`` and not yet reviewed it."""
+    if not getattr(member, "is_authenticated", False):
+        return False
+    drawn = ReviewAssignment.objects.filter(contribution=contribution, reviewer=member).exists()
+    reviewed = Review.objects.filter(contribution=contribution, reviewer=member).exists()
+    return drawn and not reviewed

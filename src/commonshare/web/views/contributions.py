@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from commonshare.books import selectors as book_reads
 from commonshare.books import services as books
 from commonshare.books.policy import current_policy
+from commonshare.community import selectors as community
 from commonshare.core.draw import ticket
 from commonshare.core.money import from_minor
 from commonshare.errors import Forbidden, NotFound
-from commonshare.web import queries
 from commonshare.web.forms import (
     ContributionForm,
     ExpenseDecisionForm,
@@ -70,7 +70,7 @@ def _task_choices(selected: int | None) -> list[Task]:
     "Log work on this task" on a finished task keeps it selected: work on a
     done task may still be logged (``log_contribution`` decides).
     """
-    tasks = list(queries.unfinished_tasks())
+    tasks = list(selectors.unfinished_tasks())
     if selected is not None and all(task.pk != selected for task in tasks):
         # An unknown task is left out: the form then says it is not a choice.
         with contextlib.suppress(NotFound):
@@ -177,7 +177,7 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
     reviews = list(contribution.reviews.all())
     assignments = list(contribution.assignments.all())
     pool = [str(pk) for pk in contribution.review_pool]
-    names = queries.members_by_id(set(pool))
+    names = community.members_by_id(set(pool))
     drawn = {str(a.reviewer_id) for a in assignments}
     tickets = sorted(
         (
@@ -192,7 +192,7 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
         key=lambda row: (row["ticket"], row["member_id"]),
     )
     user = request.user
-    can_review = queries.is_waiting_reviewer(user, contribution)
+    can_review = selectors.is_waiting_reviewer(user, contribution)
     mine = next((a for a in assignments if a.reviewer_id == user.pk and can_review), None)
     return render(
         request,
@@ -234,7 +234,7 @@ def expense_context(user: Any, claim: Contribution) -> dict[str, Any] | None:
         and status == "pending"
         and user.pk != claim.author_id
         and all(d.member_id != user.pk for d in decisions),
-        "entries": queries.entries_from(f"expense:{claim.pk}"),
+        "entries": book_reads.entries_from(f"expense:{claim.pk}"),
         "owed": book_reads.owed_minor(claim.author_id, claim.currency) if claim.currency else None,
         "form": ExpenseDecisionForm(),
     }
@@ -246,7 +246,7 @@ def _review_for(
     """Send the review of the version the form was shown for; a stale one comes back."""
     read = int_or_none(request.POST.get("version"))
     if read is None:
-        if not queries.is_waiting_reviewer(request.user, selectors.contribution(contribution_id)):
+        if not selectors.is_waiting_reviewer(request.user, selectors.contribution(contribution_id)):
             raise Forbidden("This contribution is not waiting for your review.")
         form.add_error(None, "This form did not say which version you read; read it, then send.")
         return None
@@ -282,7 +282,7 @@ def review_create(request: MemberRequest, contribution_id: int) -> HttpResponse:
         if isinstance(result, versions.StaleVersion):
             # The form keeps what they typed and now carries the current version.
             stale = result
-    elif request.method == "GET" and not queries.is_waiting_reviewer(request.user, contribution):
+    elif request.method == "GET" and not selectors.is_waiting_reviewer(request.user, contribution):
         # Only a form that can be sent is shown; posting anyway gets the service's answer.
         raise Forbidden("This contribution is not waiting for your review.")
     drawn = contribution.assignments.filter(reviewer=request.user).first()
