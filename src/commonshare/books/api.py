@@ -330,13 +330,7 @@ def decide_expense(
         reason=payload.reason,
         version=version_read(contribution_id, payload.version, if_match, sending="decision"),
     )
-    claim = (
-        Contribution.objects.select_related("author")
-        .prefetch_related("expense_decisions__member")
-        .get(pk=contribution_id)
-    )
-    claim.status = services.expense_status(claim)  # type: ignore[attr-defined]
-    return Status(201, claim)
+    return Status(201, selectors.expense_claim(contribution_id))
 
 
 # --- what members are owed, and withdrawals -----------------------------------------------

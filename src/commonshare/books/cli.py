@@ -186,8 +186,8 @@ def _decide(verdict: str) -> Any:
     @as_option
     @with_django
     def decide(contribution_id: int, version: int, reason: str, as_email: str | None) -> None:
-        from commonshare.books.services import decide_expense, expense_status
-        from commonshare.work.models import Contribution
+        from commonshare.books.selectors import expense_claim
+        from commonshare.books.services import decide_expense
 
         decide_expense(
             acting_member(as_email),
@@ -196,7 +196,7 @@ def _decide(verdict: str) -> Any:
             reason=reason,
             version=version,
         )
-        status = expense_status(Contribution.objects.get(pk=contribution_id))
+        status = expense_claim(contribution_id).status  # type: ignore[attr-defined]
         click.echo(f"Claim {contribution_id}: {verdict}d; the claim is now {status}.")
 
     decide.__doc__ = f"{verdict.capitalize()} a peer's expense claim (never your own)."

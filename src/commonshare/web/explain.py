@@ -12,7 +12,7 @@ from typing import Any
 
 from commonshare.community.models import Member
 from commonshare.web import formatting
-from commonshare.work.models import Contribution
+from commonshare.work import selectors as work
 
 CONTRIBUTION_KEYS = (
     "contribution",
@@ -377,6 +377,4 @@ def _why_unused(method: str) -> str:
 
 
 def _titles(ids: list[str]) -> dict[str, str]:
-    pks = [int(pk) for pk in ids if pk.isdigit()]
-    found = Contribution.objects.filter(pk__in=pks).values_list("pk", "summary")
-    return {str(pk): summary for pk, summary in found}
+    return work.summaries_by_id(ids)

@@ -7,7 +7,13 @@ from django.db.models import Avg, Count, Prefetch, QuerySet
 
 from commonshare.community.models import Member
 from commonshare.errors import NotFound
-from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
+from commonshare.work.models import (
+    Contribution,
+    ContributionVersion,
+    Review,
+    ReviewAssignment,
+    Task,
+)
 
 
 def top_level_tasks() -> QuerySet[Task]:
@@ -112,3 +118,17 @@ def is_waiting_reviewer(member: Any, contribution: Contribution) -> bool:
     drawn = ReviewAssignment.objects.filter(contribution=contribution, reviewer=member).exists()
     reviewed = Review.objects.filter(contribution=contribution, reviewer=member).exists()
     return drawn and not reviewed
+
+
+def earlier_draws(contribution: Contribution) -> QuerySet[ContributionVersion]:
+    """The versions whose reviewer draw an edit replaced, oldest first."""
+    return ContributionVersion.objects.filter(
+        contribution=contribution, replaced_draw__isnull=False
+    ).order_by("version")
+
+
+def summaries_by_id(ids: list[str]) -> dict[str, str]:
+    """Each contribution's summary by its id as the records keep it (a string)."""
+    pks = [int(pk) for pk in ids if pk.isdigit()]
+    found = Contribution.objects.filter(pk__in=pks).values_list("pk", "summary")
+    return {str(pk): summary for pk, summary in found}

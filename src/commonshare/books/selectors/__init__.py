@@ -67,6 +67,7 @@ __all__ = [
     "entries_between",
     "entries_from",
     "entry_row",
+    "expense_claim",
     "expense_claims",
     "income",
     "income_per_month",
@@ -147,6 +148,20 @@ def expense_claims(status: str | None = None) -> list[Contribution]:
     for claim in claims:
         claim.status = services.expense_status(claim)  # type: ignore[attr-defined]
     return [c for c in claims if status is None or c.status == status]  # type: ignore[attr-defined]
+
+
+def expense_claim(contribution_id: int) -> Contribution:
+    """One expense claim with its decisions and its status; NotFound if there is none."""
+    claim = (
+        Contribution.objects.filter(pk=contribution_id, kind=Contribution.Kind.EXPENSE)
+        .select_related("author")
+        .prefetch_related("expense_decisions__member")
+        .first()
+    )
+    if claim is None:
+        raise NotFound(f"No expense claim with id {contribution_id}.")
+    claim.status = services.expense_status(claim)  # type: ignore[attr-defined]
+    return claim
 
 
 def withdrawals_of(member: Member) -> QuerySet[Withdrawal]:

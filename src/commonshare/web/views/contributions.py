@@ -27,7 +27,7 @@ from commonshare.web.forms import (
 )
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
 from commonshare.work import selectors, services, versions
-from commonshare.work.models import Contribution, ContributionVersion, Review, Task
+from commonshare.work.models import Contribution, Review, Task
 
 
 def contribution_list(request: HttpRequest) -> HttpResponse:
@@ -203,9 +203,7 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
             "reviews": reviews,
             "assignments": assignments,
             "edits": versions.history(contribution),
-            "earlier_draws": ContributionVersion.objects.filter(
-                contribution=contribution, replaced_draw__isnull=False
-            ).order_by("version"),
+            "earlier_draws": selectors.earlier_draws(contribution),
             "changed_since_drawn": (
                 versions.changes_since(contribution, mine.drawn_version) if mine else []
             ),
