@@ -42,6 +42,7 @@ from commonshare.books.models import (
     Payout,
     Withdrawal,
 )
+from commonshare.books.selectors import expenses
 from commonshare.community import selectors as community_selectors
 from commonshare.community.models import Member
 from commonshare.core import exports
@@ -302,7 +303,7 @@ class ExpenseDecisionIn(StrictIn):
 @paginate(Pagination)
 def list_expenses(request: HttpRequest, filters: Query[ExpenseFilter]) -> list[Contribution]:
     """Expense claims, newest first, with every peer's decision and reason."""
-    return selectors.expense_claims(filters.status)
+    return expenses.expense_claims(filters.status)
 
 
 @router.post(
@@ -330,7 +331,7 @@ def decide_expense(
         reason=payload.reason,
         version=version_read(contribution_id, payload.version, if_match, sending="decision"),
     )
-    return Status(201, selectors.expense_claim(contribution_id))
+    return Status(201, expenses.expense_claim(contribution_id))
 
 
 # --- what members are owed, and withdrawals -----------------------------------------------

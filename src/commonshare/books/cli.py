@@ -164,7 +164,7 @@ def expense() -> None:
 @with_django
 def expense_list(status: str | None) -> None:
     """List expense claims and where they stand."""
-    from commonshare.books.selectors import expense_claims
+    from commonshare.books.selectors.expenses import expense_claims
 
     for claim in expense_claims(status):
         click.echo(
@@ -186,7 +186,7 @@ def _decide(verdict: str) -> Any:
     @as_option
     @with_django
     def decide(contribution_id: int, version: int, reason: str, as_email: str | None) -> None:
-        from commonshare.books.selectors import expense_claim
+        from commonshare.books.selectors.expenses import expense_claim
         from commonshare.books.services import decide_expense
 
         decide_expense(

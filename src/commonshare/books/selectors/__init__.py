@@ -2,7 +2,9 @@
 
 Submodules by subject: ``entries`` (the journal page by page), ``totals`` (balances and
 monthly flows, net of reversals), ``owed`` (what members are owed), ``exports``; what they
-offer is re-exported here, so callers say ``selectors.owed_by_currency(...)``.
+offer is re-exported here, so callers say ``selectors.owed_by_currency(...)``. Only
+``expenses`` is imported by itself: it reads a claim's status through ``books.services``,
+which reads what is owed here, so re-exporting it would make an import cycle.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from commonshare.books import journal, services
+from commonshare.books import journal
 from commonshare.books.models import Distribution, Income, Payout, Withdrawal
 from commonshare.books.selectors.entries import (
     ENTRY_PAGE_SIZE,
@@ -50,7 +52,6 @@ from commonshare.books.selectors.totals import (
 from commonshare.community.models import Member
 from commonshare.core.ledger import payable_account
 from commonshare.errors import NotFound
-from commonshare.work.models import Contribution
 
 __all__ = [
     "ENTRY_PAGE_SIZE",
@@ -67,8 +68,6 @@ __all__ = [
     "entries_between",
     "entries_from",
     "entry_row",
-    "expense_claim",
-    "expense_claims",
     "income",
     "income_per_month",
     "income_totals",
@@ -135,33 +134,6 @@ def earned_by_currency(member: Member) -> dict[str, int]:
         .annotate(total=Sum("amount_minor"))
     )
     return {row["distribution__currency"]: int(row["total"]) for row in rows}
-
-
-def expense_claims(status: str | None = None) -> list[Contribution]:
-    """Expense claims with their status (pending, approved, rejected), newest first."""
-    claims = list(
-        Contribution.objects.filter(kind=Contribution.Kind.EXPENSE)
-        .select_related("author")
-        .prefetch_related("expense_decisions__member")
-        .order_by("-created_at", "-id")
-    )
-    for claim in claims:
-        claim.status = services.expense_status(claim)  # type: ignore[attr-defined]
-    return [c for c in claims if status is None or c.status == status]  # type: ignore[attr-defined]
-
-
-def expense_claim(contribution_id: int) -> Contribution:
-    """One expense claim with its decisions and its status; NotFound if there is none."""
-    claim = (
-        Contribution.objects.filter(pk=contribution_id, kind=Contribution.Kind.EXPENSE)
-        .select_related("author")
-        .prefetch_related("expense_decisions__member")
-        .first()
-    )
-    if claim is None:
-        raise NotFound(f"No expense claim with id {contribution_id}.")
-    claim.status = services.expense_status(claim)  # type: ignore[attr-defined]
-    return claim
 
 
 def withdrawals_of(member: Member) -> QuerySet[Withdrawal]:

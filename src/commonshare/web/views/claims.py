@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from commonshare.books import selectors, services
 from commonshare.books.models import ExpenseDecision
+from commonshare.books.selectors import expenses
 from commonshare.community import selectors as community
 from commonshare.errors import NotFound
 from commonshare.web.forms import ExpenseDecisionForm, WithdrawalForm
@@ -28,7 +29,7 @@ def expense_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/books/expense_list.html",
-        {"claims": selectors.expense_claims(status), "status": status, "statuses": STATUSES},
+        {"claims": expenses.expense_claims(status), "status": status, "statuses": STATUSES},
     )
 
 
