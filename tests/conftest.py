@@ -47,7 +47,7 @@ def make_member(db: Any) -> Callable[..., Any]:
         email = extra.pop("email", f"{display.lower().replace(' ', '.')}.{number}@example.org")
         member = services.join(email=email, display_name=display, password=PASSWORD)
         # Members made here joined long ago, so income dated any day since then is
-        # after the community began (books.services.community_began).
+        # after the community began (books.selectors.owed.community_began).
         type(member).objects.filter(pk=member.pk).update(joined_at=JOINED_LONG_AGO)
         member.joined_at = JOINED_LONG_AGO
         return member

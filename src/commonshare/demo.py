@@ -185,7 +185,7 @@ def _members(context: dict[str, Any]) -> None:
         services.update_profile(member, display_name=name, bio=bio)
         members.append(member)
     # The story began months ago: its income is dated since then, never before
-    # the community began (books.services.community_began).
+    # the community began (books.selectors.owed.community_began).
     began = timezone.now() - dt.timedelta(days=150)
     Member.objects.filter(pk__in=[m.pk for m in members]).update(joined_at=began)
     context["members"] = members
@@ -217,6 +217,7 @@ def _tasks(context: dict[str, Any]) -> None:
 
 
 def _work(context: dict[str, Any]) -> None:
+    from commonshare.work import selectors as work_selectors
     from commonshare.work import services
 
     members, tasks, rng = context["members"], context["tasks"], context["rng"]
@@ -242,7 +243,7 @@ def _work(context: dict[str, Any]) -> None:
             finished.append((worker, task))
     # Subtasks first; a parent with a subtask still in progress stays claimed.
     for worker, task in reversed(finished):
-        if not services.open_subtasks(task):
+        if not work_selectors.open_subtasks(task):
             services.complete_task(worker, task.pk)
     # Five minutes of work without a task: in-or-out.
     logged.append(

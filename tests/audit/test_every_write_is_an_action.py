@@ -38,11 +38,6 @@ NOT_ACTIONS = {
         "and too private for the audit chain"
     ),
     "work.label": "the words a message uses for a field",
-    "work.open_subtasks": "reads a task's open subtasks",
-    "books.community_began": "reads when the first member joined",
-    "books.expense_status": "reads a claim's decisions",
-    "books.owed_minor": "reads a member's payable balance",
-    "books.distributable_minor": "reads the bank balance beyond what is owed",
     "books.settled_contributions": "reads what earlier distributions valued",
     "books.valuation_request": "reads the input a distribution would value",
     "books.earlier_reputation": "reads the last distribution's reputations",

@@ -9,6 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, services
 from commonshare.books.models import JournalEntry, JournalPosting
+from commonshare.books.selectors import expenses, owed
 from commonshare.core.ledger import BANK, RESERVE, EntryDraft, LedgerError, Posting
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commonshare.work import services as work
@@ -73,15 +74,15 @@ def test_expense_claim_needs_two_peers_and_is_paid_before_distribution(make_memb
         services.decide_expense(bo, claim.pk, verdict="reject")
     assert caught.value.field == "reason"
     services.decide_expense(bo, claim.pk, verdict="approve")
-    assert services.expense_status(claim) == "pending"
+    assert expenses.expense_status(claim) == "pending"
     assert services.owed_minor(ada.pk, "EUR") == 0
     with pytest.raises(Conflict, match="already decided"):
         services.decide_expense(bo, claim.pk, verdict="approve")
     services.decide_expense(cy, claim.pk, verdict="approve")
-    assert services.expense_status(claim) == "approved"
+    assert expenses.expense_status(claim) == "approved"
     assert services.owed_minor(ada.pk, "EUR") == 3000
     # 90.00 in the bank, 30.00 owed: 60.00 can be distributed.
-    assert services.distributable_minor("EUR") == 6000
+    assert owed.distributable_minor("EUR") == 6000
     assert _all_balanced() and journal_verify.verify().ok
 
 
@@ -90,7 +91,7 @@ def test_rejected_claims_carry_reasons_and_post_nothing(make_member) -> None:
     claim = _expense(ada)
     services.decide_expense(bo, claim.pk, verdict="reject", reason="No receipt total")
     services.decide_expense(cy, claim.pk, verdict="reject", reason="Duplicate of #3")
-    assert services.expense_status(claim) == "rejected"
+    assert expenses.expense_status(claim) == "rejected"
     assert not JournalEntry.objects.exists()
     with pytest.raises(NotFound):
         services.decide_expense(bo, 9999, verdict="approve")
@@ -127,7 +128,7 @@ def test_distribution_posts_payouts_to_member_payables_in_one_entry(make_member)
     entries = JournalEntry.objects.filter(source=f"distribution:{distribution.pk}")
     assert entries.count() == 1
     assert services.owed_minor(ada.pk, "EUR") == 900
-    assert services.distributable_minor("EUR") == 0
+    assert owed.distributable_minor("EUR") == 0
     with pytest.raises(Conflict, match="Already done"):
         distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
     assert JournalEntry.objects.filter(source__startswith="distribution:").count() == 1

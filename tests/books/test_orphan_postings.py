@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, selectors, services
 from commonshare.books.append_only import set_guard
+from commonshare.books.selectors import owed
 from commonshare.core.ledger import BANK, RESERVE, EntryDraft, Posting, payable_account
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def test_balances_and_distributable_count_only_postings_of_entries(small_books) 
     before = {
         "balances": journal.balances(),
         "bank": journal.balance(BANK, "EUR"),
-        "distributable": services.distributable_minor("EUR"),
+        "distributable": owed.distributable_minor("EUR"),
         "owed": services.owed_minor(ada.pk, "EUR"),
         "months": selectors.month_totals("EUR"),
         "history": selectors.member_account_history(ada),
@@ -138,7 +139,7 @@ def test_balances_and_distributable_count_only_postings_of_entries(small_books) 
     after = {
         "balances": journal.balances(),
         "bank": journal.balance(BANK, "EUR"),
-        "distributable": services.distributable_minor("EUR"),
+        "distributable": owed.distributable_minor("EUR"),
         "owed": services.owed_minor(ada.pk, "EUR"),
         "months": selectors.month_totals("EUR"),
         "history": selectors.member_account_history(ada),
@@ -148,14 +149,14 @@ def test_balances_and_distributable_count_only_postings_of_entries(small_books) 
 
 
 def test_open_books_totals_count_only_postings_of_entries(small_books) -> None:
-    from commonshare.web import queries
+    from commonshare.books.selectors import totals as queries
 
     queries._memo.clear()
     _behind_the_back(_orphan(999).replace("'EUR'", "'USD'"), _orphan(-1))
     totals = queries.ledger_totals()
     assert totals.balances[(BANK, "EUR")] == 15750
     assert (BANK, "USD") not in totals.balances
-    assert queries.currencies() == ["EUR"]
+    assert selectors.currencies() == ["EUR"]
     queries._memo.clear()
 
 

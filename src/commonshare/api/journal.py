@@ -8,7 +8,6 @@ the same amount in minor units, positive for a debit and negative for a credit.
 """
 
 import datetime as dt
-import json
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -30,15 +29,15 @@ from commonshare.apikit import (
     PathId,
     StrictIn,
 )
+from commonshare.books import anchors as published
 from commonshare.books import journal, records, selectors, services
-from commonshare.books.models import JournalEntry, JournalPosting
 from commonshare.books.vocab import REASON_MAX
 from commonshare.community.auth import acting_member, member_auth
 from commonshare.core import exports
 from commonshare.core.ledger import account_type
 from commonshare.core.money import MoneyError, check_currency
 from commonshare.core.sustainability import MonthTotals
-from commonshare.errors import InvalidInput, NotFound
+from commonshare.errors import InvalidInput
 
 router = Router(tags=["journal"])
 
@@ -88,7 +87,8 @@ class HeadOut(Schema):
     hash: str
 
 
-Anchor = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,17}:[0-9a-fA-F]{64}$")]
+# Read by ``books.anchors.given`` (one parser for every door), not by a pattern here.
+Anchor = Annotated[str, Field(max_length=200)]
 
 
 class ChainProblemOut(Schema):
@@ -155,12 +155,8 @@ class SustainabilityOut(Schema):
     series: list[MonthOut] = Field(description="Every month on record, for charts")
 
 
+# The names of ``core.exports.FORMATS``, spelled out for the schema (a test keeps them equal).
 ExportFormat = Literal["beancount", "csv", "json"]
-EXPORT_TYPES: dict[str, tuple[str, str]] = {
-    "beancount": ("text/plain; charset=utf-8", "commonshare.beancount"),
-    "csv": ("text/csv; charset=utf-8", "commonshare-journal.csv"),
-    "json": ("application/json", "commonshare-journal.json"),
-}
 
 
 class ExportQuery(Schema):
@@ -168,36 +164,11 @@ class ExportQuery(Schema):
 
 
 def _entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Entry rows with their postings and the entry reversing each (two indexed reads)."""
-    seqs = [row["seq"] for row in rows]
-    lines: dict[int, list[dict[str, Any]]] = {seq: [] for seq in seqs}
-    for entry_id, account, currency, minor in (
-        JournalPosting.objects.filter(entry_id__in=seqs)
-        .order_by("entry_id", "line")
-        .values_list("entry_id", "account", "currency", "minor")
-    ):
-        lines[entry_id].append(
-            {
-                "account": account,
-                "currency": currency,
-                "amount": exports.amount_text(minor, currency),
-                "minor": minor,
-            }
-        )
-    reversed_by = dict(
-        JournalEntry.objects.filter(reverses__in=seqs).order_by().values_list("reverses", "seq")
-    )
+    """The selector's entry rows with each posting's amount written out."""
     for row in rows:
-        row["postings"] = lines[row["seq"]]
-        row["reversed_by"] = reversed_by.get(row["seq"])
+        for line in row["postings"]:
+            line["amount"] = exports.amount_text(line["minor"], line["currency"])
     return rows
-
-
-def _entry(seq: int) -> dict[str, Any]:
-    rows = list(JournalEntry.objects.filter(seq=seq).values(*journal.ENTRY_FIELDS))
-    if not rows:
-        raise NotFound(f"No journal entry {seq}.")
-    return _entries(rows)[0]
 
 
 def _money(minor: int | None, currency: str) -> str | None:
@@ -209,11 +180,7 @@ def list_entries(request: HttpRequest, query: Query[EntryPageQuery]) -> dict[str
     """The journal, newest first, a page at a time by sequence number (fast at any depth)."""
     count, _ = journal.head()
     before = count + 1 if query.before_seq is None else query.before_seq
-    rows = list(
-        JournalEntry.objects.filter(seq__lt=before)
-        .order_by("-seq")
-        .values(*journal.ENTRY_FIELDS)[: query.limit]
-    )
+    rows = selectors.entries_before(before, query.limit)
     last = rows[-1]["seq"] if rows else None
     return {
         "count": count,
@@ -224,7 +191,7 @@ def list_entries(request: HttpRequest, query: Query[EntryPageQuery]) -> dict[str
 
 @router.get("/books/entries/{seq}", response={200: EntryOut, **E404, **E422}, tags=["journal"])
 def get_entry(request: HttpRequest, seq: PathId) -> dict[str, Any]:
-    return _entry(seq)
+    return _entries([selectors.entry_row(seq)])[0]
 
 
 @router.post(
@@ -236,7 +203,7 @@ def get_entry(request: HttpRequest, seq: PathId) -> dict[str, Any]:
 def reverse_entry(request: HttpRequest, seq: PathId, payload: ReverseIn) -> Status[Any]:
     """Correct a mistake with a new entry that undoes entry ``seq`` (once; never a reversal)."""
     entry = services.reverse_entry(acting_member(request), seq, reason=payload.reason)
-    return Status(201, _entry(entry.seq))
+    return Status(201, _entries([selectors.entry_row(entry.seq)])[0])
 
 
 @router.get("/books/head", response={200: HeadOut}, tags=["journal"])
@@ -263,13 +230,7 @@ def verify_journal(
     anchors: Literal["configured"] | None = CONFIGURED,
 ) -> dict[str, Any]:
     """Walk the hash chain as stored; name the first entry changed, removed or inserted."""
-    heads: dict[int, str] = {}
-    for given in anchor:
-        seq_text, _, digest = given.partition(":")
-        seq = int(seq_text)
-        if heads.get(seq, digest.lower()) != digest.lower():
-            raise InvalidInput(f"anchor: two hashes given for entry {seq}.", field="anchor")
-        heads[seq] = digest.lower()
+    heads = published.given(anchor)
     full = records.verify_all(heads or None, configured=anchors == "configured")
     report = full.chain
     problem = report.problem
@@ -370,14 +331,7 @@ _EXPORT_RESPONSE = {
 )
 def export_journal(request: HttpRequest, query: Query[ExportQuery]) -> HttpResponse:
     """The whole journal as Beancount (text/plain), CSV (one row per posting) or JSON."""
-    entries = journal.stream()
-    if query.format == "beancount":
-        text = exports.beancount_text(entries, title="Commonshare open books")
-    elif query.format == "csv":
-        text = exports.csv_text(entries)
-    else:
-        text = json.dumps(exports.json_document(entries), indent=1) + "\n"
-    content_type, filename = EXPORT_TYPES[query.format]
-    response = HttpResponse(text, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    chosen, text = selectors.journal_export(query.format)
+    response = HttpResponse(text, content_type=chosen.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{chosen.filename}"'
     return response

@@ -9,40 +9,35 @@ names the setting.
 
 from __future__ import annotations
 
-import re
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
 
+from commonshare.core.ledger.anchors import AnchorError, parse_anchors
 from commonshare.errors import InvalidInput
 
 FIELD = "COMMONSHARE_ANCHORS"
 TIMEOUT_SECONDS = 10
 MAX_BYTES = 1_000_000
-_ANCHOR = re.compile(r"(\d+):([0-9a-fA-F]{64})")
 
 
 def parse(text: str, *, where: str = "anchor", field: str = "anchor") -> dict[int, str]:
     """``{seq: hash}`` from ``SEQ:HASH`` lines; a malformed or contradictory line is refused."""
-    anchors: dict[int, str] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        match = _ANCHOR.fullmatch(line)
-        if match is None:
-            raise InvalidInput(
-                f"{where}, line {number}: give SEQ:HASH (the entry's number, a colon and its "
-                f"64-character hash), not {line[:80]!r}.",
-                field=field,
-            )
-        seq, digest = int(match[1]), match[2].lower()
-        if anchors.get(seq, digest) != digest:
-            raise InvalidInput(f"{where}: two hashes given for entry {seq}.", field=field)
-        anchors[seq] = digest
-    return anchors
+    try:
+        return parse_anchors(text.splitlines(), where=where, numbered=True)
+    except AnchorError as error:
+        raise InvalidInput(str(error), field=field) from None
+
+
+def given(values: Iterable[str], *, field: str = "anchor") -> dict[int, str]:
+    """``{seq: hash}`` from anchors given one per value (``--anchor``, the API's ``anchor``)."""
+    try:
+        return parse_anchors(values, where=field)
+    except AnchorError as error:
+        raise InvalidInput(str(error), field=field) from None
 
 
 def configured() -> dict[int, str]:

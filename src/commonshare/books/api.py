@@ -29,7 +29,6 @@ from commonshare.books import selectors, services
 from commonshare.books.models import (
     Distribution,
     Income,
-    JournalPosting,
     Payout,
 )
 from commonshare.books.schemas import (
@@ -47,11 +46,10 @@ from commonshare.books.schemas import (
     WithdrawalIn,
     WithdrawalOut,
 )
+from commonshare.books.selectors import expenses
 from commonshare.community import selectors as community_selectors
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
-from commonshare.community.models import Member
 from commonshare.core import exports
-from commonshare.core.ledger import payable_account
 from commonshare.work.api import version_read
 from commonshare.work.models import Contribution
 
@@ -138,7 +136,7 @@ def member_payouts(request: HttpRequest, member_id: PathId) -> QuerySet[Payout]:
 @paginate(Pagination)
 def list_expenses(request: HttpRequest, filters: Query[ExpenseFilter]) -> list[Contribution]:
     """Expense claims, newest first, with every peer's decision and reason."""
-    return selectors.expense_claims(filters.status)
+    return expenses.expense_claims(filters.status)
 
 
 @router.post(
@@ -166,13 +164,7 @@ def decide_expense(
         reason=payload.reason,
         version=version_read(contribution_id, payload.version, if_match, sending="decision"),
     )
-    claim = (
-        Contribution.objects.select_related("author")
-        .prefetch_related("expense_decisions__member")
-        .get(pk=contribution_id)
-    )
-    claim.status = services.expense_status(claim)  # type: ignore[attr-defined]
-    return Status(201, claim)
+    return Status(201, expenses.expense_claim(contribution_id))
 
 
 # --- what members are owed, and withdrawals -----------------------------------------------
@@ -205,13 +197,11 @@ def member_balance(request: HttpRequest, member_id: PathId) -> dict[str, Any]:
     """What the commons owes a member per currency, their account's history and withdrawals."""
     member = community_selectors.member(member_id)
     history = selectors.member_account_history(member)
-    currencies = sorted({line["currency"] for line in history} | _payable_currencies(member))
     return {
         "member": member,
         "owed": [
             {"currency": code, "minor": owed, "amount": exports.amount_text(owed, code)}
-            for code in currencies
-            for owed in [services.owed_minor(member.pk, code)]
+            for code, owed in selectors.owed_by_currency(member.pk)
         ],
         "history": [
             {
@@ -227,11 +217,3 @@ def member_balance(request: HttpRequest, member_id: PathId) -> dict[str, Any]:
         ],
         "withdrawals": list(selectors.withdrawals_of(member).select_related("member")),
     }
-
-
-def _payable_currencies(member: Member) -> set[str]:
-    return set(
-        JournalPosting.objects.filter(account=payable_account(member.pk))
-        .values_list("currency", flat=True)
-        .distinct()
-    )

@@ -17,6 +17,7 @@ from commonshare.books.vocab import (
 )
 from commonshare.clikit import as_option, echo_json, with_django
 from commonshare.community.cli import acting_member
+from commonshare.core.exports import FORMATS as EXPORT_FORMATS
 
 
 @click.group()
@@ -146,7 +147,7 @@ def books_verify(anchors: tuple[str, ...]) -> None:
     from commonshare.books import anchors as published
     from commonshare.books import records
 
-    given = published.parse("\n".join(anchors), where="--anchor", field="anchor")
+    given = published.given(anchors)
     with click.progressbar(length=1, label="Verifying the journal", file=sys.stderr) as bar:
         report = records.verify_all(given or None, workers=os.cpu_count() or 1)
         bar.update(1)
@@ -160,7 +161,7 @@ def books_verify(anchors: tuple[str, ...]) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["beancount", "csv", "json"]),
+    type=click.Choice(list(EXPORT_FORMATS)),
     default="beancount",
     show_default=True,
 )
@@ -171,18 +172,9 @@ def books_export(fmt: str, output: Path | None) -> None:
 
     Example: commonshare books export -o books.beancount && bean-check books.beancount
     """
-    import json
+    from commonshare.books.selectors import journal_export
 
-    from commonshare.books import journal
-    from commonshare.core import exports
-
-    entries = journal.stream()
-    if fmt == "beancount":
-        text = exports.beancount_text(entries, title="Commonshare open books")
-    elif fmt == "csv":
-        text = exports.csv_text(entries)
-    else:
-        text = json.dumps(exports.json_document(entries), indent=1) + "\n"
+    _, text = journal_export(fmt)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -280,7 +272,7 @@ def expense() -> None:
 @with_django
 def expense_list(status: str | None) -> None:
     """List expense claims and where they stand."""
-    from commonshare.books.selectors import expense_claims
+    from commonshare.books.selectors.expenses import expense_claims
 
     for claim in expense_claims(status):
         click.echo(
@@ -302,8 +294,8 @@ def _decide(verdict: str) -> Any:
     @as_option
     @with_django
     def decide(contribution_id: int, version: int, reason: str, as_email: str | None) -> None:
-        from commonshare.books.services import decide_expense, expense_status
-        from commonshare.work.models import Contribution
+        from commonshare.books.selectors.expenses import expense_claim
+        from commonshare.books.services import decide_expense
 
         decide_expense(
             acting_member(as_email),
@@ -312,7 +304,7 @@ def _decide(verdict: str) -> Any:
             reason=reason,
             version=version,
         )
-        status = expense_status(Contribution.objects.get(pk=contribution_id))
+        status = expense_claim(contribution_id).status  # type: ignore[attr-defined]
         click.echo(f"Claim {contribution_id}: {verdict}d; the claim is now {status}.")
 
     decide.__doc__ = f"{verdict.capitalize()} a peer's expense claim (never your own)."

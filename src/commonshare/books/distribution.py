@@ -25,13 +25,13 @@ from commonshare.audit.services import record
 from commonshare.books import journal, records
 from commonshare.books.models import Distribution, Payout
 from commonshare.books.policy import effort_of, resource_price
+from commonshare.books.selectors.owed import distributable_minor
 from commonshare.books.services import (
     _amount_minor,
     _code,
     _date,
     _post,
     _require_books_that_verify,
-    distributable_minor,
 )
 from commonshare.books.vocab import VALUED_KINDS
 from commonshare.community.models import Member

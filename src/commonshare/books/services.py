@@ -22,13 +22,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from commonshare.audit.actions import action, refuse_float
 from commonshare.audit.services import record
 from commonshare.books import journal, journal_verify, records
-from commonshare.books.models import ExpenseDecision, Income, JournalEntry, Withdrawal
+from commonshare.books.models import (
+    ExpenseDecision,
+    Income,
+    JournalEntry,
+    Withdrawal,
+)
+from commonshare.books.selectors.expenses import expense_status
+from commonshare.books.selectors.owed import community_began, owed_minor
 from commonshare.books.vocab import (
     INCOME_DESCRIPTION_MAX,
     PAYER_MAX,
@@ -117,12 +123,6 @@ def _date(value: Any, field: str) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise InvalidInput(f"{name} must be a date as YYYY-MM-DD.", field=field) from None
-
-
-def community_began() -> dt.date | None:
-    """The day the community began: when its first member joined (None before anyone)."""
-    first = Member.objects.aggregate(first=Min("joined_at"))["first"]
-    return timezone.localdate(first) if first is not None else None
 
 
 def _received_on(value: Any) -> dt.date:
@@ -228,17 +228,6 @@ def _reserve_part(minor: int, policy: Policy) -> int:
 # --- expenses -----------------------------------------------------------------------
 
 
-def expense_status(contribution: Contribution, policy: Policy | None = None) -> str:
-    """pending, approved or rejected: N approvals approve, N rejections reject."""
-    needed = (policy or current_policy()).expenses.approvals
-    verdicts = list(contribution.expense_decisions.values_list("verdict", flat=True))
-    if verdicts.count(ExpenseDecision.Verdict.APPROVE) >= needed:
-        return ExpenseStatus.APPROVED
-    if verdicts.count(ExpenseDecision.Verdict.REJECT) >= needed:
-        return ExpenseStatus.REJECTED
-    return ExpenseStatus.PENDING
-
-
 @action
 def decide_expense(
     actor: Member,
@@ -310,23 +299,6 @@ def decide_expense(
 
 
 # --- what members are owed, and withdrawals -----------------------------------------
-
-
-def owed_minor(member_id: int, currency: str) -> int:
-    """What the commons owes a member in ``currency`` (credit balance of their payable)."""
-    return -journal.balance(payable_account(member_id), currency)
-
-
-def distributable_minor(currency: str) -> int:
-    """Money in the bank account beyond everything owed to members."""
-    # A payable in debit (a member owing the commons after a reversal) is not
-    # money in the bank: only what the commons owes counts against it.
-    owed = sum(
-        max(-total, 0)
-        for (account, code), total in journal.balances(prefix="liabilities:payable:").items()
-        if code == currency
-    )
-    return journal.balance(BANK, currency) - owed
 
 
 def _require_books_that_verify() -> None:

@@ -29,3 +29,9 @@ def member_by_email(email: str) -> Member:
     if found is None:
         raise NotFound(f"No member with email {email!r}.")
     return found
+
+
+def members_by_id(ids: list[str] | set[str]) -> dict[str, Member]:
+    """The members among ``ids`` (as the strings records keep), by that string."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    return {str(m.pk): m for m in Member.objects.filter(pk__in=numbers)}

@@ -17,7 +17,9 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from commonshare.core.ledger import Posting, StoredEntry, beancount_account
@@ -226,3 +228,34 @@ def entries_from_json(document: Mapping[str, Any]) -> Iterator[StoredEntry]:
             yield _entry_from_json(row)
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"entry {index} of the document is malformed: {error!r}") from None
+
+
+# --- picking the format: the one place that does, for the CLI and the API -------------
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One way to write the journal out: its text, media type and file name."""
+
+    name: str
+    content_type: str
+    filename: str
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "beancount": ExportFormat("beancount", "text/plain; charset=utf-8", "commonshare.beancount"),
+    "csv": ExportFormat("csv", "text/csv; charset=utf-8", "commonshare-journal.csv"),
+    "json": ExportFormat("json", "application/json", "commonshare-journal.json"),
+}
+TITLE = "Commonshare open books"
+
+
+def export_text(entries: Iterable[StoredEntry], format_name: str) -> str:
+    """The journal in ``format_name`` (one of ``FORMATS``); ValueError for any other."""
+    if format_name == "beancount":
+        return beancount_text(entries, title=TITLE)
+    if format_name == "csv":
+        return csv_text(entries)
+    if format_name == "json":
+        return json.dumps(json_document(entries), indent=1) + "\n"
+    raise ValueError(f"format: give one of {', '.join(FORMATS)}, not {format_name!r}.")

@@ -12,7 +12,8 @@ from typing import Any
 
 from commonshare.community.models import Member
 from commonshare.web import formatting
-from commonshare.work.models import Contribution
+from commonshare.work import selectors as work
+from commonshare.work.vocab import ContributionKind
 
 CONTRIBUTION_KEYS = (
     "contribution",
@@ -235,7 +236,7 @@ def whose(payee: Member, viewer: Any) -> _Whose:
 
 
 def _effort(value: Any, kind: Any) -> str:
-    if kind == Contribution.Kind.WORK:
+    if kind == ContributionKind.WORK:
         return formatting.hours(value)
     amount = formatting.as_decimal(value) or Decimal(0)
     word = "hour-equivalent" if amount == 1 else "hour-equivalents"
@@ -377,6 +378,4 @@ def _why_unused(method: str) -> str:
 
 
 def _titles(ids: list[str]) -> dict[str, str]:
-    pks = [int(pk) for pk in ids if pk.isdigit()]
-    found = Contribution.objects.filter(pk__in=pks).values_list("pk", "summary")
-    return {str(pk): summary for pk, summary in found}
+    return work.summaries_by_id(ids)

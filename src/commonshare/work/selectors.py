@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.db.models import Avg, Count, Prefetch, QuerySet
 
 from commonshare.community.models import Member
 from commonshare.errors import NotFound
-from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
+from commonshare.work.models import (
+    Contribution,
+    ContributionVersion,
+    Review,
+    ReviewAssignment,
+    Task,
+)
+from commonshare.work.vocab import TaskStatus
 
 
 def top_level_tasks() -> QuerySet[Task]:
@@ -61,3 +71,70 @@ def reviews_waiting_for(member: Member) -> QuerySet[ReviewAssignment]:
         .select_related("contribution", "contribution__author", "contribution__task")
         .order_by("drawn_at", "id")
     )
+
+
+@dataclass
+class TaskNode:
+    task: Task
+    children: list[TaskNode] = field(default_factory=list)
+
+
+def task_tree() -> list[TaskNode]:
+    """Every task with its subtasks nested, at any depth; open work first."""
+    order = {status: rank for rank, status in enumerate(TaskStatus.values)}
+    tasks = list(Task.objects.select_related("claimed_by").order_by("created_at", "id"))
+    nodes = {task.pk: TaskNode(task) for task in tasks}
+    roots: list[TaskNode] = []
+    for task in tasks:
+        parent = nodes.get(task.parent_id) if task.parent_id else None
+        (parent.children if parent else roots).append(nodes[task.pk])
+    for node in nodes.values():
+        node.children.sort(key=lambda n: (order.get(n.task.status, 9), n.task.pk))
+    roots.sort(key=lambda n: (order.get(n.task.status, 9), -n.task.pk))
+    return roots
+
+
+def subtasks_of(task: Task) -> QuerySet[Task]:
+    return task.subtasks.select_related("claimed_by").order_by("created_at", "id")
+
+
+def contributions_to(task: Task) -> QuerySet[Contribution]:
+    return (
+        Contribution.objects.filter(task=task)
+        .select_related("author")
+        .annotate(review_count=Count("reviews"), mean_rating=Avg("reviews__rating"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def unfinished_tasks() -> QuerySet[Task]:
+    """Tasks a contribution may still be logged against."""
+    return Task.objects.exclude(status=Task.Status.DONE).order_by("title", "id")
+
+
+def is_waiting_reviewer(member: Any, contribution: Contribution) -> bool:
+    """Drawn for ``contribution`` and not yet reviewed it."""
+    if not getattr(member, "is_authenticated", False):
+        return False
+    drawn = ReviewAssignment.objects.filter(contribution=contribution, reviewer=member).exists()
+    reviewed = Review.objects.filter(contribution=contribution, reviewer=member).exists()
+    return drawn and not reviewed
+
+
+def earlier_draws(contribution: Contribution) -> QuerySet[ContributionVersion]:
+    """The versions whose reviewer draw an edit replaced, oldest first."""
+    return ContributionVersion.objects.filter(
+        contribution=contribution, replaced_draw__isnull=False
+    ).order_by("version")
+
+
+def summaries_by_id(ids: list[str]) -> dict[str, str]:
+    """Each contribution's summary by its id as the records keep it (a string)."""
+    pks = [int(pk) for pk in ids if pk.isdigit()]
+    found = Contribution.objects.filter(pk__in=pks).values_list("pk", "summary")
+    return {str(pk): summary for pk, summary in found}
+
+
+def open_subtasks(task: Task) -> list[Task]:
+    """The subtasks of ``task`` not yet done, oldest first."""
+    return list(task.subtasks.exclude(status=Task.Status.DONE).order_by("created_at", "id"))

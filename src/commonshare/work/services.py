@@ -33,6 +33,7 @@ from commonshare.work.models import (
     ReviewAssignment,
     Task,
 )
+from commonshare.work.selectors import open_subtasks
 from commonshare.work.vocab import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
@@ -179,11 +180,6 @@ def release_task(actor: Member, task_id: int) -> Task:
         task.save(update_fields=["status", "claimed_by", "updated_at"])
         record("work.task.released", task, actor=actor)
     return task
-
-
-def open_subtasks(task: Task) -> list[Task]:
-    """The subtasks of ``task`` not yet done, oldest first."""
-    return list(task.subtasks.exclude(status=Task.Status.DONE).order_by("created_at", "id"))
 
 
 @action
@@ -415,12 +411,9 @@ def edit_contribution(
         contribution = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
         if contribution is None:
             raise NotFound(f"No contribution with id {contribution_id}.")
-        if contribution.author_id != actor.pk:
-            raise Forbidden("Only the author can edit a contribution.")
-        if contribution.reviews.exists():
-            raise Conflict("This contribution has been reviewed and can no longer change.")
-        if contribution.expense_decisions.exists():
-            raise Conflict("Peers have decided on this claim; it can no longer change.")
+        refusal = versions.edit_refusal(actor, contribution)
+        if refusal is not None:
+            raise refusal
         if given.kind != contribution.kind:
             # Its reviewers were drawn for what was claimed; another kind is a new claim.
             raise InvalidInput(

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from babel.numbers import format_decimal
 
+from commonshare.community.rules import may_act
 from commonshare.core.money import from_minor
-from commonshare.errors import Conflict, InvalidInput
+from commonshare.errors import CommonshareError, Conflict, Forbidden, InvalidInput
 from commonshare.work.models import Contribution, ContributionVersion
 
 # The stated fields, in the order a change list names them, with their plain names.
@@ -33,6 +35,24 @@ LABELS: dict[str, str] = {
 }
 NUMBERS = {"hours", "units"}
 LONGEST_SHOWN = 60
+
+
+def edit_refusal(member: Any, contribution: Contribution) -> CommonshareError | None:
+    """Why ``member`` may not edit ``contribution`` now, or None when they may.
+
+    The one rule: ``edit_contribution`` raises what it returns, and the web asks it
+    before it offers the edit link and form. Only the author, while in the
+    community, until the first review or the first peer decision on a claim.
+    """
+    if not getattr(member, "is_authenticated", False) or contribution.author_id != member.pk:
+        return Forbidden("Only the author can edit a contribution.")
+    if not may_act(member):
+        return Forbidden("You left the community; rejoin to edit contributions.")
+    if contribution.reviews.exists():
+        return Conflict("This contribution has been reviewed and can no longer change.")
+    if contribution.expense_decisions.exists():
+        return Conflict("Peers have decided on this claim; it can no longer change.")
+    return None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from commonshare.books import selectors as books
 from commonshare.community import selectors, services
 from commonshare.errors import Conflict
-from commonshare.web import queries
 from commonshare.web.forms import ProfileForm, SignupForm, WithdrawalForm
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors as work
@@ -50,7 +49,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "contributions": work.contributions(author=member).order_by("-created_at", "-id"),
             "payouts": books.payouts_for(member).order_by("-distribution__period_end", "-id"),
             "earned": sorted(books.earned_by_currency(member).items()),
-            "owed": queries.owed_by_currency(member),
+            "owed": books.owed_by_currency(member.pk),
             "history": books.member_account_history(member),
             "withdrawals": books.withdrawals_of(member).select_related("entry"),
             "withdrawal_form": WithdrawalForm() if request.user.is_authenticated else None,

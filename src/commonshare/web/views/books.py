@@ -15,7 +15,8 @@ from commonshare.books import distribution as distributions
 from commonshare.books import selectors, services
 from commonshare.books.models import Distribution
 from commonshare.books.policy import frozen_policy
-from commonshare.web import charts, queries
+from commonshare.community import selectors as community
+from commonshare.web import charts
 from commonshare.web.explain import explain, reviewer_ids
 from commonshare.web.forms import DistributionForm, IncomeForm
 from commonshare.web.templatetags.commonshare_web import money
@@ -26,7 +27,7 @@ def income_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/books/income_list.html",
-        {"incomes": selectors.incomes(), "totals": queries.income_totals()},
+        {"incomes": selectors.incomes(), "totals": selectors.income_totals()},
     )
 
 
@@ -48,7 +49,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/books/distribution_list.html",
-        {"distributions": selectors.distributions(), "totals": queries.distributed_totals()},
+        {"distributions": selectors.distributions(), "totals": selectors.distributed_totals()},
     )
 
 
@@ -79,7 +80,7 @@ def distribution_detail(request: HttpRequest, distribution_id: int) -> HttpRespo
         ],
     )
     valued = distribution.result.get("contributions", [])
-    names = queries.members_by_id({str(c.get("member")) for c in valued})
+    names = community.members_by_id({str(c.get("member")) for c in valued})
     return render(
         request,
         "web/books/distribution_detail.html",
@@ -88,9 +89,9 @@ def distribution_detail(request: HttpRequest, distribution_id: int) -> HttpRespo
             "payouts": payouts,
             "chart": chart,
             "valued": [{**c, "author": names.get(str(c.get("member")))} for c in valued],
-            "basis": queries.distribution_basis(distribution),
+            "basis": selectors.distribution_basis(distribution),
             "resources": resource_rows(distribution),
-            "entries": queries.entries_from(f"distribution:{distribution.pk}"),
+            "entries": selectors.entries_from(f"distribution:{distribution.pk}"),
             "reserve_share": frozen_reserve_share(distribution),
         },
     )
@@ -107,7 +108,7 @@ def frozen_reserve_share(distribution: Distribution) -> Decimal | None:
 def resource_rows(distribution: Distribution) -> list[dict[str, Any]]:
     """Metered resources paid before the split, with the lender's member record."""
     payments = distribution.result.get("resource_payments") or []
-    names = queries.members_by_id({str(p.get("member")) for p in payments})
+    names = community.members_by_id({str(p.get("member")) for p in payments})
     return [{**p, "lender": names.get(str(p.get("member")))} for p in payments]
 
 
@@ -116,7 +117,7 @@ def payout_detail(request: HttpRequest, distribution_id: int, member_id: int) ->
     payout = selectors.payout(distribution_id, member_id)
     distribution = payout.distribution
     explanation = payout.explanation if isinstance(payout.explanation, dict) else {}
-    members = queries.members_by_id(reviewer_ids(explanation))
+    members = community.members_by_id(reviewer_ids(explanation))
     return render(
         request,
         "web/books/payout_detail.html",

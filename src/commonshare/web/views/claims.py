@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 
 from commonshare.books import selectors, services
 from commonshare.books.models import ExpenseDecision
+from commonshare.books.selectors import expenses
 from commonshare.books.vocab import ExpenseStatus
 from commonshare.community import selectors as community
 from commonshare.errors import NotFound
-from commonshare.web import queries
 from commonshare.web.forms import ExpenseDecisionForm, WithdrawalForm
 from commonshare.web.templatetags.commonshare_web import money
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
@@ -30,7 +30,7 @@ def expense_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/books/expense_list.html",
-        {"claims": selectors.expense_claims(status), "status": status, "statuses": STATUSES},
+        {"claims": expenses.expense_claims(status), "status": status, "statuses": STATUSES},
     )
 
 
@@ -113,5 +113,5 @@ def withdrawal_create(request: MemberRequest, member_id: int) -> HttpResponse:
     return render(
         request,
         "web/members/withdrawal_form.html",
-        {"member": member, "form": form, "owed": queries.owed_by_currency(member)},
+        {"member": member, "form": form, "owed": selectors.owed_by_currency(member.pk)},
     )

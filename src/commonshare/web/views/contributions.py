@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from commonshare.books import services as books
+from commonshare.books import selectors as book_reads
+from commonshare.books.selectors import expenses
 from commonshare.books.vocab import ExpenseStatus
+from commonshare.community import selectors as community
 from commonshare.core.draw import ticket
 from commonshare.core.money import from_minor
 from commonshare.errors import Forbidden, NotFound
 from commonshare.governance.selectors import current_policy
-from commonshare.web import queries
 from commonshare.web.forms import (
     ContributionForm,
     ExpenseDecisionForm,
@@ -26,7 +27,7 @@ from commonshare.web.forms import (
 )
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
 from commonshare.work import selectors, services, versions
-from commonshare.work.models import Contribution, ContributionVersion, Review, Task
+from commonshare.work.models import Contribution, Review, Task
 
 
 def contribution_list(request: HttpRequest) -> HttpResponse:
@@ -69,7 +70,7 @@ def _task_choices(selected: int | None) -> list[Task]:
     "Log work on this task" on a finished task keeps it selected: work on a
     done task may still be logged (``log_contribution`` decides).
     """
-    tasks = list(queries.unfinished_tasks())
+    tasks = list(selectors.unfinished_tasks())
     if selected is not None and all(task.pk != selected for task in tasks):
         # An unknown task is left out: the form then says it is not a choice.
         with contextlib.suppress(NotFound):
@@ -134,8 +135,14 @@ def _initial_of(contribution: Contribution) -> dict[str, Any]:
 @domain_errors
 def contribution_edit(request: MemberRequest, contribution_id: int) -> HttpResponse:
     contribution = selectors.contribution(contribution_id)
-    if contribution.author_id != request.user.pk:
-        raise Forbidden("Only the author can edit a contribution.")
+    refusal = versions.edit_refusal(request.user, contribution)
+    if isinstance(refusal, Forbidden):
+        raise refusal
+    if refusal is not None and request.method != "POST":
+        # Reviewed, or decided on: no form to fill in; say why where the edit link was.
+        # (A form sent anyway is refused by the service, at the top of the form.)
+        messages.error(request, refusal.message)
+        return redirect("web:contribution", contribution_id)
     form = ContributionForm(
         request.POST or None,
         request.FILES or None,
@@ -170,7 +177,7 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
     reviews = list(contribution.reviews.all())
     assignments = list(contribution.assignments.all())
     pool = [str(pk) for pk in contribution.review_pool]
-    names = queries.members_by_id(set(pool))
+    names = community.members_by_id(set(pool))
     drawn = {str(a.reviewer_id) for a in assignments}
     tickets = sorted(
         (
@@ -185,7 +192,7 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
         key=lambda row: (row["ticket"], row["member_id"]),
     )
     user = request.user
-    can_review = queries.is_waiting_reviewer(user, contribution)
+    can_review = selectors.is_waiting_reviewer(user, contribution)
     mine = next((a for a in assignments if a.reviewer_id == user.pk and can_review), None)
     return render(
         request,
@@ -196,16 +203,14 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
             "reviews": reviews,
             "assignments": assignments,
             "edits": versions.history(contribution),
-            "earlier_draws": ContributionVersion.objects.filter(
-                contribution=contribution, replaced_draw__isnull=False
-            ).order_by("version"),
+            "earlier_draws": selectors.earlier_draws(contribution),
             "changed_since_drawn": (
                 versions.changes_since(contribution, mine.drawn_version) if mine else []
             ),
             "drawn_version": mine.drawn_version if mine else None,
             "tickets": tickets,
             "reviewers_per_contribution": current_policy().review.reviewers_per_contribution,
-            "can_edit": user.is_authenticated and contribution.author_id == user.pk and not reviews,
+            "can_edit": versions.edit_refusal(user, contribution) is None,
             "can_review": can_review,
         },
     )
@@ -215,7 +220,7 @@ def expense_context(user: Any, claim: Contribution) -> dict[str, Any] | None:
     """Status, decisions, the buttons to offer and what is owed, for an expense claim."""
     if claim.kind != Contribution.Kind.EXPENSE:
         return None
-    status = books.expense_status(claim)
+    status = expenses.expense_status(claim)
     decisions = list(claim.expense_decisions.select_related("member"))
     signed_in = user.is_authenticated
     return {
@@ -227,8 +232,8 @@ def expense_context(user: Any, claim: Contribution) -> dict[str, Any] | None:
         and status == ExpenseStatus.PENDING
         and user.pk != claim.author_id
         and all(d.member_id != user.pk for d in decisions),
-        "entries": queries.entries_from(f"expense:{claim.pk}"),
-        "owed": books.owed_minor(claim.author_id, claim.currency) if claim.currency else None,
+        "entries": book_reads.entries_from(f"expense:{claim.pk}"),
+        "owed": book_reads.owed_minor(claim.author_id, claim.currency) if claim.currency else None,
         "form": ExpenseDecisionForm(),
     }
 
@@ -239,7 +244,7 @@ def _review_for(
     """Send the review of the version the form was shown for; a stale one comes back."""
     read = int_or_none(request.POST.get("version"))
     if read is None:
-        if not queries.is_waiting_reviewer(request.user, selectors.contribution(contribution_id)):
+        if not selectors.is_waiting_reviewer(request.user, selectors.contribution(contribution_id)):
             raise Forbidden("This contribution is not waiting for your review.")
         form.add_error(None, "This form did not say which version you read; read it, then send.")
         return None
@@ -275,7 +280,7 @@ def review_create(request: MemberRequest, contribution_id: int) -> HttpResponse:
         if isinstance(result, versions.StaleVersion):
             # The form keeps what they typed and now carries the current version.
             stale = result
-    elif request.method == "GET" and not queries.is_waiting_reviewer(request.user, contribution):
+    elif request.method == "GET" and not selectors.is_waiting_reviewer(request.user, contribution):
         # Only a form that can be sent is shown; posting anyway gets the service's answer.
         raise Forbidden("This contribution is not waiting for your review.")
     drawn = contribution.assignments.filter(reviewer=request.user).first()

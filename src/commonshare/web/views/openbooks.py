@@ -15,10 +15,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from commonshare.books import journal, selectors, services
+from commonshare.community import selectors as community
 from commonshare.core.ledger import entry_hash, stored_canonical_bytes
 from commonshare.core.sustainability import MonthTotals, Sustainability
 from commonshare.errors import NotFound
-from commonshare.web import charts, ledger, queries
+from commonshare.web import charts, ledger
 from commonshare.web.formatting import month_label
 from commonshare.web.forms import ReversalForm
 from commonshare.web.templatetags.commonshare_web import money
@@ -30,12 +31,12 @@ MONTHS_SHOWN = 12
 def chosen_currency(request: HttpRequest, currencies: list[str]) -> str:
     """The ``?currency=`` asked for if the books know it, else the main currency."""
     asked = (request.GET.get("currency") or "").strip().upper()
-    return asked if asked in currencies else queries.main_currency(currencies)
+    return asked if asked in currencies else selectors.main_currency(currencies)
 
 
 def dressed_entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    members = queries.members_by_id(ledger.member_ids_in(rows))
-    reversals = queries.reversed_by([row["seq"] for row in rows])
+    members = community.members_by_id(ledger.member_ids_in(rows))
+    reversals = selectors.reversed_by([row["seq"] for row in rows])
     return [ledger.dress_entry(row, members, reversals) for row in rows]
 
 
@@ -81,16 +82,16 @@ def sustainability_chart(report: Sustainability, months: list[MonthTotals]) -> c
 
 
 def open_books(request: HttpRequest) -> HttpResponse:
-    totals = queries.ledger_totals()
+    totals = selectors.ledger_totals()
     currencies = totals.currencies()
     currency = chosen_currency(request, currencies)
     today = timezone.localdate()
-    page = queries.journal_page(1)
+    page = selectors.journal_page(1)
     if page is None:  # page 1 always exists, even for an empty journal
         raise Http404("No journal.")
     balances = totals.balances
-    members = queries.members_by_id(ledger.payable_ids(balances))
-    months = queries.last_months(totals.month_totals(currency), today, MONTHS_SHOWN)
+    members = community.members_by_id(ledger.payable_ids(balances))
+    months = selectors.last_months(totals.month_totals(currency), today, MONTHS_SHOWN)
     return render(
         request,
         "web/books/open_books.html",
@@ -101,7 +102,7 @@ def open_books(request: HttpRequest) -> HttpResponse:
             "currencies": currencies,
             "currency": currency,
             "chart": flows_chart(currency, months),
-            "report": queries.sustainability_of(totals, currency, today),
+            "report": selectors.sustainability_of(totals, currency, today),
             "distributions": selectors.distributions().prefetch_related("payouts__member"),
         },
     )
@@ -109,7 +110,7 @@ def open_books(request: HttpRequest) -> HttpResponse:
 
 def entry_list(request: HttpRequest) -> HttpResponse:
     number = int_or_none(request.GET.get("page", "1"))
-    page = queries.journal_page(number) if number is not None else None
+    page = selectors.journal_page(number) if number is not None else None
     if page is None:
         raise Http404("No such page of the journal.")
     return render(
@@ -129,7 +130,7 @@ def entry_seq_redirect(request: HttpRequest) -> HttpResponse:
 
 @domain_errors
 def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
-    row = dressed_entries([queries.entry_row(seq)])[0]
+    row = dressed_entries([selectors.entry_row(seq)])[0]
     stored = journal.stored_entry(seq)
     if stored is None:
         raise NotFound(f"There is no journal entry #{seq}.")
@@ -152,7 +153,7 @@ def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
 @domain_errors
 def entry_reverse(request: MemberRequest, seq: int) -> HttpResponse:
     """GET asks for a reason and confirmation; POST posts the reversing entry."""
-    row = dressed_entries([queries.entry_row(seq)])[0]
+    row = dressed_entries([selectors.entry_row(seq)])[0]
     form = ReversalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
@@ -165,21 +166,24 @@ def entry_reverse(request: MemberRequest, seq: int) -> HttpResponse:
 
 @domain_errors
 def income_detail(request: HttpRequest, income_id: int) -> HttpResponse:
-    income = queries.income(income_id)
+    income = selectors.income(income_id)
     return render(
         request,
         "web/books/income_detail.html",
-        {"income": income, "entries": dressed_entries(queries.entries_from(f"income:{income.pk}"))},
+        {
+            "income": income,
+            "entries": dressed_entries(selectors.entries_from(f"income:{income.pk}")),
+        },
     )
 
 
 def sustainability(request: HttpRequest) -> HttpResponse:
-    totals = queries.ledger_totals()
+    totals = selectors.ledger_totals()
     currencies = totals.currencies()
     currency = chosen_currency(request, currencies)
     today = timezone.localdate()
-    report = queries.sustainability_of(totals, currency, today)
-    months = queries.last_months(totals.month_totals(currency), today, MONTHS_SHOWN)
+    report = selectors.sustainability_of(totals, currency, today)
+    months = selectors.last_months(totals.month_totals(currency), today, MONTHS_SHOWN)
     return render(
         request,
         "web/books/sustainability.html",

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from commonshare.errors import Conflict
-from commonshare.web import queries
 from commonshare.web.forms import TaskForm
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors, services
@@ -19,7 +18,7 @@ from commonshare.work.models import Task
 
 
 def task_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/tasks/list.html", {"tree": queries.task_tree()})
+    return render(request, "web/tasks/list.html", {"tree": selectors.task_tree()})
 
 
 @domain_errors
@@ -33,8 +32,8 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         "web/tasks/detail.html",
         {
             "task": task,
-            "subtasks": queries.subtasks_of(task),
-            "contributions": queries.contributions_to(task),
+            "subtasks": selectors.subtasks_of(task),
+            "contributions": selectors.contributions_to(task),
             # Which buttons to offer; the services decide what actually happens.
             "can_claim": current and task.status == Task.Status.OPEN,
             "can_release": mine and task.status == Task.Status.CLAIMED,
@@ -103,7 +102,7 @@ def task_done(request: MemberRequest, task_id: int) -> HttpResponse:
         return render(
             request,
             "web/tasks/done_confirm.html",
-            {"task": task, "open_subtasks": services.open_subtasks(task)},
+            {"task": task, "open_subtasks": selectors.open_subtasks(task)},
         )
     messages.success(request, "Marked done. Log your work if you have not.")
     return redirect("web:task", task_id)

@@ -1,19 +1,95 @@
+"""Reads of the books: every page, API route and command reads the books through here.
+
+Submodules by subject: ``entries`` (the journal page by page), ``totals`` (balances and
+monthly flows, net of reversals), ``owed`` (what members are owed), ``exports``; what they
+offer is re-exported here, so callers say ``selectors.owed_by_currency(...)``. Only
+``expenses`` is imported by itself: it reads a claim's status through ``books.services``,
+which reads what is owed here, so re-exporting it would make an import cycle.
+"""
+
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import QuerySet, Sum
 
 from commonshare.books import journal
 from commonshare.books.models import Distribution, Income, Payout, Withdrawal
-from commonshare.books.services import expense_status
+from commonshare.books.selectors.entries import (
+    ENTRY_PAGE_SIZE,
+    JournalPage,
+    currencies,
+    entries_before,
+    entries_between,
+    entries_from,
+    entry_row,
+    income,
+    journal_page,
+    main_currency,
+    page_bounds,
+    reversed_by,
+)
+from commonshare.books.selectors.exports import (
+    journal_export,
+)
+from commonshare.books.selectors.owed import (
+    owed_by_currency,
+    owed_minor,
+)
+from commonshare.books.selectors.totals import (
+    DistributionBasis,
+    LedgerTotals,
+    distributed_totals,
+    distribution_basis,
+    income_per_month,
+    income_totals,
+    last_months,
+    ledger_totals,
+    month_totals,
+    sustainability_of,
+    sustainability_report,
+)
 from commonshare.community.models import Member
-from commonshare.core.ledger import PAYOUTS, RESERVE, payable_account
-from commonshare.core.sustainability import MonthTotals, Sustainability, sustainability
+from commonshare.core.ledger import payable_account
 from commonshare.errors import NotFound
-from commonshare.work.models import Contribution
+
+__all__ = [
+    "ENTRY_PAGE_SIZE",
+    "DistributionBasis",
+    "JournalPage",
+    "LedgerTotals",
+    "currencies",
+    "distributed_totals",
+    "distribution",
+    "distribution_basis",
+    "distributions",
+    "earned_by_currency",
+    "entries_before",
+    "entries_between",
+    "entries_from",
+    "entry_row",
+    "income",
+    "income_per_month",
+    "income_totals",
+    "incomes",
+    "journal_export",
+    "journal_page",
+    "last_months",
+    "ledger_totals",
+    "main_currency",
+    "member_account_history",
+    "month_totals",
+    "owed_by_currency",
+    "owed_minor",
+    "page_bounds",
+    "payout",
+    "payouts_for",
+    "payouts_of",
+    "reversed_by",
+    "sustainability_of",
+    "sustainability_report",
+    "withdrawals_of",
+]
 
 
 def incomes() -> QuerySet[Income]:
@@ -58,53 +134,6 @@ def earned_by_currency(member: Member) -> dict[str, int]:
         .annotate(total=Sum("amount_minor"))
     )
     return {row["distribution__currency"]: int(row["total"]) for row in rows}
-
-
-def month_totals(currency: str) -> list[MonthTotals]:
-    """Income, expenses and payouts per calendar month, summed by the database."""
-    rows = (
-        journal.entered_postings()
-        .filter(currency=currency)
-        .filter(Q(account__startswith="income:") | Q(account__startswith="expenses:"))
-        .annotate(month=TruncMonth("entry__date"))
-        .values("month", "account")
-        .annotate(total=Sum("minor"))
-    )
-    table: dict[dt.date, list[int]] = {}
-    for row in rows:
-        month = row["month"]
-        month = month.date() if isinstance(month, dt.datetime) else month
-        totals = table.setdefault(month, [0, 0, 0])
-        if row["account"].startswith("income:"):
-            totals[0] -= int(row["total"])
-        elif row["account"] == PAYOUTS:
-            totals[2] += int(row["total"])
-        else:
-            totals[1] += int(row["total"])
-    return [MonthTotals(month, *table[month]) for month in sorted(table)]
-
-
-def sustainability_report(currency: str, *, today: dt.date, window: int = 3) -> Sustainability:
-    return sustainability(
-        month_totals(currency),
-        reserve=journal.balance(RESERVE, currency),
-        currency=currency,
-        today=today,
-        window=window,
-    )
-
-
-def expense_claims(status: str | None = None) -> list[Contribution]:
-    """Expense claims with their status (pending, approved, rejected), newest first."""
-    claims = list(
-        Contribution.objects.filter(kind=Contribution.Kind.EXPENSE)
-        .select_related("author")
-        .prefetch_related("expense_decisions__member")
-        .order_by("-created_at", "-id")
-    )
-    for claim in claims:
-        claim.status = expense_status(claim)  # type: ignore[attr-defined]
-    return [c for c in claims if status is None or c.status == status]  # type: ignore[attr-defined]
 
 
 def withdrawals_of(member: Member) -> QuerySet[Withdrawal]:
