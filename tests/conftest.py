@@ -35,6 +35,20 @@ def _cheap_password_hashing(request: pytest.FixtureRequest) -> None:
         ]
 
 
+@pytest.fixture(autouse=True)
+def _today_is_the_day_the_test_runs(request: pytest.FixtureRequest) -> None:
+    """Modules that keep the day in ``TODAY`` get the real day before each test (tests/dates.py)."""
+    from tests.dates import LIVE_MODULES
+
+    module = request.module
+    if module is None or module.__name__ not in LIVE_MODULES:
+        return
+    today = dt.date.today()  # noqa: DTZ011 - the services date entries with the local date
+    module.TODAY = today
+    if hasattr(module, "YESTERDAY"):
+        module.YESTERDAY = today - dt.timedelta(days=1)
+
+
 @pytest.fixture
 def make_member(db: Any) -> Callable[..., Any]:
     from commonshare.community import services

@@ -9,7 +9,6 @@ exactly one audit event and hands it to the subscribers after the commit.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import importlib.util
 import inspect
@@ -23,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from tests.dates import live_today
 
 import commonshare
 from commonshare.audit import actions
@@ -121,7 +121,7 @@ class World:
     di: Any
 
 
-TODAY = dt.date.today()  # noqa: DTZ011 - the database stamps contributions with today's date
+TODAY = live_today(__name__)
 Call = Callable[[], object]
 
 

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tests.dates import live_today
 
 from commonshare.audit.models import AuditEvent
 from commonshare.books import distribution
@@ -18,7 +18,7 @@ from commonshare.work import services as work
 from commonshare.work.models import Contribution, Review, Task
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()  # noqa: DTZ011 - the database stamps contributions with today's date
+TODAY = live_today(__name__)
 
 
 def _work(**extra: Any) -> work.ContributionInput:

@@ -1,7 +1,6 @@
 """Published heads: the transparency page offers the head to copy, and verify reads saved
 heads from the file or URL that COMMONSHARE_ANCHORS names."""
 
-import datetime as dt
 import http.server
 import re
 import threading
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from django.db import connection, transaction
+from tests.dates import live_today
 
 from commonshare.books import anchors, journal, journal_verify, records, services
 from commonshare.books.append_only import set_guard
@@ -18,7 +18,7 @@ from commonshare.cli import main
 from commonshare.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()  # noqa: DTZ011 - the services date entries with the local date
+TODAY = live_today(__name__)
 
 
 def _income(member, amount: str) -> None:

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.dates import live_today
 from tests.transactions import held_open
 
 from commonshare.books import distribution as distributions
@@ -19,7 +20,7 @@ from commonshare.errors import CommonshareError
 from commonshare.work import services as work
 from commonshare.work.models import Contribution
 
-TODAY = dt.date.today()  # noqa: DTZ011 - the database stamps contributions with today's date
+TODAY = live_today(__name__)
 
 operation = st.one_of(
     st.tuples(st.just("income"), st.integers(1, 10**7), st.sampled_from(["EUR", "JPY", "BHD"])),

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from tests.dates import live_today
 
 from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, services
@@ -19,7 +20,7 @@ from commonshare.work.models import Contribution
 from commonshare.work.services import ContributionInput
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()  # noqa: DTZ011 - the database stamps contributions with today's date
+TODAY = live_today(__name__)
 
 
 def _income(member, amount: str, currency: str = "EUR") -> None:

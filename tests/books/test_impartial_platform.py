@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from django.db import transaction
+from tests.dates import live_today
 
 from commonshare.books import distribution as distributions
 from commonshare.books import records, services
@@ -16,7 +16,7 @@ from commonshare.work.models import Contribution
 from commonshare.work.services import ContributionInput
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()  # noqa: DTZ011 - the database stamps contributions with today's date
+TODAY = live_today(__name__)
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
 """The journal as stored: balanced, append-only at the database, tamper-evident."""
 
-import datetime as dt
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
+from tests.dates import live_today
 
 from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, services
@@ -16,7 +15,7 @@ from commonshare.work import services as work
 from commonshare.work.services import ContributionInput
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()  # noqa: DTZ011 - the database stamps contributions with today's date
+TODAY = live_today(__name__)
 
 
 def _income(member, amount="100.00", currency="EUR"):

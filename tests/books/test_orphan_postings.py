@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection, transaction
+from tests.dates import live_today
 
 from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, selectors, services
@@ -12,7 +13,7 @@ from commonshare.books.selectors import owed
 from commonshare.core.ledger import BANK, RESERVE, EntryDraft, Posting, payable_account
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()  # noqa: DTZ011 - the services date entries with the local date
+TODAY = live_today(__name__)
 
 
 def _income(member, amount="100.00"):

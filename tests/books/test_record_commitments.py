@@ -1,10 +1,9 @@
 """A raw edit of any record that decides an amount is found by verify, and named."""
 
-import datetime as dt
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from tests.dates import live_today
 
 from commonshare.audit.models import AuditEvent
 from commonshare.books import distribution as distributions
@@ -15,7 +14,7 @@ from commonshare.work.models import Review
 from commonshare.work.services import ContributionInput
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()  # noqa: DTZ011 - the database stamps contributions with today's date
+TODAY = live_today(__name__)
 
 
 def _raw(statement: str, params: tuple = ()) -> None:

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from tests.dates import live_today
 
 from commonshare.books import distribution as distributions
 from commonshare.books import services
@@ -11,7 +12,7 @@ from commonshare.work import services as work
 from commonshare.work.services import ContributionInput
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()  # noqa: DTZ011 - contributions are stamped with today's date by the DB
+TODAY = live_today(__name__)
 
 
 def _reviewed_work(author, reviewer, hours: str, rating: int):

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
+from tests.dates import live_today
 
 from commonshare.audit import chain as audit
 from commonshare.audit.models import AuditEvent
@@ -18,7 +19,7 @@ from commonshare.work import services as work
 from commonshare.work.services import ContributionInput
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()  # noqa: DTZ011 - the database stamps contributions with today's date
+TODAY = live_today(__name__)
 YESTERDAY = TODAY - dt.timedelta(days=1)
 
 
