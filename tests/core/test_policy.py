@@ -33,6 +33,7 @@ from commonshare.core.policy import (
     policy_from_dict,
     policy_sha256,
     policy_to_dict,
+    version_start,
 )
 from commonshare.core.valuation.types import METHODS
 
@@ -207,6 +208,38 @@ def test_next_period_start_examples() -> None:
     assert next_period_start(dt.date(2026, 12, 31), month) == dt.date(2027, 1, 1)
     assert next_period_start(dt.date(2026, 5, 3), quarter) == dt.date(2026, 7, 1)
     assert next_period_start(dt.date(2026, 10, 1), quarter) == dt.date(2027, 1, 1)
+
+
+@settings(max_examples=300)
+@given(
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2200, 1, 1)),
+    st.sampled_from(PERIOD_MONTHS),
+    st.sampled_from(PERIOD_MONTHS),
+)
+def test_a_change_of_period_length_starts_where_both_lengths_start(
+    day: dt.date, old_months: int, new_months: int
+) -> None:
+    old, new = PeriodPolicy(months=old_months), PeriodPolicy(months=new_months)
+    start = version_start(day, old, new)
+    assert start > day
+    # It begins a period under the old length and under the new one...
+    assert period_start(start, old) == start and period_start(start, new) == start
+    # ...and it is the first such day after ``day``: none lies between them.
+    probe = next_period_start(day, old)
+    while probe < start:
+        assert period_start(probe, new) != probe
+        probe = next_period_start(probe, old)
+    # The same length changes nothing: the next period of it.
+    assert version_start(day, old, old) == next_period_start(day, old)
+
+
+def test_version_start_examples() -> None:
+    month, quarter, half = PeriodPolicy(1), PeriodPolicy(3), PeriodPolicy(6)
+    # Monthly to quarterly adopted in May: July, not 1 June in the middle of a quarter.
+    assert version_start(dt.date(2026, 5, 1), month, quarter) == dt.date(2026, 7, 1)
+    assert version_start(dt.date(2026, 5, 20), quarter, month) == dt.date(2026, 7, 1)
+    assert version_start(dt.date(2026, 2, 3), PeriodPolicy(4), half) == dt.date(2027, 1, 1)
+    assert version_start(dt.date(2026, 12, 31), month, month) == dt.date(2027, 1, 1)
 
 
 def test_the_diff_lists_each_changed_rule() -> None:

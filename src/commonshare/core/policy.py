@@ -8,7 +8,7 @@ names every problem of a dict at once, each with its field path and a sentence;
 ``PolicyError`` with those problems. ``canonical_json`` is the chain's canonical form
 (keys sorted, no spaces, ASCII) and ``policy_sha256`` its digest: one text per policy.
 
-Versions take effect only at the start of a period (``next_period_start``), so no rule
+Versions take effect only at the start of a period (``version_start``), so no rule
 changes in the middle of one. Pure: no Django, no I/O, no clock.
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
@@ -492,6 +493,18 @@ def next_period_start(day: dt.date, period: PeriodPolicy) -> dt.date:
     start = period_start(day, period)
     month = start.month - 1 + period.months
     return dt.date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def version_start(day: dt.date, old: PeriodPolicy, new: PeriodPolicy) -> dt.date:
+    """The day a version adopted on ``day`` takes effect, when it changes ``old`` to ``new``.
+
+    It is the first day after ``day`` that begins a period under both lengths, so the
+    last period of the old rules ends whole and the first of the new ones starts whole:
+    monthly to quarterly adopted in May starts in July, not June. Lengths divide 12 and
+    line up with 1 January, so that day is the next start under their least common
+    multiple of months.
+    """
+    return next_period_start(day, PeriodPolicy(months=math.lcm(old.months, new.months)))
 
 
 @dataclass(frozen=True)
