@@ -69,24 +69,18 @@ def make_member(db: Any) -> Callable[..., Any]:
     return make
 
 
-# Versions adopted by tests take effect from early 2000: in force for every period they use.
-ADOPTED_LONG_AGO = dt.date(2000, 1, 15)
-
-
 @pytest.fixture
 def adopt_rules(db: Any) -> Callable[..., Any]:
-    """Adopt a policy version changing some rules, as a decision will: ``adopt_rules(review=
-    {"reviewers_per_contribution": 3})``. It is in force for every period since 2000."""
-    from commonshare.core.policy import policy_to_dict
-    from commonshare.governance import selectors, services
+    """A policy version changing some rules, in force since 2000-01-01: ``adopt_rules(review=
+    {"reviewers_per_contribution": 3})``.
 
-    def adopt(**sections: dict[str, Any]) -> Any:
-        content = policy_to_dict(selectors.current_policy())
-        for name, rules in sections.items():
-            content[name].update(rules)
-        return services.adopt_policy(content, adopted_by="a test", on=ADOPTED_LONG_AGO)
+    Adoption itself cannot be backdated (``governance.services.adopt_policy`` adopts today),
+    so this writes the row as set-up data, the way ``make_member`` backdates ``joined_at``:
+    the content is core's canonical JSON and the hash its sha256, as the service writes them.
+    """
+    from tests.policies import insert_version
 
-    return adopt
+    return insert_version
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -267,7 +267,7 @@ def _governance(name: str, world: World) -> Call:
 
     if name == "adopt_policy":
         content = policy_to_dict(DEFAULT_POLICY)
-        return lambda: governance.adopt_policy(content, adopted_by="a test", on=TODAY)
+        return lambda: governance.adopt_policy(content, adopted_by="a test")
     raise LookupError(name)
 
 

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import pytest
+import time_machine
 from click.testing import CliRunner
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
@@ -19,11 +20,17 @@ from commonshare.audit.models import AuditEvent
 from commonshare.books.policy import frozen_policy
 from commonshare.cli import main
 from commonshare.core.policy import DEFAULT_POLICY, canonical_json, policy_to_dict
+from commonshare.core.words import long_date
 from commonshare.errors import InvalidInput
 from commonshare.governance import selectors, services
 from commonshare.governance.models import PolicyVersion
 
 pytestmark = pytest.mark.django_db
+
+
+def _on(day: dt.date) -> Any:
+    """Adopt as if on ``day`` (noon UTC): the service takes the day itself."""
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC))
 
 
 def _content(**sections: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +53,7 @@ def test_a_policy_with_problems_is_refused_whole_and_writes_nothing() -> None:
     events = AuditEvent.objects.count()
     bad = _content(reserve={"share": "1.5"}, review={"reviewers_per_contribution": 0})
     with pytest.raises(InvalidInput) as refused:
-        services.adopt_policy(bad, adopted_by="", on=dt.date(2026, 3, 5))
+        services.adopt_policy(bad, adopted_by="")
     assert [field for field, _ in refused.value.problems] == [
         "policy.review.reviewers_per_contribution",
         "policy.reserve.share",
@@ -57,23 +64,35 @@ def test_a_policy_with_problems_is_refused_whole_and_writes_nothing() -> None:
     assert AuditEvent.objects.count() == events
 
 
+def test_adoption_takes_no_day_so_it_cannot_be_backdated() -> None:
+    with pytest.raises(TypeError):
+        services.adopt_policy(  # type: ignore[call-arg]
+            _content(), adopted_by="decision 1", on=dt.date(2000, 1, 1)
+        )
+    version = services.adopt_policy(_content(), adopted_by="decision 1")
+    assert version.valid_from > timezone.localdate()
+    assert selectors.current_version().number == 1
+
+
 def test_a_new_version_takes_effect_when_the_next_period_starts() -> None:
-    version = services.adopt_policy(
-        _content(expenses={"approvals": 3}), adopted_by="decision 7", on=dt.date(2026, 3, 5)
-    )
+    with _on(dt.date(2026, 3, 5)):
+        version = services.adopt_policy(
+            _content(expenses={"approvals": 3}), adopted_by="decision 7"
+        )
     assert (version.number, version.valid_from) == (2, dt.date(2026, 4, 1))
     assert selectors.current_policy(at=dt.date(2026, 3, 31)).expenses.approvals == 2
     assert selectors.current_policy(at=dt.date(2026, 4, 1)).expenses.approvals == 3
     event = AuditEvent.objects.get(code="governance.policy.adopted")
     assert event.data["number"] == 2 and event.data["sha256"] == version.sha256
-    # Adopted on the first day of a period: that period has begun, so the next one.
-    quarterly = services.adopt_policy(
-        _content(period={"months": 3}), adopted_by="decision 8", on=dt.date(2026, 5, 1)
-    )
-    assert quarterly.valid_from == dt.date(2026, 6, 1)
-    # From then on periods are quarters: a version adopted in June waits for July.
-    later = services.adopt_policy(_content(), adopted_by="decision 9", on=dt.date(2026, 6, 2))
-    assert later.valid_from == dt.date(2026, 7, 1)
+    # Monthly to quarterly, adopted on 1 May (that month has begun): not 1 June, in the
+    # middle of a quarter, but 1 July, which starts both a month and a quarter.
+    with _on(dt.date(2026, 5, 1)):
+        quarterly = services.adopt_policy(_content(period={"months": 3}), adopted_by="decision 8")
+    assert quarterly.valid_from == dt.date(2026, 7, 1)
+    # From then on periods are quarters: a version adopted in July waits for October.
+    with _on(dt.date(2026, 7, 2)):
+        later = services.adopt_policy(_content(), adopted_by="decision 9")
+    assert later.valid_from == dt.date(2026, 10, 1)
 
 
 def test_policy_versions_are_append_only_in_the_database() -> None:
@@ -98,8 +117,8 @@ def test_the_review_count_comes_from_the_policy(make_member: Any, adopt_rules: A
     assert "Each contribution gets 4 reviewers" in page
 
 
-def _distribute(make_member: Any, *, start: dt.date) -> Any:
-    from commonshare.books import distribution
+def _work_reviewed(make_member: Any) -> Any:
+    """Ada logs two hours that Ben reviews, and 100 EUR comes in today; Ada is returned."""
     from commonshare.books import services as books
     from commonshare.work import services as work
 
@@ -108,27 +127,55 @@ def _distribute(make_member: Any, *, start: dt.date) -> Any:
         ada, work.ContributionInput(kind="work", summary="s", hours="2", evidence_text="e")
     )
     work.submit_review(ben, logged.pk, rating=4, comment="Good.")
-    today = timezone.localdate()
     books.record_income(
-        ada, amount="100.00", currency="EUR", payer="P", description="d", received_on=today
+        ada,
+        amount="100.00",
+        currency="EUR",
+        payer="P",
+        description="d",
+        received_on=timezone.localdate(),
     )
+    return ada
+
+
+def _distribute(make_member: Any, *, start: dt.date) -> Any:
+    from commonshare.books import distribution
+
+    ada = _work_reviewed(make_member)
+    today = timezone.localdate()
     return distribution.run_distribution(ada, period_start=start, period_end=today, currency="EUR")
 
 
 def test_a_version_adopted_mid_period_does_not_change_the_running_period(
     make_member: Any,
 ) -> None:
+    from commonshare.books import distribution as books
+
     this_month = timezone.localdate().replace(day=1)
     last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
-    adopted = services.adopt_policy(
-        _content(valuation={"method": "mean"}),
-        adopted_by="decision 1",
-        on=last_month + dt.timedelta(days=9),
-    )
+    with _on(last_month + dt.timedelta(days=9)):
+        adopted = services.adopt_policy(
+            _content(valuation={"method": "mean"}), adopted_by="decision 1"
+        )
     assert adopted.valid_from == this_month
     assert selectors.current_policy().valuation.method == "mean"  # in force today...
-    distribution = _distribute(make_member, start=last_month)
-    # ...but the period began under version 1, so the whole period follows version 1.
+    with _on(last_month + dt.timedelta(days=2)):
+        ada = _work_reviewed(make_member)
+    # ...so no period may run across the day it took effect...
+    with pytest.raises(InvalidInput) as refused:
+        books.run_distribution(
+            ada, period_start=last_month, period_end=timezone.localdate(), currency="EUR"
+        )
+    assert refused.value.field == "period_end"
+    assert str(refused.value) == (
+        f"Version 2 of the rules takes effect on {long_date(this_month)}: end this period "
+        f"on {long_date(this_month - dt.timedelta(days=1))} or start it on "
+        f"1 {this_month:%B}."
+    )
+    # ...and the period that began under version 1 follows version 1 whole.
+    distribution = books.run_distribution(
+        ada, period_start=last_month, period_end=this_month - dt.timedelta(days=1), currency="EUR"
+    )
     assert distribution.method == "robust"
     assert (distribution.policy_version, distribution.policy_sha256) == (
         1,
@@ -184,9 +231,8 @@ def test_the_api_answers_version_one_and_each_versions_changes() -> None:
         hashlib.sha256(canonical_json(current["content"]).encode()).hexdigest()
         == (current["sha256"])
     )
-    services.adopt_policy(
-        _content(reserve={"share": "0.25"}), adopted_by="decision 3", on=dt.date(2026, 1, 9)
-    )
+    with _on(dt.date(2026, 1, 9)):
+        services.adopt_policy(_content(reserve={"share": "0.25"}), adopted_by="decision 3")
     listed = client.get("/api/policy/versions").json()
     assert [v["number"] for v in listed] == [1, 2]
     second = client.get("/api/policy/versions/2").json()
@@ -196,12 +242,8 @@ def test_the_api_answers_version_one_and_each_versions_changes() -> None:
     assert client.get("/api/policy/versions/9").status_code == 404
 
 
-def test_the_rules_page_speaks_in_sentences_with_its_history() -> None:
-    services.adopt_policy(
-        _content(reserve={"share": "0.25"}, review={"reviewers_per_contribution": 3}),
-        adopted_by="decision 3",
-        on=dt.date(2000, 1, 9),
-    )
+def test_the_rules_page_speaks_in_sentences_with_its_history(adopt_rules: Any) -> None:
+    adopt_rules(reserve={"share": "0.25"}, review={"reviewers_per_contribution": 3})
     page = Client().get("/policy/").content.decode()
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('id="main"')[1]))
     assert "Each contribution gets 3 reviewers" in text
@@ -215,9 +257,8 @@ def test_the_rules_page_speaks_in_sentences_with_its_history() -> None:
 
 
 def test_the_cli_shows_the_policy_and_its_versions() -> None:
-    services.adopt_policy(
-        _content(expenses={"approvals": 3}), adopted_by="decision 5", on=dt.date(2026, 1, 9)
-    )
+    with _on(dt.date(2026, 1, 9)):
+        services.adopt_policy(_content(expenses={"approvals": 3}), adopted_by="decision 5")
     runner = CliRunner()
     shown = runner.invoke(main, ["policy", "show"], catch_exceptions=False)
     assert shown.exit_code == 0 and "policy version 2" in shown.output
@@ -251,9 +292,24 @@ def test_the_demo_answers_version_one() -> None:
 def test_the_activity_feed_tells_of_an_adopted_version() -> None:
     from commonshare.web.activity import describe
 
-    services.adopt_policy(_content(), adopted_by="decision 2", on=dt.date(2026, 1, 9))
+    with _on(dt.date(2026, 1, 9)):
+        services.adopt_policy(_content(), adopted_by="decision 2")
     line = describe(AuditEvent.objects.get(code="governance.policy.adopted"))
     assert line["sentence"] == (
         'adopted <a href="/policy/#version-2">version 2 of the rules</a>, '
         "in force from 1 February 2026"
     )
+
+
+def test_the_lengths_and_valued_kinds_have_one_source() -> None:
+    from commonshare.books import vocab as books_vocab
+    from commonshare.core import policy as core_policy
+    from commonshare.governance import vocab
+
+    assert PolicyVersion._meta.get_field("adopted_by").max_length == vocab.MAX_ADOPTED_BY
+    assert PolicyVersion._meta.get_field("sha256").max_length == vocab.SHA256_MAX
+    assert books_vocab.VALUED_KINDS is core_policy.VALUED_KINDS
+    too_long = "d" * (vocab.MAX_ADOPTED_BY + 1)
+    with pytest.raises(InvalidInput) as refused:
+        services.adopt_policy(_content(), adopted_by=too_long)
+    assert refused.value.field == "adopted_by"

@@ -112,15 +112,11 @@ def problems_on(page: Page, axe: Axe, url: str) -> list[str]:
 
 def _a_second_policy_version() -> None:
     """So the rules page shows a history with a table of changes, as a community's will."""
-    import datetime as dt
+    from commonshare.core.policy import DEFAULT_POLICY, policy_to_dict
+    from tests.policies import insert_version
 
-    from commonshare.core.policy import policy_to_dict
-    from commonshare.governance import selectors, services
-
-    content = policy_to_dict(selectors.current_policy())
-    content["reserve"]["share"] = "0.15"
-    content["resources"]["prices"]["GPU hours"] = "1.20"
-    services.adopt_policy(content, adopted_by="a test", on=dt.date(2000, 1, 15))
+    prices = {**policy_to_dict(DEFAULT_POLICY)["resources"]["prices"], "GPU hours": "1.20"}
+    insert_version(reserve={"share": "0.15"}, resources={"prices": prices})
 
 
 def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Browser) -> None:

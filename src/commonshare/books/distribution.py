@@ -48,8 +48,9 @@ from commonshare.core.valuation import (
     allocate,
 )
 from commonshare.core.valuation.rounding import floor_of
+from commonshare.core.words import long_date
 from commonshare.errors import Conflict, InvalidInput
-from commonshare.governance.selectors import current_version, policy_of
+from commonshare.governance.selectors import current_version, next_version_after, policy_of
 from commonshare.work.models import Contribution, Review
 
 RESOURCES = expense_account("resources")
@@ -201,6 +202,20 @@ def resource_payments(
     return payments
 
 
+def _refuse_two_versions(start: dt.date, end: dt.date) -> None:
+    """A period follows one version of the rules: it may not cross a later one's start."""
+    later = next_version_after(start)
+    if later is None or later.valid_from > end:
+        return
+    begins = later.valid_from
+    raise InvalidInput(
+        f"Version {later.number} of the rules takes effect on {long_date(begins)}: end this "
+        f"period on {long_date(begins - dt.timedelta(days=1))} or start it on "
+        f"{begins.day} {begins:%B}.",
+        field="period_end",
+    )
+
+
 def _floor_minor(amount: Decimal, currency: str) -> int:
     """Whole minor units in ``amount``, rounded down (the commons never overpays)."""
     return floor_of(amount, to_minor(Decimal(1), currency))
@@ -234,6 +249,7 @@ def run_distribution(
         )
     code = _code(currency)
     version = current_version(at=start)  # the rules in force when the period began
+    _refuse_two_versions(start, end)
     policy = policy_of(version)
     with transaction.atomic():
         journal.lock()

@@ -14,7 +14,7 @@ from django.db import models
 
 from commonshare.core.ledger.accounts import MAX_ACCOUNT_LENGTH
 from commonshare.core.ledger.rules import MAX_DESCRIPTION, MAX_FIELD
-from commonshare.work.vocab import ContributionKind
+from commonshare.core.policy import VALUED_KINDS as _POLICY_VALUED_KINDS
 
 
 class IncomeSource(models.TextChoices):
@@ -44,8 +44,9 @@ ExpenseStatusValue = Literal["pending", "approved", "rejected"]
 DEFAULT_INCOME_SOURCE: IncomeSourceValue = "support"
 """The source income is booked to when none is said."""
 
-VALUED_KINDS = (ContributionKind.WORK, ContributionKind.DELIVERABLE)
-"""The kinds a distribution values by review (resources are paid by use, expenses repaid)."""
+# The kinds a distribution values by review (resources are paid by use, expenses repaid):
+# the policy's own list (each has an effort per unit there), so there is one source.
+VALUED_KINDS = _POLICY_VALUED_KINDS
 
 # --- lengths of text fields (characters) ---------------------------------------------------
 PAYER_MAX = 200

@@ -11,14 +11,16 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from commonshare.governance.vocab import MAX_ADOPTED_BY, SHA256_MAX
+
 
 class PolicyVersion(models.Model):
     number = models.PositiveIntegerField(unique=True)
     content = models.TextField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=SHA256_MAX)
     valid_from = models.DateField()
     # The decision that adopted it; "initial" for version 1 (decisions come next).
-    adopted_by = models.CharField(max_length=200)
+    adopted_by = models.CharField(max_length=MAX_ADOPTED_BY)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

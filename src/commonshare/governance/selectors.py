@@ -35,6 +35,11 @@ def current_version(at: dt.date | None = None) -> PolicyVersion:
     return version
 
 
+def next_version_after(day: dt.date) -> PolicyVersion | None:
+    """The first version taking effect after ``day``, if one is adopted (or in force since)."""
+    return PolicyVersion.objects.filter(valid_from__gt=day).order_by("valid_from", "number").first()
+
+
 def policy_version(number: int) -> PolicyVersion:
     version = PolicyVersion.objects.filter(number=number).first()
     if version is None:

@@ -1,4 +1,5 @@
-"""Writing the rules: a new policy version, checked whole, in force from the next period.
+"""Writing the rules: a new policy version, checked whole, adopted today, in force from the
+next period start the old and the new period lengths share.
 
 ``adopt_policy`` is called by adopted decisions (the next issue) and by tests; no
 page, route or command exposes it.
@@ -6,27 +7,26 @@ page, route or command exposes it.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from commonshare.audit.actions import action
 from commonshare.audit.services import record
 from commonshare.core.policy import (
     canonical_json,
     check_policy,
-    next_period_start,
     policy_from_dict,
     policy_sha256,
     policy_to_dict,
+    version_start,
 )
 from commonshare.core.words import long_date
 from commonshare.errors import Conflict, InvalidInput
 from commonshare.governance import selectors
 from commonshare.governance.models import PolicyVersion
-
-MAX_ADOPTED_BY = 200
+from commonshare.governance.vocab import MAX_ADOPTED_BY
 
 
 def _sentence(message: str) -> str:
@@ -34,11 +34,13 @@ def _sentence(message: str) -> str:
 
 
 @action
-def adopt_policy(content: Any, *, adopted_by: str, on: dt.date) -> PolicyVersion:
-    """Store ``content`` as the next policy version, in force from the period after ``on``.
+def adopt_policy(content: Any, *, adopted_by: str) -> PolicyVersion:
+    """Store ``content`` as the next policy version, adopted today, in force from a period
+    start after today that begins a period under both the old and the new length.
 
-    Every problem of the policy is refused at once (``InvalidInput`` naming each
-    field); nothing is written then.
+    There is no day to give: a version is adopted on the day it is written, so no rule
+    can take effect from a period already lived under other rules. Every problem of the
+    policy is refused at once (``InvalidInput`` naming each field); nothing is written then.
     """
     found = [
         (f"policy.{p.field}" if p.field else "policy", _sentence(p.message))
@@ -49,20 +51,18 @@ def adopt_policy(content: Any, *, adopted_by: str, on: dt.date) -> PolicyVersion
         found.append(
             ("adopted_by", f"Say what adopted the policy (1 to {MAX_ADOPTED_BY} characters).")
         )
-    if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
-        found.append(("on", "Give the day the policy was adopted as a date."))
     if found:
         raise InvalidInput.of(found)
     policy = policy_from_dict(content)
+    today = timezone.localdate()
     with transaction.atomic():
-        in_force = selectors.current_policy(at=on)
-        valid_from = next_period_start(on, in_force.period)
+        in_force = selectors.current_policy(at=today)
+        valid_from = version_start(today, in_force.period, policy.period)
         latest = PolicyVersion.objects.order_by("-number").first()
         if latest is not None and valid_from < latest.valid_from:
             raise Conflict(
-                f"A policy adopted on {long_date(on)} would take effect before version "
-                f"{latest.number}, which takes effect on {long_date(latest.valid_from)}.",
-                field="on",
+                f"A policy adopted today would take effect before version "
+                f"{latest.number}, which takes effect on {long_date(latest.valid_from)}."
             )
         try:
             with transaction.atomic():
