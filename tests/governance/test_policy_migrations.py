@@ -1,4 +1,4 @@
-"""Upgrading a data folder: distributions made before policy versions become version 1."""
+"""Upgrading a data folder: distributions made before policy versions name no version."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
 
 from commonshare.governance.initial import INITIAL_SHA256
 
@@ -22,7 +23,9 @@ def _migrate(targets: list[tuple[str, str]]) -> Any:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_existing_distribution_gets_version_one_and_its_hash(make_member: Any) -> None:
+def test_an_existing_distribution_names_no_version_its_policy_does_not_match(
+    make_member: Any,
+) -> None:
     member = make_member("Ada")
     old = _migrate(BEFORE)
     try:
@@ -41,6 +44,11 @@ def test_an_existing_distribution_gets_version_one_and_its_hash(make_member: Any
     finally:
         latest = _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     row = latest.get_model("books", "Distribution").objects.get()
-    assert (row.policy_version, row.policy_sha256) == (1, INITIAL_SHA256)
+    # Its flat policy hashes to no version, so it is labelled with none (not version 1).
+    assert (row.policy_version, row.policy_sha256) == (None, None)
+    api = Client().get(f"/api/distributions/{row.pk}").json()
+    assert (api["policy_version"], api["policy_sha256"]) == (None, None)
+    page = Client().get(f"/books/distributions/{row.pk}/").content.decode()
+    assert "frozen before the rules had versions" in page
     version_one = latest.get_model("governance", "PolicyVersion").objects.get(number=1)
     assert version_one.sha256 == INITIAL_SHA256

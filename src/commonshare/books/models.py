@@ -72,8 +72,10 @@ class Distribution(models.Model):
     policy = models.JSONField()
     # The policy version in force when the period began, and its sha256: the number says
     # which rules applied, the hash that ``policy`` is exactly that version's content.
-    policy_version = models.PositiveIntegerField()
-    policy_sha256 = models.CharField(max_length=64)
+    # Both are empty for distributions frozen before policy versions existed: their flat
+    # ``policy`` hashes to no version.
+    policy_version = models.PositiveIntegerField(null=True)
+    policy_sha256 = models.CharField(max_length=64, null=True)  # noqa: DJ001 - empty is not ""
     request = models.JSONField(help_text="The frozen valuation input")
     result = models.JSONField(help_text="The valuation output, explanations included")
     created_by = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="+")

@@ -92,8 +92,13 @@ class DistributionOut(Schema):
     remainder: str = Field(description="Left undistributed by rounding, carried forward")
     method: str
     seed: str
-    policy_version: int = Field(description="The policy version in force when the period began")
-    policy_sha256: str = Field(description="The sha256 of that version's canonical JSON")
+    policy_version: int | None = Field(
+        description="The policy version in force when the period began; null when the "
+        "distribution was frozen before policy versions existed"
+    )
+    policy_sha256: str | None = Field(
+        description="The sha256 of that version's canonical JSON; null as policy_version"
+    )
     created_by: MemberRef
     created_at: dt.datetime
 

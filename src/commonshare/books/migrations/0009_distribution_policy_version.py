@@ -1,8 +1,11 @@
-"""Each distribution names the policy version it used; those made before versions used 1."""
+"""Each distribution names the policy version it used.
+
+Distributions made before versions existed froze a flat policy that hashes to no
+version, so they name none: both fields stay empty for them ("frozen before policy
+versions"), rather than a label their frozen policy would not match.
+"""
 
 from django.db import migrations, models
-
-from commonshare.governance.initial import INITIAL_SHA256
 
 
 class Migration(migrations.Migration):
@@ -15,13 +18,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="distribution",
             name="policy_version",
-            field=models.PositiveIntegerField(default=1),
-            preserve_default=False,
+            field=models.PositiveIntegerField(null=True),
         ),
         migrations.AddField(
             model_name="distribution",
             name="policy_sha256",
-            field=models.CharField(default=INITIAL_SHA256, max_length=64),
-            preserve_default=False,
+            field=models.CharField(max_length=64, null=True),
         ),
     ]
