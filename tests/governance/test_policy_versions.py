@@ -226,6 +226,7 @@ def test_the_api_answers_version_one_and_each_versions_changes() -> None:
     client = Client()
     current = client.get("/api/policy").json()
     assert (current["number"], current["adopted_by"]) == (1, "initial")
+    assert current["valid_from"] is None  # in force since the beginning, not 0001-01-01
     assert current["content"]["review"]["reviewers_per_contribution"] == 2
     assert (
         hashlib.sha256(canonical_json(current["content"]).encode()).hexdigest()
@@ -236,7 +237,7 @@ def test_the_api_answers_version_one_and_each_versions_changes() -> None:
     listed = client.get("/api/policy/versions").json()
     assert [v["number"] for v in listed] == [1, 2]
     second = client.get("/api/policy/versions/2").json()
-    assert second["previous"] == 1
+    assert (second["previous"], second["valid_from"]) == (1, "2026-02-01")
     assert second["changes"] == [{"path": "reserve.share", "before": "0.1", "after": "0.25"}]
     assert client.get("/api/policy/versions/1").json()["changes"] == []
     assert client.get("/api/policy/versions/9").status_code == 404
@@ -251,8 +252,10 @@ def test_the_rules_page_speaks_in_sentences_with_its_history(adopt_rules: Any) -
     assert "Version 2" in text and "Version 1" in text
     assert "Reviewers per contribution 2 3" in text
     assert "Share of every income that goes to the reserve 10 % 25 %" in text
-    # No field names or internal codes on the page.
-    assert not re.search(r"\b\w+_\w+\b|reserve\.share|None\b", text)
+    assert "in force since the beginning" in text
+    assert "A checksum" in text or "Checksum" in text
+    # No field names, internal codes, hash names or machine dates on the page.
+    assert not re.search(r"\b\w+_\w+\b|reserve\.share|None\b|sha256|\bAPI\b|0001", text)
     assert 'href="/policy/"' in page  # linked from the site navigation
 
 
@@ -264,7 +267,7 @@ def test_the_cli_shows_the_policy_and_its_versions() -> None:
     assert shown.exit_code == 0 and "policy version 2" in shown.output
     one = runner.invoke(main, ["policy", "show", "--version", "1", "--json"])
     data = json.loads(one.output)
-    assert (data["number"], data["changes"]) == (1, [])
+    assert (data["number"], data["changes"], data["valid_from"]) == (1, [], None)
     two = runner.invoke(main, ["policy", "show", "--version", "2"]).output
     assert "expenses.approvals: 2 -> 3" in two
     listed = runner.invoke(main, ["policy", "versions"]).output.splitlines()
@@ -313,3 +316,18 @@ def test_the_lengths_and_valued_kinds_have_one_source() -> None:
     with pytest.raises(InvalidInput) as refused:
         services.adopt_policy(_content(), adopted_by=too_long)
     assert refused.value.field == "adopted_by"
+
+
+def test_every_method_has_words_in_the_change_table(adopt_rules: Any) -> None:
+    from commonshare.core.valuation.types import METHODS
+    from commonshare.web import policy_text
+
+    assert set(policy_text.METHOD_WORDS) == set(METHODS) == set(policy_text.METHOD_NAMES)
+    adopt_rules(valuation={"method": "impartial"})
+    adopt_rules(valuation={"method": "mean"})
+    page = Client().get("/policy/").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split('id="history"')[1]))
+    assert "How pay is split no say over one's own group's pay the mean of its ratings" in (
+        text.replace("&#x27;", "'")
+    )
+    assert not re.search(r"\b(mean|robust|impartial) method\b", text)

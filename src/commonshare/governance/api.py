@@ -18,11 +18,18 @@ router = Router(tags=["policy"])
 
 class PolicyVersionOut(Schema):
     number: int
-    valid_from: dt.date = Field(description="The first day it is in force (a period's start)")
+    valid_from: dt.date | None = Field(
+        description="The first day it is in force (a period's start); null for version 1, "
+        "in force since the beginning"
+    )
     adopted_by: str = Field(description='The decision that adopted it ("initial" for 1)')
     created_at: dt.datetime
     sha256: str = Field(description="sha256 of the canonical JSON text of content")
     content: dict[str, Any] = Field(description="The rules, by section (docs/api.md)")
+
+    @staticmethod
+    def resolve_valid_from(obj: PolicyVersion) -> dt.date | None:
+        return selectors.valid_from(obj)
 
     @staticmethod
     def resolve_content(obj: PolicyVersion) -> dict[str, Any]:

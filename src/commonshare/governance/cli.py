@@ -30,6 +30,10 @@ def _since(version: Any) -> str:
     return "from the start" if version.number == 1 else f"from {version.valid_from}"
 
 
+def _iso(day: Any) -> str | None:
+    return None if day is None else str(day.isoformat())
+
+
 @policy.command("show")
 @click.option("--version", "number", type=click.IntRange(min=1), help="Show this version.")
 @click.option("--json", "as_json", is_flag=True, help="Print the version as JSON.")
@@ -51,7 +55,7 @@ def policy_show(number: int | None, as_json: bool) -> None:
         echo_json(
             {
                 "number": version.number,
-                "valid_from": version.valid_from.isoformat(),
+                "valid_from": _iso(selectors.valid_from(version)),
                 "adopted_by": version.adopted_by,
                 "created_at": version.created_at.isoformat(),
                 "sha256": version.sha256,

@@ -40,6 +40,12 @@ def next_version_after(day: dt.date) -> PolicyVersion | None:
     return PolicyVersion.objects.filter(valid_from__gt=day).order_by("valid_from", "number").first()
 
 
+def valid_from(version: PolicyVersion) -> dt.date | None:
+    """The day ``version`` takes effect, or ``None`` for one in force since the beginning
+    (version 1 is stored from the earliest date there is, which is no day to show)."""
+    return None if version.valid_from == dt.date.min else version.valid_from
+
+
 def policy_version(number: int) -> PolicyVersion:
     version = PolicyVersion.objects.filter(number=number).first()
     if version is None:

@@ -16,6 +16,12 @@ METHOD_WORDS = {
     "impartial": "the impartial method: nothing members report about their own group's work "
     "changes their own pay",
 }
+# What a change table says for each method: short, and no method code.
+METHOD_NAMES = {
+    "mean": "the mean of its ratings",
+    "robust": "ratings weighed by earned trust",
+    "impartial": "no say over one's own group's pay",
+}
 _STARTS = {
     1: "on the first of every month",
     2: "every two months, in January, March, May, July, September and November",
@@ -54,7 +60,7 @@ def sentences(policy: Policy) -> list[str]:
         f"{_share(policy.reserve.share)} of every income goes to the reserve.",
         f"An expense claim is approved when {approvals} approve it, or rejected when "
         f"{approvals} reject it (never the claimant).",
-        f"Pay is split by {METHOD_WORDS.get(valuation.method, valuation.method)}.",
+        f"Pay is split by {METHOD_WORDS[valuation.method]}.",
         "The valuation engine runs with its default settings."
         if not changed
         else f"The valuation engine runs with {count(changed, 'setting', 'settings')} "
@@ -122,7 +128,7 @@ def _value(path: str, value: Any) -> str:
     if path == "reserve.share":
         return _share(value)
     if path == "valuation.method":
-        return f"the {value} method"
+        return METHOD_NAMES.get(value, "a method this version of the site does not know")
     if isinstance(value, str) and path.startswith(("resources.prices", "resources.default")):
         return number(value, 2)
     return number(value, 0) if isinstance(value, int) else str(value)
