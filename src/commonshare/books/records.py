@@ -16,6 +16,10 @@ The reviews' ratings and the contributions' quantities that a distribution
 valued are in its frozen request; they are checked by comparing the live rows
 with it, once the request itself matches its entry.
 
+The rules are checked too: each policy version against its checksum
+(``governance.integrity``) and each distribution's frozen policy against the checksum
+and the version it names (``books.policy_verify``).
+
 Entries posted before this existed have no ``commits`` (the older format):
 their records are not checked this way.
 """
@@ -44,7 +48,9 @@ from commonshare.books.models import (
     Withdrawal,
 )
 from commonshare.books.policy import effort_of
+from commonshare.books.policy_verify import distribution_policy_problems
 from commonshare.core.ledger import VerifyReport
+from commonshare.governance.integrity import version_problems
 from commonshare.work.models import Contribution, Review
 from commonshare.work.vocab import ContributionKind
 
@@ -224,6 +230,8 @@ def problems() -> list[str]:
             intact_distributions.append(number)
     found += _uncommitted_incomes()
     found += _uncommitted_distributions()
+    found += version_problems()
+    found += distribution_policy_problems()
     for number in dict.fromkeys(intact_distributions):
         found += list(valued_rows_problems(number))
     return found
