@@ -117,6 +117,26 @@ def test_the_review_count_comes_from_the_policy(make_member: Any, adopt_rules: A
     assert "Each contribution gets 4 reviewers" in page
 
 
+def test_the_contribution_page_tells_the_count_in_force_when_it_was_logged(
+    make_member: Any,
+) -> None:
+    from tests.policies import insert_version
+
+    from commonshare.work import services as work
+
+    ada = make_member("Ada")
+    for _ in range(5):
+        make_member()
+    one_hour = work.ContributionInput(kind="work", summary="s", hours="1", evidence_text="e")
+    with _on(dt.date(2026, 1, 10)):
+        logged = work.log_contribution(ada, one_hour)
+    insert_version(valid_from=dt.date(2026, 2, 1), review={"reviewers_per_contribution": 4})
+    assert selectors.current_policy().review.reviewers_per_contribution == 4
+    page = Client().get(f"/contributions/{logged.pk}/").content.decode()
+    assert logged.assignments.count() == 2
+    assert "Each contribution gets 2 reviewers" in page
+
+
 def _work_reviewed(make_member: Any) -> Any:
     """Ada logs two hours that Ben reviews, and 100 EUR comes in today; Ada is returned."""
     from commonshare.books import services as books

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from commonshare.books import selectors as book_reads
 from commonshare.books.selectors import expenses
@@ -209,7 +210,10 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
             ),
             "drawn_version": mine.drawn_version if mine else None,
             "tickets": tickets,
-            "reviewers_per_contribution": current_policy().review.reviewers_per_contribution,
+            # The count of the rules in force when it was logged, when its draw was made.
+            "reviewers_per_contribution": current_policy(
+                at=timezone.localdate(contribution.created_at)
+            ).review.reviewers_per_contribution,
             "can_edit": versions.edit_refusal(user, contribution) is None,
             "can_review": can_review,
         },
