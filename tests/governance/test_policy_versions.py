@@ -95,6 +95,22 @@ def test_a_new_version_takes_effect_when_the_next_period_starts() -> None:
     assert later.valid_from == dt.date(2026, 10, 1)
 
 
+def test_a_version_adopted_while_another_waits_starts_where_both_lengths_start() -> None:
+    # Adopted in April under monthly periods, four-month periods start on 1 May...
+    with _on(dt.date(2026, 4, 10)):
+        four = services.adopt_policy(_content(period={"months": 4}), adopted_by="decision 1")
+    assert four.valid_from == dt.date(2026, 5, 1)
+    # ...so quarters adopted later in April cannot start on 1 July, inside May-August:
+    # they start on the first day that begins both a four-month period and a quarter.
+    with _on(dt.date(2026, 4, 20)):
+        quarters = services.adopt_policy(_content(period={"months": 3}), adopted_by="decision 2")
+    assert quarters.valid_from == dt.date(2027, 1, 1)
+    # A version waiting with the same length as the new one: from that version's start.
+    with _on(dt.date(2026, 4, 25)):
+        same = services.adopt_policy(_content(period={"months": 3}), adopted_by="decision 3")
+    assert same.valid_from == dt.date(2027, 1, 1)
+
+
 def test_policy_versions_are_append_only_in_the_database() -> None:
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         connection.cursor().execute("UPDATE governance_policyversion SET adopted_by = 'me'")

@@ -7,6 +7,7 @@ page, route or command exposes it.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -22,7 +23,6 @@ from commonshare.core.policy import (
     policy_to_dict,
     version_start,
 )
-from commonshare.core.words import long_date
 from commonshare.errors import Conflict, InvalidInput
 from commonshare.governance import selectors
 from commonshare.governance.models import PolicyVersion
@@ -59,10 +59,12 @@ def adopt_policy(content: Any, *, adopted_by: str) -> PolicyVersion:
         in_force = selectors.current_policy(at=today)
         valid_from = version_start(today, in_force.period, policy.period)
         latest = PolicyVersion.objects.order_by("-number").first()
-        if latest is not None and valid_from < latest.valid_from:
-            raise Conflict(
-                f"A policy adopted today would take effect before version "
-                f"{latest.number}, which takes effect on {long_date(latest.valid_from)}."
+        if latest is not None and latest.valid_from > today:
+            # A version adopted but not in force yet: from its start, periods have its
+            # length, so this one starts where both its and the new length start.
+            waiting = selectors.policy_of(latest).period
+            valid_from = version_start(
+                latest.valid_from - dt.timedelta(days=1), waiting, policy.period
             )
         try:
             with transaction.atomic():
