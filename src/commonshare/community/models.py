@@ -21,7 +21,7 @@ NO_SUPERUSER = (
     "Commonshare has no superusers or staff accounts: nobody may edit the tables around the "
     "community's rules. Join as a member instead: `commonshare member join` or the sign-up page."
 )
-NO_PASSWORD_CHANGE = (
+NOBODY_SIGNS_IN_FOR_A_MEMBER = (
     "Commonshare lets nobody set a member's password for them: acting as a member without "
     "their knowledge would leave no trace. A member's password is chosen when they join; "
     "resetting a forgotten one arrives with e-mail in the next release. To act for a member "

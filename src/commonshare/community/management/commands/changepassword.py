@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from commonshare.community.management.commands._refused import RefusedCommand
-from commonshare.community.models import NO_PASSWORD_CHANGE
+from commonshare.community.models import NOBODY_SIGNS_IN_FOR_A_MEMBER
 
 
 class Command(RefusedCommand):
     help = "Refused: only a member sets their own password."
-    refusal = NO_PASSWORD_CHANGE
+    refusal = NOBODY_SIGNS_IN_FOR_A_MEMBER
