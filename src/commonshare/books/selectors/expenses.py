@@ -93,3 +93,8 @@ def expense_claim(contribution_id: int) -> Contribution:
         raise NotFound(f"Contribution {contribution_id} is not an expense claim.")
     claim.status = expense_status(claim)  # type: ignore[attr-defined]
     return claim
+
+
+def decisions_on(claim: Contribution) -> list[ExpenseDecision]:
+    """The peers' decisions on an expense claim, with who made each, oldest first."""
+    return list(claim.expense_decisions.select_related("member").order_by("created_at", "id"))
