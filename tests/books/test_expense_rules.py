@@ -122,3 +122,13 @@ def test_the_claims_list_reads_each_policy_version_once(make_member, adopt_rules
     assert len(claims) == 8
     policy_reads = [q for q in queries.captured_queries if "policyversion" in q["sql"].lower()]
     assert len(policy_reads) <= 1
+
+
+def test_the_claim_page_says_the_approvals_its_own_policy_needs(
+    make_member, adopt_rules, client
+) -> None:
+    ada = make_member("Ada")
+    claim = _old_claim(ada)
+    adopt_rules(expenses={"approvals": 3})
+    page = client.get(f"/contributions/{claim.pk}/").content.decode()
+    assert "2 approvals by members other than the claimant" in page
