@@ -65,7 +65,7 @@ def expense_claims(status: str | None = None) -> list[Contribution]:
 
 def _policies_by_day() -> Callable[[dt.date], Policy]:
     """Look up the policy in force on a day, reading the versions once (newest first)."""
-    versions = list(policy_versions().order_by("-number"))
+    versions = sorted(policy_versions(), key=lambda v: v.number, reverse=True)
     parsed: dict[int, Policy] = {}
 
     def on(day: dt.date) -> Policy:
