@@ -42,8 +42,8 @@ ALLOWED_HOSTS = os.environ.get("COMMONSHARE_ALLOWED_HOSTS", "127.0.0.1,localhost
 
 INSTALLED_APPS = [
     # No Django admin: nobody edits tables around the services, their rules and the audit trail.
-    # The community app comes before django.contrib.auth so that its ``createsuperuser`` (which
-    # refuses, and says how to join) replaces Django's.
+    # The community app comes before django.contrib.auth so that its ``createsuperuser`` and
+    # ``changepassword`` (which refuse, and say what to do instead) replace Django's.
     "commonshare.community",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -37,6 +37,12 @@ def _says_unchanged_then_writes(member: Member) -> None:
 
 
 @action
+def _says_unchanged_but_wrote(member: Member) -> None:
+    Member.objects.filter(pk=member.pk).update(display_name="Quietly")
+    actions.unchanged()
+
+
+@action
 def _refuses(member: Member) -> None:
     Member.objects.filter(pk=member.pk).update(display_name="Refused")
     record("community.member.updated", member, actor=member)
@@ -150,6 +156,18 @@ def test_an_unchanged_action_writes_no_event_but_may_not_write_one_after_saying_
     assert AuditEvent.objects.count() == before
     with pytest.raises(ActionError, match="after declaring it unchanged"):
         _says_unchanged_then_writes(ada)
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_an_action_that_says_unchanged_may_not_have_written_rows(
+    make_member: Callable[..., Any],
+) -> None:
+    ada = make_member("Ada")
+    before = AuditEvent.objects.count()
+    with pytest.raises(ActionError, match="declared it changed nothing but wrote rows"):
+        _says_unchanged_but_wrote(ada)
+    assert _name(ada) == "Ada"  # rolled back
     assert AuditEvent.objects.count() == before
 
 

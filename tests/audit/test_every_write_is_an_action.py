@@ -85,11 +85,25 @@ WRITE_MODULES = _write_modules()
 OUR_ACTIONS = sorted(name for name in actions.ACTIONS if name.startswith("commonshare."))
 
 
+def _installed_apps_with_services() -> set[str]:
+    """Our apps in INSTALLED_APPS that have a ``services`` module: a new app joins by itself."""
+    from django.conf import settings
+
+    return {
+        f"{app}.services"
+        for app in settings.INSTALLED_APPS
+        if app.startswith("commonshare.") and importlib.util.find_spec(f"{app}.services")
+    }
+
+
 def test_the_walk_finds_every_app_with_services() -> None:
     names = {module.__name__ for module in WRITE_MODULES}
-    assert {f"commonshare.{app}.services" for app in ("audit", "community", "work", "books")} <= (
-        names
-    )
+    wanted = _installed_apps_with_services()
+    assert {
+        f"commonshare.{app}.services"
+        for app in ("audit", "community", "work", "books", "governance")
+    } <= wanted
+    assert wanted <= names, f"the walk missed {sorted(wanted - names)}"
 
 
 def test_every_public_function_of_a_services_module_is_an_action_or_a_named_read() -> None:

@@ -21,9 +21,9 @@ from commonshare.apikit import (
     StrictIn,
     Text,
 )
-from commonshare.community import services
+from commonshare.community import selectors, services
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
-from commonshare.community.models import ApiToken, Member
+from commonshare.community.models import ApiToken
 from commonshare.community.vocab import EMAIL_MAX, PASSWORD_MAX, TOKEN_NAME_MAX, normalise_email
 from commonshare.errors import CommonshareError
 
@@ -56,10 +56,6 @@ class NewTokenOut(TokenOut):
     token: str
 
 
-def _tokens_of(member: Member) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(member=member).order_by("-created_at", "-id")
-
-
 def _created(token: ApiToken, raw: str) -> NewTokenOut:
     return NewTokenOut(
         id=token.pk,
@@ -82,7 +78,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
 @paginate(Pagination)
 def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
     """The calling member's tokens (never their raw values)."""
-    return _tokens_of(acting_member(request))
+    return selectors.tokens_of(acting_member(request))
 
 
 @router.delete("/tokens/{token_id}", auth=any_member_auth, response={204: None, **WRITE, **E404})

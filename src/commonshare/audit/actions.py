@@ -24,10 +24,11 @@ import contextvars
 import dataclasses
 import functools
 import inspect
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from commonshare.errors import InvalidInput
 
@@ -48,11 +49,24 @@ class ActionError(RuntimeError):
     """A write path broke the one-event rule: a bug in the code, never bad input."""
 
 
+# A statement that changes rows or tables (savepoints, locks and reads do not).
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|TRUNCATE|CREATE|ALTER|DROP)\b", re.I)
+
+
 @dataclasses.dataclass
 class _Running:
     name: str
     events: list[AuditEvent] = dataclasses.field(default_factory=list)
     unchanged: bool = False
+    writes: list[str] = dataclasses.field(default_factory=list)
+
+    def watch(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        """Note each statement that writes (``connection.execute_wrapper``), then run it."""
+        if _WRITES.match(sql):
+            self.writes.append(" ".join(sql.split()[:3]))
+        return execute(sql, params, many, context)
 
 
 _current: contextvars.ContextVar[_Running | None] = contextvars.ContextVar(
@@ -77,7 +91,7 @@ def action(function: Callable[P, R]) -> Callable[P, R]:
         running = _Running(name)
         token = _current.set(running)
         try:
-            with transaction.atomic(durable=True):
+            with transaction.atomic(durable=True), connection.execute_wrapper(running.watch):
                 result = function(*args, **kwargs)
                 _check_one_event(running)
                 for event in running.events:
@@ -101,7 +115,10 @@ def unchanged() -> None:
     """Declare that the running action writes nothing this time, so no event is due.
 
     For a call that finds there is nothing to do (an edit that states what is already
-    stated). Writing an event after declaring this is an error too.
+    stated). Writing an event after declaring this is an error too, and so is any
+    statement that changed rows in the action (an INSERT, UPDATE or DELETE seen on
+    the default database, before or after the declaration): an unchanged action
+    rolls back and raises ``ActionError`` if it wrote anything at all.
     """
     running = _current.get()
     if running is None:
@@ -122,6 +139,11 @@ def noted(event: AuditEvent) -> None:
 
 def _check_one_event(running: _Running) -> None:
     count = len(running.events)
+    if running.unchanged and running.writes and count == 0:
+        raise ActionError(
+            f"{running.name} declared it changed nothing but wrote rows "
+            f"({'; '.join(running.writes[:3])}); an action that writes records its event."
+        )
     if running.unchanged and count == 0:
         return
     if count != 1 or running.unchanged:

@@ -33,7 +33,7 @@ from commonshare.books.models import (
     JournalEntry,
     Withdrawal,
 )
-from commonshare.books.selectors.expenses import expense_status
+from commonshare.books.selectors.expenses import expense_status, policy_for
 from commonshare.books.selectors.owed import community_began, owed_minor
 from commonshare.books.vocab import (
     INCOME_DESCRIPTION_MAX,
@@ -252,11 +252,11 @@ def decide_expense(
         raise InvalidInput("Say why the claim is rejected.", field="reason")
     if len(reason) > REASON_MAX:
         raise InvalidInput(f"The reason can be at most {REASON_MAX} characters.", field="reason")
-    policy = current_policy()
     with transaction.atomic():
         claim = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
         if claim is None or claim.kind != Contribution.Kind.EXPENSE:
             raise NotFound(f"No expense claim with id {contribution_id}.")
+        policy = policy_for(claim)  # the rules of the day it was logged, not today's
         if claim.author_id == actor.pk:
             raise Forbidden("Nobody approves or rejects their own expense claim.")
         status = expense_status(claim, policy)
@@ -272,6 +272,11 @@ def decide_expense(
             contribution=claim, member=actor, verdict=verdict, reason=reason, version=claim.version
         )
         if expense_status(claim, policy) == ExpenseStatus.APPROVED:
+            if JournalEntry.objects.filter(source=f"expense:{claim.pk}").exists():
+                raise Conflict(
+                    "This claim is already in the books as a debt owed, so it cannot be "
+                    "approved again."
+                )
             amount = claim.amount_minor or 0
             _post(
                 EntryDraft(

@@ -21,6 +21,16 @@ NO_SUPERUSER = (
     "Commonshare has no superusers or staff accounts: nobody may edit the tables around the "
     "community's rules. Join as a member instead: `commonshare member join` or the sign-up page."
 )
+NOBODY_SIGNS_IN_FOR_A_MEMBER = (
+    "Commonshare lets nobody set a member's password for them: acting as a member without "
+    "their knowledge would leave no trace. A member's password is chosen when they join; "
+    "resetting a forgotten one arrives with e-mail in the next release. To act for a member "
+    "openly, use `commonshare ... --as EMAIL`, whose events say `via: cli`."
+)
+NO_LOADDATA = (
+    "Commonshare refuses loaddata: fixtures would write rows with no service, rule or audit "
+    "event. Rows are written only through the services; `commonshare demo` makes sample data."
+)
 
 
 class MemberManager(BaseUserManager["Member"]):

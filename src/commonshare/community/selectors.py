@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from commonshare.community.models import Member
+from commonshare.community.models import ApiToken, Member
 from commonshare.community.vocab import normalise_email
 from commonshare.errors import NotFound
 
@@ -35,3 +35,8 @@ def members_by_id(ids: list[str] | set[str]) -> dict[str, Member]:
     """The members among ``ids`` (as the strings records keep), by that string."""
     numbers = [int(i) for i in ids if str(i).isdigit()]
     return {str(m.pk): m for m in Member.objects.filter(pk__in=numbers)}
+
+
+def tokens_of(member: Member) -> QuerySet[ApiToken]:
+    """A member's API tokens, newest first."""
+    return ApiToken.objects.filter(member=member).order_by("-created_at", "-id")

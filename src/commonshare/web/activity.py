@@ -13,25 +13,25 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from commonshare.audit.models import AuditEvent
-from commonshare.books.models import Distribution, Income, Withdrawal
-from commonshare.community.models import Member
+from commonshare.books import selectors as book_reads
+from commonshare.community import selectors as community_reads
 from commonshare.web import formatting
-from commonshare.work.models import Contribution, Task
+from commonshare.work import selectors as work_reads
+from commonshare.work.models import Contribution
 
-# The record behind each audit target type, fetched in one query per type.
-TARGET_MODELS: dict[str, type[models.Model]] = {
-    "work.task": Task,
-    "work.contribution": Contribution,
-    "books.income": Income,
-    "books.distribution": Distribution,
-    "books.withdrawal": Withdrawal,
-    "community.member": Member,
+# The read behind each audit target type (its app's selector), one query per type.
+TARGET_READS: dict[str, Callable[[set[str]], dict[str, Any]]] = {
+    "work.task": work_reads.tasks_by_id,
+    "work.contribution": work_reads.contributions_by_id,
+    "books.income": book_reads.incomes_by_id,
+    "books.distribution": book_reads.distributions_by_id,
+    "books.withdrawal": book_reads.withdrawals_by_id,
+    "community.member": community_reads.members_by_id,
 }
 AREAS = {
     "community": "the community",
@@ -203,16 +203,13 @@ def _fetch(events: Iterable[AuditEvent]) -> dict[tuple[str, str], Any]:
     wanted: dict[str, set[str]] = defaultdict(set)
     for event in events:
         kind, pk = _target_key(event)
-        if kind in TARGET_MODELS and pk.isdigit():
+        if kind in TARGET_READS and pk.isdigit():
             wanted[kind].add(pk)
-    found: dict[tuple[str, str], Any] = {}
-    for kind, pks in wanted.items():
-        queryset = TARGET_MODELS[kind]._default_manager.filter(pk__in=pks)
-        if kind == "books.withdrawal":
-            queryset = queryset.select_related("member")
-        for record in queryset:
-            found[(kind, str(record.pk))] = record
-    return found
+    return {
+        (kind, pk): record
+        for kind, pks in wanted.items()
+        for pk, record in TARGET_READS[kind](pks).items()
+    }
 
 
 def describe_all(events: list[AuditEvent]) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,3 +139,30 @@ def summaries_by_id(ids: list[str]) -> dict[str, str]:
 def open_subtasks(task: Task) -> list[Task]:
     """The subtasks of ``task`` not yet done, oldest first."""
     return list(task.subtasks.exclude(status=Task.Status.DONE).order_by("created_at", "id"))
+
+
+def tasks_by_id(ids: Iterable[str]) -> dict[str, Task]:
+    """The tasks among ``ids`` (as audit events keep them), by that string."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    return {str(t.pk): t for t in Task.objects.filter(pk__in=numbers)}
+
+
+def contributions_by_id(ids: Iterable[str]) -> dict[str, Contribution]:
+    """The contributions among ``ids`` (as audit events keep them), by that string."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    return {str(c.pk): c for c in Contribution.objects.filter(pk__in=numbers)}
+
+
+def reviews_of(contribution: Contribution) -> list[Review]:
+    """Its reviews, with their reviewers (prefetched by ``contribution()``)."""
+    return list(contribution.reviews.all())
+
+
+def assignments_of(contribution: Contribution) -> list[ReviewAssignment]:
+    """The reviewers drawn for it (prefetched by ``contribution()``)."""
+    return list(contribution.assignments.all())
+
+
+def assignment_of(contribution: Contribution, member: Any) -> ReviewAssignment | None:
+    """``member``'s draw for ``contribution``, if they were drawn."""
+    return next((a for a in assignments_of(contribution) if a.reviewer_id == member.pk), None)

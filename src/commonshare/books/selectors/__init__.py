@@ -9,6 +9,7 @@ which reads what is owed here, so re-exporting it would make an import cycle.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet, Sum
@@ -63,6 +64,7 @@ __all__ = [
     "distribution",
     "distribution_basis",
     "distributions",
+    "distributions_by_id",
     "earned_by_currency",
     "entries_before",
     "entries_between",
@@ -72,6 +74,7 @@ __all__ = [
     "income_per_month",
     "income_totals",
     "incomes",
+    "incomes_by_id",
     "journal_export",
     "journal_page",
     "last_months",
@@ -88,12 +91,33 @@ __all__ = [
     "reversed_by",
     "sustainability_of",
     "sustainability_report",
+    "withdrawals_by_id",
     "withdrawals_of",
 ]
 
 
 def incomes() -> QuerySet[Income]:
     return Income.objects.select_related("recorded_by")
+
+
+def incomes_by_id(ids: Iterable[str]) -> dict[str, Income]:
+    """The income records among ``ids`` (as audit events keep them), by that string."""
+    return {str(i.pk): i for i in Income.objects.filter(pk__in=_numbers(ids))}
+
+
+def distributions_by_id(ids: Iterable[str]) -> dict[str, Distribution]:
+    """The distributions among ``ids`` (as audit events keep them), by that string."""
+    return {str(d.pk): d for d in Distribution.objects.filter(pk__in=_numbers(ids))}
+
+
+def withdrawals_by_id(ids: Iterable[str]) -> dict[str, Withdrawal]:
+    """The withdrawals among ``ids``, with who was paid, by that string."""
+    found = Withdrawal.objects.filter(pk__in=_numbers(ids)).select_related("member")
+    return {str(w.pk): w for w in found}
+
+
+def _numbers(ids: Iterable[str]) -> list[int]:
+    return [int(i) for i in ids if str(i).isdigit()]
 
 
 def distributions() -> QuerySet[Distribution]:

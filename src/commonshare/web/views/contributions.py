@@ -167,7 +167,7 @@ def _edited_message(before: Contribution, edited: Contribution) -> str:
     said = f"Contribution updated to version {edited.version}."
     if edited.review_seed != before.review_seed:
         return f"{said} The policy redraws reviewers after an edit: they were drawn anew."
-    if before.assignments.all():
+    if selectors.assignments_of(before):
         return f"{said} The reviewers already drawn are shown what changed."
     return said
 
@@ -175,8 +175,8 @@ def _edited_message(before: Contribution, edited: Contribution) -> str:
 @domain_errors
 def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpResponse:
     contribution = selectors.contribution(contribution_id)
-    reviews = list(contribution.reviews.all())
-    assignments = list(contribution.assignments.all())
+    reviews = selectors.reviews_of(contribution)
+    assignments = selectors.assignments_of(contribution)
     pool = [str(pk) for pk in contribution.review_pool]
     names = community.members_by_id(set(pool))
     drawn = {str(a.reviewer_id) for a in assignments}
@@ -225,12 +225,13 @@ def expense_context(user: Any, claim: Contribution) -> dict[str, Any] | None:
     if claim.kind != Contribution.Kind.EXPENSE:
         return None
     status = expenses.expense_status(claim)
-    decisions = list(claim.expense_decisions.select_related("member"))
+    decisions = expenses.decisions_on(claim)
     signed_in = user.is_authenticated
     return {
         "status": status,
         "decisions": decisions,
-        "needed": current_policy().expenses.approvals,
+        # The rules of the day the claim was logged, as decide_expense reads them.
+        "needed": expenses.policy_for(claim).expenses.approvals,
         # Which buttons to offer; decide_expense has the last word.
         "can_decide": signed_in
         and status == ExpenseStatus.PENDING
@@ -287,7 +288,7 @@ def review_create(request: MemberRequest, contribution_id: int) -> HttpResponse:
     elif request.method == "GET" and not selectors.is_waiting_reviewer(request.user, contribution):
         # Only a form that can be sent is shown; posting anyway gets the service's answer.
         raise Forbidden("This contribution is not waiting for your review.")
-    drawn = contribution.assignments.filter(reviewer=request.user).first()
+    drawn = selectors.assignment_of(contribution, request.user)
     return render(
         request,
         "web/contributions/review.html",
