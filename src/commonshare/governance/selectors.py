@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.db.models import QuerySet
@@ -33,6 +34,18 @@ def current_version(at: dt.date | None = None) -> PolicyVersion:
             f"No policy is in force on {day}: run `commonshare init` to write version 1."
         )
     return version
+
+
+def policies_by_day() -> Callable[[dt.date], Policy]:
+    """``current_policy(at=day)`` for many days, reading the versions once: the same rule,
+    the highest-numbered version valid from that day or before."""
+    newest_first = list(PolicyVersion.objects.order_by("-number"))
+
+    def on(day: dt.date) -> Policy:
+        version = next((v for v in newest_first if v.valid_from <= day), None)
+        return current_policy(at=day) if version is None else policy_of(version)
+
+    return on
 
 
 def next_version_after(day: dt.date) -> PolicyVersion | None:

@@ -7,7 +7,6 @@ status rule from here, so this module imports nothing of the services.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from django.utils import timezone
 
@@ -15,7 +14,7 @@ from commonshare.books.models import ExpenseDecision
 from commonshare.books.vocab import ExpenseStatus
 from commonshare.core.policy import Policy
 from commonshare.errors import NotFound
-from commonshare.governance.selectors import current_policy, policy_of, policy_versions
+from commonshare.governance.selectors import current_policy, policies_by_day
 from commonshare.work.models import Contribution
 
 
@@ -57,26 +56,10 @@ def expense_claims(status: str | None = None) -> list[Contribution]:
         .prefetch_related("expense_decisions__member")
         .order_by("-created_at", "-id")
     )
-    policy_on = _policies_by_day()
+    policy_on = policies_by_day()
     for claim in claims:
         claim.status = expense_status(claim, policy_on(logged_on(claim)))  # type: ignore[attr-defined]
     return [c for c in claims if status is None or c.status == status]  # type: ignore[attr-defined]
-
-
-def _policies_by_day() -> Callable[[dt.date], Policy]:
-    """Look up the policy in force on a day, reading the versions once (newest first)."""
-    versions = sorted(policy_versions(), key=lambda v: v.number, reverse=True)
-    parsed: dict[int, Policy] = {}
-
-    def on(day: dt.date) -> Policy:
-        version = next((v for v in versions if v.valid_from <= day), None)
-        if version is None:
-            return current_policy(at=day)  # raises the plain NotFound
-        if version.number not in parsed:
-            parsed[version.number] = policy_of(version)
-        return parsed[version.number]
-
-    return on
 
 
 def expense_claim(contribution_id: int) -> Contribution:
