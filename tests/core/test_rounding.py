@@ -1,6 +1,8 @@
 """The one rounding (core.valuation.rounding): splits sum exactly to the whole, floors never
 round up, and nothing depends on the order the weights came in."""
 
+import math
+from collections.abc import Mapping
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from random import Random
@@ -12,10 +14,41 @@ from hypothesis import strategies as st
 from commonshare.core.valuation.rounding import (
     SplitError,
     apportion,
-    apportion_by_key,
     apportion_exactly,
     floor_of,
 )
+
+
+def apportion_by_key(  # the properties read best by name; it pays through apportion
+    total: int,
+    weights: Mapping[str, Decimal | Fraction | int],
+    *,
+    largest_remainder: bool = True,
+) -> dict[str, int]:
+    """``apportion`` by name: split ``total`` minor units among keys in proportion to
+    exact ``weights`` (decimals, fractions or integers, never floats).
+
+    Keys are put in sorted order first, so ties go to the key that sorts first and the
+    result never depends on the order the weights came in. A key with zero weight gets
+    zero; if every weight is zero, every part is zero and the caller says where
+    ``total`` goes.
+    """
+    if total < 0:
+        raise SplitError("cannot split a negative amount")
+    exact: dict[str, Fraction] = {}
+    for key, weight in weights.items():
+        if isinstance(weight, float):
+            raise SplitError(f"weight of {key!r} is a float; give a Decimal")
+        fraction = Fraction(weight)
+        if fraction < 0:
+            raise SplitError(f"weight of {key!r} is negative")
+        exact[key] = fraction
+    keys = sorted(exact)
+    scale = math.lcm(*(exact[key].denominator for key in keys)) if keys else 1
+    integers = [int(exact[key] * scale) for key in keys]
+    parts = apportion(total, integers, largest_remainder=largest_remainder)
+    return dict(zip(keys, parts, strict=True))
+
 
 weights_strategy = st.dictionaries(
     st.text(alphabet="abcdefghij", min_size=1, max_size=4),

@@ -12,8 +12,6 @@ than it has.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -110,37 +108,6 @@ def apportion_exactly(total: int, weights: list[int], *, largest_remainder: bool
 
 class SplitError(ValueError):
     """An amount or weights that cannot be split (a negative one)."""
-
-
-def apportion_by_key(
-    total: int,
-    weights: Mapping[str, Decimal | Fraction | int],
-    *,
-    largest_remainder: bool = True,
-) -> dict[str, int]:
-    """``apportion`` by name: split ``total`` minor units among keys in proportion to
-    exact ``weights`` (decimals, fractions or integers, never floats).
-
-    Keys are put in sorted order first, so ties go to the key that sorts first and the
-    result never depends on the order the weights came in. A key with zero weight gets
-    zero; if every weight is zero, every part is zero and the caller says where
-    ``total`` goes.
-    """
-    if total < 0:
-        raise SplitError("cannot split a negative amount")
-    exact: dict[str, Fraction] = {}
-    for key, weight in weights.items():
-        if isinstance(weight, float):
-            raise SplitError(f"weight of {key!r} is a float; give a Decimal")
-        fraction = Fraction(weight)
-        if fraction < 0:
-            raise SplitError(f"weight of {key!r} is negative")
-        exact[key] = fraction
-    keys = sorted(exact)
-    scale = math.lcm(*(exact[key].denominator for key in keys)) if keys else 1
-    integers = [int(exact[key] * scale) for key in keys]
-    parts = apportion(total, integers, largest_remainder=largest_remainder)
-    return dict(zip(keys, parts, strict=True))
 
 
 def floor_of(amount: Decimal | Fraction | int, scale: int = 1) -> int:
