@@ -28,20 +28,6 @@ from commonshare.core.ledger import (
     verify_chain,
 )
 
-ENTRY_FIELDS = (
-    "seq",
-    "date",
-    "description",
-    "source",
-    "actor",
-    "service",
-    "reverses",
-    "prev_hash",
-    "hash",
-    "commits",
-)
-STREAM_CHUNK = 20_000
-
 
 def verify(anchors: dict[int, str] | None = None, *, workers: int = 1) -> VerifyReport:
     """Walk the whole chain as stored, including rows changed behind the application's back.
