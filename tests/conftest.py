@@ -131,3 +131,33 @@ def _journal_guard_lifted(transactional_db: None) -> Iterator[None]:
     from commonshare.books.append_only import set_guard
 
     set_guard(connection, install=False)
+
+
+@pytest.fixture
+def trust_levels(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Give members trust levels for a test: ``trust_levels({alice: 2, bob: 1})``.
+
+    For tests of what a level unlocks, not of how a level is earned (``tests/work/
+    test_trust*.py`` test that): the members named get the level given, everyone else what
+    the real computation says.
+    """
+    from commonshare.work import trust
+
+    real_level_of, real_levels_of = trust.level_of, trust.levels_of
+    given: dict[int, int] = {}
+
+    def level_of(member: Any, *, on: Any = None) -> int:
+        return given[member.pk] if member.pk in given else real_level_of(member, on=on)
+
+    def levels_of(member_ids: Any, *, on: Any = None) -> dict[int, int]:
+        ids = list(member_ids)
+        found = real_levels_of([i for i in ids if i not in given], on=on)
+        return {i: given.get(i, found.get(i, 0)) for i in ids}
+
+    monkeypatch.setattr(trust, "level_of", level_of)
+    monkeypatch.setattr(trust, "levels_of", levels_of)
+
+    def set_levels(levels: dict[Any, int]) -> None:
+        given.update({member.pk: level for member, level in levels.items()})
+
+    return set_levels

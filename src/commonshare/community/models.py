@@ -57,6 +57,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
     bio = models.TextField(blank=True, max_length=BIO_MAX)
     joined_at = models.DateTimeField(auto_now_add=True)
     left_at = models.DateTimeField(null=True, blank=True)
+    # Set when the member follows the link mailed to their address; trust level 1 asks it.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True, help_text="May sign in (kept after leaving).")
     # Kept as columns (and ``is_superuser`` from PermissionsMixin) only so that no migration is
     # needed; they mean nothing in the product: nothing reads them and nothing sets them.

@@ -1,0 +1,68 @@
+"""Trust levels: what a member has earned by reviewed work, and what each level unlocks.
+
+This is the interface the rest of the code calls; every rule that depends on trust asks
+here, so the web, the API and the CLI refuse alike. Call these through the module
+(``trust.level_of(member)``), never by importing the functions, so that one place answers.
+
+The computation (``core.trust`` over the member's record, thresholds from the policy, the
+steward phase) lands with issue 10's trust work; until then every member is at level 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from commonshare.errors import Forbidden
+
+if TYPE_CHECKING:
+    from commonshare.community.models import Member
+
+
+class Power(StrEnum):
+    """What a trust level unlocks; the level each needs is policy (``trust`` section)."""
+
+    REVIEW = "review"  # be drawn to review contributions
+    APPROVE_EXPENSES = "approve_expenses"  # be drawn to approve expense claims
+    MONEY = "money"  # record and confirm money; propose money actions and vote on them
+    VOTE_RULES = "vote_rules"  # vote on rules and norms
+
+
+# The level each power needs until the policy's trust section says otherwise.
+DEFAULT_LEVEL_FOR: dict[Power, int] = {
+    Power.REVIEW: 1,
+    Power.APPROVE_EXPENSES: 2,
+    Power.MONEY: 2,
+    Power.VOTE_RULES: 1,
+}
+
+
+def level_of(member: Member, *, on: dt.date | None = None) -> int:
+    """The member's trust level on ``on`` (today by default), 0 to 4."""
+    return 0
+
+
+def levels_of(member_ids: Iterable[int], *, on: dt.date | None = None) -> dict[int, int]:
+    """Trust levels of many members at once (for draws and eligibility lists)."""
+    return dict.fromkeys(member_ids, 0)
+
+
+def level_for(power: Power, *, on: dt.date | None = None) -> int:
+    """The level ``power`` needs on ``on``."""
+    return DEFAULT_LEVEL_FOR[power]
+
+
+def has_power(member: Member, power: Power, *, on: dt.date | None = None) -> bool:
+    """True when the member may use ``power``: current, and at the level it needs."""
+    return member.left_at is None and level_of(member, on=on) >= level_for(power, on=on)
+
+
+def ensure_power(member: Member, power: Power, *, doing: str) -> None:
+    """Refuse (403) ``doing`` unless the member holds ``power``, saying what it needs."""
+    if not has_power(member, power):
+        needed = level_for(power)
+        raise Forbidden(
+            f"To {doing} you need trust level {needed}; you are at level {level_of(member)}."
+        )
