@@ -50,12 +50,18 @@ def _today_is_the_day_the_test_runs(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def make_member(db: Any) -> Callable[..., Any]:
+def make_member(db: Any, trust_levels: Callable[..., None]) -> Callable[..., Any]:
+    """A member who joined long ago, at trust level ``level`` (2 unless told otherwise).
+
+    Most tests are about work and money, not about earning trust, so their members are
+    established; tests of what a level unlocks pass ``level=0`` (a fresh account) or
+    another level, and ``level=None`` leaves the member to the real computation.
+    """
     from commonshare.community import services
 
     counter = iter(range(1, 10_000))
 
-    def make(name: str | None = None, **extra: Any) -> Any:
+    def make(name: str | None = None, *, level: int | None = 2, **extra: Any) -> Any:
         number = next(counter)
         display = name or f"Member {number}"
         email = extra.pop("email", f"{display.lower().replace(' ', '.')}.{number}@example.org")
@@ -64,6 +70,8 @@ def make_member(db: Any) -> Callable[..., Any]:
         # after the community began (books.selectors.owed.community_began).
         type(member).objects.filter(pk=member.pk).update(joined_at=JOINED_LONG_AGO)
         member.joined_at = JOINED_LONG_AGO
+        if level is not None:
+            trust_levels({member: level})
         return member
 
     return make
