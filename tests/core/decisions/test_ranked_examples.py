@@ -143,3 +143,13 @@ def test_ranked_methods_respect_the_quorum() -> None:
     assert result.outcome is Outcome.NO_QUORUM
     assert result.winner is None
     assert result.pairwise == {"A": {"B": 1}, "B": {"A": 0}}
+
+
+def test_the_schulze_statement_says_why_in_words() -> None:
+    terms = Terms(Method.RANKED_SCHULZE, options=tuple("ABCDE"), quorum=Decimal("0.5"))
+    result = tally(terms, ballots_from(WIKIPEDIA_45), eligible=60)
+    assert result.statement == (
+        "Chosen: E, the Schulze winner, whose strongest path to every other option is "
+        "stronger than the path back; 45 of 60 eligible members voted, more than the "
+        "quorum of 30."
+    )

@@ -16,6 +16,7 @@ None of this depends on the order the ballots came in.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -25,23 +26,26 @@ from commonshare.core.decisions.result import Outcome, Round, Tally
 from commonshare.core.decisions.terms import Terms
 from commonshare.core.decisions.turnout import Turnout, and_list, plural
 
-BY_FEWEST = ""
-BY_EARLIER_ROUNDS = "earlier rounds"
-BY_LOT = "lot"
-TOGETHER = "tied, together"
+# How a round's elimination was decided (``Round.by``):
+BY_FEWEST = ""  # one option had the fewest votes
+BY_EARLIER_ROUNDS = "earlier rounds"  # a tie for fewest, broken by the rounds before
+BY_LOT = "lot"  # a tie for fewest, broken by lot from the published seed
+TOGETHER = "together"  # a tie for fewest with no seed: all of them eliminated together
 
 
 def _count(
-    rankings: Sequence[Sequence[str]], continuing: Sequence[str]
+    rankings: Mapping[tuple[str, ...], int], continuing: Sequence[str]
 ) -> tuple[dict[str, int], int]:
+    """Each continuing option's votes, and the exhausted ballots; ``rankings`` maps each
+    distinct ranking to how many ballots gave it."""
     counts = dict.fromkeys(continuing, 0)
     exhausted = 0
-    for ranking in rankings:
+    for ranking, many in rankings.items():
         top = next((option for option in ranking if option in counts), None)
         if top is None:
-            exhausted += 1
+            exhausted += many
         else:
-            counts[top] += 1
+            counts[top] += many
     return counts, exhausted
 
 
@@ -65,7 +69,7 @@ def _fewest(
 
 def instant_runoff(terms: Terms, ballots: Sequence[Mapping[str, Any]], eligible: int) -> Tally:
     """Count ranked ballots by instant-runoff."""
-    rankings = [tuple(ballot["ranking"]) for ballot in ballots]
+    rankings = Counter(tuple(ballot["ranking"]) for ballot in ballots)
     turnout = Turnout.of(len(ballots), eligible, terms.quorum)
     first, _ = _count(rankings, terms.options)
     base = Tally(

@@ -46,6 +46,24 @@ def _add(terms: Terms, ballot: Mapping[str, Any], totals: dict[str, Decimal]) ->
         )
 
 
+def _by_criterion(
+    terms: Terms, ballots: Sequence[Mapping[str, Any]]
+) -> dict[str, dict[str, Decimal]]:
+    """Each option's mean score on each criterion, unweighted, rounded to be shown."""
+    cast = len(ballots)
+    return {
+        option: {
+            c.name: (Decimal(sum(b["scores"][option][c.name] for b in ballots)) / cast).quantize(
+                SHOWN, rounding=ROUND_HALF_EVEN
+            )
+            if cast
+            else Decimal(0)
+            for c in terms.criteria
+        }
+        for option in terms.options
+    }
+
+
 def _shown(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
@@ -63,6 +81,7 @@ def score(terms: Terms, ballots: Sequence[Mapping[str, Any]], eligible: int) -> 
     }
     turnout = Turnout.of(cast, eligible, terms.quorum)
     base = Tally(
+        by_criterion=_by_criterion(terms, ballots),
         method=terms.method,
         outcome=Outcome.NO_QUORUM,
         winner=None,
