@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from fractions import Fraction
 from typing import Any
 
 from hypothesis import given
@@ -200,3 +201,35 @@ def test_a_first_choice_majority_wins_instant_runoff_in_round_one(decision: Any)
         last = result.rounds[-1]
         live = len(ballots) - last.exhausted
         assert 2 * last.counts[result.winner] > live or len(last.counts) == 1
+
+
+scored = terms_for(Method.SCORE)
+
+
+@given(decisions(scored))
+def test_score_matches_weighted_means_computed_with_fractions(decision: Any) -> None:
+    terms, ballots, eligible = decision
+    result = tally(terms, ballots, eligible=eligible)
+    if not ballots:
+        return
+    weight = sum(Fraction(c.weight) for c in terms.criteria)
+    means = {
+        option: sum(
+            Fraction(c.weight) * b["scores"][option][c.name]
+            for b in ballots
+            for c in terms.criteria
+        )
+        / (len(ballots) * weight)
+        for option in terms.options
+    }
+    for option, mean in means.items():
+        assert abs(Fraction(result.counts[option]) - mean) <= Fraction(1, 20000)
+    best = max(means.values())
+    top = [option for option, mean in means.items() if mean == best]
+    if not result.quorum_met:
+        assert result.winner is None
+    elif len(top) == 1:
+        assert (result.outcome, result.winner) == (Outcome.CHOSEN, top[0])
+    else:
+        assert result.outcome is (Outcome.CHOSEN if terms.seed else Outcome.TIED)
+        assert result.winner in ([*top] if terms.seed else [None])
