@@ -153,3 +153,14 @@ def test_the_schulze_statement_says_why_in_words() -> None:
         "stronger than the path back; 45 of 60 eligible members voted, more than the "
         "quorum of 30."
     )
+
+
+def test_irv_lots_are_drawn_only_among_the_options_still_tied() -> None:
+    # Round 1: A 4, B 2, C 1, D 1 -> C and D tie with no earlier round: lot between them.
+    # The winner is decided later, but B never took part in a lot.
+    seed = "seed"
+    ballots = [rank("A")] * 4 + [rank("B")] * 2 + [rank("C", "B"), rank("D", "B")]
+    result = tally(Terms(Method.RANKED_IRV, options=tuple("ABCD"), seed=seed), ballots, eligible=8)
+    assert result.rounds[0].by == "lot"
+    assert result.rounds[0].eliminated == (max("CD", key=lambda option: ticket(seed, option)),)
+    assert sorted(result.lots) == ["C", "D"]
