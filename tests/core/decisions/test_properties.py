@@ -233,3 +233,15 @@ def test_score_matches_weighted_means_computed_with_fractions(decision: Any) -> 
     else:
         assert result.outcome is (Outcome.CHOSEN if terms.seed else Outcome.TIED)
         assert result.winner in ([*top] if terms.seed else [None])
+
+
+@given(decisions())
+def test_the_statement_is_one_plain_sentence(decision: Any) -> None:
+    terms, ballots, eligible = decision
+    statement = tally(terms, ballots, eligible=eligible).statement
+    assert statement[0].isupper()
+    assert statement.endswith(".")
+    assert statement.count(". ") == 0  # one sentence
+    for code in ("None", "_", "Decimal", "{", "'"):
+        assert code not in statement
+    assert f"of {eligible} eligible member" in statement

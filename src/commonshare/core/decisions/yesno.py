@@ -159,7 +159,7 @@ def lazy_consensus(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
     """Passes at the close unless someone objects; needs no quorum, since silence is
     consent. An objection gives ``objected``: the app then opens a majority vote."""
     counts, objections = _positions(ballots)
-    turnout = Turnout(cast=len(ballots), eligible=eligible, needed=0, met=True)
+    turnout = Turnout(cast=len(ballots), eligible=eligible, needed=0, met=True, set=False)
     took_part = (
         f"{turnout.cast} of {plural(eligible, 'eligible member', 'eligible members')} "
         "responded, and lazy consensus needs no quorum, since silence is consent"
