@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema
 
 from commonshare.apikit import E404, E422, PathId
+from commonshare.core.norms import SLUG, LineChange
 from commonshare.governance import selectors
 from commonshare.governance.models import NormVersion, PolicyVersion
 from commonshare.governance.vocab import NORM_KIND_MAX
@@ -85,7 +86,7 @@ def policy_version(request: HttpRequest, number: PathId) -> PolicyVersion:
 NormKindPath = Annotated[
     str,
     Path(
-        pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
+        pattern=SLUG.pattern,
         max_length=NORM_KIND_MAX,
         description="The norm's kind, such as purpose or code-of-conduct",
     ),
@@ -112,7 +113,7 @@ class NormVersionTextOut(NormVersionOut):
 
 
 class DiffLineOut(Schema):
-    change: str = Field(description="added, removed or same")
+    change: LineChange = Field(description="added, removed or same")
     text: str
     before: int | None = Field(description="Its line number in the version before, if there")
     after: int | None = Field(description="Its line number in this version, if there")
