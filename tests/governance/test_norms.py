@@ -133,6 +133,13 @@ def test_bad_proposals_are_refused_with_every_problem_and_nothing_changes() -> N
             "a change must change something.",
         )
     ]
+    assert check_norm_change(PURPOSE, "# Purpose\n\n## Why\n") == [
+        (
+            "text",
+            "The purpose must open with a paragraph, not only headings: the home page "
+            "states that paragraph.",
+        )
+    ]
     with pytest.raises(InvalidInput) as refused:
         adopt_as_decision(PURPOSE, "   ", decision_number=0)
     assert [field for field, _ in refused.value.problems] == ["text", "decision_number"]

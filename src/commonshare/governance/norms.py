@@ -17,10 +17,10 @@ from __future__ import annotations
 from django.db import IntegrityError, connection, transaction
 
 from commonshare.audit.actions import ActionError
-from commonshare.core.norms import SLUG, norm_sha256, normalised, text_problems
+from commonshare.core.norms import SLUG, first_paragraph, norm_sha256, normalised, text_problems
 from commonshare.errors import Conflict, InvalidInput, Problem
 from commonshare.governance.models import NormVersion
-from commonshare.governance.vocab import NORM_KIND_MAX, NORM_TEXT_MAX, NORM_TITLE_MAX
+from commonshare.governance.vocab import NORM_KIND_MAX, NORM_TEXT_MAX, NORM_TITLE_MAX, PURPOSE
 
 
 def _kind_problems(kind: object) -> list[Problem]:
@@ -58,6 +58,14 @@ def _problems(
     found = _kind_problems(kind)
     latest = None if found else _latest(kind)
     found += [("text", message) for message in text_problems(text, limit=NORM_TEXT_MAX)]
+    if not found and kind == PURPOSE and isinstance(text, str) and not first_paragraph(text):
+        found.append(
+            (
+                "text",
+                "The purpose must open with a paragraph, not only headings: the home page "
+                "states that paragraph.",
+            )
+        )
     if not found or found[0][0] != "kind":
         found += _title_problems(title, latest)
     return found, latest
