@@ -128,9 +128,8 @@ def _a_second_purpose() -> None:
     from tests.norms import adopt_as_decision
 
     amended = PURPOSE_TEXT.replace("review each other", "review each other's work")
-    adopt_as_decision(
-        "purpose", amended + "\nA very-long-word-that-must-wrap-" * 3, decision_number=1
-    )
+    unbroken = "a-line-with-no-space-" * 12  # must wrap at 390 px, not widen the page
+    adopt_as_decision("purpose", f"{amended}\n{unbroken}\n", decision_number=1)
 
 
 def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Browser) -> None:
