@@ -115,11 +115,13 @@ def _journal_guard_around_flush(request: pytest.FixtureRequest) -> Iterator[None
         return
     request.getfixturevalue("_journal_guard_lifted")
     from commonshare.governance.initial import write_version_one
-    from commonshare.governance.models import PolicyVersion
+    from commonshare.governance.initial_norms import write_initial_norms
+    from commonshare.governance.models import NormVersion, PolicyVersion
 
     # An earlier transactional test's flush emptied every table, the policy versions too:
     # the data migration wrote version 1 once, so put it back as every data folder has it.
     write_version_one(PolicyVersion)
+    write_initial_norms(NormVersion)  # and the norms' first versions
     yield
     blocker = request.getfixturevalue("django_db_blocker")
     from django.db import connection
@@ -129,6 +131,7 @@ def _journal_guard_around_flush(request: pytest.FixtureRequest) -> Iterator[None
     with blocker.unblock():
         set_guard(connection, install=True)
         write_version_one(PolicyVersion)  # for the tests after this one
+        write_initial_norms(NormVersion)
 
 
 @pytest.fixture

@@ -136,7 +136,8 @@ def wipe_database() -> None:
 
     from commonshare.books.append_only import set_guard
     from commonshare.governance.initial import write_version_one
-    from commonshare.governance.models import PolicyVersion
+    from commonshare.governance.initial_norms import write_initial_norms
+    from commonshare.governance.models import NormVersion, PolicyVersion
 
     set_guard(connection, install=False)
     try:
@@ -144,6 +145,7 @@ def wipe_database() -> None:
     finally:
         set_guard(connection, install=True)
     write_version_one(PolicyVersion)  # flush empties every table, the rules' too
+    write_initial_norms(NormVersion)  # and the norms'
 
 
 def ensure_demo_community() -> bool:

@@ -164,6 +164,9 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("GET", "/api/policy"),
         ("GET", "/api/policy/versions"),
         ("GET", "/api/policy/versions/{number}"),
+        ("GET", "/api/norms"),
+        ("GET", "/api/norms/{kind}"),
+        ("GET", "/api/norms/{kind}/versions/{number}"),
     }
     assert routes == expected
     claim = schema["paths"]["/api/tasks/{task_id}/claim"]["post"]

@@ -59,6 +59,9 @@ def ids_from_the_demo() -> dict[str, Any]:
         "seq": JournalEntry.objects.latest("seq").seq,
         "income_id": Income.objects.latest("pk").pk,
         "distribution_id": distribution.pk,
+        # A norm with two versions (``_a_second_purpose``): the version page shows a diff.
+        "kind": "purpose",
+        "number": 2,
     }
 
 
@@ -119,15 +122,27 @@ def _a_second_policy_version() -> None:
     insert_version(reserve={"share": "0.15"}, resources={"prices": prices})
 
 
+def _a_second_purpose() -> None:
+    """So a norm's version page shows its diff against the version before."""
+    from commonshare.governance.initial_norms import PURPOSE_TEXT
+    from tests.norms import adopt_as_decision
+
+    amended = PURPOSE_TEXT.replace("review each other", "review each other's work")
+    unbroken = "a-line-with-no-space-" * 12  # must wrap at 390 px, not widen the page
+    adopt_as_decision("purpose", f"{amended}\n{unbroken}\n", decision_number=1)
+
+
 def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Browser) -> None:
     from commonshare.community.models import Member
     from commonshare.demo import ensure_demo_community
 
     assert ensure_demo_community()
     _a_second_policy_version()
+    _a_second_purpose()
     steward = Member.objects.order_by("pk").first()
     urls = page_urls(steward)
     assert "/policy/" in urls
+    assert "/norms/purpose/2/" in urls
     assert len(urls) > 30, urls  # every pattern of web/urls.py but the POST-only actions
     axe = Axe()
     base = live_server.url

@@ -1,17 +1,26 @@
-"""Database triggers that refuse UPDATE and DELETE on the journal tables (and policy versions).
+"""Database triggers that refuse UPDATE and DELETE on the journal tables (and policy and norm
+versions).
 
-The application never changes a journal row or a policy version; these make the database refuse
-it too, so a stray script or an admin's raw SQL fails loudly. Someone with the
-rights to drop the triggers can still edit rows: that is what the hash chain
-and ``commonshare books verify`` are for.
+The application never changes a journal row, a policy version or a norm version; these
+make the database refuse it too, so a stray script or an admin's raw SQL fails loudly.
+Someone with the rights to drop the triggers can still edit rows: that is what the hash
+chain and ``commonshare books verify`` are for.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-TABLES = ("books_journalentry", "books_journalposting", "governance_policyversion")
-MESSAGE = "the journal and policy versions are append-only: post a reversing entry instead"
+TABLES = (
+    "books_journalentry",
+    "books_journalposting",
+    "governance_policyversion",
+    "governance_normversion",
+)
+MESSAGE = (
+    "the journal, policy versions and norm versions are append-only: "
+    "post a reversing entry or adopt a new version instead"
+)
 
 
 def _sqlite_statements(install: bool, tables: tuple[str, ...]) -> list[str]:

@@ -16,7 +16,7 @@ The reviews' ratings and the contributions' quantities that a distribution
 valued are in its frozen request; they are checked by comparing the live rows
 with it, once the request itself matches its entry.
 
-The rules are checked too: each policy version against its checksum
+The rules are checked too: each policy version and each norm version against its checksum
 (``governance.integrity``) and each distribution's frozen policy against the checksum
 and the version it names (``books.policy_verify``).
 
@@ -50,7 +50,7 @@ from commonshare.books.models import (
 from commonshare.books.policy import effort_of
 from commonshare.books.policy_verify import distribution_policy_problems
 from commonshare.core.ledger import VerifyReport
-from commonshare.governance.integrity import version_problems
+from commonshare.governance.integrity import norm_version_problems, version_problems
 from commonshare.work.models import Contribution, Review
 from commonshare.work.vocab import ContributionKind
 
@@ -231,6 +231,7 @@ def problems() -> list[str]:
     found += _uncommitted_incomes()
     found += _uncommitted_distributions()
     found += version_problems()
+    found += norm_version_problems()
     found += distribution_policy_problems()
     for number in dict.fromkeys(intact_distributions):
         found += list(valued_rows_problems(number))

@@ -1,5 +1,5 @@
-"""``commonshare policy …``: read the community's rules from the shell (changing them is a
-decision's job, never a command's)."""
+"""``commonshare policy …`` and ``commonshare norm …``: read the community's rules and norms
+from the shell (changing them is a decision's job, never a command's)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from commonshare.clikit import echo_json, with_django
+from commonshare.core.norms import ADDED, REMOVED, SAME
 
 
 @click.group()
@@ -86,3 +87,108 @@ def policy_versions() -> None:
 
     for version in selectors.policy_versions():
         click.echo(f"{version.number}\t{_since(version)}\t{version.adopted_by}\t{version.sha256}")
+
+
+# --- norms ---------------------------------------------------------------------------
+
+
+@click.group()
+def norm() -> None:
+    """Read the norms (the purpose, the code of conduct...) and what each version changed."""
+
+
+def _norm_json(version: Any, *, text: bool = True) -> dict[str, Any]:
+    data = {
+        "kind": version.kind,
+        "number": version.number,
+        "title": version.title,
+        "adopted_at": version.adopted_at.isoformat(),
+        "decision_number": version.decision_number,
+        "sha256": version.sha256,
+    }
+    return {**data, "text": version.text} if text else data
+
+
+def _adopted(version: Any) -> str:
+    if version.decision_number is None:
+        return "the first version, from before any decision"
+    return f"adopted {version.adopted_at.date().isoformat()} by decision {version.decision_number}"
+
+
+def _diff_json(lines: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {"change": d.change, "text": d.text, "before": d.before, "after": d.after} for d in lines
+    ]
+
+
+_MARKS = {ADDED: "+ ", REMOVED: "- ", SAME: "  "}
+
+
+def _echo_diff(lines: list[Any]) -> None:
+    for line in lines:
+        click.echo(f"{_MARKS[line.change]}{line.text}".rstrip())
+
+
+@norm.command("show")
+@click.argument("kind", required=False)
+@click.option("--version", "number", type=click.IntRange(min=1), help="Show this version.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@with_django
+def norm_show(kind: str | None, number: int | None, as_json: bool) -> None:
+    """List the norms in force, or show one norm's text (in force, or one version).
+
+    Example: commonshare norm show code-of-conduct --version 1
+    """
+    from commonshare.errors import InvalidInput
+    from commonshare.governance import selectors
+
+    if kind is None:
+        if number is not None:
+            raise InvalidInput("Name the norm whose version to show.", field="kind")
+        norms = selectors.current_norms()
+        if as_json:
+            echo_json([_norm_json(v, text=False) for v in norms])
+            return
+        for version in norms:
+            click.echo(f"{version.kind}\tversion {version.number}\t{version.title}")
+        return
+    version = (
+        selectors.current_norm(kind) if number is None else selectors.norm_version(kind, number)
+    )
+    changes = selectors.norm_changes(version)
+    if as_json:
+        before = selectors.previous_norm_version(version)
+        echo_json(
+            {
+                **_norm_json(version),
+                "versions": [v.number for v in selectors.norm_versions(kind)],
+                "previous": None if before is None else before.number,
+                "diff": _diff_json(changes),
+            }
+        )
+        return
+    click.echo(f"{version.title}, version {version.number}: {_adopted(version)}")
+    click.echo(f"sha256 {version.sha256}")
+    click.echo("")
+    click.echo(version.text.rstrip("\n"))
+
+
+@norm.command("diff")
+@click.argument("kind")
+@click.argument("a", type=click.IntRange(min=1))
+@click.argument("b", type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="Print the lines as JSON.")
+@with_django
+def norm_diff(kind: str, a: int, b: int, as_json: bool) -> None:
+    """Show what changed in a norm from version A to version B, line by line: "+ " added,
+    "- " removed, two spaces unchanged.
+
+    Example: commonshare norm diff purpose 1 2
+    """
+    from commonshare.governance import selectors
+
+    lines = selectors.norm_diff(kind, a, b)
+    if as_json:
+        echo_json({"kind": kind, "from": a, "to": b, "lines": _diff_json(lines)})
+        return
+    _echo_diff(lines)

@@ -1,5 +1,7 @@
 """Whether each stored policy version still is what was adopted: its checksum is the
-sha256 of its rules' canonical JSON, and its text is that canonical form.
+sha256 of its rules' canonical JSON, and its text is that canonical form. And whether each
+norm version still is: its checksum is ``core.norms.norm_sha256`` of its kind, number,
+title and text.
 
 ``books verify`` (``books.records.verify_all``) reports what this finds. The table is
 append-only, but an operator with the database's shell can drop the triggers: a row
@@ -12,8 +14,9 @@ import hashlib
 import json
 from typing import Any
 
+from commonshare.core.norms import norm_sha256
 from commonshare.core.policy import PolicyError, canonical_json, policy_from_dict
-from commonshare.governance.models import PolicyVersion
+from commonshare.governance.models import NormVersion, PolicyVersion
 
 
 def content_sha256(content: Any) -> str:
@@ -37,3 +40,15 @@ def version_problems() -> list[str]:
         elif canonical_json(data) != content:
             found.append(f"policy version {number}'s rules are not stored in canonical form")
     return found
+
+
+def norm_version_problems() -> list[str]:
+    """Each norm version whose kind, number, title and text no longer match its checksum."""
+    rows = NormVersion.objects.order_by("kind", "number").values_list(
+        "kind", "number", "title", "text", "sha256"
+    )
+    return [
+        f"version {number} of the norm {kind} no longer matches its checksum"
+        for kind, number, title, text, stored in rows.iterator(chunk_size=200)
+        if norm_sha256(kind=kind, number=number, title=title, text=text) != stored
+    ]

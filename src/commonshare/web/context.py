@@ -4,16 +4,17 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from commonshare.governance.selectors import stated_purpose
+from commonshare.web.text import render_markdown
 from commonshare.work.selectors import reviews_waiting_for
-
-PURPOSE = (
-    "We are a headless venture: anyone may join, pick small pieces of work, review "
-    "each other, and share the income by the peer-reviewed value of what each gave."
-)
 
 
 def community(request: HttpRequest) -> dict[str, Any]:
-    context: dict[str, Any] = {"community_name": "Commonshare", "community_purpose": PURPOSE}
+    # The stated purpose is the adopted purpose norm's first paragraph, never a string here.
+    context: dict[str, Any] = {
+        "community_name": "Commonshare",
+        "community_purpose": render_markdown(stated_purpose()),
+    }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["reviews_to_do_count"] = reviews_waiting_for(user).count()

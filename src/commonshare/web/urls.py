@@ -2,7 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from commonshare.web.forms import LoginForm
-from commonshare.web.views import accounts, books, claims, contributions, home, openbooks, tasks
+from commonshare.web.views import (
+    accounts,
+    books,
+    claims,
+    contributions,
+    home,
+    norms,
+    openbooks,
+    tasks,
+)
 from commonshare.web.views import policy as policy_views
 
 
@@ -18,7 +27,20 @@ class RecordId:
         return str(value)
 
 
+class NormKind:
+    """A norm's kind: a slug of at most 40 characters (``governance.vocab.NORM_KIND_MAX``)."""
+
+    regex = "[a-z][a-z0-9-]{0,39}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(RecordId, "id")
+register_converter(NormKind, "normkind")
 
 app_name = "web"
 urlpatterns = [
@@ -85,6 +107,10 @@ urlpatterns = [
     path("books/entries/<id:seq>/reverse/", openbooks.entry_reverse, name="entry_reverse"),
     path("books/sustainability/", openbooks.sustainability, name="sustainability"),
     path("policy/", policy_views.policy_page, name="policy"),
+    # Norms: read only; a decision adopts a new version
+    path("norms/", norms.norm_list, name="norms"),
+    path("norms/<normkind:kind>/", norms.norm_detail, name="norm"),
+    path("norms/<normkind:kind>/<id:number>/", norms.norm_version, name="norm_version"),
     path("books/expenses/", claims.expense_list, name="expenses"),
     path("books/income/<id:income_id>/", openbooks.income_detail, name="income"),
     path("books/income/", books.income_list, name="income_list"),
