@@ -182,7 +182,7 @@ def _approved_expense(world: World) -> Any:
     return claim
 
 
-def _community(name: str, world: World) -> Call:
+def _community(name: str, world: World) -> Call:  # noqa: PLR0911 - one branch per action
     from commonshare.community import services as community
 
     if name == "join":
@@ -201,6 +201,13 @@ def _community(name: str, world: World) -> Call:
     if name == "revoke_token":
         token, _raw = community.create_token(world.ada, name="laptop")
         return lambda: community.revoke_token(world.ada, token.pk)
+    if name == "verify_email":
+        from commonshare.community.tokens import uid_of, verification_tokens
+
+        token = verification_tokens.make_token(world.ada)
+        return lambda: community.verify_email(uid=uid_of(world.ada), token=token)
+    if name == "reset_password":
+        return lambda: community.reset_password(world.ada, password="a new pass phrase 43")
     raise LookupError(name)
 
 
@@ -292,6 +299,8 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "community.rejoin": _community,
     "community.create_token": _community,
     "community.revoke_token": _community,
+    "community.verify_email": _community,
+    "community.reset_password": _community,
     "work.create_task": _tasks,
     "work.claim_task": _tasks,
     "work.release_task": _tasks,
