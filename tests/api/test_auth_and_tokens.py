@@ -168,6 +168,7 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("GET", "/api/policy"),
         ("GET", "/api/policy/versions"),
         ("GET", "/api/policy/versions/{number}"),
+        ("GET", "/api/steward"),
     }
     assert routes == expected
     claim = schema["paths"]["/api/tasks/{task_id}/claim"]["post"]

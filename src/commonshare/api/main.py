@@ -28,6 +28,7 @@ from commonshare.community.api import router as community_router
 from commonshare.errors import CommonshareError, InvalidInput
 from commonshare.governance.api import router as governance_router
 from commonshare.work.api import router as work_router
+from commonshare.work.steward_api import router as steward_router
 
 
 class NotJson(Exception):
@@ -163,3 +164,4 @@ api.add_router("/", work_router)
 api.add_router("/", books_router)
 api.add_router("/", journal_router)
 api.add_router("/policy", governance_router)
+api.add_router("/steward", steward_router)

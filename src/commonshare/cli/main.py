@@ -23,6 +23,7 @@ from commonshare.cli.site import demo, init, serve
 from commonshare.community.cli import member
 from commonshare.governance.cli import policy
 from commonshare.work.cli import contribution, review, task
+from commonshare.work.steward_cli import steward
 
 
 @click.group()
@@ -44,6 +45,7 @@ for command in (
     books,
     expense,
     policy,
+    steward,
     allocate,
 ):
     main.add_command(command)
