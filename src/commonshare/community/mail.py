@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from commonshare.audit.models import AuditEvent
 from commonshare.community.models import Member
+from commonshare.community.rules import ensure_may_act
 from commonshare.community.tokens import reset_tokens, uid_of, verification_tokens
 from commonshare.community.vocab import normalise_email
 from commonshare.errors import Conflict
@@ -46,7 +47,9 @@ def reset_link(member: Member) -> str:
 
 
 def send_verification(member: Member) -> None:
-    """Mail ``member`` a link that verifies their address; refused once it is verified."""
+    """Mail ``member`` a link that verifies their address; refused once it is verified,
+    and for a member who left."""
+    ensure_may_act(member, doing="ask for a link that verifies your address")
     if member.email_verified_at is not None:
         raise Conflict("Your email address is already verified.")
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
