@@ -215,3 +215,16 @@ def test_password_reset_over_the_api_works_once_and_refuses_a_forged_token(
     assert confirm(token, "another pass phrase 99").status_code == 422
     assert _signs_in("ada@example.org", NEW_PASSWORD)
     assert AuditEvent.objects.filter(code="community.member.password_reset").count() == 1
+
+
+def test_an_expired_reset_link_gets_a_clear_message_and_changes_nothing(
+    smtp_server: SmtpInbox, client: Client, make_member: Any
+) -> None:
+    make_member("Ada", email="ada@example.org")
+    _request_reset(client, "ada@example.org")
+    link = _path(smtp_server.link("ada@example.org"))
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=4)):
+        page = client.get(link, follow=True)
+    assert "This link does not work" in page.text and "Ask for a new link" in page.text
+    assert _signs_in("ada@example.org", PASSWORD)
+    assert not AuditEvent.objects.filter(code="community.member.password_reset").exists()

@@ -136,9 +136,7 @@ RESET_SENT = (
 )
 
 
-@router.post(
-    "/me/verify-email", auth=member_auth, response={202: SentOut, **E401, **E403, **E409}
-)
+@router.post("/me/verify-email", auth=member_auth, response={202: SentOut, **E401, **E403, **E409})
 def resend_verification(request: HttpRequest) -> Status[Any]:
     """Mail yourself a fresh link that verifies your address (409 once it is verified)."""
     member = acting_member(request)

@@ -186,6 +186,11 @@ SENTENCES: dict[str, Sentence] = {
     "books.entry.reversed": _reversed,
     "books.distribution.posted": _distributed,
     "governance.policy.adopted": _policy_adopted,
+    "work.steward.named": _plain("named the stewards of the new community"),
+    "work.steward_phase.ended": _plain(
+        "recorded that the steward phase has ended: from now on no account has any power "
+        "beyond its own trust level"
+    ),
 }
 
 

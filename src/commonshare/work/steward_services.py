@@ -106,7 +106,7 @@ def end_steward_phase() -> StewardPhaseEnd | None:
             unchanged()
             return None
         record(
-            ENDED_CODE,
+            "work.steward_phase.ended",  # ENDED_CODE, written out for the feed's check
             end,
             reason=end.reason,
             ended_at=end.ended_at.isoformat(),
