@@ -172,3 +172,84 @@ def trust_levels(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
         given.update({member.pk: level for member, level in levels.items()})
 
     return set_levels
+
+
+class SmtpInbox:
+    """What a real local SMTP server (aiosmtpd) received: ``messages``, newest last."""
+
+    def __init__(self) -> None:
+        import email
+        import email.message
+        import email.policy
+
+        self._parse = lambda raw: email.message_from_bytes(raw, policy=email.policy.default)
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(self._parse(envelope.original_content or envelope.content))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if address in m["To"]]
+
+    def body(self, message: Any) -> str:
+        return str(message.get_content())
+
+    def link(self, address: str) -> str:
+        """The last link mailed to ``address``."""
+        import re
+
+        mailed = self.to(address)
+        assert mailed, f"no mail reached {address}"
+        found = re.findall(r"https?://\S+", self.body(mailed[-1]))
+        assert found, "the message carries no link"
+        return str(found[-1])
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpInbox]:
+    """A real SMTP server on a free local port; the site's mail goes to it over SMTP."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.COMMONSHARE_PUBLIC_URL = "http://testserver"
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _site_subscribers_only_when_asked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The site's own after-commit subscribers (a new member's verification mail, the steward
+    phase's recorded end) run only in tests that ask for them (``site_subscribers``, or
+    ``smtp_server``), so that tests of the action wrapper see their own hooks and events."""
+    from commonshare.audit import actions
+
+    if {"site_subscribers", "smtp_server"} & set(request.fixturenames):
+        yield
+        return
+    ours = [s for s in actions._subscribers if s.__module__.startswith("commonshare.")]
+    for subscriber in ours:
+        actions.unsubscribe(subscriber)
+    try:
+        yield
+    finally:
+        for subscriber in ours:
+            actions.subscribe(subscriber)
+
+
+@pytest.fixture
+def site_subscribers() -> None:
+    """Ask for the site's own after-commit subscribers (see the fixture above)."""

@@ -59,7 +59,7 @@ def test_stock_commands_that_write_around_the_services_are_refused(
 def test_changepassword_says_how_a_member_gets_a_new_password() -> None:
     with pytest.raises(CommandError) as caught:
         call_command("changepassword", "ada@example.org")
-    assert "arrives with e-mail" in str(caught.value)
+    assert "through the link mailed to their address" in str(caught.value)
 
 
 @pytest.mark.parametrize("command", ["changepassword", "loaddata"])

@@ -3,7 +3,8 @@
 Everything that differs between machines comes from the environment:
 ``COMMONSHARE_DATA_DIR`` (where the SQLite database, uploads and the secret key
 live), ``DATABASE_URL`` (PostgreSQL in production), ``COMMONSHARE_DEBUG`` and
-``COMMONSHARE_ALLOWED_HOSTS``.
+``COMMONSHARE_ALLOWED_HOSTS``; mail from ``COMMONSHARE_EMAIL_*`` and
+``COMMONSHARE_PUBLIC_URL`` (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -182,6 +183,26 @@ WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# Mail (verification and password-reset links). With COMMONSHARE_EMAIL_HOST set, mail goes
+# through Django's SMTP backend; without it (the demo, a laptop) it is printed to the console.
+EMAIL_HOST = os.environ.get("COMMONSHARE_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("COMMONSHARE_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("COMMONSHARE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("COMMONSHARE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("COMMONSHARE_EMAIL_TLS", "starttls") == "starttls"
+EMAIL_USE_SSL = os.environ.get("COMMONSHARE_EMAIL_TLS", "starttls") == "ssl"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("COMMONSHARE_EMAIL_FROM", "Commonshare <noreply@localhost>")
+# The address members reach the site at: the links in mail start with it.
+COMMONSHARE_PUBLIC_URL = os.environ.get("COMMONSHARE_PUBLIC_URL", "http://127.0.0.1:8000")
+# How long a mailed link works (verification and password reset), in seconds: three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 LOGGING = {
     "version": 1,

@@ -125,6 +125,10 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("PATCH", "/api/members/me"),
         ("POST", "/api/members/me/leave"),
         ("POST", "/api/members/me/rejoin"),
+        ("POST", "/api/members/me/verify-email"),
+        ("POST", "/api/members/verify-email"),
+        ("POST", "/api/members/password-reset"),
+        ("POST", "/api/members/password-reset/confirm"),
         ("GET", "/api/members/{member_id}"),
         ("GET", "/api/members/{member_id}/payouts"),
         ("GET", "/api/tasks"),
@@ -167,6 +171,7 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("GET", "/api/norms"),
         ("GET", "/api/norms/{kind}"),
         ("GET", "/api/norms/{kind}/versions/{number}"),
+        ("GET", "/api/steward"),
     }
     assert routes == expected
     claim = schema["paths"]["/api/tasks/{task_id}/claim"]["post"]

@@ -42,6 +42,9 @@ NOT_ACTIONS = {
     "books.valuation_request": "reads the input a distribution would value",
     "books.earlier_reputation": "reads the last distribution's reputations",
     "books.resource_payments": "reads what lent resources would be paid",
+    "work.record_end_when_due": (
+        "the audit subscriber that calls the end_steward_phase action when a condition holds"
+    ),
 }
 
 
@@ -182,7 +185,7 @@ def _approved_expense(world: World) -> Any:
     return claim
 
 
-def _community(name: str, world: World) -> Call:
+def _community(name: str, world: World) -> Call:  # noqa: PLR0911 - one branch per action
     from commonshare.community import services as community
 
     if name == "join":
@@ -201,6 +204,13 @@ def _community(name: str, world: World) -> Call:
     if name == "revoke_token":
         token, _raw = community.create_token(world.ada, name="laptop")
         return lambda: community.revoke_token(world.ada, token.pk)
+    if name == "verify_email":
+        from commonshare.community.tokens import uid_of, verification_tokens
+
+        token = verification_tokens.make_token(world.ada)
+        return lambda: community.verify_email(uid=uid_of(world.ada), token=token)
+    if name == "reset_password":
+        return lambda: community.reset_password(world.ada, password="a new pass phrase 43")
     raise LookupError(name)
 
 
@@ -275,6 +285,24 @@ def _books(name: str, world: World) -> Call:
     raise LookupError(name)
 
 
+def _steward(name: str, world: World) -> Call:
+    from commonshare.community import services as community
+    from commonshare.work import steward_services
+
+    if name == "end_steward_phase":
+        # The world's members joined long ago: the phase's days have run out, unrecorded.
+        return steward_services.end_steward_phase
+    if name == "name_stewards":
+        from tests.policies import insert_version
+
+        # A community whose phase still has years to run and that nobody is a member of.
+        insert_version(steward={"ends_after_days": 3650})
+        for member in (world.ada, world.bo, world.cy, world.di):
+            community.leave(member)
+        return lambda: steward_services.name_stewards(["founder@example.org"])
+    raise LookupError(name)
+
+
 def _governance(name: str, world: World) -> Call:
     from commonshare.core.policy import DEFAULT_POLICY, policy_to_dict
     from commonshare.governance import services as governance
@@ -292,6 +320,8 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "community.rejoin": _community,
     "community.create_token": _community,
     "community.revoke_token": _community,
+    "community.verify_email": _community,
+    "community.reset_password": _community,
     "work.create_task": _tasks,
     "work.claim_task": _tasks,
     "work.release_task": _tasks,
@@ -305,6 +335,8 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "books.reverse_entry": _books,
     "books.run_distribution": _books,
     "governance.adopt_policy": _governance,
+    "work.end_steward_phase": _steward,
+    "work.name_stewards": _steward,
 }
 
 

@@ -45,6 +45,8 @@ def web_patterns() -> list[tuple[str, list[str]]]:
 
 def ids_from_the_demo() -> dict[str, Any]:
     from commonshare.books.models import Distribution, Income, JournalEntry
+    from commonshare.community.models import Member
+    from commonshare.community.tokens import reset_tokens, uid_of
     from commonshare.work.models import Contribution, Task
 
     distribution = Distribution.objects.latest("pk")
@@ -62,6 +64,10 @@ def ids_from_the_demo() -> dict[str, Any]:
         # A norm with two versions (``_a_second_purpose``): the version page shows a diff.
         "kind": "purpose",
         "number": 2,
+        # the mailed links' pages (the reset link is genuine, so its form is checked)
+        "uid": uid_of(first := Member.objects.order_by("pk").first()),
+        "uidb64": uid_of(first),
+        "token": reset_tokens.make_token(first),
     }
 
 

@@ -29,6 +29,7 @@ from commonshare.errors import CommonshareError, InvalidInput
 from commonshare.governance.api import norms_router
 from commonshare.governance.api import router as governance_router
 from commonshare.work.api import router as work_router
+from commonshare.work.steward_api import router as steward_router
 
 
 class NotJson(Exception):
@@ -165,3 +166,4 @@ api.add_router("/", books_router)
 api.add_router("/", journal_router)
 api.add_router("/policy", governance_router)
 api.add_router("/norms", norms_router)
+api.add_router("/steward", steward_router)

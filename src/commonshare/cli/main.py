@@ -23,6 +23,7 @@ from commonshare.cli.site import demo, init, serve
 from commonshare.community.cli import member
 from commonshare.governance.cli import norm, policy
 from commonshare.work.cli import contribution, review, task
+from commonshare.work.steward_cli import steward
 
 
 @click.group()
@@ -45,6 +46,7 @@ for command in (
     expense,
     policy,
     norm,
+    steward,
     allocate,
 ):
     main.add_command(command)

@@ -25,17 +25,33 @@ def serve_forever(host: str, port: int) -> None:
 
 
 @click.command()
+@click.option(
+    "--steward",
+    "stewards",
+    multiple=True,
+    metavar="EMAIL",
+    help="A steward of the new community (repeatable); the address may join later.",
+)
 @with_django
-def init() -> None:
+def init(stewards: tuple[str, ...]) -> None:
     """Create the data folder and database, or bring its tables up to date.
 
-    Example: COMMONSHARE_DATA_DIR=/srv/commons commonshare init
+    Example: COMMONSHARE_DATA_DIR=/srv/commons commonshare init --steward ada@example.org
     """
     migrate()
     from django.db import connection
 
     click.echo(f"Data folder: {data_dir()}")
     click.echo(f"Database: {connection.vendor} {connection.settings_dict['NAME']}")
+    if stewards:
+        from commonshare.work.steward_services import name_stewards
+
+        named = name_stewards(stewards)
+        click.echo(
+            "Stewards named: " + ", ".join(s.email for s in named)
+            if named
+            else "Those stewards were named already."
+        )
 
 
 @click.command()

@@ -20,10 +20,11 @@ from commonshare.apikit import (
     StrictIn,
     Text,
 )
-from commonshare.community import selectors, services
+from commonshare.community import mail, selectors, services, tokens
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
 from commonshare.community.models import Member
 from commonshare.community.vocab import BIO_MAX, DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX
+from commonshare.errors import InvalidInput
 
 router = Router(tags=["members"])
 
@@ -110,6 +111,60 @@ def leave(request: HttpRequest) -> Member:
 )
 def rejoin(request: HttpRequest) -> Member:
     return services.rejoin(acting_member(request))
+
+
+class VerifyIn(StrictIn):
+    uid: Text = Field(min_length=1, max_length=64)
+    token: Text = Field(min_length=1, max_length=128)
+
+
+class ResetRequestIn(StrictIn):
+    email: Text = Field(min_length=1, max_length=EMAIL_MAX)
+
+
+class ResetConfirmIn(VerifyIn):
+    password: Text = Field(min_length=1, max_length=PASSWORD_MAX)
+
+
+class SentOut(Schema):
+    detail: str
+
+
+RESET_SENT = (
+    "If the address belongs to an account, a link to choose a new password is on its way "
+    "to it. The link works once, for three days."
+)
+
+
+@router.post("/me/verify-email", auth=member_auth, response={202: SentOut, **E401, **E403, **E409})
+def resend_verification(request: HttpRequest) -> Status[Any]:
+    """Mail yourself a fresh link that verifies your address (409 once it is verified)."""
+    member = acting_member(request)
+    mail.send_verification(member)
+    return Status(202, {"detail": f"A new link is on its way to {member.email}."})
+
+
+@router.post("/verify-email", response={200: OwnProfileOut, **E422})
+def verify_email(request: HttpRequest, payload: VerifyIn) -> Member:
+    """Verify an address with the ``uid`` and ``token`` of the link mailed to it."""
+    return services.verify_email(uid=payload.uid, token=payload.token)
+
+
+@router.post("/password-reset", response={202: SentOut, **E422})
+def password_reset(request: HttpRequest, payload: ResetRequestIn) -> Status[Any]:
+    """Mail a reset link; the answer is the same whether or not the address is a member's."""
+    mail.send_password_reset(payload.email)
+    return Status(202, {"detail": RESET_SENT})
+
+
+@router.post("/password-reset/confirm", response={200: SentOut, **E422})
+def password_reset_confirm(request: HttpRequest, payload: ResetConfirmIn) -> dict[str, str]:
+    """Choose a new password with the ``uid`` and ``token`` of the reset link (works once)."""
+    member = tokens.member_for_reset(payload.uid, payload.token)
+    if member is None:
+        raise InvalidInput(services.BAD_LINK, field="token")
+    services.reset_password(member, password=payload.password)
+    return {"detail": "Your new password is saved; the old one no longer works."}
 
 
 @router.get("/{member_id}", response={200: MemberOut, **E404, **E422})

@@ -36,6 +36,22 @@ def member_join(email: str, display_name: str, password: str) -> None:
 
     joined = join(email=email, display_name=display_name, password=password)
     click.echo(f"Welcome, {joined.display_name} (member {joined.pk}).")
+    click.echo(f"A link to verify the address is on its way to {joined.email}.")
+
+
+@member.command("verify-email")
+@as_option
+@with_django
+def member_verify_email(as_email: str | None) -> None:
+    """Mail a fresh link that verifies the member's address.
+
+    Example: commonshare member verify-email --as ada@example.org
+    """
+    from commonshare.community.mail import send_verification
+
+    who = acting_member(as_email)
+    send_verification(who)
+    click.echo(f"A new link is on its way to {who.email}.")
 
 
 @member.command("list")

@@ -24,7 +24,9 @@ NO_SUPERUSER = (
 NOBODY_SIGNS_IN_FOR_A_MEMBER = (
     "Commonshare lets nobody set a member's password for them: acting as a member without "
     "their knowledge would leave no trace. A member's password is chosen when they join; "
-    "resetting a forgotten one arrives with e-mail in the next release. To act for a member "
+    "a forgotten one is reset by the member, through the link mailed to their address "
+    '(the log-in page\'s "Forgotten your password?", or POST /api/members/password-reset). '
+    "To act for a member "
     "openly, use `commonshare ... --as EMAIL`, whose events say `via: cli`."
 )
 NO_LOADDATA = (

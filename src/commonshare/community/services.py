@@ -15,6 +15,7 @@ from commonshare.audit.actions import action
 from commonshare.audit.services import record
 from commonshare.community.models import ApiToken, Member
 from commonshare.community.rules import ensure_may_act
+from commonshare.community.tokens import member_of_uid, verification_tokens
 from commonshare.community.vocab import (
     BIO_MAX,
     DISPLAY_NAME_MAX,
@@ -52,6 +53,42 @@ def join(*, email: str, display_name: str, password: str) -> Member:
             record("community.member.joined", member, actor=member)
     except IntegrityError:
         raise Conflict("An account with this email already exists.", field="email") from None
+    return member
+
+
+BAD_LINK = (
+    "This link has expired, was already used, or was copied wrongly. "
+    "Ask for a new one: each link works once, for a few days."
+)
+
+
+@action
+def verify_email(*, uid: str, token: str) -> Member:
+    """Mark the address verified when ``token`` is the link mailed to it (works once)."""
+    found = member_of_uid(uid)
+    with transaction.atomic():
+        member = None if found is None else Member.objects.select_for_update().get(pk=found.pk)
+        if member is None or not verification_tokens.check_token(member, token):
+            raise InvalidInput(BAD_LINK, field="token")
+        member.email_verified_at = timezone.now()
+        member.save(update_fields=["email_verified_at"])
+        record("community.member.email_verified", member, actor=member, email=member.email)
+    return member
+
+
+@action
+def reset_password(member: Member, *, password: str) -> Member:
+    """Set a forgotten password anew, from a reset link already checked by the caller."""
+    try:
+        validate_password(password, member)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), field="password") from None
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        locked.set_password(password)
+        locked.save(update_fields=["password"])
+        record("community.member.password_reset", locked, actor=locked)
+    member.password = locked.password
     return member
 
 

@@ -1,7 +1,7 @@
 """The community's policy: every rule a community may decide, as typed, checked data.
 
 A policy has one frozen dataclass per section (valuation, review, reserve, expenses,
-resources, period, trust). Its dict form (``policy_to_dict``) is plain JSON: decimals
+resources, period, trust, steward). Its dict form (``policy_to_dict``) is plain JSON: decimals
 are written as text, so no float ever carries a share or a price. ``check_policy``
 names every problem of a dict at once, each with its field path and a sentence;
 ``policy_from_dict`` builds the policy (missing rules take their defaults) or raises
@@ -117,6 +117,25 @@ class TrustPolicy:
 
 
 @dataclass(frozen=True)
+class StewardPolicy:
+    """The steward phase: who bootstraps a new community, and what ends it (the first of
+    the conditions to hold). The end is final: the role never comes back."""
+
+    # With nobody named at `commonshare init --steward`, the first members to join.
+    first_members: int = 3
+    # The phase ends when this many members have earned trust level 2 ...
+    ends_at_level2_members: int = 3
+    # ... or when the first decision is adopted (if true) ...
+    ends_at_first_decision: bool = True
+    # ... or this many days after the community began, whichever comes first.
+    ends_after_days: int = 90
+
+
+MAX_STEWARDS = 50
+MAX_STEWARD_DAYS = 3650
+
+
+@dataclass(frozen=True)
 class Policy:
     valuation: ValuationPolicy = field(default_factory=ValuationPolicy)
     review: ReviewPolicy = field(default_factory=ReviewPolicy)
@@ -125,6 +144,7 @@ class Policy:
     resources: ResourcePolicy = field(default_factory=ResourcePolicy)
     period: PeriodPolicy = field(default_factory=PeriodPolicy)
     trust: TrustPolicy = field(default_factory=TrustPolicy)
+    steward: StewardPolicy = field(default_factory=StewardPolicy)
 
     def effort_of(self, kind: str, quantity: Decimal) -> Decimal:
         """Effort in hour-equivalents of ``quantity`` units of a valued ``kind``."""
@@ -143,6 +163,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "resources": ResourcePolicy,
     "period": PeriodPolicy,
     "trust": TrustPolicy,
+    "steward": StewardPolicy,
 }
 TRUST_WORDS = {
     "level1_days": "the days a member waits for trust level 1",
@@ -203,6 +224,7 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
         },
         "period": {"months": policy.period.months},
         "trust": {f.name: getattr(policy.trust, f.name) for f in fields(TrustPolicy)},
+        "steward": {f.name: getattr(policy.steward, f.name) for f in fields(StewardPolicy)},
     }
 
 
@@ -244,6 +266,7 @@ def _build(data: Mapping[str, Any]) -> Policy:
         ),
         period=PeriodPolicy(**merged["period"]),
         trust=TrustPolicy(**merged["trust"]),
+        steward=StewardPolicy(**merged["steward"]),
     )
 
 
@@ -464,6 +487,27 @@ def _check_trust(check: _Checker, section: Mapping[str, Any]) -> None:
                 )
 
 
+def _check_steward(check: _Checker, section: Mapping[str, Any]) -> None:
+    wholes = {
+        "first_members": ("the number of first members who are stewards", MAX_STEWARDS),
+        "ends_at_level2_members": (
+            "the number of members at trust level 2 that ends the steward phase",
+            MAX_THRESHOLD,
+        ),
+        "ends_after_days": ("the days after which the steward phase ends", MAX_STEWARD_DAYS),
+    }
+    for key, (words, high) in wholes.items():
+        if key in section:
+            check.whole(f"steward.{key}", section[key], words, 1, high)
+    if "ends_at_first_decision" in section and not isinstance(
+        section["ends_at_first_decision"], bool
+    ):
+        check.add(
+            "steward.ends_at_first_decision",
+            "whether the first adopted decision ends the steward phase must be true or false",
+        )
+
+
 _CHECKS: dict[str, Callable[[_Checker, Mapping[str, Any]], None]] = {
     "valuation": _check_valuation,
     "review": _check_review,
@@ -472,6 +516,7 @@ _CHECKS: dict[str, Callable[[_Checker, Mapping[str, Any]], None]] = {
     "resources": _check_resources,
     "period": _check_period,
     "trust": _check_trust,
+    "steward": _check_steward,
 }
 
 

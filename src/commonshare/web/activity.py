@@ -166,6 +166,8 @@ SENTENCES: dict[str, Sentence] = {
     "community.member.updated": _plain("updated their profile"),
     "community.member.left": _plain("left the community"),
     "community.member.rejoined": _plain("came back to the community"),
+    "community.member.email_verified": _plain("verified their email address"),
+    "community.member.password_reset": _plain("chose a new password through a mailed link"),
     "community.token.created": _plain("made a key for the API"),
     "community.token.revoked": _plain("withdrew a key for the API"),
     "work.task.created": _task("created"),
@@ -184,6 +186,11 @@ SENTENCES: dict[str, Sentence] = {
     "books.entry.reversed": _reversed,
     "books.distribution.posted": _distributed,
     "governance.policy.adopted": _policy_adopted,
+    "work.steward.named": _plain("named the stewards of the new community"),
+    "work.steward_phase.ended": _plain(
+        "recorded that the steward phase has ended: from now on no account has any power "
+        "beyond its own trust level"
+    ),
 }
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from commonshare.books.models import ExpenseDecision, Income
+from commonshare.community import mail, services
 from commonshare.core.money import CURRENCY_CODE_LENGTH
 from commonshare.work.models import Contribution
 from commonshare.work.vocab import KIND_FIELDS, KIND_REQUIRES
@@ -73,6 +74,32 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _name_required_fields(self)
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Ask for a reset link; the message is the same whether or not the address is known."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email"
+        _name_required_fields(self)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        mail.send_password_reset(self.cleaned_data["email"])
+
+
+class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+    """Django's new-password form, saving through the community's service (its audit event)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = "At least 8 characters, not a common password."
+        self.fields["new_password2"].label = "New password again"
+        _name_required_fields(self)
+
+    def save(self, commit: bool = True) -> Any:
+        return services.reset_password(self.user, password=self.cleaned_data["new_password1"])
 
 
 class SignupForm(Form):

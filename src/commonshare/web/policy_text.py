@@ -83,6 +83,27 @@ def sentences(policy: Policy) -> list[str]:
         f"level 3, {count(trust.level3_days, 'day', 'days')}, "
         f"{count(trust.level3_reviewed_contributions, 'reviewed contribution', 'reviewed contributions')} "  # noqa: E501
         f"and {count(trust.level3_reviews_given, 'review given', 'reviews given')}.",
+        *steward_sentences(policy),
+    ]
+
+
+def steward_sentences(policy: Policy) -> list[str]:
+    """What the steward phase is and what ends it, in words."""
+    steward = policy.steward
+    ends = [
+        f"{count(steward.ends_at_level2_members, 'member has', 'members have')} earned "
+        "trust level 2",
+        *(["the first decision is adopted"] if steward.ends_at_first_decision else []),
+        f"{count(steward.ends_after_days, 'day has', 'days have')} passed since the community "
+        "began",
+    ]
+    listed = ", ".join(ends[:-1]) + f" or {ends[-1]}"
+    return [
+        "A new community has nobody at trust level 2, so stewards hold the powers of level 2 "
+        "while the steward phase lasts: the people named when the site was set up, or else "
+        f"the first {count(steward.first_members, 'member', 'members')} to join.",
+        f"The steward phase ends by itself as soon as {listed}. After it ends, no account has "
+        "any power beyond its own trust level, and the steward role never comes back.",
     ]
 
 
@@ -109,6 +130,10 @@ _LABELS = {
     "trust.level3_days": "Days as a member for trust level 3",
     "trust.level3_reviewed_contributions": "Reviewed contributions for trust level 3",
     "trust.level3_reviews_given": "Reviews given for trust level 3",
+    "steward.first_members": "First members who are stewards",
+    "steward.ends_at_level2_members": "Members at trust level 2 that end the steward phase",
+    "steward.ends_at_first_decision": "The first adopted decision ends the steward phase",
+    "steward.ends_after_days": "Days after which the steward phase ends",
 }
 
 

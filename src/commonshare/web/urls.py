@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, register_converter
+from django.urls import path, register_converter, reverse_lazy
 
-from commonshare.web.forms import LoginForm
+from commonshare.web.forms import LoginForm, NewPasswordForm, ResetRequestForm
 from commonshare.web.views import (
     accounts,
     books,
@@ -57,6 +57,38 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("verify-email/<str:uid>/<str:token>/", accounts.verify_email, name="verify_email"),
+    path("me/verify-email/", accounts.verify_email_resend, name="verify_email_resend"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="web/password/reset.html",
+            form_class=ResetRequestForm,
+            success_url=reverse_lazy("web:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="web/password/reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<str:uidb64>/<str:token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="web/password/reset_confirm.html",
+            form_class=NewPasswordForm,
+            success_url=reverse_lazy("web:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="web/password/reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
     path("members/", accounts.member_list, name="members"),
     path("members/<id:member_id>/", accounts.member_detail, name="member"),
     path(

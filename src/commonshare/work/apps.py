@@ -5,3 +5,10 @@ class WorkConfig(AppConfig):
     name = "commonshare.work"
     label = "work"
     verbose_name = "Work"
+
+    def ready(self) -> None:
+        from commonshare.audit.actions import subscribe  # noqa: PLC0415 - apps load first
+        from commonshare.work import steward_services  # noqa: PLC0415
+
+        # The steward phase's end goes into the audit log after the action that ended it.
+        subscribe(steward_services.record_end_when_due)

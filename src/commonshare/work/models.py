@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from commonshare.core.money import CURRENCY_CODE_LENGTH, from_minor
 from commonshare.work.vocab import (
@@ -19,11 +20,13 @@ from commonshare.work.vocab import (
     RATING_MIN,
     SEED_MAX,
     STATUS_MAX,
+    STEWARD_END_MAX,
     SUMMARY_MAX,
     TITLE_MAX,
     UNIT_NAME_MAX,
     UNITS_PLACES,
     ContributionKind,
+    StewardEndReason,
     TaskStatus,
 )
 
@@ -198,3 +201,38 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}/5 by {self.reviewer_id} on {self.contribution_id}"
+
+
+class Steward(models.Model):
+    """An address named at ``commonshare init --steward`` (its member may join later).
+
+    Named only before anyone joins, and never after the phase ended (a trigger refuses the
+    row then too)."""
+
+    email = models.EmailField(unique=True)
+    named_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["named_at", "id"]
+
+    def __str__(self) -> str:
+        return f"steward {self.email}"
+
+
+class StewardPhaseEnd(models.Model):
+    """When and why the steward phase ended: one row at most, never changed or removed
+    (database triggers refuse UPDATE and DELETE), so the role can never come back."""
+
+    ended_at = models.DateTimeField()
+    reason = models.CharField(max_length=STEWARD_END_MAX, choices=StewardEndReason.choices)
+    decision_number = models.PositiveIntegerField(null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    one = models.BooleanField(default=True, unique=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(one=True), name="steward_phase_ends_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"steward phase ended {self.ended_at:%Y-%m-%d} ({self.reason})"

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from commonshare.errors import Forbidden
+from commonshare.work import earned, steward
 
 if TYPE_CHECKING:
     from commonshare.community.models import Member
@@ -40,13 +41,14 @@ DEFAULT_LEVEL_FOR: dict[Power, int] = {
 
 
 def level_of(member: Member, *, on: dt.date | None = None) -> int:
-    """The member's trust level on ``on`` (today by default), 0 to 4."""
-    return 0
+    """The member's trust level on ``on`` (today by default), 0 to 4: what they earned,
+    raised to 2 while they hold the steward role."""
+    return steward.with_steward_role(member, earned.earned_level_of(member, on=on), on=on)
 
 
 def levels_of(member_ids: Iterable[int], *, on: dt.date | None = None) -> dict[int, int]:
     """Trust levels of many members at once (for draws and eligibility lists)."""
-    return dict.fromkeys(member_ids, 0)
+    return steward.with_steward_roles(earned.earned_levels_of(member_ids, on=on), on=on)
 
 
 def level_for(power: Power, *, on: dt.date | None = None) -> int:

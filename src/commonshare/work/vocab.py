@@ -87,3 +87,15 @@ UPLOAD_EXTENSIONS = frozenset(
     {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".txt", ".csv", ".md"}
 )
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class StewardEndReason(models.TextChoices):
+    """Why the steward phase ended (the first of the policy's conditions to hold)."""
+
+    EARNED = "earned", "enough members earned trust level 2"
+    FIRST_DECISION = "first_decision", "the first decision was adopted"
+    DAYS = "days", "the days the policy gives it passed"
+    CLOSED_EARLY = "closed_early", "a decision closed it early"
+
+
+STEWARD_END_MAX = 20

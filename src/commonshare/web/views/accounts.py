@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from commonshare.books import selectors as books
-from commonshare.community import selectors, services
-from commonshare.errors import Conflict
+from commonshare.community import mail, selectors, services
+from commonshare.errors import Conflict, InvalidInput
 from commonshare.web.forms import ProfileForm, SignupForm, WithdrawalForm
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors as work
@@ -29,7 +29,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         )
         if member is not None:
             login(request, member, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {member.display_name}. You are a member now.")
+            messages.success(
+                request,
+                f"Welcome, {member.display_name}. You are a member now. We have mailed you a "
+                "link: follow it to verify your address.",
+            )
             return redirect("web:tasks")
     return render(request, "web/signup.html", {"form": form})
 
@@ -111,3 +115,31 @@ def rejoin(request: MemberRequest) -> HttpResponse:
     else:
         messages.success(request, "Welcome back.")
     return redirect("web:member", request.user.pk)
+
+
+def verify_email(request: HttpRequest, uid: str, token: str) -> HttpResponse:
+    """GET shows a button (so that a mail scanner fetching the link spends nothing); POST
+    verifies."""
+    if request.method == "POST":
+        try:
+            services.verify_email(uid=uid, token=token)
+        except InvalidInput as error:
+            return render(request, "web/verify_email.html", {"problem": error.message}, status=400)
+        messages.success(request, "Thank you: your email address is verified.")
+        return redirect("web:me" if request.user.is_authenticated else "web:login")
+    return render(request, "web/verify_email.html", {})
+
+
+@login_required
+def verify_email_resend(request: MemberRequest) -> HttpResponse:
+    """GET says where the address stands; POST mails a fresh link."""
+    member = request.user
+    if request.method == "POST":
+        try:
+            mail.send_verification(member)
+        except Conflict as error:
+            messages.info(request, error.message)
+        else:
+            messages.success(request, f"We have mailed a new link to {member.email}.")
+        return redirect("web:verify_email_resend")
+    return render(request, "web/verify_email_resend.html", {"member": member})

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from commonshare.governance import selectors
 from commonshare.web import policy_text
+from commonshare.work import steward
 
 
 def policy_page(request: HttpRequest) -> HttpResponse:
@@ -29,5 +30,6 @@ def policy_page(request: HttpRequest) -> HttpResponse:
             "current": current,
             "rules": policy_text.sentences(selectors.policy_of(current)),
             "history": history,
+            "steward": steward.summary(steward.phase()),
         },
     )
