@@ -12,10 +12,11 @@ Both entries commit to the distribution as stored (policy, request, result, payo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -38,7 +39,7 @@ from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act
 from commonshare.core.ledger import PAYOUTS, EntryDraft, Posting, expense_account, payable_account
 from commonshare.core.money import from_minor, to_minor
-from commonshare.core.policy import Policy, policy_to_dict
+from commonshare.core.policy import Policy
 from commonshare.core.valuation import (
     AllocationRequest,
     ContributionInput,
@@ -51,6 +52,7 @@ from commonshare.core.valuation.rounding import floor_of
 from commonshare.core.words import long_date
 from commonshare.errors import Conflict, InvalidInput
 from commonshare.governance.selectors import current_version, next_version_after, policy_of
+from commonshare.work import earned, trust
 from commonshare.work.models import Contribution, Review
 
 RESOURCES = expense_account("resources")
@@ -58,6 +60,7 @@ RESOURCES = expense_account("resources")
 MAX_DISTRIBUTION = Decimal(1_000_000_000)
 
 MAX_PERIOD_DAYS = 366
+ReviewRow = TypeVar("ReviewRow", bound=Mapping[str, Any])
 
 
 def settled_contributions(currency: str) -> tuple[set[int], set[int]]:
@@ -91,20 +94,28 @@ def valuation_request(
     """
     valued, _ = settled_contributions(currency)
     period = Contribution.objects.filter(created_at__date__lte=period_end, kind__in=VALUED_KINDS)
-    if policy.valuation.method != "impartial":
-        period = period.filter(reviews__isnull=False)
-    contributions = list(
+    candidates = list(
         period.exclude(pk__in=valued)
-        .distinct()
         .order_by("pk")
         .values("pk", "author_id", "kind", "hours", "units")
     )
-    kind_of = {c["pk"]: c["kind"] for c in contributions}
     reviews = list(
-        Review.objects.filter(contribution_id__in=kind_of)
+        Review.objects.filter(contribution_id__in=period.exclude(pk__in=valued).values("pk"))
         .order_by("pk")
         .values("reviewer_id", "contribution_id", "rating", "effort_estimate")
     )
+    newcomers = _newcomers(candidates, on=period_end)
+    reviews = counted_reviews(candidates, reviews, on=period_end, newcomers=newcomers)
+    reviewed = {r["contribution_id"] for r in reviews}
+    contributions = [
+        c
+        for c in candidates
+        if c["pk"] in reviewed
+        # Under impartial, unreviewed work is in the request (worth 0); a newcomer's waits
+        # for a review that counts instead, so that it is not settled at nothing.
+        or (policy.valuation.method == "impartial" and c["author_id"] not in newcomers)
+    ]
+    kind_of = {c["pk"]: c["kind"] for c in contributions}
     members = sorted({c["author_id"] for c in contributions} | {r["reviewer_id"] for r in reviews})
     reputation = earlier_reputation()
     return AllocationRequest(
@@ -137,6 +148,37 @@ def valuation_request(
         ),
         policy=dict(policy.valuation.parameters),
     )
+
+
+def _newcomers(contributions: Sequence[Mapping[str, Any]], *, on: dt.date) -> set[int]:
+    authors = {c["author_id"] for c in contributions}
+    return {pk for pk, level in trust.levels_of(authors, on=on).items() if level == 0}
+
+
+def counted_reviews(
+    contributions: Sequence[Mapping[str, Any]],
+    reviews: list[ReviewRow],
+    *,
+    on: dt.date,
+    newcomers: set[int] | None = None,
+) -> list[ReviewRow]:
+    """The reviews that count: of a level-0 member's work, only those by reviewers at level
+    1 or higher on ``on`` (so fresh accounts cannot make each other's work count).
+    ``newcomers`` (the authors at level 0) is computed when not given.
+
+    The one place the rule lives: the valuation request is built from these only.
+    """
+    if newcomers is None:
+        newcomers = _newcomers(contributions, on=on)
+    if not newcomers:
+        return reviews
+    author_of = {c["pk"]: c["author_id"] for c in contributions}
+    levels = trust.levels_of({r["reviewer_id"] for r in reviews}, on=on)
+    return [
+        r
+        for r in reviews
+        if author_of.get(r["contribution_id"]) not in newcomers or levels[r["reviewer_id"]] >= 1
+    ]
 
 
 def earlier_reputation() -> dict[str, Decimal]:
@@ -291,7 +333,9 @@ def run_distribution(
                 remainder_minor=to_minor(result.remainder, code),
                 method=result.method,
                 seed=seed,
-                policy=policy_to_dict(policy),
+                # The version's rules as adopted (its checksum's text), not re-written
+                # with the rules added since, which take their defaults.
+                policy=json.loads(version.content),
                 policy_version=version.number,
                 policy_sha256=version.sha256,
                 request=_request_json(request),
@@ -319,6 +363,7 @@ def run_distribution(
             )
         Payout.objects.bulk_create(payouts)
         _post_distribution(distribution, payouts, resources, actor)
+        earned._record_reputation(distribution.pk, end, result_json.get("reputation", {}))
         record(
             "books.distribution.posted",
             distribution,

@@ -302,10 +302,15 @@ def _build(data: Mapping[str, Any]) -> Policy:
             currency=check_currency(resources["currency"]),
         ),
         period=PeriodPolicy(**merged["period"]),
-        trust=TrustPolicy(
-            **{k: Decimal(v) if k in TRUST_DECIMALS else v for k, v in merged["trust"].items()}
-        ),
+        trust=_trust_policy(merged["trust"]),
     )
+
+
+def _trust_policy(section: Mapping[str, Any]) -> TrustPolicy:
+    rules: dict[str, Any] = {
+        k: Decimal(v) if k in TRUST_DECIMALS else v for k, v in section.items()
+    }
+    return TrustPolicy(**rules)
 
 
 # --- the checks ---------------------------------------------------------------------
