@@ -86,6 +86,11 @@ class Requirement:
             return ZERO
         return min(Decimal(1), max(ZERO, self.have / self.need)).quantize(Decimal("0.01"))
 
+    @property
+    def percent(self) -> int:
+        """``progress`` in whole percent, rounded down (full only when met)."""
+        return int(self.progress * 100)
+
 
 @dataclass(frozen=True)
 class Assessment:

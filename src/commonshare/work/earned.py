@@ -202,6 +202,13 @@ def assessments_of(
     }
 
 
+def standing_of(member: Member, *, on: dt.date | None = None) -> tuple[MemberRecord, Policy]:
+    """One member's record on ``on`` and the policy in force that day (for explanations)."""
+    day = on or timezone.localdate()
+    policy = current_policy(at=day)
+    return records_of([member.pk], on=day, policy=policy)[member.pk], policy
+
+
 def assessment_of(member: Member, *, on: dt.date | None = None) -> Assessment:
     """One member's assessment on ``on`` (today by default)."""
     return assessments_of([member.pk], on=on)[member.pk]
