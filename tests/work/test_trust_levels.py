@@ -250,3 +250,11 @@ def test_the_cli_gives_the_same_explanation(basic_member) -> None:
     as_json = runner.invoke(main, ["member", "trust", "--as", "nia@example.org", "--json"])
     api = Client().get(f"/api/members/{basic_member.pk}/trust").json()
     assert json.loads(as_json.output) == api
+
+
+def test_the_policy_page_says_what_each_level_asks_and_unlocks(db) -> None:
+    page = Client().get("/policy/").content.decode()
+    assert "Level 1 asks 7 days as a member, a verified e-mail address, and 1 reviewed" in page
+    assert "Being drawn to review contributions needs trust level 1." in page
+    assert "Recording, confirming and proposing money actions, and voting on them needs" in page
+    assert "loses one level until they are active again" in page
