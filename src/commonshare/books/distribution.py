@@ -105,7 +105,7 @@ def valuation_request(
         .values("reviewer_id", "contribution_id", "rating", "effort_estimate")
     )
     newcomers = _newcomers(candidates, on=period_end)
-    reviews = counted_reviews(candidates, reviews, on=period_end, newcomers=newcomers)
+    reviews = _counted_reviews(candidates, reviews, on=period_end, newcomers=newcomers)
     reviewed = {r["contribution_id"] for r in reviews}
     contributions = [
         c
@@ -155,7 +155,7 @@ def _newcomers(contributions: Sequence[Mapping[str, Any]], *, on: dt.date) -> se
     return {pk for pk, level in trust.levels_of(authors, on=on).items() if level == 0}
 
 
-def counted_reviews(
+def _counted_reviews(
     contributions: Sequence[Mapping[str, Any]],
     reviews: list[ReviewRow],
     *,
