@@ -258,3 +258,31 @@ def test_the_policy_page_says_what_each_level_asks_and_unlocks(db) -> None:
     assert "Being drawn to review contributions needs trust level 1." in page
     assert "Recording, confirming and proposing money actions, and voting on them needs" in page
     assert "loses one level until they are active again" in page
+
+
+def test_a_newcomers_lent_resource_is_accepted_only_by_reviews_that_count(
+    make_member, trust_levels
+) -> None:
+    newcomer = make_member("Nia", level=0)
+    first, second = make_member("Rev A"), make_member("Rev B")
+    lent = services.log_contribution(
+        newcomer,
+        ContributionInput(
+            kind="resource",
+            summary="A server",
+            units="100",
+            unit_name="server hours",
+            evidence_text="e",
+        ),
+    )
+    _review_all(lent)
+
+    def paid() -> list[int]:
+        payments = distributions.resource_payments(
+            period_end=TODAY, currency="EUR", policy=DEFAULT_POLICY
+        )
+        return [p["contribution"] for p in payments]
+
+    assert paid() == [lent.pk]
+    trust_levels({first: 0, second: 0})
+    assert paid() == []

@@ -205,13 +205,15 @@ def resource_payments(
 ) -> list[dict[str, Any]]:
     """Resources lent up to the period's end, accepted by review (mean rating >= 1), unpaid.
 
+    As for work, a level-0 member's resource is accepted only by reviews that count.
+
     Prices are in the policy's ``resource_currency``, so resources are paid
     by distributions in that currency only, and each contribution only once.
     """
     if currency != policy.resources.currency:
         return []
     _, paid = settled_contributions(currency)
-    lent = (
+    lent = list(
         Contribution.objects.filter(
             created_at__date__lte=period_end, kind=Contribution.Kind.RESOURCE
         )
@@ -219,9 +221,18 @@ def resource_payments(
         .prefetch_related("reviews")
         .order_by("pk")
     )
+    rows = [{"pk": c.pk, "author_id": c.author_id} for c in lent]
+    reviews = [
+        {"contribution_id": c.pk, "reviewer_id": r.reviewer_id, "rating": r.rating}
+        for c in lent
+        for r in c.reviews.all()
+    ]
+    counted: dict[int, list[int]] = {}
+    for review in _counted_reviews(rows, reviews, on=period_end):
+        counted.setdefault(review["contribution_id"], []).append(review["rating"])
     payments = []
     for contribution in lent:
-        ratings = [review.rating for review in contribution.reviews.all()]
+        ratings = counted.get(contribution.pk, [])
         if not ratings or sum(ratings) < len(ratings):
             continue
         price = resource_price(contribution.unit_name, policy)
