@@ -18,6 +18,7 @@ posts, ``books.distribution`` hands its valuation's reputations to
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -112,11 +113,11 @@ def _bands(on: dt.date) -> dict[int, tuple[Decimal, Decimal]]:
     reputations = dict(
         ReputationRecord.objects.filter(distribution_id=last).values_list("member_id", "reputation")
     )
-    values = sorted(reputations.values(), reverse=True)
+    values = sorted(reputations.values())  # ascending, for bisect
     total = Decimal(len(values))
     bands: dict[int, tuple[Decimal, Decimal]] = {}
     for member, value in reputations.items():
-        at_or_above = sum(1 for v in values if v >= value)
+        at_or_above = len(values) - bisect.bisect_left(values, value)
         bands[member] = (value, Decimal(at_or_above) / total)
     return bands
 
