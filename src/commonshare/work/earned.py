@@ -130,7 +130,8 @@ def _tallies(ids: list[int], on: dt.date, policy: Policy) -> dict[int, _Tally]:
     others = _ratings_of(given_on, on)
     for row in reviews:
         author, reviewer = row["contribution__author_id"], row["reviewer_id"]
-        if author in wanted:
+        # An expense claim is money spent, not work: its reviews earn its author nothing.
+        if author in wanted and row["contribution__kind"] != ContributionKind.EXPENSE:
             mine = tallies[author]
             mine.ratings.append(row["rating"])
             if row["contribution_id"] not in mine.reviewed:
