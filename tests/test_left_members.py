@@ -394,6 +394,7 @@ CLI_ALLOWED = {
     "member list",
     "member rejoin",
     "member token",  # their own token, to read and rejoin over the API
+    "member trust",  # reads a trust level
     "policy show",  # reads the rules
     "policy versions",
     "review todo",

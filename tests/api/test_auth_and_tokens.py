@@ -131,6 +131,8 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("POST", "/api/members/password-reset/confirm"),
         ("GET", "/api/members/{member_id}"),
         ("GET", "/api/members/{member_id}/payouts"),
+        ("GET", "/api/members/{member_id}/trust"),
+        ("GET", "/api/members/me/trust"),
         ("GET", "/api/tasks"),
         ("POST", "/api/tasks"),
         ("GET", "/api/tasks/{task_id}"),

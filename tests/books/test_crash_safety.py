@@ -44,8 +44,9 @@ def _seed() -> Member:
         Member(email=f"m{i}@example.org", display_name=f"Member {i}", password="!")
         for i in range(MEMBERS)
     )
-    # Joined long ago, so income dated this year is after the community began.
-    Member.objects.update(joined_at=JOINED_LONG_AGO)
+    # Joined long ago, so income dated this year is after the community began; verified,
+    # so that their reviewed work earns them trust level 1 and their reviews count.
+    Member.objects.update(joined_at=JOINED_LONG_AGO, email_verified_at=JOINED_LONG_AGO)
     rng = random.Random(7)
     contributions = Contribution.objects.bulk_create(
         Contribution(

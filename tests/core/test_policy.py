@@ -137,6 +137,11 @@ BREAKERS: dict[str, list[Any]] = {
     "valuation.method": ["best", ""],
     "valuation.parameters.damping": [2, "high"],
     "trust.level1_days": [-1, 1.5],
+    "trust.level1_email_verified": ["yes", 1],
+    "trust.level2_average_rating": ["6", 3.5, "good"],
+    "trust.level3_review_agreement": ["1.2", "-0.1"],
+    "trust.review_level": [5, -1, "1"],
+    "trust.money_level": [True, 2.0],
 }
 
 
@@ -185,6 +190,21 @@ def test_problems_read_as_sentences() -> None:
 def test_a_higher_trust_level_asks_at_least_as_much() -> None:
     problems = check_policy({"trust": {"level2_days": 3, "level3_reviews_given": 1}})
     assert {p.field for p in problems} == {"trust.level2_days", "trust.level3_reviews_given"}
+    hours = check_policy({"trust": {"level3_reviewed_hours": 10}})
+    assert [(p.field, p.message) for p in hours] == [
+        (
+            "trust.level3_reviewed_hours",
+            "the reviewed hours trust level 3 asks cannot be fewer than level 2 asks",
+        )
+    ]
+
+
+def test_a_stored_version_without_the_later_trust_rules_reads_their_defaults() -> None:
+    stored = policy_to_dict(DEFAULT_POLICY)
+    for rule in ("review_level", "level2_average_rating", "inactive_periods"):
+        del stored["trust"][rule]
+    assert policy_from_dict(stored) == DEFAULT_POLICY
+    assert policy_to_dict(DEFAULT_POLICY)["trust"]["level2_average_rating"] == "3"
 
 
 @settings(max_examples=300)

@@ -19,10 +19,11 @@ from django.utils import timezone
 from commonshare.audit.models import AuditEvent
 from commonshare.books.policy import frozen_policy
 from commonshare.cli import main
-from commonshare.core.policy import DEFAULT_POLICY, canonical_json, policy_to_dict
+from commonshare.core.policy import DEFAULT_POLICY, canonical_json, policy_from_dict, policy_to_dict
 from commonshare.core.words import long_date
 from commonshare.errors import InvalidInput
 from commonshare.governance import selectors, services
+from commonshare.governance.initial import INITIAL_CONTENT
 from commonshare.governance.models import PolicyVersion
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +44,9 @@ def _content(**sections: dict[str, Any]) -> dict[str, Any]:
 def test_the_migrations_write_version_one_from_the_defaults() -> None:
     version = PolicyVersion.objects.get()
     assert (version.number, version.adopted_by, version.valid_from) == (1, "initial", dt.date.min)
-    # Version 1's text is frozen (governance/initial.py): it holds every rule it had, and a
-    # section added later (steward) takes its defaults when read.
-    frozen = json.loads(version.content)
-    assert frozen == {k: v for k, v in policy_to_dict(DEFAULT_POLICY).items() if k in frozen}
-    assert version.content == canonical_json(frozen)
+    # Version 1's text is frozen (rules added since are absent and read as their defaults).
+    assert version.content == INITIAL_CONTENT
+    assert policy_from_dict(json.loads(version.content)) == DEFAULT_POLICY
     assert version.sha256 == hashlib.sha256(version.content.encode("ascii")).hexdigest()
     assert selectors.current_policy() == DEFAULT_POLICY
     assert selectors.current_policy(at=dt.date(1970, 1, 1)) == DEFAULT_POLICY

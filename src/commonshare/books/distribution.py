@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -52,6 +52,7 @@ from commonshare.core.valuation.rounding import floor_of
 from commonshare.core.words import long_date
 from commonshare.errors import Conflict, InvalidInput
 from commonshare.governance.selectors import current_version, next_version_after, policy_of
+from commonshare.work import earned, trust
 from commonshare.work.models import Contribution, Review
 
 RESOURCES = expense_account("resources")
@@ -59,6 +60,7 @@ RESOURCES = expense_account("resources")
 MAX_DISTRIBUTION = Decimal(1_000_000_000)
 
 MAX_PERIOD_DAYS = 366
+ReviewRow = TypeVar("ReviewRow", bound=Mapping[str, Any])
 
 
 def settled_contributions(currency: str) -> tuple[set[int], set[int]]:
@@ -92,20 +94,28 @@ def valuation_request(
     """
     valued, _ = settled_contributions(currency)
     period = Contribution.objects.filter(created_at__date__lte=period_end, kind__in=VALUED_KINDS)
-    if policy.valuation.method != "impartial":
-        period = period.filter(reviews__isnull=False)
-    contributions = list(
+    candidates = list(
         period.exclude(pk__in=valued)
-        .distinct()
         .order_by("pk")
         .values("pk", "author_id", "kind", "hours", "units")
     )
-    kind_of = {c["pk"]: c["kind"] for c in contributions}
     reviews = list(
-        Review.objects.filter(contribution_id__in=kind_of)
+        Review.objects.filter(contribution_id__in=period.exclude(pk__in=valued).values("pk"))
         .order_by("pk")
         .values("reviewer_id", "contribution_id", "rating", "effort_estimate")
     )
+    newcomers = _newcomers(candidates, on=period_end)
+    reviews = _counted_reviews(candidates, reviews, on=period_end, newcomers=newcomers)
+    reviewed = {r["contribution_id"] for r in reviews}
+    contributions = [
+        c
+        for c in candidates
+        if c["pk"] in reviewed
+        # Under impartial, unreviewed work is in the request (worth 0); a newcomer's waits
+        # for a review that counts instead, so that it is not settled at nothing.
+        or (policy.valuation.method == "impartial" and c["author_id"] not in newcomers)
+    ]
+    kind_of = {c["pk"]: c["kind"] for c in contributions}
     members = sorted({c["author_id"] for c in contributions} | {r["reviewer_id"] for r in reviews})
     reputation = earlier_reputation()
     return AllocationRequest(
@@ -140,6 +150,37 @@ def valuation_request(
     )
 
 
+def _newcomers(contributions: Sequence[Mapping[str, Any]], *, on: dt.date) -> set[int]:
+    authors = {c["author_id"] for c in contributions}
+    return {pk for pk, level in trust.levels_of(authors, on=on).items() if level == 0}
+
+
+def _counted_reviews(
+    contributions: Sequence[Mapping[str, Any]],
+    reviews: list[ReviewRow],
+    *,
+    on: dt.date,
+    newcomers: set[int] | None = None,
+) -> list[ReviewRow]:
+    """The reviews that count: of a level-0 member's work, only those by reviewers at level
+    1 or higher on ``on`` (so fresh accounts cannot make each other's work count).
+    ``newcomers`` (the authors at level 0) is computed when not given.
+
+    The one place the rule lives: the valuation request is built from these only.
+    """
+    if newcomers is None:
+        newcomers = _newcomers(contributions, on=on)
+    if not newcomers:
+        return reviews
+    author_of = {c["pk"]: c["author_id"] for c in contributions}
+    levels = trust.levels_of({r["reviewer_id"] for r in reviews}, on=on)
+    return [
+        r
+        for r in reviews
+        if author_of.get(r["contribution_id"]) not in newcomers or levels[r["reviewer_id"]] >= 1
+    ]
+
+
 def earlier_reputation() -> dict[str, Decimal]:
     """Reputations the last distribution's valuation handed on (empty before the first).
 
@@ -164,13 +205,15 @@ def resource_payments(
 ) -> list[dict[str, Any]]:
     """Resources lent up to the period's end, accepted by review (mean rating >= 1), unpaid.
 
+    As for work, a level-0 member's resource is accepted only by reviews that count.
+
     Prices are in the policy's ``resource_currency``, so resources are paid
     by distributions in that currency only, and each contribution only once.
     """
     if currency != policy.resources.currency:
         return []
     _, paid = settled_contributions(currency)
-    lent = (
+    lent = list(
         Contribution.objects.filter(
             created_at__date__lte=period_end, kind=Contribution.Kind.RESOURCE
         )
@@ -178,9 +221,18 @@ def resource_payments(
         .prefetch_related("reviews")
         .order_by("pk")
     )
+    rows = [{"pk": c.pk, "author_id": c.author_id} for c in lent]
+    reviews = [
+        {"contribution_id": c.pk, "reviewer_id": r.reviewer_id, "rating": r.rating}
+        for c in lent
+        for r in c.reviews.all()
+    ]
+    counted: dict[int, list[int]] = {}
+    for review in _counted_reviews(rows, reviews, on=period_end):
+        counted.setdefault(review["contribution_id"], []).append(review["rating"])
     payments = []
     for contribution in lent:
-        ratings = [review.rating for review in contribution.reviews.all()]
+        ratings = counted.get(contribution.pk, [])
         if not ratings or sum(ratings) < len(ratings):
             continue
         price = resource_price(contribution.unit_name, policy)
@@ -322,6 +374,7 @@ def run_distribution(
             )
         Payout.objects.bulk_create(payouts)
         _post_distribution(distribution, payouts, resources, actor)
+        earned._record_reputation(distribution.pk, end, result_json.get("reputation", {}))
         record(
             "books.distribution.posted",
             distribution,

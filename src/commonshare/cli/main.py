@@ -22,7 +22,7 @@ from commonshare.books.cli import books, distribute, expense, income
 from commonshare.cli.site import demo, init, serve
 from commonshare.community.cli import member
 from commonshare.governance.cli import norm, policy
-from commonshare.work.cli import contribution, review, task
+from commonshare.work.cli import contribution, member_trust, review, task
 from commonshare.work.steward_cli import steward
 
 
@@ -50,6 +50,7 @@ for command in (
     allocate,
 ):
     main.add_command(command)
+member.add_command(member_trust)  # the member group is community's; trust is work's
 
 if __name__ == "__main__":  # pragma: no cover
     main()

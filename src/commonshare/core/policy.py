@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import math
 from collections.abc import Callable, Mapping
@@ -25,7 +26,7 @@ from typing import Any
 
 from commonshare.core.money import MoneyError, check_currency
 from commonshare.core.valuation.policy import resolve_policy
-from commonshare.core.valuation.types import METHODS, ValuationError
+from commonshare.core.valuation.types import MAX_RATING, METHODS, ValuationError
 from commonshare.core.words import one_of
 
 VALUED_KINDS = ("work", "deliverable")
@@ -96,24 +97,47 @@ class PeriodPolicy:
 
 @dataclass(frozen=True)
 class TrustPolicy:
-    """The thresholds the trust levels will read.
+    """What each earned trust level asks (``core.trust``) and the level each power needs.
 
-    Nothing reads them until trust levels land (the next issue); they are here so that a
-    community can already see, and later decide, what each level asks. Each level asks at
-    least as much as the one below it.
+    Each level asks at least as much as the one below it. The first eight rules are the
+    ones version 1 of the policy stored; the rest were added with defaults, so a stored
+    version without them reads them as these defaults.
     """
 
-    # Level 1 (may review): days since joining, and contributions that passed review.
+    # Level 1 (basic): days since joining, and contributions that passed review.
     level1_days: int = 7
     level1_reviewed_contributions: int = 1
-    # Level 2 (may approve expense claims and make proposals): also reviews given.
+    # Level 2 (member): also reviews given.
     level2_days: int = 30
     level2_reviewed_contributions: int = 5
     level2_reviews_given: int = 5
-    # Level 3 (may run distributions and serve on juries).
+    # Level 3 (regular).
     level3_days: int = 90
     level3_reviewed_contributions: int = 20
     level3_reviews_given: int = 20
+    # Level 1 also asks a verified e-mail address.
+    level1_email_verified: bool = True
+    # Level 2: reviewed value (hours, or the hours deliverables count as) and a good
+    # average rating received (0 to 5).
+    level2_reviewed_hours: int = 20
+    level2_average_rating: Decimal = Decimal(3)
+    # Level 3: sustained over several periods, with reviews that agree with the others
+    # (the share of one's reviews within one point of the other reviewers' mean).
+    level3_reviewed_hours: int = 60
+    level3_periods_active: int = 3
+    level3_review_agreement: Decimal = Decimal("0.7")
+    # Level 4: level 3 held over more periods, in the top band of reputation (the share of
+    # members with a reputation who rank at or above the member).
+    level4_periods_at_level3: int = 3
+    level4_reputation_band: Decimal = Decimal("0.1")
+    # A member with no reviewed work nor review for this many whole periods loses a level
+    # (0: never).
+    inactive_periods: int = 3
+    # The level each power needs (work.trust.Power).
+    review_level: int = 1
+    approve_expenses_level: int = 2
+    money_level: int = 2
+    vote_rules_level: int = 1
 
 
 @dataclass(frozen=True)
@@ -174,6 +198,37 @@ TRUST_WORDS = {
     "level3_days": "the days a member waits for trust level 3",
     "level3_reviewed_contributions": "the reviewed contributions trust level 3 asks",
     "level3_reviews_given": "the reviews given trust level 3 asks",
+    "level1_email_verified": "whether trust level 1 asks a verified e-mail address",
+    "level2_reviewed_hours": "the reviewed hours trust level 2 asks",
+    "level2_average_rating": "the average rating trust level 2 asks",
+    "level3_reviewed_hours": "the reviewed hours trust level 3 asks",
+    "level3_periods_active": "the periods of activity trust level 3 asks",
+    "level3_review_agreement": "the share of agreeing reviews trust level 3 asks",
+    "level4_periods_at_level3": "the periods at level 3 that trust level 4 asks",
+    "level4_reputation_band": "the top reputation band trust level 4 asks",
+    "inactive_periods": "the periods without activity that cost a trust level",
+    "review_level": "the trust level a reviewer needs",
+    "approve_expenses_level": "the trust level an expense approver needs",
+    "money_level": "the trust level moving money needs",
+    "vote_rules_level": "the trust level voting on rules needs",
+}
+TRUST_DECIMALS = {
+    "level2_average_rating": Decimal(MAX_RATING),
+    "level3_review_agreement": Decimal(1),
+    "level4_reputation_band": Decimal(1),
+}
+TRUST_LEVEL_RULES = ("review_level", "approve_expenses_level", "money_level", "vote_rules_level")
+TRUST_TOP_LEVEL = 4
+# Each measure asked by several levels, by the levels that ask it: a higher one asks no less.
+TRUST_LADDERS = {
+    "days": ("level1_days", "level2_days", "level3_days"),
+    "reviewed_contributions": (
+        "level1_reviewed_contributions",
+        "level2_reviewed_contributions",
+        "level3_reviewed_contributions",
+    ),
+    "reviews_given": ("level2_reviews_given", "level3_reviews_given"),
+    "reviewed_hours": ("level2_reviewed_hours", "level3_reviewed_hours"),
 }
 
 
@@ -223,7 +278,11 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
             "currency": resources.currency,
         },
         "period": {"months": policy.period.months},
-        "trust": {f.name: getattr(policy.trust, f.name) for f in fields(TrustPolicy)},
+        "trust": {
+            f.name: _text(value) if isinstance(value, Decimal) else value
+            for f in fields(TrustPolicy)
+            for value in [getattr(policy.trust, f.name)]
+        },
         "steward": {f.name: getattr(policy.steward, f.name) for f in fields(StewardPolicy)},
     }
 
@@ -265,9 +324,16 @@ def _build(data: Mapping[str, Any]) -> Policy:
             currency=check_currency(resources["currency"]),
         ),
         period=PeriodPolicy(**merged["period"]),
-        trust=TrustPolicy(**merged["trust"]),
+        trust=_trust_policy(merged["trust"]),
         steward=StewardPolicy(**merged["steward"]),
     )
+
+
+def _trust_policy(section: Mapping[str, Any]) -> TrustPolicy:
+    rules: dict[str, Any] = {
+        k: Decimal(v) if k in TRUST_DECIMALS else v for k, v in section.items()
+    }
+    return TrustPolicy(**rules)
 
 
 # --- the checks ---------------------------------------------------------------------
@@ -473,17 +539,26 @@ def _check_period(check: _Checker, section: Mapping[str, Any]) -> None:
 
 def _check_trust(check: _Checker, section: Mapping[str, Any]) -> None:
     for key, value in section.items():
-        check.whole(f"trust.{key}", value, TRUST_WORDS[key], 0, MAX_THRESHOLD)
+        path, words = f"trust.{key}", TRUST_WORDS[key]
+        if key == "level1_email_verified":
+            if not isinstance(value, bool):
+                check.add(path, f"{words} must be true or false")
+        elif key in TRUST_DECIMALS:
+            check.decimal(path, value, words, TRUST_DECIMALS[key], example="0.7")
+        elif key in TRUST_LEVEL_RULES:
+            check.whole(path, value, words, 0, TRUST_TOP_LEVEL)
+        else:
+            check.whole(path, value, words, 0, MAX_THRESHOLD)
     if any(p.field.startswith("trust.") for p in check.problems):
         return
     merged = {**policy_to_dict(DEFAULT_POLICY)["trust"], **section}
-    for measure in ("days", "reviewed_contributions", "reviews_given"):
-        for low, high in ((1, 2), (2, 3)):
-            lower, upper = f"level{low}_{measure}", f"level{high}_{measure}"
-            if lower in merged and upper in merged and merged[upper] < merged[lower]:
+    for ladder in TRUST_LADDERS.values():
+        for lower, upper in itertools.pairwise(ladder):
+            if merged[upper] < merged[lower]:
+                level = lower.removeprefix("level")[0]
                 check.add(
                     f"trust.{upper}",
-                    f"{TRUST_WORDS[upper]} cannot be fewer than level {low} asks",
+                    f"{TRUST_WORDS[upper]} cannot be fewer than level {level} asks",
                 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from commonshare.core.policy import Change, Policy
+from commonshare.core.policy import Change, Policy, TrustPolicy
 from commonshare.web.formatting import count, number, percent
 
 METHOD_WORDS = {
@@ -74,16 +74,57 @@ def sentences(policy: Policy) -> list[str]:
         f"Income is distributed by periods of {count(policy.period.months, 'month', 'months')}, "
         f"starting {_STARTS[policy.period.months]}. A new version of these rules takes "
         "effect only when the next period starts.",
-        "When trust levels arrive, level 1 will ask "
-        f"{count(trust.level1_days, 'day', 'days')} as a member and "
-        f"{count(trust.level1_reviewed_contributions, 'reviewed contribution', 'reviewed contributions')}; "  # noqa: E501
-        f"level 2, {count(trust.level2_days, 'day', 'days')}, "
-        f"{count(trust.level2_reviewed_contributions, 'reviewed contribution', 'reviewed contributions')} "  # noqa: E501
-        f"and {count(trust.level2_reviews_given, 'review given', 'reviews given')}; "
-        f"level 3, {count(trust.level3_days, 'day', 'days')}, "
-        f"{count(trust.level3_reviewed_contributions, 'reviewed contribution', 'reviewed contributions')} "  # noqa: E501
-        f"and {count(trust.level3_reviews_given, 'review given', 'reviews given')}.",
+        *trust_sentences(trust),
         *steward_sentences(policy),
+    ]
+
+
+def trust_sentences(trust: TrustPolicy) -> list[str]:
+    """What each trust level asks and unlocks, and how a level is lost."""
+    contributions = ("reviewed contribution", "reviewed contributions")
+    given = ("review given", "reviews given")
+    email = " a verified e-mail address," if trust.level1_email_verified else ""
+    powers = [
+        f"{what[0].upper()}{what[1:]} needs trust level {level}."
+        for what, level in (
+            ("being drawn to review contributions", trust.review_level),
+            ("being drawn to approve expense claims", trust.approve_expenses_level),
+            (
+                "recording, confirming and proposing money actions, and voting on them",
+                trust.money_level,
+            ),
+            ("voting on rules and norms", trust.vote_rules_level),
+        )
+    ]
+    lost = (
+        f"A member with no reviewed work nor review for "
+        f"{count(trust.inactive_periods, 'whole period', 'whole periods')} loses one level "
+        "until they are active again"
+        if trust.inactive_periods
+        else "Inactivity never costs a level"
+    )
+    return [
+        "Trust levels are earned from reviewed work, computed from what each member did. "
+        f"Level 1 asks {count(trust.level1_days, 'day', 'days')} as a member,{email} and "
+        f"{count(trust.level1_reviewed_contributions, *contributions)}.",
+        f"Level 2 asks {count(trust.level2_days, 'day', 'days')}, "
+        f"{count(trust.level2_reviewed_contributions, *contributions)} worth at least "
+        f"{count(trust.level2_reviewed_hours, 'hour', 'hours')}, "
+        f"{count(trust.level2_reviews_given, *given)}, and an average rating of at least "
+        f"{number(trust.level2_average_rating, 2)} out of 5.",
+        f"Level 3 asks {count(trust.level3_days, 'day', 'days')}, "
+        f"{count(trust.level3_reviewed_contributions, *contributions)} worth at least "
+        f"{count(trust.level3_reviewed_hours, 'hour', 'hours')}, "
+        f"{count(trust.level3_reviews_given, *given)}, activity in "
+        f"{count(trust.level3_periods_active, 'period', 'periods')}, and at least "
+        f"{_share(trust.level3_review_agreement)} of one's reviews agreeing with the other "
+        "reviewers of the same work.",
+        f"Level 4 asks level 3 held for "
+        f"{count(trust.level4_periods_at_level3, 'more period', 'more periods')} and a "
+        f"reputation in the top {_share(trust.level4_reputation_band)} of the members who "
+        "have one.",
+        f"{lost}; each upheld flag costs a level too.",
+        *powers,
     ]
 
 
@@ -134,6 +175,19 @@ _LABELS = {
     "steward.ends_at_level2_members": "Members at trust level 2 that end the steward phase",
     "steward.ends_at_first_decision": "The first adopted decision ends the steward phase",
     "steward.ends_after_days": "Days after which the steward phase ends",
+    "trust.level1_email_verified": "A verified e-mail address for trust level 1",
+    "trust.level2_reviewed_hours": "Reviewed hours for trust level 2",
+    "trust.level2_average_rating": "Average rating received for trust level 2",
+    "trust.level3_reviewed_hours": "Reviewed hours for trust level 3",
+    "trust.level3_periods_active": "Periods of activity for trust level 3",
+    "trust.level3_review_agreement": "Share of agreeing reviews for trust level 3",
+    "trust.level4_periods_at_level3": "Periods at level 3 for trust level 4",
+    "trust.level4_reputation_band": "Top reputation band for trust level 4",
+    "trust.inactive_periods": "Periods without activity that cost a trust level",
+    "trust.review_level": "Trust level a reviewer needs",
+    "trust.approve_expenses_level": "Trust level an expense approver needs",
+    "trust.money_level": "Trust level moving money needs",
+    "trust.vote_rules_level": "Trust level voting on rules needs",
 }
 
 

@@ -32,7 +32,7 @@ from commonshare.apikit import (
     PathId,
 )
 from commonshare.community import selectors as community_selectors
-from commonshare.community.auth import acting_member, member_auth
+from commonshare.community.auth import acting_member, any_member_auth, member_auth
 from commonshare.core.money import from_minor
 from commonshare.errors import CommonshareError, InvalidInput
 from commonshare.work import selectors, services
@@ -51,7 +51,9 @@ from commonshare.work.schemas import (
     TaskFilter,
     TaskIn,
     TaskOut,
+    TrustOut,
     decimal_text,
+    trust_out,
 )
 
 router = Router(tags=["work"])
@@ -357,3 +359,22 @@ def submit_review(
 def reviews_to_do(request: HttpRequest) -> QuerySet[ReviewAssignment]:
     """Contributions you were drawn to review and have not reviewed yet."""
     return selectors.reviews_waiting_for(acting_member(request))
+
+
+# --- trust levels ------------------------------------------------------------
+
+
+@router.get(
+    "/members/me/trust", auth=any_member_auth, response={200: TrustOut, **E401}, tags=["members"]
+)
+def my_trust(request: HttpRequest) -> dict[str, Any]:
+    """Your trust level, what it unlocks, and each requirement of the next level."""
+    return trust_out(selectors.trust_summary(acting_member(request)))
+
+
+@router.get(
+    "/members/{member_id}/trust", response={200: TrustOut, **E404, **E422}, tags=["members"]
+)
+def member_trust(request: HttpRequest, member_id: PathId) -> dict[str, Any]:
+    """A member's trust level, what it unlocks, and each requirement of the next level."""
+    return trust_out(selectors.trust_summary(community_selectors.member(member_id)))

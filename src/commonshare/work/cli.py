@@ -249,3 +249,41 @@ def review_submit(
         version=version,
     )
     click.echo(f"Review of contribution {contribution_id} saved.")
+
+
+@click.command("trust")
+@click.argument("email", required=False)
+@click.option("--json", "as_json", is_flag=True)
+@as_option
+@with_django
+def member_trust(email: str | None, as_json: bool, as_email: str | None) -> None:
+    """A member's trust level, what it unlocks, and what the next level asks.
+
+    Without EMAIL, the member the command acts as (--as). Registered as
+    ``commonshare member trust``.
+
+    Example: commonshare member trust ada@example.org
+    """
+    from commonshare.work.schemas import trust_out
+    from commonshare.work.selectors import trust_summary
+
+    summary = trust_summary(acting_member(email or as_email))
+    if as_json:
+        echo_json(trust_out(summary))
+        return
+    click.echo(f"{summary.display_name}: trust level {summary.level} ({summary.level_name})")
+    for line in summary.losses:
+        click.echo(f"  {line}")
+    for power in summary.powers:
+        mark = "yes" if power.held else "not yet"
+        click.echo(f"  {mark}: {power.sentence} (level {power.needs_level} and up)")
+    if summary.next_level is None:
+        click.echo("This is the highest level.")
+        return
+    click.echo(
+        f"Next: level {summary.next_level} ({summary.next_level_name}), "
+        f"{summary.met} of {len(summary.requirements)} met:"
+    )
+    for requirement in summary.requirements:
+        mark = "[x]" if requirement.met else "[ ]"
+        click.echo(f"  {mark} {requirement.sentence}")

@@ -18,6 +18,7 @@ from commonshare.work.vocab import (
     KIND_MAX,
     RATING_MAX,
     RATING_MIN,
+    REPUTATION_PLACES,
     SEED_MAX,
     STATUS_MAX,
     STEWARD_END_MAX,
@@ -236,3 +237,28 @@ class StewardPhaseEnd(models.Model):
 
     def __str__(self) -> str:
         return f"steward phase ended {self.ended_at:%Y-%m-%d} ({self.reason})"
+
+
+class ReputationRecord(models.Model):
+    """A member's reputation after one posted distribution, as its valuation handed it on.
+
+    Trust reads the latest ones for level 4's top reputation band. Written only by
+    ``work.earned._record_reputation``, which ``books.distribution`` calls when it posts;
+    work may not import books, so the distribution is named by its id.
+    """
+
+    member = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="reputations")
+    distribution_id = models.PositiveBigIntegerField(help_text="The books distribution's id")
+    period_end = models.DateField()
+    reputation = models.DecimalField(max_digits=30, decimal_places=REPUTATION_PLACES)
+
+    class Meta:
+        ordering = ["-period_end", "-distribution_id", "member_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "distribution_id"], name="one_reputation_per_distribution"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reputation of {self.member_id} after distribution {self.distribution_id}"

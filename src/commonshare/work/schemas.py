@@ -278,3 +278,76 @@ class ReviewAssignmentOut(Schema):
     @staticmethod
     def resolve_changed_since_drawn(obj: ReviewAssignment) -> list[ChangeOut]:
         return _changes(versions.changes_since(obj.contribution, obj.drawn_version))
+
+
+class TrustPowerOut(Schema):
+    """One power a trust level unlocks."""
+
+    power: str
+    sentence: str
+    needs_level: int
+    held: bool
+
+
+class TrustRequirementOut(Schema):
+    """One thing the next level asks, and where the member stands."""
+
+    key: str
+    sentence: str
+    have: str
+    need: str
+    met: bool
+    progress: str
+
+
+class TrustOut(Schema):
+    """A member's trust level, what it unlocks, and the next level's requirements."""
+
+    member: int
+    level: int
+    level_name: str
+    powers: list[TrustPowerOut]
+    next_level: int | None
+    next_level_name: str | None
+    requirements: list[TrustRequirementOut]
+    losses: list[str]
+    on: dt.date
+
+
+def _plain(value: Decimal) -> str:
+    """A figure as text, without trailing zeros ("12", "0.6", "4.25")."""
+    text = format(value.quantize(Decimal("0.0001")).normalize(), "f")
+    return "0" if text == "-0" else text
+
+
+def trust_out(summary: Any) -> dict[str, Any]:
+    """The API's (and the CLI's ``--json``) form of ``work.selectors.trust_summary``."""
+    return {
+        "member": summary.member_id,
+        "level": summary.level,
+        "level_name": summary.level_name,
+        "powers": [
+            {
+                "power": p.power,
+                "sentence": p.sentence,
+                "needs_level": p.needs_level,
+                "held": p.held,
+            }
+            for p in summary.powers
+        ],
+        "next_level": summary.next_level,
+        "next_level_name": summary.next_level_name,
+        "requirements": [
+            {
+                "key": r.key,
+                "sentence": r.sentence,
+                "have": _plain(r.have),
+                "need": _plain(r.need),
+                "met": r.met,
+                "progress": _plain(r.progress),
+            }
+            for r in summary.requirements
+        ],
+        "losses": list(summary.losses),
+        "on": summary.on,
+    }

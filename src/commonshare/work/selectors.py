@@ -5,9 +5,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Avg, Count, Prefetch, QuerySet
+from django.utils import timezone
 
 from commonshare.community.models import Member
+from commonshare.core import trust as levels
 from commonshare.errors import NotFound
+from commonshare.work import earned, trust
 from commonshare.work.models import (
     Contribution,
     ContributionVersion,
@@ -166,3 +169,74 @@ def assignments_of(contribution: Contribution) -> list[ReviewAssignment]:
 def assignment_of(contribution: Contribution, member: Any) -> ReviewAssignment | None:
     """``member``'s draw for ``contribution``, if they were drawn."""
     return next((a for a in assignments_of(contribution) if a.reviewer_id == member.pk), None)
+
+
+# --- trust levels, explained ----------------------------------------------------------
+
+POWER_WORDS: dict[trust.Power, str] = {
+    trust.Power.REVIEW: "Be drawn to review other members' contributions",
+    trust.Power.APPROVE_EXPENSES: "Be drawn to approve expense claims",
+    trust.Power.MONEY: "Record and confirm money, propose money actions and vote on them",
+    trust.Power.VOTE_RULES: "Vote on the rules and the norms",
+}
+
+
+@dataclass(frozen=True)
+class PowerLine:
+    power: str
+    sentence: str
+    needs_level: int
+    held: bool
+
+
+@dataclass(frozen=True)
+class TrustSummary:
+    """A member's trust level, what it unlocks, and what the next level asks."""
+
+    member_id: int
+    display_name: str
+    level: int
+    level_name: str
+    powers: tuple[PowerLine, ...]
+    next_level: int | None
+    next_level_name: str | None
+    requirements: tuple[levels.Requirement, ...]
+    losses: tuple[str, ...]
+    on: Any
+
+    @property
+    def met(self) -> int:
+        return sum(1 for r in self.requirements if r.met)
+
+
+def trust_summary(member: Member, *, on: Any = None) -> TrustSummary:
+    """The one explanation of a member's trust level: the page, the API and the CLI show it."""
+    day = on or timezone.localdate()
+    record, policy = earned.standing_of(member, on=day)
+    assessment = levels.assess(record, policy.trust, today=day, period=policy.period)
+    level = trust.level_of(member, on=day)
+    requirements = assessment.requirements
+    if level != assessment.level:  # powers held beyond the earned level (a steward's)
+        requirements = (
+            ()
+            if level >= levels.TOP_LEVEL
+            else levels.requirements_for(level + 1, record, policy.trust, today=day)
+        )
+    next_level = None if level >= levels.TOP_LEVEL else level + 1
+    current = member.left_at is None
+    powers = []
+    for power in trust.Power:
+        needs = trust.level_for(power, on=day)
+        powers.append(PowerLine(power.value, POWER_WORDS[power], needs, current and level >= needs))
+    return TrustSummary(
+        member_id=member.pk,
+        display_name=member.display_name,
+        level=level,
+        level_name=levels.LEVEL_NAMES[level],
+        powers=tuple(powers),
+        next_level=next_level,
+        next_level_name=None if next_level is None else levels.LEVEL_NAMES[next_level],
+        requirements=requirements,
+        losses=assessment.losses,
+        on=day,
+    )

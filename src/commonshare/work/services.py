@@ -25,7 +25,7 @@ from commonshare.core.money import MoneyError, check_new_currency, parse_decimal
 from commonshare.core.words import one_of
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from commonshare.governance.selectors import current_policy
-from commonshare.work import versions
+from commonshare.work import trust, versions
 from commonshare.work.models import (
     Contribution,
     ContributionVersion,
@@ -349,12 +349,18 @@ def _expense_fields(
 
 
 def _draw_for(contribution: Contribution, author: Member) -> list[ReviewAssignment]:
-    pool = sorted(
-        str(pk)
-        for pk in Member.objects.filter(left_at__isnull=True, is_active=True)
+    """Draw the reviewers among current members who may review (never the author).
+
+    With nobody eligible, nobody is drawn: the contribution waits for a reviewer.
+    """
+    current = list(
+        Member.objects.filter(left_at__isnull=True, is_active=True)
         .exclude(pk=author.pk)
         .values_list("pk", flat=True)
     )
+    needed = trust.level_for(trust.Power.REVIEW)
+    levels = trust.levels_of(current)
+    pool = sorted(str(pk) for pk in current if levels[pk] >= needed)
     drawn = draw_reviewers(
         contribution.review_seed,
         str(contribution.pk),

@@ -4,8 +4,10 @@ This is the interface the rest of the code calls; every rule that depends on tru
 here, so the web, the API and the CLI refuse alike. Call these through the module
 (``trust.level_of(member)``), never by importing the functions, so that one place answers.
 
-The computation (``core.trust`` over the member's record, thresholds from the policy, the
-steward phase) lands with issue 10's trust work; until then every member is at level 0.
+The levels are earned: ``work.earned`` gathers each member's record and ``core.trust``
+judges it against the policy's ``trust`` section, which also says the level each power
+needs. ``level_of`` and ``levels_of`` are thin wrappers over ``earned`` so that other
+sources of powers (the steward phase) are one line here.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from commonshare.errors import Forbidden
+from commonshare.governance.selectors import current_policy
 from commonshare.work import earned, steward
 
 if TYPE_CHECKING:
@@ -31,12 +34,12 @@ class Power(StrEnum):
     VOTE_RULES = "vote_rules"  # vote on rules and norms
 
 
-# The level each power needs until the policy's trust section says otherwise.
-DEFAULT_LEVEL_FOR: dict[Power, int] = {
-    Power.REVIEW: 1,
-    Power.APPROVE_EXPENSES: 2,
-    Power.MONEY: 2,
-    Power.VOTE_RULES: 1,
+# The rule of the policy's trust section that says the level each power needs.
+POLICY_RULE: dict[Power, str] = {
+    Power.REVIEW: "review_level",
+    Power.APPROVE_EXPENSES: "approve_expenses_level",
+    Power.MONEY: "money_level",
+    Power.VOTE_RULES: "vote_rules_level",
 }
 
 
@@ -52,8 +55,9 @@ def levels_of(member_ids: Iterable[int], *, on: dt.date | None = None) -> dict[i
 
 
 def level_for(power: Power, *, on: dt.date | None = None) -> int:
-    """The level ``power`` needs on ``on``."""
-    return DEFAULT_LEVEL_FOR[power]
+    """The level ``power`` needs on ``on``: the policy in force that day says."""
+    level: int = getattr(current_policy(at=on).trust, POLICY_RULE[power])
+    return level
 
 
 def has_power(member: Member, power: Power, *, on: dt.date | None = None) -> bool:

@@ -76,6 +76,8 @@ RATING_MAX = MAX_RATING
 """Ratings run from 0 (no value) to 5 (excellent): the valuation's own scale."""
 HOURS_PLACES = 2
 UNITS_PLACES = 3
+REPUTATION_PLACES = 12
+"""A reputation as stored for trust (the engine hands on finer figures; 12 places is plenty)."""
 MAX_HOURS_PER_CONTRIBUTION = Decimal(1000)
 MAX_ESTIMATE_HOURS = Decimal(10000)
 MAX_UNITS = Decimal(10**9)

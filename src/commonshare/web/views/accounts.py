@@ -58,6 +58,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "withdrawals": books.withdrawals_of(member).select_related("entry"),
             "withdrawal_form": WithdrawalForm() if request.user.is_authenticated else None,
             "is_me": request.user.is_authenticated and request.user.pk == member.pk,
+            "trust": work.trust_summary(member),
         },
     )
 

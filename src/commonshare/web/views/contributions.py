@@ -195,6 +195,7 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
     user = request.user
     can_review = selectors.is_waiting_reviewer(user, contribution)
     mine = next((a for a in assignments if a.reviewer_id == user.pk and can_review), None)
+    logged_under = current_policy(at=timezone.localdate(contribution.created_at))
     return render(
         request,
         "web/contributions/detail.html",
@@ -211,9 +212,8 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
             "drawn_version": mine.drawn_version if mine else None,
             "tickets": tickets,
             # The count of the rules in force when it was logged, when its draw was made.
-            "reviewers_per_contribution": current_policy(
-                at=timezone.localdate(contribution.created_at)
-            ).review.reviewers_per_contribution,
+            "reviewers_per_contribution": logged_under.review.reviewers_per_contribution,
+            "review_level": logged_under.trust.review_level,
             "can_edit": versions.edit_refusal(user, contribution) is None,
             "can_review": can_review,
         },
