@@ -302,7 +302,8 @@ def _propose_distribution(
         _require_books_that_verify()
         resources = resource_payments(period_end=end, currency=code, policy=policy)
         resource_minor = sum(p["minor"] for p in resources)
-        available = distributable_minor(code) - resource_minor - _held_by_proposals(code)
+        held = _held_by_proposals(code, but=None if replaced is None else replaced.pk)
+        available = distributable_minor(code) - resource_minor - held
         if amount in (None, ""):
             minor = available
         else:
