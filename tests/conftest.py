@@ -26,6 +26,15 @@ def _media_in_tmp(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[No
 
 
 @pytest.fixture(autouse=True)
+def _back_to_the_present() -> Iterator[None]:
+    """Stop any clock travel ``tests.distributing`` started (see there)."""
+    from tests.distributing import back_to_the_present
+
+    yield
+    back_to_the_present()
+
+
+@pytest.fixture(autouse=True)
 def _cheap_password_hashing(request: pytest.FixtureRequest) -> None:
     """Argon2 as in production, minus its deliberate cost (members are made by the dozen)."""
     uses_django = {"settings", "db", "transactional_db", "live_server"} & set(request.fixturenames)

@@ -12,6 +12,7 @@ from commonshare.books.models import Distribution, Income, JournalEntry
 from commonshare.cli import main
 from commonshare.community.models import Member
 from commonshare.work.models import Contribution, Review, Task
+from tests.distributing import close_this_period, past_the_window
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
@@ -25,9 +26,10 @@ def run(*args: str, member: str | None = None, ok: bool = True):  # type: ignore
     return result
 
 
-def test_the_journey_from_the_command_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_journey_from_the_command_line(tmp_path, trust_levels) -> None:  # type: ignore[no-untyped-def]
     run("member", "join", "ada@example.org", "--name", "Ada", "--password", PASSWORD)
     run("member", "join", "bo@example.org", "--name", "Bo", "--password", PASSWORD)
+    trust_levels({Member.objects.get(email="bo@example.org"): 2})
     assert "Ada" in run("member", "list").output
     run("task", "create", "Write the FAQ", "--estimate", "2", member="ada@example.org")
     task = Task.objects.get()
@@ -94,19 +96,21 @@ def test_the_journey_from_the_command_line(tmp_path) -> None:  # type: ignore[no
         member="bo@example.org",
     )
     assert "100.00 EUR" in run("income", "list").output
-    distributed = run(
-        "distribute",
-        "run",
-        "--from",
-        today,
-        "--to",
-        today,
-        "--currency",
-        "EUR",
-        member="bo@example.org",
+    period = f"{close_this_period():%Y-%m}"
+    proposed = run(
+        "distribute", "propose", "--period", period, "--currency", "EUR", member="bo@example.org"
     )
-    assert "Ada" in distributed.output and "90.00" in distributed.output
+    assert "Ada" in proposed.output and "90.00" in proposed.output
+    assert "open for challenge until" in proposed.output
     distribution = Distribution.objects.get()
+    preview = json.loads(run("distribute", "show", str(distribution.pk)).output)
+    assert preview["status"] == "proposed"
+    assert preview["payouts"][0]["amount"] == "90.00" and preview["payouts"][0]["explanation"]
+    early = run("distribute", "post", str(distribution.pk), member="bo@example.org", ok=False)
+    assert early.exit_code == 2 and "open for challenge until" in early.stderr
+    past_the_window(distribution)
+    posted = run("distribute", "post", str(distribution.pk), member="bo@example.org")
+    assert "posted on" in posted.output
     explanation = json.loads(
         run(
             "distribute",
@@ -185,17 +189,8 @@ def test_the_journey_from_the_command_line(tmp_path) -> None:  # type: ignore[no
             "YYYY-MM-DD",
         ),
         (
-            (
-                "distribute",
-                "run",
-                "--from",
-                "2026-01-02",
-                "--to",
-                "2026-01-01",
-                "--currency",
-                "EUR",
-            ),
-            "cannot end before it starts",
+            ("distribute", "propose", "--period", "2026-01", "--currency", "EUR"),
+            "To propose a distribution you need trust level 2",
         ),
         (("books", "reverse", "42", "--reason", "typo"), "does not exist"),
     ],

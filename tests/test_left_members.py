@@ -23,13 +23,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
 
-from commonshare.books import distribution as distributions
 from commonshare.books import journal
 from commonshare.books import services as books
 from commonshare.cli import main
 from commonshare.community import services as community
 from commonshare.errors import Forbidden
 from commonshare.work import services as work
+from tests.distributing import propose
 
 pytestmark = pytest.mark.django_db
 
@@ -328,9 +328,7 @@ def _service_calls(w: SimpleNamespace) -> dict[str, Callable[[], Any]]:
             ada, member_id=w.bo.pk, amount="1", currency="EUR", reference="T"
         ),
         "reverse_entry": lambda: books.reverse_entry(ada, 1, reason="Mistake"),
-        "run_distribution": lambda: distributions.run_distribution(
-            ada, period_start=w.today, period_end=w.today, currency="EUR"
-        ),
+        "propose_distribution": lambda: propose(ada, currency="EUR"),
     }
 
 
@@ -347,7 +345,7 @@ SERVICES = [
     "decide_expense",
     "record_withdrawal for another",
     "reverse_entry",
-    "run_distribution",
+    "propose_distribution",
 ]
 
 
@@ -403,7 +401,13 @@ CLI_ALLOWED = {
     "task list",
 }
 # Values for options whose plain sample would be refused for another reason first.
-CLI_VALUES = {"--amount": "10", "--currency": "EUR", "--rating": "4", "--version": "1"}
+CLI_VALUES = {
+    "--amount": "10",
+    "--currency": "EUR",
+    "--rating": "4",
+    "--version": "1",
+    "--period": "2026-01",
+}
 
 
 def cli_commands() -> Iterator[tuple[str, click.Command]]:
@@ -451,9 +455,14 @@ CLI_WRITES = [name for name, _ in cli_commands() if name not in CLI_ALLOWED]
 def test_the_cli_walk_sees_every_command() -> None:
     names = {name for name, _ in cli_commands()}
     assert names >= CLI_ALLOWED  # no stale exception
-    assert {"books reverse", "expense approve", "income record", "distribute run"} <= set(
-        CLI_WRITES
-    )
+    assert {
+        "books reverse",
+        "expense approve",
+        "income record",
+        "distribute propose",
+        "distribute post",
+        "distribute withdraw",
+    } <= set(CLI_WRITES)
 
 
 @pytest.mark.parametrize("name", CLI_WRITES)

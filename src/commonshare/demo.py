@@ -11,6 +11,7 @@ import datetime as dt
 import random
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -378,28 +379,61 @@ def _income(context: dict[str, Any]) -> None:
 
 
 def _backdate(context: dict[str, Any]) -> None:
-    """Spread the story over the previous month so one distribution can be shown."""
+    """Spread the story over the two months before this one: one distribution of each."""
     from commonshare.work.models import Contribution, Review
 
     last_month_end = timezone.now().replace(day=1, hour=12) - dt.timedelta(days=1)
+    month_before_end = last_month_end.replace(day=1) - dt.timedelta(days=1)
     with transaction.atomic():
         for offset, contribution in enumerate(context["contributions"]):
-            when = last_month_end - dt.timedelta(days=(offset * 2) % 27)
+            end = month_before_end if offset % 2 else last_month_end
+            when = end - dt.timedelta(days=(offset * 2) % 27)
             Contribution.objects.filter(pk=contribution.pk).update(created_at=when)
             Review.objects.filter(contribution=contribution).update(
                 created_at=when + dt.timedelta(hours=20)
             )
-    context["period_end"] = last_month_end.date()
+    context["earlier_period"] = f"{month_before_end:%Y-%m}"
+    context["last_period"] = f"{last_month_end:%Y-%m}"
+
+
+@contextmanager
+def _founder_holds_money_power(founder: Any) -> Iterator[None]:
+    """The demo's founder proposes and posts with level-2 power.
+
+    Until the trust computation and its steward phase land (issue 10's trust work), every
+    member is at level 0 and nobody could; this lends the founder what the steward role
+    will give, for the demo's own steps only.
+    """
+    from commonshare.work import trust
+
+    real = trust.level_of
+
+    def level_of(member: Any, *, on: Any = None) -> int:
+        return max(real(member, on=on), 2 if member.pk == founder.pk else 0)
+
+    trust.level_of = level_of
+    try:
+        yield
+    finally:
+        trust.level_of = real
 
 
 def _distribution(context: dict[str, Any]) -> None:
-    from commonshare.books.distribution import run_distribution
+    """The earlier month posted (its window backdated, like the story); the last month's
+    proposal left open for challenge."""
+    from commonshare.books.distribution import post_distribution, propose_distribution
+    from commonshare.books.models import Distribution
 
-    end = context["period_end"]
-    run_distribution(
-        context["members"][0],
-        period_start=end.replace(day=1),
-        period_end=end,
-        currency="EUR",
-        amount="2000.00",
-    )
+    founder = context["members"][0]
+    with _founder_holds_money_power(founder):
+        earlier = propose_distribution(
+            founder, period=context["earlier_period"], currency="EUR", amount="1200.00"
+        )
+        proposed_at = timezone.now() - dt.timedelta(days=20)
+        Distribution.objects.filter(pk=earlier.pk).update(
+            created_at=proposed_at, challenge_ends_at=proposed_at + dt.timedelta(hours=72)
+        )
+        post_distribution(founder, earlier.pk)
+        propose_distribution(
+            founder, period=context["last_period"], currency="EUR", amount="800.00"
+        )

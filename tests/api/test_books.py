@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from tests.api.conftest import ApiClient, assert_refused
+from tests.distributing import close_this_period, past_the_window
 
 from commonshare.books.models import Distribution, Income
 from commonshare.work.models import ReviewAssignment
@@ -71,8 +71,7 @@ def reviewed_period(
             {"rating": 4, "comment": "Good", "version": 1},
         )
     as_alice.post("/income", INCOME)
-    today = dt.datetime.now(tz=dt.UTC).date().isoformat()
-    return {"period_start": today, "period_end": today, "currency": "EUR"}
+    return {"period": f"{close_this_period():%Y-%m}", "currency": "EUR"}
 
 
 def test_distribution_and_payouts(
@@ -80,12 +79,28 @@ def test_distribution_and_payouts(
 ) -> None:
     response = as_alice.post("/distributions", reviewed_period)
     assert response.status_code == 201, response.content
-    distribution = response.json()
-    assert distribution["amount"] == "90.00"  # 100.00 income less the policy's 10 % reserve
-    paid = [p["amount"] for p in distribution["payouts"]]
-    assert sum(Decimal(a) for a in paid) + Decimal(distribution["remainder"]) == Decimal("90.00")
+    proposal = response.json()
+    assert proposal["status"] == "proposed" and proposal["posted_at"] is None
+    assert proposal["amount"] == "90.00"  # 100.00 income less the policy's 10 % reserve
+    paid = [p["amount"] for p in proposal["payouts"]]
+    assert sum(Decimal(a) for a in paid) + Decimal(proposal["remainder"]) == Decimal("90.00")
     assert all(isinstance(a, str) for a in paid)
+    assert all(p["explanation"] for p in proposal["payouts"])  # the full preview
+    assert (
+        anonymous.get(f"/distributions/{proposal['id']}").json()["payouts"] == (proposal["payouts"])
+    )
+    refused = as_alice.post(f"/distributions/{proposal['id']}/post", {})
+    assert_refused(refused, 409)
+    assert "open for challenge until" in refused.json()["detail"]
+    assert not anonymous.get(f"/members/{alice.pk}/payouts").json()["items"]  # not pay yet
 
+    past_the_window(Distribution.objects.get(pk=proposal["id"]))
+    response = as_alice.post(f"/distributions/{proposal['id']}/post", {})
+    assert response.status_code == 200, response.content
+    distribution = response.json()
+    assert distribution["status"] == "posted" and distribution["posted_at"]
+    assert distribution["payouts"] == proposal["payouts"]  # exactly what was previewed
+    assert_refused(as_alice.post(f"/distributions/{proposal['id']}/post", {}), 409)
     assert_refused(as_alice.post("/distributions", reviewed_period), 409)
     assert Distribution.objects.count() == 1
 
@@ -108,8 +123,9 @@ def test_distribution_and_payouts(
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"period_end": "2000-01-01"}, "period_end"),
-        ({"period_start": "yesterday"}, "period_start"),
+        ({"period": "2000-01-15"}, "period"),
+        ({"period": "yesterday"}, "period"),
+        ({"period": "2999-01"}, "period"),
         ({"currency": 978}, "currency"),
         ({"amount": "1000.00"}, "amount"),
         ({"amount": 10}, "amount"),
@@ -123,5 +139,5 @@ def test_bad_distribution_names_the_field(
 
 
 def test_nothing_to_distribute(as_alice: ApiClient) -> None:
-    body = {"period_start": "2026-01-01", "period_end": "2026-01-31", "currency": "EUR"}
+    body = {"period": "2026-01", "currency": "EUR"}
     assert_refused(as_alice.post("/distributions", body), 422, "amount")

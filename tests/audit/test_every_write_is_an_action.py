@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.dates import live_today
+from tests.distributing import close_this_period, past_the_window, propose
 
 import commonshare
 from commonshare.audit import actions
@@ -272,16 +273,8 @@ def _books(name: str, world: World) -> Call:
     if name == "reverse_entry":
         _income(world)
         return lambda: books.reverse_entry(world.bo, 1, reason="Recorded twice")
-    if name == "run_distribution":
-        contribution = _work(world)
-        for assignment in contribution.assignments.all():
-            work.submit_review(assignment.reviewer, contribution.pk, rating=5, comment="c")
-        _income(world, "10.00")
-        from commonshare.books import distribution
-
-        return lambda: distribution.run_distribution(
-            world.bo, period_start=TODAY, period_end=TODAY, currency="EUR"
-        )
+    if name in ("propose_distribution", "post_distribution", "withdraw_distribution"):
+        return _distribution_call(name, world)
     raise LookupError(name)
 
 
@@ -301,6 +294,26 @@ def _steward(name: str, world: World) -> Call:
             community.leave(member)
         return lambda: steward_services.name_stewards(["founder@example.org"])
     raise LookupError(name)
+
+
+def _distribution_call(name: str, world: World) -> Call:
+    from commonshare.books import distribution
+    from commonshare.work import services as work
+
+    contribution = _work(world)
+    for assignment in contribution.assignments.all():
+        work.submit_review(assignment.reviewer, contribution.pk, rating=5, comment="c")
+    _income(world, "10.00")
+    if name == "propose_distribution":
+        start = close_this_period()
+        return lambda: distribution.propose_distribution(world.bo, period=start, currency="EUR")
+    proposal = propose(world.bo, currency="EUR")
+    if name == "withdraw_distribution":
+        return lambda: distribution.withdraw_distribution(
+            world.bo, proposal.pk, reason="Income is missing"
+        )
+    past_the_window(proposal)
+    return lambda: distribution.post_distribution(world.bo, proposal.pk)
 
 
 def _governance(name: str, world: World) -> Call:
@@ -333,7 +346,9 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "books.decide_expense": _books,
     "books.record_withdrawal": _books,
     "books.reverse_entry": _books,
-    "books.run_distribution": _books,
+    "books.propose_distribution": _books,
+    "books.post_distribution": _books,
+    "books.withdraw_distribution": _books,
     "governance.adopt_policy": _governance,
     "work.end_steward_phase": _steward,
     "work.name_stewards": _steward,

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from tests.dates import live_today
+from tests.distributing import propose
 
 from commonshare.audit.models import AuditEvent
-from commonshare.books import distribution
 from commonshare.books import services as books
 from commonshare.books.models import Distribution, Income, JournalEntry, Withdrawal
 from commonshare.errors import InvalidInput
@@ -70,11 +70,9 @@ CALLS: dict[str, tuple[str, Callable[[Any, Any, Contribution], object]]] = {
             bo, member_id=ada.pk, amount=10.0, currency="EUR", reference="TR"
         ),
     ),
-    "run_distribution": (
+    "propose_distribution": (
         "amount",
-        lambda ada, bo, logged: distribution.run_distribution(
-            ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount=5.0
-        ),
+        lambda ada, bo, logged: propose(ada, currency="EUR", amount=5.0),
     ),
 }
 WRITTEN = (AuditEvent, Contribution, Task, Review, Income, JournalEntry, Withdrawal, Distribution)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.dates import live_today
+from tests.distributing import distribute
 from tests.transactions import held_open
 
-from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, services
 from commonshare.books.models import JournalEntry
 from commonshare.community.models import Member
@@ -89,13 +87,7 @@ def _apply(op: tuple[str, int, object], members: list[Member], day: list[int]) -
             work.submit_review(assignment.reviewer, contribution.pk, rating=number % 6, comment="c")
     else:
         day[0] += 1
-        start = TODAY - dt.timedelta(days=400 - day[0] * 3)
-        distributions.run_distribution(
-            actor,
-            period_start=start if number else TODAY,
-            period_end=start + dt.timedelta(days=2) if number else TODAY,
-            currency=str(extra),
-        )
+        distribute(actor, currency=str(extra))
 
 
 @pytest.mark.django_db

@@ -1,7 +1,14 @@
-"""SIGKILL a real `commonshare distribute run` at random moments: nothing half-paid or doubled."""
+"""SIGKILL a real `commonshare distribute post` at random moments: nothing half-paid or doubled.
+
+Each currency's proposal is made here, for last month, and its challenge window is set to
+have closed (set-up data, as the seed's rows are); the subprocess then posts it. Its
+member holds trust level 2 there by a patch of ``trust.level_of`` (``POSTER``), since a
+subprocess does not see this process's ``trust_levels`` fixture.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import secrets
@@ -10,12 +17,14 @@ import subprocess
 import sys
 import time
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
 from tests.conftest import JOINED_LONG_AGO
 
 from commonshare.books import journal, journal_verify
+from commonshare.books.distribution import propose_distribution
 from commonshare.books.models import Distribution, JournalEntry, Payout
 from commonshare.books.services import record_income
 from commonshare.community.models import Member
@@ -23,6 +32,12 @@ from commonshare.work.models import Contribution, Review, ReviewAssignment
 
 MEMBERS = 400
 CONTRIBUTIONS = 4000
+
+POSTER = (
+    "import commonshare.work.trust as trust; "
+    "trust.level_of = lambda member, on=None: 2; "
+    "from commonshare.cli import main; main()"
+)
 
 # One currency per kill, so every kill has an undistributed period to interrupt
 # (a run that finished before its kill leaves that currency done for good).
@@ -76,6 +91,7 @@ def _seed() -> Member:
             )
     ReviewAssignment.objects.bulk_create(assignments)
     Review.objects.bulk_create(reviews)
+    Contribution.objects.update(created_at=_last_month() + dt.timedelta(days=10))
     for currency in ("USD", *CURRENCIES):
         record_income(
             members[0],
@@ -88,20 +104,36 @@ def _seed() -> Member:
     return members[0]
 
 
+def _last_month() -> dt.datetime:
+    from django.utils import timezone
+
+    first = timezone.now().replace(day=1, hour=12, minute=0, second=0, microsecond=0)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
 def _command(actor: Member, *args: str) -> subprocess.Popen[bytes]:
     env = dict(os.environ, DATABASE_URL=_database_url(), COMMONSHARE_MEMBER=actor.email)
     return subprocess.Popen(
-        [sys.executable, "-m", "commonshare", *args],
+        [sys.executable, "-c", POSTER, *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
 
 
-def _distribute(actor: Member, today: str, currency: str) -> subprocess.Popen[bytes]:
-    return _command(
-        actor, "distribute", "run", "--from", today, "--to", today, "--currency", currency
+def _proposed(actor: Member, currency: str) -> int:
+    """Last month's proposal in ``currency``, its challenge window over."""
+    from django.utils import timezone
+
+    proposal = propose_distribution(actor, period=f"{_last_month():%Y-%m}", currency=currency)
+    Distribution.objects.filter(pk=proposal.pk).update(
+        challenge_ends_at=timezone.now() - dt.timedelta(minutes=1)
     )
+    return proposal.pk
+
+
+def _post(actor: Member, distribution_id: int) -> subprocess.Popen[bytes]:
+    return _command(actor, "distribute", "post", str(distribution_id))
 
 
 def _timed(process: subprocess.Popen[bytes]) -> float:
@@ -114,39 +146,38 @@ def _timed(process: subprocess.Popen[bytes]) -> float:
 def _assert_nothing_or_everything(currency: str) -> None:
     report = journal_verify.verify()
     assert report.ok, report.message
-    distributions = list(Distribution.objects.filter(currency=currency))
-    assert len(distributions) <= 1
-    if not distributions:
-        assert not Payout.objects.filter(distribution__currency=currency).exists()
-        return
-    (done,) = distributions
+    (done,) = Distribution.objects.filter(currency=currency)
     paid = sum(Payout.objects.filter(distribution=done).values_list("amount_minor", flat=True))
-    assert paid + done.remainder_minor == done.amount_minor
-    assert JournalEntry.objects.filter(source=f"distribution:{done.pk}").count() == 1
+    assert paid + done.remainder_minor == done.amount_minor  # the frozen preview, whole
+    entries = JournalEntry.objects.filter(source=f"distribution:{done.pk}").count()
     owed = -sum(
         total
         for (_, code), total in journal.balances(prefix="liabilities:payable:").items()
         if code == currency
     )
+    if done.status == "proposed":  # killed before the commit: nothing of it posted
+        assert (entries, owed, done.posted_at) == (0, 0, None)
+        return
+    assert done.status == "posted"
+    assert entries == 1
     assert owed == paid
 
 
 @pytest.mark.django_db(transaction=True)
-def test_killing_a_distribution_at_any_moment_leaves_nothing_or_everything() -> None:
-    from django.utils import timezone
-
+def test_killing_a_posting_at_any_moment_leaves_nothing_or_everything(trust_levels: Any) -> None:
     actor = _seed()
-    today = timezone.localdate().isoformat()
-    # How long a run takes to start, and to finish, on this machine (USD is a twin of EUR).
+    trust_levels({actor: 2})
+    # How long a post takes to start, and to finish, on this machine (USD is a twin of EUR).
     startup = _timed(_command(actor, "distribute", "list"))
-    duration = _timed(_distribute(actor, today, "USD"))
+    duration = _timed(_post(actor, _proposed(actor, "USD")))
     _assert_nothing_or_everything("USD")
-    assert Distribution.objects.filter(currency="USD").count() == 1
+    assert Distribution.objects.get(currency="USD").status == "posted"
 
     rng = random.Random(2026)
     killed = 0
+    proposals = {currency: _proposed(actor, currency) for currency in CURRENCIES}
     for currency in CURRENCIES:
-        run = _distribute(actor, today, currency)
+        run = _post(actor, proposals[currency])
         started = time.monotonic()
         try:
             run.wait(timeout=rng.uniform(startup * 0.9, max(duration, startup)))
@@ -161,12 +192,12 @@ def test_killing_a_distribution_at_any_moment_leaves_nothing_or_everything() -> 
         _assert_nothing_or_everything(currency)
     assert killed >= len(CURRENCIES) // 2
     for currency in CURRENCIES:
-        # Run it again: it finishes, or says it is already done; a third run changes nothing.
-        finish = _distribute(actor, today, currency)
+        # Post it again: it finishes, or says it is already done; a third post changes nothing.
+        finish = _post(actor, proposals[currency])
         _, err = finish.communicate(timeout=180)
         assert finish.returncode == 0 or b"Already done" in err, err.decode()
-        again = _distribute(actor, today, currency)
+        again = _post(actor, proposals[currency])
         _, err = again.communicate(timeout=180)
         assert again.returncode == 2 and b"Already done" in err
         _assert_nothing_or_everything(currency)
-        assert Distribution.objects.filter(currency=currency).count() == 1
+        assert Distribution.objects.get(currency=currency).status == "posted"

@@ -8,10 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from tests.dates import live_today
+from tests.distributing import distribute
 
 from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, services
-from commonshare.books.models import Distribution
 from commonshare.books.selectors import expenses, owed
 from commonshare.community.services import update_profile
 from commonshare.errors import Conflict, InvalidInput
@@ -59,8 +59,8 @@ def test_resources_are_paid_once_and_only_in_the_price_currency(make_member) -> 
         _income(bo, "1000.00", currency)
     # In USD the resource is not paid, and with no work either there is nothing to pay.
     with pytest.raises(Conflict, match="Nothing to pay"):
-        distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="USD")
-    eur = distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+        distribute(bo, currency="USD")
+    eur = distribute(bo, currency="EUR")
     assert [p["amount"] for p in eur.result["resource_payments"]] == ["50.00"]
     # Any later distribution, in any currency, sees the resource as paid.
     assert distributions.settled_contributions("USD")[1] == {lent.pk}
@@ -80,38 +80,13 @@ def test_work_reviewed_after_its_period_is_paid_by_the_next_distribution(make_me
         work.submit_review(assignment.reviewer, other.pk, rating=5, comment="c")
     Contribution.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
     _income(bo, "100.00")
-    yesterday = TODAY - dt.timedelta(days=1)
-    first = distributions.run_distribution(
-        bo,
-        period_start=yesterday - dt.timedelta(days=5),
-        period_end=yesterday,
-        currency="EUR",
-        amount="20.00",
-    )
+    first = distribute(bo, currency="EUR", amount="20.00")
     assert {c["id"] for c in first.request["contributions"]} == {str(other.pk)}
     for assignment in late.assignments.all():  # the reviews come in after that period
         work.submit_review(assignment.reviewer, late.pk, rating=5, comment="c")
-    second = distributions.run_distribution(
-        bo, period_start=TODAY, period_end=TODAY, currency="EUR", amount="20.00"
-    )
+    second = distribute(bo, currency="EUR", amount="20.00")
     assert {c["id"] for c in second.request["contributions"]} == {str(late.pk)}
     assert services.owed_minor(ada.pk, "EUR") == 2000
-
-
-def test_periods_cannot_end_in_the_future_or_run_for_years(make_member) -> None:
-    ada = make_member()
-    _income(ada, "10.00")
-    with pytest.raises(InvalidInput) as caught:
-        distributions.run_distribution(
-            ada, period_start=TODAY, currency="EUR", period_end=TODAY + dt.timedelta(days=1)
-        )
-    assert caught.value.field == "period_end"
-    with pytest.raises(InvalidInput) as caught:
-        distributions.run_distribution(
-            ada, period_start="0001-01-01", period_end=TODAY, currency="EUR", amount="0.01"
-        )
-    assert caught.value.field == "period_start"
-    assert not Distribution.objects.exists()
 
 
 def test_an_expense_claim_is_fixed_once_a_peer_decided(make_member) -> None:

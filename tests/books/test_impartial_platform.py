@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from tests.dates import live_today
+from tests.distributing import distribute
 
 from commonshare.books import distribution as distributions
 from commonshare.books import records, services
@@ -59,9 +60,7 @@ def _pay(member: Any, *, review: tuple[Contribution, int] | None) -> tuple[int, 
     point = transaction.savepoint()
     if review is not None:
         work.submit_review(member, review[0].pk, rating=review[1], comment="c")
-    distribution = distributions.run_distribution(
-        member, period_start=TODAY, period_end=TODAY, currency="EUR"
-    )
+    distribution = distribute(member, currency="EUR")
     payout = distribution.payouts.filter(member=member).first()
     settled = distributions.settled_contributions("EUR")[0]
     problems = list(records.valued_rows_problems(distribution.pk))
@@ -87,9 +86,7 @@ def test_unreviewed_work_is_in_the_split_but_carried_to_the_next_distribution(
     make_member: Any, impartial: None
 ) -> None:
     members, solo, _reviewer = _community(make_member)
-    distribution = distributions.run_distribution(
-        members[0], period_start=TODAY, period_end=TODAY, currency="EUR"
-    )
+    distribution = distribute(members[0], currency="EUR")
     assert str(solo.pk) in {c["id"] for c in distribution.request["contributions"]}
     assert solo.pk not in distributions.settled_contributions("EUR")[0]
     # carried work may be edited before it is valued: verify does not call that tampering

@@ -4,9 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from tests.dates import live_today
+from tests.distributing import distribute
 
-from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, services
+from commonshare.books.distribution import post_distribution, propose_distribution
 from commonshare.books.models import JournalEntry, JournalPosting
 from commonshare.books.selectors import expenses, owed
 from commonshare.core.ledger import BANK, RESERVE, EntryDraft, LedgerError, Posting
@@ -121,15 +122,15 @@ def test_distribution_posts_payouts_to_member_payables_in_one_entry(make_member)
     )
     work.submit_review(bo, contribution.pk, rating=5, comment="c")
     _income(bo, "10.00")
-    distribution = distributions.run_distribution(
-        bo, period_start=TODAY, period_end=TODAY, currency="EUR"
-    )
+    distribution = distribute(bo, currency="EUR")
     entries = JournalEntry.objects.filter(source=f"distribution:{distribution.pk}")
     assert entries.count() == 1
     assert services.owed_minor(ada.pk, "EUR") == 900
     assert owed.distributable_minor("EUR") == 0
     with pytest.raises(Conflict, match="Already done"):
-        distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+        post_distribution(bo, distribution.pk)
+    with pytest.raises(Conflict, match="Already done"):
+        propose_distribution(bo, period=distribution.period_start, currency="EUR", amount="1")
     assert JournalEntry.objects.filter(source__startswith="distribution:").count() == 1
 
 
@@ -147,9 +148,7 @@ def test_resources_are_paid_by_metered_use_before_the_split(make_member) -> None
     )
     work.submit_review(bo, lent.pk, rating=4, comment="ok")
     _income(bo, "100.00")
-    distribution = distributions.run_distribution(
-        bo, period_start=TODAY, period_end=TODAY, currency="EUR"
-    )
+    distribution = distribute(bo, currency="EUR")
     # 720 h at 0.05 = 36.00 paid first; the remaining 54.00 finds no reviewed work.
     assert distribution.result["resource_payments"][0]["amount"] == "36.00"
     assert services.owed_minor(ada.pk, "EUR") == 3600

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 from tests.dates import live_today
+from tests.distributing import distribute
 
-from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, selectors, services
 from commonshare.books.append_only import set_guard
 from commonshare.books.selectors import owed
@@ -164,13 +164,7 @@ def test_open_books_totals_count_only_postings_of_entries(small_books) -> None:
 def test_a_distribution_cannot_pay_out_an_orphan(small_books, make_member) -> None:
     _behind_the_back(_orphan(999))
     with pytest.raises(services.Conflict, match=r"do not verify.*entry 999"):
-        distributions.run_distribution(
-            small_books,
-            period_start=TODAY - dt.timedelta(days=1),
-            period_end=TODAY,
-            currency="EUR",
-            amount="50000.00",
-        )
+        distribute(small_books, currency="EUR", amount="50000.00")
 
 
 def _forged_entry(seq: int, minor: int) -> tuple[str, ...]:
@@ -192,12 +186,7 @@ def test_money_never_leaves_books_with_a_forged_entry(small_books, make_member) 
     _behind_the_back(*_forged_entry(head_seq + 1, 4_500_000))
     assert not journal_verify.verify().ok
     with pytest.raises(services.Conflict, match="do not verify"):
-        distributions.run_distribution(
-            small_books,
-            period_start=TODAY - dt.timedelta(days=1),
-            period_end=TODAY,
-            currency="EUR",
-        )
+        distribute(small_books, currency="EUR")
     with pytest.raises(services.Conflict, match="do not verify"):
         services.record_withdrawal(
             make_member("Bea"),

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from django.db import connection, transaction
 from django.test import Client
 from tests.dates import live_today
+from tests.distributing import distribute
 
-from commonshare.books import distribution as distributions
 from commonshare.books import records, services
 from commonshare.books.append_only import set_guard
 from commonshare.cli import main
@@ -43,7 +43,7 @@ def distributed(make_member: Any) -> Any:
     services.record_income(
         bo, amount="100.00", currency="EUR", payer="Acme", description="d", received_on=TODAY
     )
-    return distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+    return distribute(bo, currency="EUR")
 
 
 def _verify_lines() -> tuple[list[str], list[str], str]:

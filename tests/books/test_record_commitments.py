@@ -4,9 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from tests.dates import live_today
+from tests.distributing import distribute
 
 from commonshare.audit.models import AuditEvent
-from commonshare.books import distribution as distributions
 from commonshare.books import journal_verify, records, services
 from commonshare.books.models import JournalEntry, Withdrawal
 from commonshare.work import services as work
@@ -66,9 +66,7 @@ def books(make_member):
     withdrawal = services.record_withdrawal(
         bo, member_id=ada.pk, amount="30.00", currency="EUR", reference="TR-1"
     )
-    distribution = distributions.run_distribution(
-        bo, period_start=TODAY, period_end=TODAY, currency="EUR"
-    )
+    distribution = distribute(bo, currency="EUR")
     report = records.verify_all()
     assert report.ok, report.lines
     return {
@@ -100,7 +98,7 @@ def test_entries_commit_to_their_records(books) -> None:
         "books.record_income",
         "books.decide_expense",
         "books.record_withdrawal",
-        "books.run_distribution",
+        "books.post_distribution",
     }
 
 
@@ -223,9 +221,7 @@ def test_edited_units_of_a_paid_resource_are_named(make_member) -> None:
         description="Support",
         received_on=TODAY,
     )
-    distribution = distributions.run_distribution(
-        bo, period_start=TODAY, period_end=TODAY, currency="EUR"
-    )
+    distribution = distribute(bo, currency="EUR")
     assert records.verify_all().ok
     _raw("UPDATE work_contribution SET units = 7200 WHERE id = %s", (lent.pk,))
     _found(

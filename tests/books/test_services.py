@@ -2,10 +2,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from tests.dates import live_today
+from tests.distributing import distribute
 
-from commonshare.books import distribution as distributions
 from commonshare.books import services
+from commonshare.books.distribution import propose_distribution
 from commonshare.books.models import Distribution, Income, JournalEntry, Payout
 from commonshare.errors import Conflict, InvalidInput
 from commonshare.work import services as work
@@ -69,9 +71,7 @@ def test_distribution_splits_by_effort_times_mean_rating(make_member) -> None:
     services.record_income(
         ada, amount="100.01", currency="EUR", payer="P", description="d", received_on=TODAY
     )
-    distribution = distributions.run_distribution(
-        bo, period_start=TODAY, period_end=TODAY, currency="EUR"
-    )
+    distribution = distribute(bo, currency="EUR")
     # 10 % of 100.01 (rounded down) went to the reserve; 90.01 is split 3:1.
     paid = {p.member: p.amount_minor for p in distribution.payouts.all()}
     assert distribution.amount_minor == 9001
@@ -90,17 +90,9 @@ def test_a_period_is_distributed_once(make_member) -> None:
     services.record_income(
         ada, amount="50", currency="EUR", payer="P", description="d", received_on=TODAY
     )
-    distributions.run_distribution(
-        ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount="20"
-    )
-    with pytest.raises(Conflict, match="once"):
-        distributions.run_distribution(
-            ada,
-            period_start=TODAY - dt.timedelta(days=3),
-            period_end=TODAY,
-            currency="EUR",
-            amount="10",
-        )
+    done = distribute(ada, currency="EUR", amount="20")
+    with pytest.raises(Conflict, match="Already done"):
+        propose_distribution(ada, period=done.period_start, currency="EUR", amount="10")
     assert Distribution.objects.count() == 1
 
 
@@ -111,17 +103,14 @@ def test_cannot_distribute_more_than_was_received(make_member) -> None:
         ada, amount="50", currency="EUR", payer="P", description="d", received_on=TODAY
     )
     with pytest.raises(InvalidInput) as caught:
-        distributions.run_distribution(
-            ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount="45.01"
-        )
+        distribute(ada, currency="EUR", amount="45.01")
     assert caught.value.field == "amount"
     with pytest.raises(InvalidInput, match="no USD left"):
-        distributions.run_distribution(ada, period_start=TODAY, period_end=TODAY, currency="USD")
+        distribute(ada, currency="USD")
     with pytest.raises(InvalidInput) as caught:
-        distributions.run_distribution(
-            ada, period_start=TODAY, period_end=TODAY - dt.timedelta(1), currency="EUR"
-        )
-    assert caught.value.field == "period_end"
+        propose_distribution(ada, period=f"{timezone.localdate():%Y-%m}", currency="EUR")
+    assert caught.value.field == "period"
+    assert "has not ended yet" in caught.value.message
     assert not Distribution.objects.exists() and not Payout.objects.exists()
 
 
@@ -134,7 +123,7 @@ def test_a_member_who_left_keeps_their_payout(make_member) -> None:
     services.record_income(
         bo, amount="10", currency="EUR", payer="P", description="d", received_on=TODAY
     )
-    distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+    distribute(bo, currency="EUR")
     leave(ada)
     assert earned_by_currency(ada) == {"EUR": 900}  # 10.00 less the 10 % reserve
 
@@ -145,22 +134,17 @@ def test_reputation_earned_in_one_period_anchors_the_next(make_member) -> None:
     from commonshare.work.models import Contribution
 
     ada, bo = make_member("Ada"), make_member("Bo")
-    yesterday = TODAY - dt.timedelta(days=1)
     _reviewed_work(ada, bo, "2", 4)
     _reviewed_work(bo, ada, "1", 5)
     Contribution.objects.update(created_at=timezone.now() - dt.timedelta(days=1))
     services.record_income(
         ada, amount="10", currency="EUR", payer="P", description="d", received_on=TODAY
     )
-    earlier = distributions.run_distribution(
-        ada, period_start=yesterday, period_end=yesterday, currency="EUR", amount="5"
-    )
+    earlier = distribute(ada, currency="EUR", amount="5")
     handed_on = earlier.result["reputation"]
     assert set(handed_on) == {str(ada.pk), str(bo.pk)}
     _reviewed_work(ada, bo, "1", 3)
-    later = distributions.run_distribution(
-        ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount="4"
-    )
+    later = distribute(ada, currency="EUR", amount="4")
     frozen = {m["id"]: m.get("reputation") for m in later.request["members"]}
     assert frozen == {member: str(Decimal(value)) for member, value in handed_on.items()}
 
@@ -230,9 +214,7 @@ def test_amounts_past_the_documented_maximum_are_refused(make_member, call: str,
                 ada, member_id=ada.pk, amount=too_much, currency="EUR", reference="T"
             )
         else:
-            distributions.run_distribution(
-                ada, period_start=TODAY, period_end=TODAY, currency="EUR", amount=too_much
-            )
+            distribute(ada, currency="EUR", amount=too_much)
     assert caught.value.field == "amount"
     assert caught.value.message == f"Amount can be at most {most}."
     assert not JournalEntry.objects.exists()

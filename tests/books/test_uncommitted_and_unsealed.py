@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.db import connection, transaction
 from tests.dates import live_today
+from tests.distributing import distribute
 
 from commonshare.audit import chain as audit
 from commonshare.audit.models import AuditEvent
@@ -55,8 +56,8 @@ def test_a_distribution_with_nothing_to_pay_is_refused_and_writes_nothing(make_m
     _income(bo)
     entries, events = JournalEntry.objects.count(), AuditEvent.objects.count()
     with pytest.raises(Conflict, match="Nothing to pay") as refused:
-        distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
-    assert refused.value.field == "period_end"
+        distribute(bo, currency="EUR")
+    assert refused.value.field == "period"
     assert Distribution.objects.count() == 0
     assert (JournalEntry.objects.count(), AuditEvent.objects.count()) == (entries, events)
     assert records.verify_all().ok
@@ -64,7 +65,7 @@ def test_a_distribution_with_nothing_to_pay_is_refused_and_writes_nothing(make_m
 
 def test_every_distribution_run_posts_an_entry_that_commits_to_it(reviewed_work) -> None:
     _, bo, _ = reviewed_work
-    done = distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+    done = distribute(bo, currency="EUR")
     committed = JournalEntry.objects.filter(source=f"distribution:{done.pk}")
     assert committed.exclude(commits__isnull=True).exists()
     assert records.verify_all().ok
@@ -75,10 +76,10 @@ def _copy_distribution(pk: int, *, start: dt.date, end: dt.date) -> int:
     _raw(
         "INSERT INTO books_distribution (period_start, period_end, currency, amount_minor, "
         "remainder_minor, method, seed, policy, policy_version, policy_sha256, request, result, "
-        "created_by_id, created_at) "
+        "created_by_id, created_at, status) "
         "SELECT %s, %s, currency, amount_minor, remainder_minor, method, seed, policy, "
         "policy_version, policy_sha256, request, "
-        "result, created_by_id, created_at FROM books_distribution WHERE id = %s",
+        "result, created_by_id, created_at, 'posted' FROM books_distribution WHERE id = %s",
         (start, end, pk),
     )
     return Distribution.objects.exclude(pk=pk).order_by("-id").values_list("id", flat=True)[0]
@@ -86,9 +87,7 @@ def _copy_distribution(pk: int, *, start: dt.date, end: dt.date) -> int:
 
 def test_a_raw_inserted_distribution_is_named_and_counts_for_nothing(reviewed_work) -> None:
     _, bo, _ = reviewed_work
-    real = distributions.run_distribution(
-        bo, period_start=YESTERDAY, period_end=TODAY, currency="EUR"
-    )
+    real = distribute(bo, currency="EUR")
     forged = _copy_distribution(real.pk, start=TODAY, end=TODAY)
     report = records.verify_all()
     assert not report.ok
@@ -102,11 +101,11 @@ def test_a_raw_inserted_distribution_does_not_mark_work_as_valued(reviewed_work)
     _raw(
         "INSERT INTO books_distribution (period_start, period_end, currency, amount_minor, "
         "remainder_minor, method, seed, policy, policy_version, policy_sha256, request, result, "
-        "created_by_id, created_at) "
-        "VALUES (%s, %s, 'EUR', 1, 0, 'x', 'x', %s, 1, 'x', %s, %s, %s, %s)",
+        "created_by_id, created_at, status) "
+        "VALUES (%s, %s, 'EUR', 1, 0, 'x', 'x', %s, 1, 'x', %s, %s, %s, %s, 'posted')",
         (
-            YESTERDAY,
-            YESTERDAY,
+            dt.date(2025, 6, 1),
+            dt.date(2025, 6, 30),
             "{}",
             f'{{"contributions": [{{"id": "{done.pk}"}}]}}',
             f'{{"reputation": {{"{ada.pk}": "0.99"}}}}',
@@ -118,7 +117,7 @@ def test_a_raw_inserted_distribution_does_not_mark_work_as_valued(reviewed_work)
     assert f"distribution {forged.pk} has no journal entry" in records.verify_all().records
     assert distributions.settled_contributions("EUR") == (set(), set())
     assert distributions.earlier_reputation() == {}
-    paid = distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+    paid = distribute(bo, currency="EUR")
     assert [p.member_id for p in paid.payouts.all()] == [ada.pk]
 
 

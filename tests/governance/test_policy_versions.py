@@ -15,12 +15,13 @@ from click.testing import CliRunner
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.utils import timezone
+from tests.distributing import distribute
 
 from commonshare.audit.models import AuditEvent
+from commonshare.books.distribution import propose_distribution
 from commonshare.books.policy import frozen_policy
 from commonshare.cli import main
 from commonshare.core.policy import DEFAULT_POLICY, canonical_json, policy_from_dict, policy_to_dict
-from commonshare.core.words import long_date
 from commonshare.errors import InvalidInput
 from commonshare.governance import selectors, services
 from commonshare.governance.initial import INITIAL_CONTENT
@@ -178,17 +179,14 @@ def _work_reviewed(make_member: Any) -> Any:
 
 
 def _distribute(make_member: Any, *, start: dt.date) -> Any:
-    from commonshare.books import distribution
 
     ada = _work_reviewed(make_member)
-    today = timezone.localdate()
-    return distribution.run_distribution(ada, period_start=start, period_end=today, currency="EUR")
+    return distribute(ada, currency="EUR")
 
 
 def test_a_version_adopted_mid_period_does_not_change_the_running_period(
     make_member: Any,
 ) -> None:
-    from commonshare.books import distribution as books
 
     this_month = timezone.localdate().replace(day=1)
     last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
@@ -200,21 +198,8 @@ def test_a_version_adopted_mid_period_does_not_change_the_running_period(
     assert selectors.current_policy().valuation.method == "mean"  # in force today...
     with _on(last_month + dt.timedelta(days=2)):
         ada = _work_reviewed(make_member)
-    # ...so no period may run across the day it took effect...
-    with pytest.raises(InvalidInput) as refused:
-        books.run_distribution(
-            ada, period_start=last_month, period_end=timezone.localdate(), currency="EUR"
-        )
-    assert refused.value.field == "period_end"
-    assert str(refused.value) == (
-        f"Version 2 of the rules takes effect on {long_date(this_month)}: end this period "
-        f"on {long_date(this_month - dt.timedelta(days=1))} or start it on "
-        f"1 {this_month:%B}."
-    )
-    # ...and the period that began under version 1 follows version 1 whole.
-    distribution = books.run_distribution(
-        ada, period_start=last_month, period_end=this_month - dt.timedelta(days=1), currency="EUR"
-    )
+    # ...but the period that began under version 1 follows version 1 whole.
+    distribution = propose_distribution(ada, period=last_month, currency="EUR")
     assert distribution.method == "robust"
     assert (distribution.policy_version, distribution.policy_sha256) == (
         1,
@@ -324,11 +309,13 @@ def test_the_demo_answers_version_one() -> None:
 
     assert ensure_demo_community()
     assert Client().get("/api/policy").json()["number"] == 1
-    distribution = Distribution.objects.get()
-    assert (distribution.policy_version, distribution.policy_sha256) == (
-        1,
-        selectors.policy_version(1).sha256,
-    )
+    posted, proposed = Distribution.objects.order_by("period_start")
+    assert (posted.status, proposed.status) == ("posted", "proposed")
+    for distribution in (posted, proposed):
+        assert (distribution.policy_version, distribution.policy_sha256) == (
+            1,
+            selectors.policy_version(1).sha256,
+        )
 
 
 def test_the_activity_feed_tells_of_an_adopted_version() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -11,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
+from tests.distributing import distribute
 
 
 @pytest.fixture(scope="session")
@@ -80,14 +80,8 @@ def world(make_member: Any) -> SimpleNamespace:
 @pytest.fixture
 def paid(world: SimpleNamespace) -> SimpleNamespace:
     """The world after its income has been distributed (all of it to Ada)."""
-    from commonshare.books import distribution as books
 
-    world.distribution = books.run_distribution(
-        world.ada,
-        period_start=world.today - dt.timedelta(days=1),
-        period_end=world.today,
-        currency="EUR",
-    )
+    world.distribution = distribute(world.ada, currency="EUR")
     return world
 
 

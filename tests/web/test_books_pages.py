@@ -14,6 +14,7 @@ from commonshare.books import journal
 from commonshare.books.models import ExpenseDecision, Income, JournalEntry, Withdrawal
 from commonshare.core.ledger import entry_hash, stored_canonical_bytes
 from commonshare.work.models import Contribution
+from tests.distributing import distribute
 from tests.web.test_pages import as_member, assert_field_error, url
 
 pytestmark = pytest.mark.django_db
@@ -401,7 +402,6 @@ def test_distribution_page_explains_the_reserve(paid: Any) -> None:
 
 
 def test_distribution_page_lists_resource_payments(world: Any) -> None:
-    from commonshare.books import distribution as books
     from commonshare.work import services as work
 
     lent = work.log_contribution(
@@ -415,9 +415,7 @@ def test_distribution_page_lists_resource_payments(world: Any) -> None:
         ),
     )
     work.submit_review(world.ben, lent.pk, rating=4, comment="Used for every build")
-    distribution = books.run_distribution(
-        world.ada, period_start=world.today, period_end=world.today, currency="EUR"
-    )
+    distribution = distribute(world.ada, currency="EUR")
     assert distribution.result["resource_payments"]
     page = text(Client().get(url("distribution", distribution.pk)))
     table = re.search(r'id="resource-payments">(.*?)</table>', page, re.S).group(1)

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commonshare.web.explain import explain, split_of, story
+from tests.distributing import distribute
 
 pytestmark = pytest.mark.django_db
 
@@ -222,9 +223,7 @@ def test_an_impartial_payout_page_agrees_with_the_engine(
     work.log_contribution(
         world.ben, work.ContributionInput(kind="work", summary="s", hours="1", evidence_text="e")
     )
-    world.distribution = books.run_distribution(
-        world.ada, period_start=world.today, period_end=world.today, currency="EUR"
-    )
+    world.distribution = distribute(world.ada, currency="EUR")
     page = payout_page(world, world.ada)
     raw = world.distribution.payouts.get(member=world.ada).explanation
     assert (raw["value_exact"], raw["denominator_exact"]) == (10_000_000, 15_000_000)

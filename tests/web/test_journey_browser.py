@@ -1,13 +1,17 @@
 """Two people run one full cycle through the pages in headless Chromium.
 
 Sign up, create and claim a task, log work on it, be drawn and review it,
-record income, run a distribution, and read why the payout is what it is.
+record income, propose the month's distribution once it has ended, read the preview
+while it is open for challenge, post it after the window, and read why the payout is
+what it is. The clock starts on the month's last evening (``tests.distributing``), so
+the month ends during the test and every session stays fresh.
 With two members the pool of reviewers is "everyone but the author", so the
 second member is always drawn.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from decimal import Decimal
@@ -15,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import PASSWORD
+from tests.distributing import close_this_period, past_the_window, this_period, travel_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +57,12 @@ def shoot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
-def test_two_members_one_cycle(live_server: Any, browser: Browser) -> None:
+def test_two_members_one_cycle(live_server: Any, browser: Browser, trust_levels: Any) -> None:
+    from commonshare.books.models import Distribution
+    from commonshare.community.models import Member
+
+    _, last_day = this_period()
+    travel_to(timezone.make_aware(dt.datetime.combine(last_day, dt.time(20))))
     base = live_server.url
     ada = browser.new_context().new_page()
     ben = browser.new_context().new_page()
@@ -111,12 +122,27 @@ def test_two_members_one_cycle(live_server: Any, browser: Browser) -> None:
     expect(ben.get_by_text("Recorded 100.00 EUR.")).to_be_visible()
     expect(ben.get_by_role("cell", name="100.00 EUR")).to_be_visible()
 
-    # Ada runs the distribution for this month through the form.
+    # The month ends. Ada, at trust level 2, proposes its distribution through the form.
+    trust_levels({Member.objects.get(email="ada@example.org"): 2})
+    start = close_this_period()
     ada.get_by_role("link", name="Distributions").click()
-    ada.get_by_role("link", name="Run a distribution").click()
+    ada.get_by_role("link", name="Propose a distribution").click()
     expect(ada.get_by_label("Currency")).to_have_value("EUR")
-    ada.get_by_role("button", name="Run the distribution").click()
-    expect(ada.get_by_text(re.compile(r"Distributed [0-9.]+ EUR\."))).to_be_visible()
+    expect(ada.get_by_label("Period")).to_have_value(f"{start:%Y-%m}")
+    ada.get_by_role("button", name="Propose the distribution").click()
+    expect(ada.get_by_text(re.compile(r"Proposed [0-9.]+ EUR: open for challenge"))).to_be_visible()
+    expect(ada.locator("#challenge")).to_contain_text("open for challenge until")
+    expect(ada.get_by_role("button", name="Post it to the journal")).to_have_count(0)
+    # Ben reads the preview, each payout and why, while nothing is paid yet.
+    ben.get_by_role("link", name="Distributions").click()
+    expect(ben.locator("#proposed")).to_contain_text("open for challenge until")
+    ben.locator("#proposed a").first.click()
+    expect(ben.get_by_role("row", name=re.compile("^Ada"))).to_contain_text("why this amount")
+    # After the window Ada posts it.
+    past_the_window(Distribution.objects.get())
+    ada.reload()
+    ada.get_by_role("button", name="Post it to the journal").click()
+    expect(ada.get_by_text(re.compile(r"Posted [0-9.]+ EUR to the journal\."))).to_be_visible()
     # The policy may keep part of each income as a reserve; what is split is shown.
     distributed = ada.locator("dt:text-is('Amount') + dd").inner_text().strip()
     assert re.fullmatch(r"\d+\.\d\d EUR", distributed), distributed

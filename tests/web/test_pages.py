@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from commonshare.audit.models import AuditEvent
-from commonshare.books.models import Distribution, Income
+from commonshare.books.models import Distribution, Income, JournalEntry
 from commonshare.community.models import Member
 from commonshare.work.models import Contribution, Review, Task
+from tests.distributing import close_this_period, past_the_window, propose
 
 pytestmark = pytest.mark.django_db
 
@@ -484,8 +486,9 @@ def test_income_refusals_name_the_field(world: Any, change: dict[str, str], fiel
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"period_end": "2020-01-01"}, "period_end"),
-        ({"period_start": "soon"}, "period_start"),
+        ({"period": "2020-01-15"}, "period"),
+        ({"period": "soon"}, "period"),
+        ({"period": "this month"}, "period"),
         ({"currency": "???"}, "currency"),
         ({"amount": "1000000"}, "amount"),
     ],
@@ -498,36 +501,73 @@ def test_distribution_refusals_name_the_field(
     services.record_income(
         world.ada, amount="10", currency="EUR", payer="P", description="D", received_on=world.today
     )
-    data = {"period_start": "2025-01-01", "period_end": "2025-01-31", "currency": "EUR", **change}
+    if change.get("period") == "this month":
+        change = {"period": f"{world.today:%Y-%m}"}  # not ended yet
+    data = {"period": "2025-01", "currency": "EUR", **change}
     before = (Distribution.objects.count(), AuditEvent.objects.count())
     assert_field_error(as_member(world.ben).post(url("distribution_create"), data), field)
     assert (Distribution.objects.count(), AuditEvent.objects.count()) == before
 
 
 def test_distribution_of_a_period_twice_is_refused(paid: Any) -> None:
-    data = {
-        "period_start": str(paid.distribution.period_start),
-        "period_end": str(paid.distribution.period_end),
-        "currency": "EUR",
-    }
+    data = {"period": f"{paid.distribution.period_start:%Y-%m}", "currency": "EUR"}
     response = as_member(paid.ben).post(url("distribution_create"), data)
-    assert_field_error(response, "period_start")
+    assert_field_error(response, "period")
 
 
-def test_run_distribution_through_the_form(world: Any) -> None:
+def test_propose_then_post_a_distribution_through_the_pages(world: Any) -> None:
     from commonshare.books import services
 
     services.record_income(
         world.ada, amount="7", currency="USD", payer="P", description="D", received_on=world.today
     )
-    data = {"period_start": str(world.today), "period_end": str(world.today), "currency": "USD"}
-    response = as_member(world.ben).post(url("distribution_create"), data)
+    period = f"{close_this_period():%Y-%m}"
+    form = as_member(world.ben).get(url("distribution_create")).content.decode()
+    assert 'name="period"' in form and 'name="period_start"' not in form
+    response = as_member(world.ben).post(
+        url("distribution_create"), {"period": period, "currency": "USD"}
+    )
     distribution = Distribution.objects.get(currency="USD")
     assert response["Location"] == url("distribution", distribution.pk)
+    assert (
+        distribution.status == "proposed"
+        and not JournalEntry.objects.filter(source=f"distribution:{distribution.pk}").exists()
+    )
     page = Client().get(url("distribution", distribution.pk)).content.decode()
+    ends = timezone.localtime(distribution.challenge_ends_at)
+    assert f"open for challenge until {ends.day} {ends:%B %Y, %H:%M}" in page
     assert f"{distribution.amount} USD" in page
     assert "<svg" in page
     assert distribution.seed in page
+    assert url("payout", distribution.pk, world.ada.pk) in page  # each payout, and why
+    listing = Client().get(url("distributions")).content.decode()
+    proposed, posted = listing.split("<h2>Posted</h2>")
+    assert url("distribution", distribution.pk) in proposed
+    assert url("distribution", distribution.pk) not in posted
+    early = as_member(world.ben).post(url("distribution_post", distribution.pk), follow=True)
+    assert "open for challenge until" in early.content.decode()
+    distribution.refresh_from_db()
+    assert distribution.status == "proposed"
+    past_the_window(distribution)
+    as_member(world.ben).post(url("distribution_post", distribution.pk))
+    distribution.refresh_from_db()
+    assert distribution.status == "posted"
+    assert JournalEntry.objects.filter(source=f"distribution:{distribution.pk}").count() == 1
+    listing = Client().get(url("distributions")).content.decode()
+    assert url("distribution", distribution.pk) in listing.split("<h2>Posted</h2>")[1]
+
+
+def test_a_proposal_is_withdrawn_with_a_reason(world: Any) -> None:
+    proposal = propose(world.ada, currency="EUR")
+    empty = as_member(world.ben).post(url("distribution_withdraw", proposal.pk), {"reason": ""})
+    assert_field_error(empty, "reason")
+    as_member(world.ben).post(
+        url("distribution_withdraw", proposal.pk), {"reason": "Income is missing"}
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == "withdrawn"
+    page = Client().get(url("distribution", proposal.pk)).content.decode()
+    assert "nothing of it was paid" in page
 
 
 def test_distribution_page_shows_amount_seed_chart_and_payouts(paid: Any) -> None:

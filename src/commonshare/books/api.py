@@ -45,6 +45,7 @@ from commonshare.books.schemas import (
     PayoutOut,
     WithdrawalIn,
     WithdrawalOut,
+    WithdrawDistributionIn,
 )
 from commonshare.books.selectors import expenses
 from commonshare.community import selectors as community_selectors
@@ -98,16 +99,44 @@ def get_distribution(request: HttpRequest, distribution_id: PathId) -> Distribut
     response={201: DistributionDetailOut, **WRITE, **E409},
     tags=["distributions"],
 )
-def run_distribution(request: HttpRequest, payload: DistributionIn) -> Status[Any]:
-    """Split the period's income among its reviewed contributors, once per period."""
-    distribution = distributions.run_distribution(
+def propose_distribution(request: HttpRequest, payload: DistributionIn) -> Status[Any]:
+    """Propose the split of a closed period: frozen now, open for challenge, not posted.
+
+    A proposal not yet posted for the same period is replaced by this one.
+    """
+    distribution = distributions.propose_distribution(
         acting_member(request),
-        period_start=payload.period_start,
-        period_end=payload.period_end,
+        period=payload.period,
         currency=payload.currency,
         amount=payload.amount,
     )
     return Status(201, distribution)
+
+
+@router.post(
+    "/distributions/{distribution_id}/post",
+    auth=member_auth,
+    response={200: DistributionDetailOut, **WRITE, **E404, **E409},
+    tags=["distributions"],
+)
+def post_distribution(request: HttpRequest, distribution_id: PathId) -> Distribution:
+    """Post a proposed distribution to the journal, once its challenge window is over."""
+    return distributions.post_distribution(acting_member(request), distribution_id)
+
+
+@router.post(
+    "/distributions/{distribution_id}/withdraw",
+    auth=member_auth,
+    response={200: DistributionDetailOut, **WRITE, **E404, **E409},
+    tags=["distributions"],
+)
+def withdraw_distribution(
+    request: HttpRequest, distribution_id: PathId, payload: WithdrawDistributionIn
+) -> Distribution:
+    """Withdraw a proposed distribution not yet posted."""
+    return distributions.withdraw_distribution(
+        acting_member(request), distribution_id, reason=payload.reason
+    )
 
 
 @router.get(

@@ -71,23 +71,62 @@ def distribute() -> None:
     """Split income among contributors for a period."""
 
 
-@distribute.command("run")
-@click.option("--from", "period_start", required=True, help="First day, YYYY-MM-DD.")
-@click.option("--to", "period_end", required=True, help="Last day, YYYY-MM-DD.")
+@distribute.command("propose")
+@click.option("--period", required=True, help="The closed period: its first month, YYYY-MM.")
 @click.option("--currency", required=True)
 @click.option("--amount", help="Default: all income not yet distributed in the currency.")
 @as_option
 @with_django
-def distribute_run(as_email: str | None, **given: Any) -> None:
-    """Run the distribution of a period (once per period).
+def distribute_propose(as_email: str | None, **given: Any) -> None:
+    """Propose the distribution of a closed period: frozen now, posted after its window.
 
-    Example: commonshare distribute run --from 2026-10-01 --to 2026-10-31 --currency EUR
+    Example: commonshare distribute propose --period 2026-10 --currency EUR
     --as ada@example.org
     """
-    from commonshare.books.distribution import run_distribution
+    from commonshare.books.distribution import propose_distribution
 
-    done = run_distribution(acting_member(as_email), **given)
-    click.echo(f"Distribution {done.pk}: {done.amount} {done.currency} by {done.method}")
+    done = propose_distribution(acting_member(as_email), **given)
+    _echo_distribution(done)
+
+
+@distribute.command("post")
+@click.argument("distribution_id", type=int)
+@as_option
+@with_django
+def distribute_post(distribution_id: int, as_email: str | None) -> None:
+    """Post a proposed distribution once its challenge window is over.
+
+    Example: commonshare distribute post 3 --as ada@example.org
+    """
+    from commonshare.books.distribution import post_distribution
+
+    _echo_distribution(post_distribution(acting_member(as_email), distribution_id))
+
+
+@distribute.command("withdraw")
+@click.argument("distribution_id", type=int)
+@click.option("--reason", required=True, help="Why the proposal is withdrawn.")
+@as_option
+@with_django
+def distribute_withdraw(distribution_id: int, reason: str, as_email: str | None) -> None:
+    """Withdraw a proposed distribution not yet posted.
+
+    Example: commonshare distribute withdraw 3 --reason "income missing" --as ada@example.org
+    """
+    from commonshare.books.distribution import withdraw_distribution
+
+    _echo_distribution(
+        withdraw_distribution(acting_member(as_email), distribution_id, reason=reason)
+    )
+
+
+def _echo_distribution(done: Any) -> None:
+    from commonshare.books.selectors import distribution_state
+
+    click.echo(
+        f"Distribution {done.pk}: {done.amount} {done.currency} by {done.method}, "
+        f"{distribution_state(done)}"
+    )
     for payout in done.payouts.select_related("member"):
         click.echo(f"  {payout.member.display_name:<24} {payout.amount:>12}  share {payout.share}")
     if done.remainder_minor:
@@ -97,13 +136,13 @@ def distribute_run(as_email: str | None, **given: Any) -> None:
 @distribute.command("list")
 @with_django
 def distribute_list() -> None:
-    """List distributions."""
-    from commonshare.books.selectors import distributions
+    """List distributions: proposals open for challenge, then posted ones."""
+    from commonshare.books.selectors import distribution_state, distributions
 
     for row in distributions():
         click.echo(
             f"{row.pk:>5}  {row.period_start} – {row.period_end}  {row.amount:>12} "
-            f"{row.currency}  {row.method}"
+            f"{row.currency}  {row.method}  {distribution_state(row)}"
         )
 
 
@@ -112,13 +151,33 @@ def distribute_list() -> None:
 @click.option("--member", "member_id", type=int, help="Explain one member's payout.")
 @with_django
 def distribute_show(distribution_id: int, member_id: int | None) -> None:
-    """Show a distribution's frozen result, or why one member got what they got."""
+    """Show a distribution (or a proposal's preview): its state, each payout with its
+    explanation, and the frozen result; or why one member got what they got."""
     from commonshare.books import selectors
 
     if member_id is not None:
         echo_json(selectors.payout(distribution_id, member_id).explanation)
-    else:
-        echo_json(selectors.distribution(distribution_id).result)
+        return
+    found = selectors.distribution(distribution_id)
+    echo_json(
+        {
+            "status": found.status,
+            "state": selectors.distribution_state(found),
+            "challenge_ends_at": found.challenge_ends_at.isoformat()
+            if found.challenge_ends_at
+            else None,
+            "payouts": [
+                {
+                    "member": p.member_id,
+                    "amount": str(p.amount),
+                    "share": str(p.share),
+                    "explanation": p.explanation,
+                }
+                for p in selectors.payouts_of(found)
+            ],
+            "result": found.result,
+        }
+    )
 
 
 @click.group()

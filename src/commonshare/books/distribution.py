@@ -30,16 +30,15 @@ from commonshare.books.selectors.owed import distributable_minor
 from commonshare.books.services import (
     _amount_minor,
     _code,
-    _date,
     _post,
     _require_books_that_verify,
 )
-from commonshare.books.vocab import VALUED_KINDS
+from commonshare.books.vocab import REASON_MAX, VALUED_KINDS
 from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act
 from commonshare.core.ledger import PAYOUTS, EntryDraft, Posting, expense_account, payable_account
 from commonshare.core.money import from_minor, to_minor
-from commonshare.core.policy import Policy
+from commonshare.core.policy import Policy, next_period_start, period_start
 from commonshare.core.valuation import (
     AllocationRequest,
     ContributionInput,
@@ -49,9 +48,15 @@ from commonshare.core.valuation import (
     allocate,
 )
 from commonshare.core.valuation.rounding import floor_of
-from commonshare.core.words import long_date
-from commonshare.errors import Conflict, InvalidInput
-from commonshare.governance.selectors import current_version, next_version_after, policy_of
+from commonshare.core.words import long_date, long_datetime, period_words
+from commonshare.errors import Conflict, InvalidInput, NotFound
+from commonshare.governance.models import PolicyVersion
+from commonshare.governance.selectors import (
+    current_policy,
+    current_version,
+    next_version_after,
+    policy_of,
+)
 from commonshare.work import earned, trust
 from commonshare.work.models import Contribution, Review
 
@@ -59,7 +64,6 @@ RESOURCES = expense_account("resources")
 # The largest amount a distribution accepts, in whole units of its currency (docs/books.md).
 MAX_DISTRIBUTION = Decimal(1_000_000_000)
 
-MAX_PERIOD_DAYS = 366
 ReviewRow = TypeVar("ReviewRow", bound=Mapping[str, Any])
 
 
@@ -262,10 +266,9 @@ def _refuse_two_versions(start: dt.date, end: dt.date) -> None:
         return
     begins = later.valid_from
     raise InvalidInput(
-        f"Version {later.number} of the rules takes effect on {long_date(begins)}: end this "
-        f"period on {long_date(begins - dt.timedelta(days=1))} or start it on "
-        f"{begins.day} {begins:%B}.",
-        field="period_end",
+        f"Version {later.number} of the rules takes effect on {long_date(begins)}, inside "
+        f"this period, so it cannot be distributed under one set of rules.",
+        field="period",
     )
 
 
@@ -274,43 +277,85 @@ def _floor_minor(amount: Decimal, currency: str) -> int:
     return floor_of(amount, to_minor(Decimal(1), currency))
 
 
-@action
-def run_distribution(
-    actor: Member,
-    *,
-    period_start: Any,
-    period_end: Any,
-    currency: str,
-    amount: Any = None,
-) -> Distribution:
-    """Pay resource use, then split an amount among the period's contributors.
+def _closed_period(period: Any) -> tuple[dt.date, dt.date]:
+    """The first and last day of the period ``period`` names, which must have ended.
 
-    All of it is one transaction: a crash leaves nothing or everything, and a
-    period is distributed at most once. Without ``amount``, everything
-    distributable in ``currency`` is split.
+    A period is named by its first day (``2026-11-01``) or, for the month it starts in,
+    ``2026-11``; its length is the policy's (``period.months``) in force on that day.
     """
-    ensure_may_act(actor, doing="run distributions")
-    start = _date(period_start, "period_start")
-    end = _date(period_end, "period_end")
-    if end < start:
-        raise InvalidInput("The period cannot end before it starts.", field="period_end")
-    if end > timezone.localdate():
-        raise InvalidInput("The period cannot end in the future.", field="period_end")
-    if (end - start).days >= MAX_PERIOD_DAYS:
+    start = _period_day(period)
+    length = current_policy(at=start).period
+    first = period_start(start, length)
+    if first != start:
         raise InvalidInput(
-            f"A period is at most {MAX_PERIOD_DAYS} days long.", field="period_start"
+            f"Periods are {_months(length.months)} long: the one containing "
+            f"{long_date(start)} starts on {long_date(first)}. Name the period by its first "
+            "day, or by its first month (YYYY-MM).",
+            field="period",
         )
+    end = next_period_start(start, length) - dt.timedelta(days=1)
+    today = timezone.localdate()
+    if end >= today:
+        raise InvalidInput(
+            f"The period {period_words(start, end)} has not ended yet: it can be distributed "
+            f"from {long_date(end + dt.timedelta(days=1))}.",
+            field="period",
+        )
+    return start, end
+
+
+def _months(months: int) -> str:
+    return "1 month" if months == 1 else f"{months} months"
+
+
+def _period_day(period: Any) -> dt.date:
+    if isinstance(period, dt.datetime):
+        raise InvalidInput("The period must be a month or a day, not a time.", field="period")
+    if isinstance(period, dt.date):
+        return period
+    text = str(period or "").strip()
+    if not text:
+        raise InvalidInput("Say which period to distribute (such as 2026-11).", field="period")
+    try:
+        if len(text) == len("2026-11"):
+            return dt.date.fromisoformat(f"{text}-01")
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            "The period must be a month as YYYY-MM (such as 2026-11), or its first day as "
+            "YYYY-MM-DD.",
+            field="period",
+        ) from None
+
+
+def _propose_distribution(
+    actor: Member, *, period: Any, currency: str, amount: Any = None
+) -> Distribution:
+    """Freeze the distribution of a closed ``period``: valuation, payouts, explanations.
+
+    Nothing is posted: it stays open for challenge for the policy's ``challenge_hours``
+    and is posted by ``_post_proposed_distribution`` after that. A proposal not yet posted
+    for the same period and currency is superseded by this one (it stays, marked so, with
+    its own frozen preview). Without ``amount``, everything distributable in ``currency``
+    that no other open proposal has frozen is split. Writes rows, records no event: the
+    calling action's event names it.
+    """
+    ensure_may_act(actor, doing="propose distributions")
+    trust.ensure_power(actor, trust.Power.MONEY, doing="propose a distribution")
+    start, end = _closed_period(period)
     code = _code(currency)
     version = current_version(at=start)  # the rules in force when the period began
     _refuse_two_versions(start, end)
     policy = policy_of(version)
     with transaction.atomic():
         journal.lock()
+        replaced = _live_for_period(code, start, end)
         _refuse_overlap(code, start, end)
         _require_books_that_verify()
         resources = resource_payments(period_end=end, currency=code, policy=policy)
         resource_minor = sum(p["minor"] for p in resources)
-        available = distributable_minor(code) - resource_minor
+        held = _held_by_proposals(code, but=None if replaced is None else replaced.pk)
+        available = distributable_minor(code) - resource_minor - held
         if amount in (None, ""):
             minor = available
         else:
@@ -318,7 +363,8 @@ def run_distribution(
             if minor > available:
                 raise InvalidInput(
                     "The amount is more than can be distributed "
-                    f"({from_minor(max(available, 0), code)} {code}, after what is owed).",
+                    f"({from_minor(max(available, 0), code)} {code}, after what is owed and "
+                    "what open proposals hold).",
                     field="amount",
                 )
         if minor <= 0:
@@ -335,27 +381,44 @@ def run_distribution(
         result_json["resource_payments"] = [
             {k: v for k, v in p.items() if k != "minor"} for p in resources
         ]
-        try:
-            distribution = Distribution.objects.create(
-                period_start=start,
-                period_end=end,
-                currency=code,
-                amount_minor=minor,
-                remainder_minor=to_minor(result.remainder, code),
-                method=result.method,
-                seed=seed,
-                # The version's own stored text, so its checksum is the version's even when
-                # the code knows sections added after it (they are read with their defaults).
-                policy=json.loads(version.content),
-                policy_version=version.number,
-                policy_sha256=version.sha256,
-                request=_request_json(request),
-                result=result_json,
-                created_by=actor,
+        payout_lines = [line for line in result.payouts if line.amount > 0]
+        if not payout_lines and not resources:
+            raise Conflict(
+                f"Nothing to pay for {period_words(start, end)}: no reviewed work or lent "
+                "resources came out with an amount, so nothing was proposed.",
+                field="period",
             )
+        if replaced is not None:
+            Distribution.objects.filter(pk=replaced.pk, status=Distribution.Status.PROPOSED).update(
+                status=Distribution.Status.SUPERSEDED
+            )
+        try:
+            with transaction.atomic():
+                distribution = Distribution.objects.create(
+                    period_start=start,
+                    period_end=end,
+                    currency=code,
+                    amount_minor=minor,
+                    remainder_minor=to_minor(result.remainder, code),
+                    method=result.method,
+                    seed=seed,
+                    policy=_frozen_policy(version),
+                    policy_version=version.number,
+                    policy_sha256=version.sha256,
+                    request=_request_json(request),
+                    result=result_json,
+                    created_by=actor,
+                    status=Distribution.Status.PROPOSED,
+                    challenge_ends_at=timezone.now()
+                    + dt.timedelta(hours=policy.period.challenge_hours),
+                )
         except IntegrityError:
-            raise Conflict("This period has already been distributed.") from None
-        payouts = [
+            raise Conflict(
+                f"{period_words(start, end)} was proposed by someone else at the same moment; "
+                "read that proposal first.",
+                field="period",
+            ) from None
+        Payout.objects.bulk_create(
             Payout(
                 distribution=distribution,
                 member_id=int(line.member),
@@ -363,43 +426,211 @@ def run_distribution(
                 share=line.share,
                 explanation=result.explanations.get(line.member, {}),
             )
-            for line in result.payouts
-            if line.amount > 0
-        ]
-        if not payouts and not resources:
+            for line in payout_lines
+        )
+    distribution.replaced = replaced  # type: ignore[attr-defined]
+    return distribution
+
+
+def _frozen_policy(version: PolicyVersion) -> dict[str, Any]:
+    """The rules as the version holds them: its checksum is the distribution's."""
+    frozen: dict[str, Any] = json.loads(version.content)
+    return frozen
+
+
+@action
+def propose_distribution(
+    actor: Member, *, period: Any, currency: str, amount: Any = None
+) -> Distribution:
+    """Propose the distribution of a closed period: frozen now, posted after its window."""
+    distribution = _propose_distribution(actor, period=period, currency=currency, amount=amount)
+    replaced = getattr(distribution, "replaced", None)
+    record(
+        "books.distribution.proposed",
+        distribution,
+        actor=actor,
+        amount_minor=distribution.amount_minor,
+        currency=distribution.currency,
+        period_start=str(distribution.period_start),
+        challenge_ends_at=distribution.challenge_ends_at.isoformat()
+        if distribution.challenge_ends_at
+        else None,
+        **({"replaces": replaced.pk} if replaced is not None else {}),
+    )
+    return distribution
+
+
+def _post_proposed_distribution(distribution_id: int) -> Distribution:
+    """Post a proposal whose challenge window is over, exactly once (no event).
+
+    One transaction under the journal lock: a crash leaves it proposed and unposted, and
+    posting it again then posts it whole. Refused while the window is open, once posted,
+    when superseded or withdrawn, and when the books changed so that its frozen amount is
+    no longer there to distribute or its work was paid by another distribution meanwhile.
+    """
+    with transaction.atomic():
+        journal.lock()
+        distribution = Distribution.objects.select_for_update().filter(pk=distribution_id).first()
+        if distribution is None:
+            raise NotFound(f"There is no distribution {distribution_id}.")
+        name = period_words(distribution.period_start, distribution.period_end)
+        _refuse_unless_postable(distribution, name)
+        _require_books_that_verify()
+        code = distribution.currency
+        resources = _frozen_resources(distribution)
+        _refuse_settled_since(distribution, name)
+        if any(True for _ in records.valued_rows_problems(distribution.pk)):
             raise Conflict(
-                f"Nothing to pay for {start} to {end}: no reviewed work or lent resources "
-                "came out with an amount, so no distribution was run.",
-                field="period_end",
+                f"Work that the distribution of {name} values was changed since it was "
+                "proposed, so its frozen valuation no longer holds. Propose the period again.",
+                field="period",
             )
-        Payout.objects.bulk_create(payouts)
-        _post_distribution(distribution, payouts, resources, actor)
-        earned._record_reputation(distribution.pk, end, result_json.get("reputation", {}))
-        record(
-            "books.distribution.posted",
-            distribution,
-            actor=actor,
-            amount_minor=minor,
-            currency=code,
-            payouts=len(payouts),
+        needed = distribution.amount_minor + sum(p["minor"] for p in resources)
+        available = distributable_minor(code) - _held_by_proposals(code, but=distribution.pk)
+        if needed > available:
+            raise Conflict(
+                f"The books changed since {name} was proposed: it would pay "
+                f"{from_minor(needed, code)} {code}, but only "
+                f"{from_minor(max(available, 0), code)} {code} can be distributed now. "
+                "Propose the period again.",
+                field="period",
+            )
+        distribution.status = Distribution.Status.POSTED
+        distribution.posted_at = timezone.now()
+        distribution.save(update_fields=["status", "posted_at"])
+        payouts = list(distribution.payouts.all())
+        _post_distribution(distribution, payouts, resources, distribution.created_by)
+        # Reputation is carried only by what was posted: a proposal still open (or
+        # superseded) hands nobody a reputation, so trust reads posted periods only.
+        earned._record_reputation(
+            distribution.pk, distribution.period_end, distribution.result.get("reputation", {})
         )
     return distribution
 
 
+@action
+def post_distribution(actor: Member, distribution_id: int) -> Distribution:
+    """Post a proposed distribution once its challenge window is over."""
+    ensure_may_act(actor, doing="post distributions")
+    trust.ensure_power(actor, trust.Power.MONEY, doing="post a distribution")
+    distribution = _post_proposed_distribution(distribution_id)
+    record(
+        "books.distribution.posted",
+        distribution,
+        actor=actor,
+        amount_minor=distribution.amount_minor,
+        currency=distribution.currency,
+        payouts=distribution.payouts.count(),
+    )
+    return distribution
+
+
+@action
+def withdraw_distribution(actor: Member, distribution_id: int, *, reason: str) -> Distribution:
+    """Withdraw a proposal not yet posted (its frozen preview stays, marked withdrawn)."""
+    ensure_may_act(actor, doing="withdraw distributions")
+    trust.ensure_power(actor, trust.Power.MONEY, doing="withdraw a proposed distribution")
+    why = (reason or "").strip()
+    if not why:
+        raise InvalidInput("Say why the proposal is withdrawn.", field="reason")
+    if len(why) > REASON_MAX:
+        raise InvalidInput(f"The reason can be at most {REASON_MAX} characters.", field="reason")
+    with transaction.atomic():
+        journal.lock()
+        distribution = Distribution.objects.select_for_update().filter(pk=distribution_id).first()
+        if distribution is None:
+            raise NotFound(f"There is no distribution {distribution_id}.")
+        if distribution.status != Distribution.Status.PROPOSED:
+            raise Conflict(
+                f"Only a proposal open for challenge can be withdrawn; this one is "
+                f"{distribution.get_status_display().lower()}.",
+            )
+        distribution.status = Distribution.Status.WITHDRAWN
+        distribution.save(update_fields=["status"])
+        record("books.distribution.withdrawn", distribution, actor=actor, reason=why)
+    return distribution
+
+
+def _refuse_unless_postable(distribution: Distribution, name: str) -> None:
+    status = distribution.status
+    if status == Distribution.Status.POSTED or records.has_entries(distribution.pk):
+        raise Conflict(f"Already done: the distribution of {name} was posted.")
+    if status == Distribution.Status.SUPERSEDED:
+        raise Conflict(f"This proposal for {name} was replaced by a newer one; post that.")
+    if status == Distribution.Status.WITHDRAWN:
+        raise Conflict(f"This proposal for {name} was withdrawn.")
+    ends = distribution.challenge_ends_at
+    if ends is not None and timezone.now() < ends:
+        raise Conflict(
+            f"The distribution of {name} is open for challenge until "
+            f"{long_datetime(timezone.localtime(ends))}; it can be posted after that."
+        )
+
+
+def _refuse_settled_since(distribution: Distribution, name: str) -> None:
+    """Work or resources it pays that another distribution posted since has paid."""
+    valued, paid = settled_contributions(distribution.currency)
+    mine = records.valued_in(distribution.request)
+    lent = {int(p["contribution"]) for p in distribution.result.get("resource_payments", [])}
+    if mine & valued or lent & paid:
+        raise Conflict(
+            f"The books changed since {name} was proposed: another distribution has paid "
+            "some of the work it values. Propose the period again.",
+            field="period",
+        )
+
+
+def _frozen_resources(distribution: Distribution) -> list[dict[str, Any]]:
+    code = distribution.currency
+    return [
+        {**p, "member": int(p["member"]), "minor": to_minor(Decimal(p["amount"]), code)}
+        for p in distribution.result.get("resource_payments", [])
+    ]
+
+
+def _held_by_proposals(currency: str, *, but: int | None = None) -> int:
+    """What open proposals in ``currency`` have frozen (payouts and resources)."""
+    held = 0
+    open_ones = Distribution.objects.filter(currency=currency, status=Distribution.Status.PROPOSED)
+    if but is not None:
+        open_ones = open_ones.exclude(pk=but)
+    for distribution in open_ones:
+        held += distribution.amount_minor + sum(p["minor"] for p in _frozen_resources(distribution))
+    return held
+
+
+def _live_for_period(currency: str, start: dt.date, end: dt.date) -> Distribution | None:
+    """The proposal not yet posted for exactly this period, which a new one replaces."""
+    return (
+        Distribution.objects.filter(
+            currency=currency,
+            period_start=start,
+            period_end=end,
+            status=Distribution.Status.PROPOSED,
+        )
+        .select_for_update()
+        .first()
+    )
+
+
 def _refuse_overlap(currency: str, start: dt.date, end: dt.date) -> None:
-    existing = Distribution.objects.filter(
-        currency=currency, period_start__lte=end, period_end__gte=start
-    ).first()
+    existing = (
+        Distribution.objects.filter(currency=currency, period_start__lte=end, period_end__gte=start)
+        .exclude(status__in=[Distribution.Status.SUPERSEDED, Distribution.Status.WITHDRAWN])
+        .exclude(status=Distribution.Status.PROPOSED, period_start=start, period_end=end)
+        .first()
+    )
     if existing is None:
         return
     if (existing.period_start, existing.period_end) == (start, end):
         raise Conflict(
-            f"Already done: {existing} was distributed (distribution {existing.pk}).",
-            field="period_start",
+            f"Already done: {period_words(start, end)} was distributed "
+            f"(distribution {existing.pk}).",
+            field="period",
         )
     raise Conflict(
         f"The period overlaps the distribution of {existing}; each period is distributed once.",
-        field="period_start",
+        field="period",
     )
 
 
@@ -429,7 +660,7 @@ def _post_distribution(
                 ),
                 source=f"distribution:{distribution.pk}",
                 actor=str(actor.pk),
-                service="books.run_distribution",
+                service="books.post_distribution",
                 commits=commits,
             )
         )
@@ -448,7 +679,7 @@ def _post_distribution(
                 ),
                 source=f"distribution:{distribution.pk}",
                 actor=str(actor.pk),
-                service="books.run_distribution",
+                service="books.post_distribution",
                 commits=commits,
             )
         )

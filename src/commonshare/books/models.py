@@ -11,10 +11,12 @@ from django.db.models import F, Q
 from commonshare.books.vocab import (
     ACCOUNT_DESCRIPTION_MAX,
     ACCOUNT_MAX,
+    DISTRIBUTION_STATUS_MAX,
     ENTRY_DESCRIPTION_MAX,
     ENTRY_FIELD_MAX,
     HASH_MAX,
     INCOME_DESCRIPTION_MAX,
+    LIVE_DISTRIBUTION_STATUSES,
     METHOD_MAX,
     PAYER_MAX,
     REASON_MAX,
@@ -22,6 +24,7 @@ from commonshare.books.vocab import (
     SEED_MAX,
     SOURCE_MAX,
     VERDICT_MAX,
+    DistributionStatus,
     ExpenseVerdict,
     IncomeSource,
 )
@@ -60,7 +63,13 @@ class Income(models.Model):
 
 
 class Distribution(models.Model):
-    """One split of an amount for a period, with its inputs and policy frozen."""
+    """One split of an amount for a closed period, with its inputs and policy frozen.
+
+    It is frozen when proposed and stays open for challenge until ``challenge_ends_at``;
+    only then is it posted to the journal (``posted_at``), once.
+    """
+
+    Status = DistributionStatus
 
     period_start = models.DateField()
     period_end = models.DateField()
@@ -80,13 +89,23 @@ class Distribution(models.Model):
     result = models.JSONField(help_text="The valuation output, explanations included")
     created_by = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Distributions from before proposals were posted at once: they are ``posted``, with no
+    # window and no posting time.
+    status = models.CharField(
+        max_length=DISTRIBUTION_STATUS_MAX,
+        choices=Status.choices,
+        default=Status.POSTED,
+    )
+    challenge_ends_at = models.DateTimeField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-period_end", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["currency", "period_start", "period_end"],
-                name="one_distribution_per_period",
+                condition=Q(status__in=LIVE_DISTRIBUTION_STATUSES),
+                name="one_live_distribution_per_period",
             ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="distribution_period_order"

@@ -10,7 +10,8 @@ the record disagree with its entry, and ``problems`` names it:
   peer decision on it (``books.decide_expense``);
 - a withdrawal: its row (``books.record_withdrawal``);
 - a distribution: its frozen policy, request and result and its payout rows
-  (both of its entries, ``books.run_distribution``).
+  (both of its entries, ``books.post_distribution``; a proposal open for challenge has
+  no entry yet, and only posted ones may have any).
 
 The reviews' ratings and the contributions' quantities that a distribution
 valued are in its frozen request; they are checked by comparing the live rows
@@ -49,6 +50,7 @@ from commonshare.books.models import (
 )
 from commonshare.books.policy import effort_of
 from commonshare.books.policy_verify import distribution_policy_problems
+from commonshare.books.vocab import DistributionStatus
 from commonshare.core.ledger import VerifyReport
 from commonshare.governance.integrity import norm_version_problems, version_problems
 from commonshare.work.models import Contribution, Review
@@ -205,8 +207,10 @@ CHECKS: dict[str, Check] = {
     "books.record_income": _check_income,
     "books.decide_expense": _check_expense,
     "books.record_withdrawal": _check_withdrawal,
-    "books.run_distribution": _check_distribution,
+    "books.run_distribution": _check_distribution,  # entries posted before proposals
+    "books.post_distribution": _check_distribution,
 }
+DISTRIBUTION_SERVICES = ("books.run_distribution", "books.post_distribution")
 
 
 def problems() -> list[str]:
@@ -226,7 +230,7 @@ def problems() -> list[str]:
         if problem is not None:
             if problem not in found:
                 found.append(problem)
-        elif service == "books.run_distribution" and (number := _number(source)) is not None:
+        elif service in DISTRIBUTION_SERVICES and (number := _number(source)) is not None:
             intact_distributions.append(number)
     found += _uncommitted_incomes()
     found += _uncommitted_distributions()
@@ -268,19 +272,29 @@ def posted_distributions() -> QuerySet[Distribution]:
     return Distribution.objects.filter(Exists(entry))
 
 
+def has_entries(distribution_id: int) -> bool:
+    """Whether a journal entry was posted for the distribution."""
+    return JournalEntry.objects.filter(source=f"distribution:{distribution_id}").exists()
+
+
 def _uncommitted_distributions() -> list[str]:
-    """Distribution rows that no entry commits to (a distribution is always posted with one)."""
+    """Posted distributions that no entry commits to (a distribution is posted with one),
+    and distributions with entries that are not marked posted (a proposal, superseded or
+    withdrawn one has none)."""
     sources = set(
         JournalEntry.objects.filter(source__startswith="distribution:").values_list(
             "source", flat=True
         )
     )
-    ids = Distribution.objects.order_by("id").values_list("id", flat=True)
-    return [
-        f"distribution {pk} has no journal entry"
-        for pk in ids
-        if f"distribution:{pk}" not in sources
-    ]
+    found: list[str] = []
+    rows = Distribution.objects.order_by("id").values_list("id", "status")
+    for pk, status in rows:
+        posted = f"distribution:{pk}" in sources
+        if status == DistributionStatus.POSTED and not posted:
+            found.append(f"distribution {pk} has no journal entry")
+        elif status != DistributionStatus.POSTED and posted:
+            found.append(f"distribution {pk} has journal entries but is marked {status}")
+    return found
 
 
 def valued_rows_problems(distribution_id: int) -> Iterator[str]:

@@ -31,8 +31,10 @@ from commonshare.books.vocab import (
     DEFAULT_INCOME_SOURCE,
     INCOME_DESCRIPTION_MAX,
     PAYER_MAX,
+    PERIOD_TEXT_MAX,
     REASON_MAX,
     REFERENCE_MAX,
+    DistributionStatusValue,
     ExpenseStatusValue,
     ExpenseVerdictValue,
     IncomeSourceValue,
@@ -75,8 +77,12 @@ class IncomeOut(Schema):
 
 
 class DistributionIn(StrictIn):
-    period_start: IsoDate
-    period_end: IsoDate
+    period: str = Field(
+        min_length=7,
+        max_length=PERIOD_TEXT_MAX,
+        pattern=r"^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$",
+        description="The closed period: its first month, YYYY-MM, or its first day",
+    )
     currency: CurrencyCode
     amount: DecimalStr | None = Field(
         None, description="Defaults to all income in the currency not yet distributed"
@@ -101,6 +107,15 @@ class DistributionOut(Schema):
     )
     created_by: MemberRef
     created_at: dt.datetime
+    status: DistributionStatusValue = Field(
+        description="proposed: frozen and open for challenge, not posted yet; posted; "
+        "superseded by a newer proposal for the period; or withdrawn"
+    )
+    challenge_ends_at: dt.datetime | None = Field(
+        description="When the challenge window closes and it may be posted; null for "
+        "distributions posted before proposals existed"
+    )
+    posted_at: dt.datetime | None
 
     @staticmethod
     def resolve_amount(obj: Distribution) -> str:
@@ -115,6 +130,7 @@ class PayoutLineOut(Schema):
     member: MemberRef
     amount: str
     share: str
+    explanation: dict[str, Any]
 
     @staticmethod
     def resolve_amount(obj: Payout) -> str:
@@ -139,7 +155,6 @@ class PayoutOut(PayoutLineOut):
 
     distribution_id: int
     currency: str
-    explanation: dict[str, Any]
 
     @staticmethod
     def resolve_currency(obj: Payout) -> str:
@@ -151,6 +166,11 @@ class DistributionRef(Schema):
     period_start: dt.date
     period_end: dt.date
     currency: str
+    status: DistributionStatusValue
+
+
+class WithdrawDistributionIn(StrictIn):
+    reason: OneLine = Field(min_length=1, max_length=REASON_MAX)
 
 
 class MemberPayoutOut(Schema):

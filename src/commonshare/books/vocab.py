@@ -38,9 +38,26 @@ class ExpenseStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+class DistributionStatus(models.TextChoices):
+    """Where a distribution stands: frozen and open for challenge, posted, or set aside.
+
+    A proposal is posted once its challenge window is over. A newer proposal for the same
+    period replaces one not yet posted (``superseded``); one can also be withdrawn.
+    """
+
+    PROPOSED = "proposed", "Open for challenge"
+    POSTED = "posted", "Posted"
+    SUPERSEDED = "superseded", "Replaced by a newer proposal"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+LIVE_DISTRIBUTION_STATUSES = (DistributionStatus.PROPOSED, DistributionStatus.POSTED)
+"""At most one distribution per period and currency is in one of these at a time."""
+
 IncomeSourceValue = Literal["support", "hosting", "custom-work", "sales", "donations"]
 ExpenseVerdictValue = Literal["approve", "reject"]
 ExpenseStatusValue = Literal["pending", "approved", "rejected"]
+DistributionStatusValue = Literal["proposed", "posted", "superseded", "withdrawn"]
 DEFAULT_INCOME_SOURCE: IncomeSourceValue = "support"
 """The source income is booked to when none is said."""
 
@@ -59,6 +76,9 @@ SOURCE_MAX = 20
 VERDICT_MAX = 7
 METHOD_MAX = 20
 SEED_MAX = 64
+DISTRIBUTION_STATUS_MAX = 10
+PERIOD_TEXT_MAX = 10
+"""A period as named at the doors: ``2026-11`` or its first day, ``2026-11-01``."""
 HASH_MAX = 64
 """A SHA-256 in hex."""
 ENTRY_DESCRIPTION_MAX = MAX_DESCRIPTION

@@ -93,6 +93,9 @@ class PeriodPolicy:
     # The length of a distribution period, in whole months; periods start on the first of
     # a month and line up with the calendar year (quarters start in January, April...).
     months: int = 1
+    # How long a proposed distribution of a closed period stays open for challenge, in
+    # hours, before it may be posted: every member can read each payout meanwhile.
+    challenge_hours: int = 72
 
 
 @dataclass(frozen=True)
@@ -277,7 +280,10 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
             "default_price": _text(resources.default_price),
             "currency": resources.currency,
         },
-        "period": {"months": policy.period.months},
+        "period": {
+            "months": policy.period.months,
+            "challenge_hours": policy.period.challenge_hours,
+        },
         "trust": {
             f.name: _text(value) if isinstance(value, Decimal) else value
             for f in fields(TrustPolicy)
@@ -527,6 +533,10 @@ def _check_resources(check: _Checker, section: Mapping[str, Any]) -> None:
             )
 
 
+MAX_CHALLENGE_HOURS = 24 * 31
+"""A challenge window of at most a month: longer would hold a period's pay back for good."""
+
+
 def _check_period(check: _Checker, section: Mapping[str, Any]) -> None:
     months = section.get("months", 1)
     if isinstance(months, bool) or months not in PERIOD_MONTHS:
@@ -534,6 +544,14 @@ def _check_period(check: _Checker, section: Mapping[str, Any]) -> None:
             "period.months",
             f"the period must be {one_of(str(m) for m in PERIOD_MONTHS)} months long, "
             "so that periods line up with the year",
+        )
+    if "challenge_hours" in section:
+        check.whole(
+            "period.challenge_hours",
+            section["challenge_hours"],
+            "the hours a proposed distribution stays open for challenge",
+            0,
+            MAX_CHALLENGE_HOURS,
         )
 
 

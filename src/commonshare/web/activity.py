@@ -142,6 +142,22 @@ def _distributed(event: AuditEvent, distribution: Any) -> SafeString:
     )
 
 
+def _about_distribution(verb: str, fallback: str) -> Sentence:
+    def sentence(event: AuditEvent, distribution: Any) -> SafeString:
+        if distribution is None:
+            return format_html("{}", fallback)
+        amount = formatting.money(distribution.amount_minor, distribution.currency)
+        return format_html(
+            "{} {} for {} to {}",
+            verb,
+            _link("distribution", distribution.pk, amount),
+            formatting.day(distribution.period_start),
+            formatting.day(distribution.period_end),
+        )
+
+    return sentence
+
+
 def _policy_adopted(event: AuditEvent, _target: Any) -> SafeString:
     number, since = event.data.get("number"), event.data.get("valid_from")
     try:
@@ -184,7 +200,13 @@ SENTENCES: dict[str, Sentence] = {
     "books.expense.rejectd": _about_contribution("turned down the expense claim"),
     "books.withdrawal.recorded": _withdrawal,
     "books.entry.reversed": _reversed,
+    "books.distribution.proposed": _about_distribution(
+        "proposed to distribute", "proposed a distribution"
+    ),
     "books.distribution.posted": _distributed,
+    "books.distribution.withdrawn": _about_distribution(
+        "withdrew the proposal to distribute", "withdrew a proposed distribution"
+    ),
     "governance.policy.adopted": _policy_adopted,
     "work.steward.named": _plain("named the stewards of the new community"),
     "work.steward_phase.ended": _plain(

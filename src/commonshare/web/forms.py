@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from commonshare.books.models import ExpenseDecision, Income
+from commonshare.books.vocab import PERIOD_TEXT_MAX, REASON_MAX
 from commonshare.community import mail, services
 from commonshare.core.money import CURRENCY_CODE_LENGTH
 from commonshare.work.models import Contribution
@@ -267,8 +268,12 @@ class IncomeForm(Form):
 
 
 class DistributionForm(Form):
-    period_start = _date("Period start")
-    period_end = _date("Period end")
+    period = _text(
+        "Period",
+        help_text="The month the period starts in, as YYYY-MM (for example 2026-11). "
+        "Only a period that has ended can be distributed.",
+        maxlength=PERIOD_TEXT_MAX,
+    )
     currency = _text("Currency", help_text="ISO code, e.g. EUR.", maxlength=CURRENCY_CODE_LENGTH)
     amount = _text(
         "Amount",
@@ -276,6 +281,10 @@ class DistributionForm(Form):
         help_text="Leave empty to distribute all undistributed income in this currency.",
         **DECIMAL,
     )
+
+
+class WithdrawDistributionForm(Form):
+    reason = _text("Why it is withdrawn", maxlength=REASON_MAX)
 
 
 class ExpenseDecisionForm(Form):

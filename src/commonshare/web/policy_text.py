@@ -74,6 +74,9 @@ def sentences(policy: Policy) -> list[str]:
         f"Income is distributed by periods of {count(policy.period.months, 'month', 'months')}, "
         f"starting {_STARTS[policy.period.months]}. A new version of these rules takes "
         "effect only when the next period starts.",
+        "A distribution covers one whole period that has ended. Once proposed, it stays open "
+        f"for challenge for {count(policy.period.challenge_hours, 'hour', 'hours')}, when "
+        "every member can read each payout and why; only after that can it be posted.",
         *trust_sentences(trust),
         *steward_sentences(policy),
     ]
@@ -163,6 +166,7 @@ _LABELS = {
     "resources.default_price": "Price of a unit with no price of its own",
     "resources.currency": "Currency of resource prices",
     "period.months": "Months in a distribution period",
+    "period.challenge_hours": "Hours a proposed distribution stays open for challenge",
     "trust.level1_days": "Days as a member for trust level 1",
     "trust.level1_reviewed_contributions": "Reviewed contributions for trust level 1",
     "trust.level2_days": "Days as a member for trust level 2",

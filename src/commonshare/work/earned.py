@@ -233,7 +233,7 @@ def _record_reputation(
 ) -> None:
     """Store the reputations a posted distribution's valuation handed on.
 
-    Private: called inside ``books.distribution.run_distribution``'s action, whose one
+    Private: called when ``books.distribution`` posts a distribution, inside the action whose one
     event names the distribution; it records no event of its own.
     """
     step = Decimal(1).scaleb(-REPUTATION_PLACES)

@@ -9,10 +9,12 @@ which reads what is owed here, so re-exporting it would make an import cycle.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from commonshare.books import journal
 from commonshare.books.models import Distribution, Income, Payout, Withdrawal
@@ -52,6 +54,7 @@ from commonshare.books.selectors.totals import (
 )
 from commonshare.community.models import Member
 from commonshare.core.ledger import payable_account
+from commonshare.core.words import long_datetime
 from commonshare.errors import NotFound
 
 __all__ = [
@@ -124,6 +127,30 @@ def distributions() -> QuerySet[Distribution]:
     return Distribution.objects.select_related("created_by")
 
 
+def posted_distributions() -> QuerySet[Distribution]:
+    return distributions().filter(status=Distribution.Status.POSTED)
+
+
+def proposed_distributions() -> QuerySet[Distribution]:
+    """Proposals frozen and open for challenge (or past their window), not yet posted."""
+    return distributions().filter(status=Distribution.Status.PROPOSED)
+
+
+def distribution_state(distribution: Distribution, *, now: dt.datetime | None = None) -> str:
+    """Where a distribution stands, in a sentence's words, with the window's close."""
+    status = distribution.status
+    ends = distribution.challenge_ends_at
+    if status == Distribution.Status.PROPOSED and ends is not None:
+        moment = timezone.now() if now is None else now
+        when = long_datetime(timezone.localtime(ends))
+        if moment < ends:
+            return f"open for challenge until {when}"
+        return f"challenge window closed on {when}; ready to be posted"
+    if status == Distribution.Status.POSTED and distribution.posted_at is not None:
+        return f"posted on {long_datetime(timezone.localtime(distribution.posted_at))}"
+    return str(distribution.get_status_display()).lower()
+
+
 def distribution(distribution_id: int) -> Distribution:
     found = Distribution.objects.filter(pk=distribution_id).first()
     if found is None:
@@ -136,7 +163,10 @@ def payouts_of(distribution: Distribution) -> QuerySet[Payout]:
 
 
 def payouts_for(member: Member) -> QuerySet[Payout]:
-    return Payout.objects.filter(member=member).select_related("distribution")
+    """A member's payouts in posted distributions (a proposal's are a preview, not pay)."""
+    return Payout.objects.filter(
+        member=member, distribution__status=Distribution.Status.POSTED
+    ).select_related("distribution")
 
 
 def payout(distribution_id: int, member_id: int) -> Payout:
@@ -153,7 +183,7 @@ def payout(distribution_id: int, member_id: int) -> Payout:
 def earned_by_currency(member: Member) -> dict[str, int]:
     """Minor units a member has been paid out, per currency."""
     rows = (
-        Payout.objects.filter(member=member)
+        Payout.objects.filter(member=member, distribution__status=Distribution.Status.POSTED)
         .values("distribution__currency")
         .annotate(total=Sum("amount_minor"))
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -16,9 +18,11 @@ from commonshare.books import selectors, services
 from commonshare.books.models import Distribution
 from commonshare.books.policy import frozen_policy
 from commonshare.community import selectors as community
+from commonshare.core.words import period_words
+from commonshare.errors import Conflict
 from commonshare.web import charts
 from commonshare.web.explain import explain, reviewer_ids
-from commonshare.web.forms import DistributionForm, IncomeForm
+from commonshare.web.forms import DistributionForm, IncomeForm, WithdrawDistributionForm
 from commonshare.web.templatetags.commonshare_web import money
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 
@@ -49,23 +53,77 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/books/distribution_list.html",
-        {"distributions": selectors.distributions(), "totals": selectors.distributed_totals()},
+        {
+            "proposed": _with_state(selectors.proposed_distributions()),
+            "distributions": selectors.posted_distributions(),
+            "totals": selectors.distributed_totals(),
+        },
     )
+
+
+def _with_state(found: Iterable[Distribution]) -> list[Distribution]:
+    rows = list(found)
+    for row in rows:
+        row.state = selectors.distribution_state(row)  # type: ignore[attr-defined]
+    return rows
 
 
 @login_required
 @domain_errors
 def distribution_create(request: MemberRequest) -> HttpResponse:
-    today = timezone.localdate()
-    initial = {"period_start": today.replace(day=1), "period_end": today, "currency": "EUR"}
+    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    initial = {"period": f"{last_month:%Y-%m}", "currency": "EUR"}
     form = DistributionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        distribution = submit(form, lambda: distributions.run_distribution(request.user, **data))
+        distribution = submit(
+            form, lambda: distributions.propose_distribution(request.user, **data)
+        )
         if distribution is not None:
-            messages.success(request, f"Distributed {distribution.amount} {distribution.currency}.")
+            messages.success(
+                request,
+                f"Proposed {distribution.amount} {distribution.currency}: "
+                f"{selectors.distribution_state(distribution)}.",
+            )
             return redirect("web:distribution", distribution.pk)
     return render(request, "web/books/distribution_form.html", {"form": form})
+
+
+@login_required
+@domain_errors
+def distribution_post(request: MemberRequest, distribution_id: int) -> HttpResponse:
+    """POST posts a proposal whose window is over; the page shows why when it cannot."""
+    if request.method == "POST":
+        try:
+            done = distributions.post_distribution(request.user, distribution_id)
+        except Conflict as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Posted {done.amount} {done.currency} to the journal.")
+    return redirect("web:distribution", distribution_id)
+
+
+@login_required
+@domain_errors
+def distribution_withdraw(request: MemberRequest, distribution_id: int) -> HttpResponse:
+    distribution = selectors.distribution(distribution_id)
+    form = WithdrawDistributionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        done = submit(
+            form,
+            lambda: distributions.withdraw_distribution(
+                request.user, distribution_id, reason=reason
+            ),
+        )
+        if done is not None:
+            messages.success(request, "The proposal is withdrawn.")
+            return redirect("web:distribution", distribution_id)
+    return render(
+        request,
+        "web/books/distribution_withdraw.html",
+        {"distribution": distribution, "form": form},
+    )
 
 
 @domain_errors
@@ -93,6 +151,11 @@ def distribution_detail(request: HttpRequest, distribution_id: int) -> HttpRespo
             "resources": resource_rows(distribution),
             "entries": selectors.entries_from(f"distribution:{distribution.pk}"),
             "reserve_share": frozen_reserve_share(distribution),
+            "state": selectors.distribution_state(distribution),
+            "period_name": period_words(distribution.period_start, distribution.period_end),
+            "may_post": distribution.status == Distribution.Status.PROPOSED
+            and distribution.challenge_ends_at is not None
+            and timezone.now() >= distribution.challenge_ends_at,
         },
     )
 

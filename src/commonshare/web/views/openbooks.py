@@ -103,7 +103,8 @@ def open_books(request: HttpRequest) -> HttpResponse:
             "currency": currency,
             "chart": flows_chart(currency, months),
             "report": selectors.sustainability_of(totals, currency, today),
-            "distributions": selectors.distributions().prefetch_related("payouts__member"),
+            "distributions": selectors.posted_distributions().prefetch_related("payouts__member"),
+            "proposed": selectors.proposed_distributions(),
         },
     )
 
