@@ -13,6 +13,7 @@ from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import timezone
 from tests.dates import live_today
+from tests.distributing import past_the_window, propose
 
 from commonshare.books import distribution as distributions
 from commonshare.books import services as books
@@ -154,7 +155,11 @@ def _distributed(make_member: Any) -> Any:
     books.record_income(
         bo, amount="100.00", currency="EUR", payer="Acme", description="d", received_on=TODAY
     )
-    return distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")
+    proposal = propose(bo, currency="EUR")
+    # An open proposal hands nobody a reputation: only what is posted carries one.
+    assert not ReputationRecord.objects.filter(distribution_id=proposal.pk).exists()
+    past_the_window(proposal)
+    return distributions.post_distribution(bo, proposal.pk)
 
 
 def test_a_posted_distribution_stores_the_reputations_it_hands_on(make_member) -> None:
