@@ -34,6 +34,9 @@ MEMBERS = 400
 CONTRIBUTIONS = 4000
 
 POSTER = (
+    "import os, django; "
+    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'commonshare.settings'); "
+    "django.setup(); "
     "import commonshare.work.trust as trust; "
     "trust.level_of = lambda member, on=None: 2; "
     "from commonshare.cli import main; main()"
