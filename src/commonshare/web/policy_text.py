@@ -83,6 +83,24 @@ def sentences(policy: Policy) -> list[str]:
         f"level 3, {count(trust.level3_days, 'day', 'days')}, "
         f"{count(trust.level3_reviewed_contributions, 'reviewed contribution', 'reviewed contributions')} "  # noqa: E501
         f"and {count(trust.level3_reviews_given, 'review given', 'reviews given')}.",
+        *decision_sentences(policy),
+    ]
+
+
+def decision_sentences(policy: Policy) -> list[str]:
+    """How decisions are made, in sentences (the decisions section)."""
+    rules = policy.decisions
+    return [
+        f"A member at trust level {rules.propose_level} or above may make a proposal; "
+        "a proposal about money also needs the level that moving money needs. Its method, "
+        "criteria, quorum, voters and times are fixed when it is made.",
+        f"Unless a proposal asks more, members at trust level {rules.default_eligibility} "
+        f"or above may vote, and {_share(rules.default_quorum)} of them must cast a ballot.",
+        f"A vote runs from {count(rules.min_voting_days, 'day', 'days')} to "
+        f"{count(rules.max_voting_days, 'day', 'days')}. An objection to a lazy consensus "
+        f"opens a majority vote of {count(rules.lazy_consensus_days, 'day', 'days')}.",
+        "A closed decision is due for review "
+        f"{count(rules.review_after_days, 'day', 'days')} after it closes.",
     ]
 
 
@@ -109,6 +127,13 @@ _LABELS = {
     "trust.level3_days": "Days as a member for trust level 3",
     "trust.level3_reviewed_contributions": "Reviewed contributions for trust level 3",
     "trust.level3_reviews_given": "Reviews given for trust level 3",
+    "decisions.propose_level": "Trust level to make a proposal",
+    "decisions.default_eligibility": "Trust level to vote, unless a proposal asks more",
+    "decisions.default_quorum": "Share of voters who must cast a ballot, by default",
+    "decisions.min_voting_days": "Fewest days a vote runs",
+    "decisions.max_voting_days": "Most days a vote runs",
+    "decisions.lazy_consensus_days": "Days of the vote an objection to a lazy consensus opens",
+    "decisions.review_after_days": "Days after the close a decision is due for review",
 }
 
 
@@ -125,7 +150,7 @@ def _value(path: str, value: Any) -> str:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if path == "reserve.share":
+    if path in ("reserve.share", "decisions.default_quorum"):
         return _share(value)
     if path == "valuation.method":
         return METHOD_NAMES.get(value, "a method this version of the site does not know")
