@@ -1,0 +1,38 @@
+"""Who voted, against the quorum, and the words that say so."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``1 member``, ``2 members``."""
+    return f"{n} {one if n == 1 else many}"
+
+
+@dataclass(frozen=True)
+class Turnout:
+    cast: int
+    eligible: int
+    needed: int  # the quorum as a number of ballots: the share of eligible members, rounded up
+    met: bool
+
+    @classmethod
+    def of(cls, cast: int, eligible: int, quorum: Decimal) -> Turnout:
+        """Quorum counts cast ballots only (an abstention is cast; silence is not)."""
+        needed = math.ceil(quorum * eligible)
+        return cls(cast=cast, eligible=eligible, needed=needed, met=cast >= needed)
+
+    def sentence(self, verb: str = "voted") -> str:
+        """``10 of 12 eligible members voted, more than the quorum of 6``."""
+        took_part = f"{self.cast} of {plural(self.eligible, 'eligible member', 'eligible members')}"
+        took_part += f" {verb}"
+        if self.needed == 0:
+            return f"{took_part}, and no quorum was set"
+        if self.cast > self.needed:
+            return f"{took_part}, more than the quorum of {self.needed}"
+        if self.cast == self.needed:
+            return f"{took_part}, exactly the quorum of {self.needed}"
+        return f"{took_part}, fewer than the quorum of {self.needed}"

@@ -1,0 +1,172 @@
+"""Yes-or-no methods: consent, lazy consensus, simple majority and supermajority."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from commonshare.core.decisions.ballots import CHOICES, POSITIONS
+from commonshare.core.decisions.result import Outcome, Tally
+from commonshare.core.decisions.terms import Method, Terms
+from commonshare.core.decisions.turnout import Turnout, plural
+
+Ballots = Sequence[Mapping[str, Any]]
+
+
+def _no_quorum(terms: Terms, turnout: Turnout, counts: dict[str, Decimal]) -> Tally:
+    return Tally(
+        method=terms.method,
+        outcome=Outcome.NO_QUORUM,
+        winner=None,
+        cast=turnout.cast,
+        eligible=turnout.eligible,
+        quorum_met=False,
+        quorum_needed=turnout.needed,
+        counts=counts,
+        statement=f"No quorum: {turnout.sentence()}, so nothing was decided.",
+    )
+
+
+def _choice_counts(ballots: Ballots) -> dict[str, Decimal]:
+    counts = dict.fromkeys(CHOICES, 0)
+    for ballot in ballots:
+        counts[ballot["choice"]] += 1
+    return {choice: Decimal(n) for choice, n in counts.items()}
+
+
+def _choices_words(counts: Mapping[str, Decimal]) -> str:
+    return f"{counts['for']} for, {counts['against']} against, {counts['abstain']} abstained"
+
+
+def majority(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
+    """Passes with more for than against; a tie is a rejection; abstentions only count
+    towards the quorum."""
+    counts = _choice_counts(ballots)
+    turnout = Turnout.of(len(ballots), eligible, terms.quorum)
+    if not turnout.met:
+        return _no_quorum(terms, turnout, counts)
+    passed = counts["for"] > counts["against"]
+    outcome = Outcome.PASSED if passed else Outcome.REJECTED
+    head = "Passed" if passed else "Rejected"
+    return Tally(
+        method=terms.method,
+        outcome=outcome,
+        winner=None,
+        cast=turnout.cast,
+        eligible=eligible,
+        quorum_met=True,
+        quorum_needed=turnout.needed,
+        counts=counts,
+        statement=f"{head}: {_choices_words(counts)}; {turnout.sentence()}.",
+    )
+
+
+def _percent(share: Decimal) -> str:
+    value = (share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+    return f"{value.normalize():f}%"
+
+
+def supermajority(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
+    """Passes when for / (for + against) reaches the threshold; with nobody for or
+    against it is rejected."""
+    if terms.threshold is None:
+        raise ValueError("a supermajority needs a threshold (check_terms says so)")
+    counts = _choice_counts(ballots)
+    turnout = Turnout.of(len(ballots), eligible, terms.quorum)
+    if not turnout.met:
+        return _no_quorum(terms, turnout, counts)
+    sided = counts["for"] + counts["against"]
+    passed = sided > 0 and counts["for"] >= terms.threshold * sided
+    head = "Passed" if passed else "Rejected"
+    share = f"{counts['for']} of the {sided} who took a side were for"
+    if sided:
+        share += f" ({_percent(counts['for'] / sided)})"
+    else:
+        share = "nobody took a side"
+    return Tally(
+        method=terms.method,
+        outcome=Outcome.PASSED if passed else Outcome.REJECTED,
+        winner=None,
+        cast=turnout.cast,
+        eligible=eligible,
+        quorum_met=True,
+        quorum_needed=turnout.needed,
+        counts=counts,
+        statement=(
+            f"{head}: {_choices_words(counts)}, so {share} against a threshold of "
+            f"{_percent(terms.threshold)}; {turnout.sentence()}."
+        ),
+    )
+
+
+def _positions(ballots: Ballots) -> tuple[dict[str, Decimal], tuple[str, ...]]:
+    counts = dict.fromkeys(POSITIONS, 0)
+    reasons = []
+    for ballot in ballots:
+        counts[ballot["position"]] += 1
+        if ballot["position"] == "object":
+            reasons.append(ballot["reason"].strip())
+    # sorted, so the published tally does not depend on the order ballots came in
+    return {p: Decimal(n) for p, n in counts.items()}, tuple(sorted(reasons))
+
+
+def _with_reasons(objections: tuple[str, ...]) -> str:
+    return "with a reason" if len(objections) == 1 else "each with a reason"
+
+
+def consent(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
+    """Passes unless an eligible member objects with a reason (once the quorum is met)."""
+    counts, objections = _positions(ballots)
+    turnout = Turnout.of(len(ballots), eligible, terms.quorum)
+    if not turnout.met:
+        return _no_quorum(terms, turnout, counts)
+    consented = plural(int(counts["consent"]), "member consented", "members consented")
+    if objections:
+        objected = plural(len(objections), "member objected", "members objected")
+        statement = f"Rejected: {objected}, {_with_reasons(objections)}, and {consented}"
+    else:
+        statement = f"Passed: {consented} and nobody objected"
+    return Tally(
+        method=terms.method,
+        outcome=Outcome.REJECTED if objections else Outcome.PASSED,
+        winner=None,
+        cast=turnout.cast,
+        eligible=eligible,
+        quorum_met=True,
+        quorum_needed=turnout.needed,
+        counts=counts,
+        statement=f"{statement}; {turnout.sentence('took part')}.",
+        objections=objections,
+    )
+
+
+def lazy_consensus(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
+    """Passes at the close unless someone objects; needs no quorum, since silence is
+    consent. An objection gives ``objected``: the app then opens a majority vote."""
+    counts, objections = _positions(ballots)
+    turnout = Turnout(cast=len(ballots), eligible=eligible, needed=0, met=True)
+    took_part = (
+        f"{turnout.cast} of {plural(eligible, 'eligible member', 'eligible members')} "
+        "responded, and lazy consensus needs no quorum, since silence is consent"
+    )
+    if objections:
+        objected = plural(len(objections), "member objected", "members objected")
+        statement = (
+            f"Objected: {objected}, {_with_reasons(objections)}, so a majority vote follows with a "
+            f"fresh voting period; {took_part}."
+        )
+    else:
+        statement = f"Passed: nobody objected by the close; {took_part}."
+    return Tally(
+        method=Method.LAZY_CONSENSUS,
+        outcome=Outcome.OBJECTED if objections else Outcome.PASSED,
+        winner=None,
+        cast=turnout.cast,
+        eligible=eligible,
+        quorum_met=True,
+        quorum_needed=0,
+        counts=counts,
+        statement=statement,
+        objections=objections,
+    )
