@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "commonshare.work",
     "commonshare.books",
     "commonshare.governance",
+    "commonshare.decisions",
     "commonshare.web",
 ]
 

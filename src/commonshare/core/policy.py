@@ -253,6 +253,7 @@ def _build(data: Mapping[str, Any]) -> Policy:
     defaults = policy_to_dict(DEFAULT_POLICY)
     merged = {name: {**defaults[name], **data.get(name, {})} for name in defaults}
     valuation, resources = merged["valuation"], merged["resources"]
+    decisions = merged["decisions"]
     return Policy(
         valuation=ValuationPolicy(
             method=valuation["method"],
@@ -270,7 +271,7 @@ def _build(data: Mapping[str, Any]) -> Policy:
         period=PeriodPolicy(**merged["period"]),
         trust=TrustPolicy(**merged["trust"]),
         decisions=DecisionPolicy(
-            **{**merged["decisions"], "default_quorum": Decimal(merged["decisions"]["default_quorum"])}
+            **{**decisions, "default_quorum": Decimal(decisions["default_quorum"])}
         ),
     )
 

@@ -26,6 +26,9 @@ from commonshare.core.policy import Change, policy_diff, policy_from_dict, polic
 from commonshare.core.words import long_date
 from commonshare.decisions import vocab
 from commonshare.errors import InvalidInput
+from commonshare.governance.models import PolicyVersion
+from commonshare.governance.selectors import policy_of
+from commonshare.governance.services import _adopt_policy, policy_problems
 
 if TYPE_CHECKING:
     from commonshare.decisions.models import Proposal
@@ -81,8 +84,6 @@ def content_of(proposal: Proposal) -> dict[str, Any]:
 def _latest_policy_dict() -> dict[str, Any]:
     """The newest version's rules (one adopted but not in force yet included): a change is
     applied on top of what will be in force, so it never undoes another adopted change."""
-    from commonshare.governance.models import PolicyVersion
-    from commonshare.governance.selectors import policy_of
 
     latest = PolicyVersion.objects.order_by("-number").first()
     if latest is None:
@@ -101,7 +102,7 @@ def _leaf_paths(data: Mapping[str, Any], prefix: str = "") -> set[str]:
 
 
 def _applied(base: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    result = json.loads(json.dumps(base))
+    result: dict[str, Any] = json.loads(json.dumps(base))
     for path, value in changes.items():
         section, _, rest = path.partition(".")
         target = result.setdefault(section, {})
@@ -113,13 +114,10 @@ def _applied(base: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _prepare_policy_change(content: Any) -> dict[str, Any]:
-    from commonshare.governance.services import policy_problems
-
     changes = content.get("changes") if isinstance(content, Mapping) else None
     if not isinstance(changes, Mapping) or not changes:
         raise InvalidInput(
-            "Say which rules change and to what, one rule on each line, like "
-            "reserve.share = 0.2.",
+            "Say which rules change and to what, one rule on each line, like reserve.share = 0.2.",
             field="effect.changes",
         )
     base = _latest_policy_dict()
@@ -163,13 +161,10 @@ def _describe_policy_change(content: Mapping[str, Any]) -> Description:
 
 
 def _run_policy_change(proposal: Proposal, content: Mapping[str, Any]) -> str:
-    from commonshare.governance.services import _adopt_policy
-
     merged = _applied(_latest_policy_dict(), content.get("changes", {}))
     version = _adopt_policy(merged, adopted_by=f"decision {proposal.number}")
     return (
-        f"Adopted policy version {version.number}, in force from "
-        f"{long_date(version.valid_from)}."
+        f"Adopted policy version {version.number}, in force from {long_date(version.valid_from)}."
     )
 
 

@@ -16,7 +16,7 @@ from commonshare.decisions.models import FIXED_FIELDS
 
 PROPOSALS = "decisions_proposal"
 CHILDREN = ("decisions_ballot", "decisions_secretballot", "decisions_voterroll")
-TERMS_FIXED = "a proposal's terms are fixed: changing them means a new proposal"
+TERMS_FIXED = "the terms of a proposal are fixed: changing them means a new proposal"
 CLOSED = "a closed decision never changes"
 CLOSED_STAGE = "closed"
 

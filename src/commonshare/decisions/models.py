@@ -99,16 +99,20 @@ class Ballot(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"a ballot on decision {self.proposal_id}"
+
 
 class SecretBallot(models.Model):
     """A secret ballot: its key is the receipt's sha256; no voter, no time, no counter."""
 
     receipt_digest = models.CharField(max_length=vocab.DIGEST_MAX, primary_key=True)
-    proposal = models.ForeignKey(
-        Proposal, on_delete=models.PROTECT, related_name="secret_ballots"
-    )
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="secret_ballots")
     phase = models.PositiveSmallIntegerField(default=1)
     content = models.TextField()
+
+    def __str__(self) -> str:
+        return "a secret ballot"
 
 
 class VoterRoll(models.Model):
@@ -124,3 +128,6 @@ class VoterRoll(models.Model):
                 fields=["proposal", "member", "phase"], name="decisions_on_the_roll_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"a voter on decision {self.proposal_id}"
