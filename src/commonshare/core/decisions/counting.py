@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from commonshare.core.decisions import yesno
+from commonshare.core.decisions import irv, schulze, score, yesno
 from commonshare.core.decisions.ballots import check_ballot
 from commonshare.core.decisions.result import Tally
 from commonshare.core.decisions.terms import Method, Problem, Terms, TermsError, check_terms
@@ -17,6 +17,9 @@ COUNTERS: dict[Method, Counter] = {
     Method.LAZY_CONSENSUS: yesno.lazy_consensus,
     Method.MAJORITY: yesno.majority,
     Method.SUPERMAJORITY: yesno.supermajority,
+    Method.SCORE: score.score,
+    Method.RANKED_IRV: irv.instant_runoff,
+    Method.RANKED_SCHULZE: schulze.schulze,
 }
 
 

@@ -44,6 +44,8 @@ MAX_SCORE_LIMIT = 100
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
 MAX_SEED_LENGTH = 200
+MAX_WEIGHT = 1000
+WEIGHT_STEP = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -220,9 +222,18 @@ def _check_criterion(index: int, criterion: object) -> list[Problem]:
                 "spaces at either end.",
             )
         )
-    if not _is_decimal(criterion.weight) or criterion.weight <= 0:
+    weight = criterion.weight
+    if (
+        not _is_decimal(weight)
+        or not 0 < weight <= MAX_WEIGHT
+        or weight != weight.quantize(WEIGHT_STEP)
+    ):
         problems.append(
-            Problem(f"{at}.weight", "A criterion's weight must be a number more than 0.")
+            Problem(
+                f"{at}.weight",
+                f"A criterion's weight must be a number more than 0 and at most {MAX_WEIGHT}, "
+                "with at most six decimal places, such as 1 or 0.5.",
+            )
         )
     if (
         not isinstance(criterion.description, str)

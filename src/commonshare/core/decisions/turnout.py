@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,6 +11,13 @@ from decimal import Decimal
 def plural(n: int, one: str, many: str) -> str:
     """``1 member``, ``2 members``."""
     return f"{n} {one if n == 1 else many}"
+
+
+def and_list(names: Sequence[str]) -> str:
+    """``A, B and C``, each name as written."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 @dataclass(frozen=True)
