@@ -9,6 +9,7 @@ exactly one audit event and hands it to the subscribers after the commit.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import importlib.util
 import inspect
@@ -42,6 +43,8 @@ NOT_ACTIONS = {
     "books.valuation_request": "reads the input a distribution would value",
     "books.earlier_reputation": "reads the last distribution's reputations",
     "books.resource_payments": "reads what lent resources would be paid",
+    "governance.policy_problems": "checks a policy's content; writes nothing",
+    "decisions.close_due": "closes each due decision by its own close_decision action",
 }
 
 
@@ -285,6 +288,38 @@ def _governance(name: str, world: World) -> Call:
     raise LookupError(name)
 
 
+def _decisions(name: str, world: World) -> Call:
+    import time_machine
+
+    from commonshare.decisions import services as decisions
+
+    def proposal() -> Any:
+        return decisions.propose(
+            world.ada,
+            title="Raise the reserve",
+            kind="rules",
+            method="majority",
+            quorum="0",
+            effect_kind="policy_change",
+            effect={"changes": {"reserve.share": "0.2"}},
+        )
+
+    if name == "propose":
+        return proposal
+    made = proposal()
+    if name == "vote":
+        return lambda: decisions.vote(world.bo, made.number, {"choice": "for"})
+    if name == "close_decision":
+        decisions.vote(world.bo, made.number, {"choice": "for"})
+
+        def close() -> Any:
+            with time_machine.travel(made.closes_at + dt.timedelta(minutes=1)):
+                return decisions.close_decision(made.number)
+
+        return close
+    raise LookupError(name)
+
+
 SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "community.join": _community,
     "community.update_profile": _community,
@@ -305,6 +340,9 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "books.reverse_entry": _books,
     "books.run_distribution": _books,
     "governance.adopt_policy": _governance,
+    "decisions.propose": _decisions,
+    "decisions.vote": _decisions,
+    "decisions.close_decision": _decisions,
 }
 
 

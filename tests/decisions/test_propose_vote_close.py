@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from tests.decisions.helpers import after_close, make_proposal
 
 from commonshare.audit.models import AuditEvent
 from commonshare.decisions import selectors, services
@@ -15,6 +14,7 @@ from commonshare.decisions.models import Ballot, Proposal, SecretBallot, VoterRo
 from commonshare.errors import Conflict, Forbidden, InvalidInput
 from commonshare.governance.models import PolicyVersion
 from commonshare.governance.selectors import current_policy
+from tests.decisions.helpers import after_close, make_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,10 @@ def test_a_passed_policy_change_is_adopted_once_from_the_next_period(make_member
 def test_a_rejected_policy_change_changes_nothing(make_member: Any) -> None:
     alice, bob = make_member("Alice"), make_member("Bob")
     proposal = make_proposal(
-        alice, kind="rules", effect_kind="policy_change", effect={"changes": {"reserve.share": "0.2"}}
+        alice,
+        kind="rules",
+        effect_kind="policy_change",
+        effect={"changes": {"reserve.share": "0.2"}},
     )
     services.vote(bob, 1, {"choice": "against"})
     versions = PolicyVersion.objects.count()
