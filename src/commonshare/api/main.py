@@ -25,6 +25,7 @@ from commonshare.api.journal import router as journal_router
 from commonshare.api.tokens import router as tokens_router
 from commonshare.books.api import router as books_router
 from commonshare.community.api import router as community_router
+from commonshare.decisions.api import router as decisions_router
 from commonshare.errors import CommonshareError, InvalidInput
 from commonshare.governance.api import router as governance_router
 from commonshare.work.api import router as work_router
@@ -163,3 +164,4 @@ api.add_router("/", work_router)
 api.add_router("/", books_router)
 api.add_router("/", journal_router)
 api.add_router("/policy", governance_router)
+api.add_router("/decisions", decisions_router)

@@ -21,6 +21,7 @@ from commonshare.allocate_cli import allocate
 from commonshare.books.cli import books, distribute, expense, income
 from commonshare.cli.site import demo, init, serve
 from commonshare.community.cli import member
+from commonshare.decisions.cli import decision
 from commonshare.governance.cli import policy
 from commonshare.work.cli import contribution, review, task
 
@@ -44,6 +45,7 @@ for command in (
     books,
     expense,
     policy,
+    decision,
     allocate,
 ):
     main.add_command(command)
