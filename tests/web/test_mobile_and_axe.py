@@ -59,7 +59,37 @@ def ids_from_the_demo() -> dict[str, Any]:
         "seq": JournalEntry.objects.latest("seq").seq,
         "income_id": Income.objects.latest("pk").pk,
         "distribution_id": distribution.pk,
+        "number": _a_decision(),
     }
+
+
+def _a_decision() -> int:
+    """A decision's number: the demo's first, or one written as set-up data (until the demo
+    has decisions of its own)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from commonshare.community.models import Member
+    from commonshare.core.decisions import Method, Terms, terms_to_dict
+    from commonshare.core.policy import canonical_json
+    from commonshare.decisions.models import Proposal
+
+    first = Proposal.objects.order_by("number").first()
+    if first is not None:
+        return first.number
+    now = timezone.now()
+    return Proposal.objects.create(
+        number=1,
+        title="Keep a bigger reserve",
+        proposer=Member.objects.order_by("pk").first(),
+        kind="other",
+        method=Method.MAJORITY.value,
+        terms=canonical_json(terms_to_dict(Terms(method=Method.MAJORITY))),
+        eligibility=0,
+        opens_at=now,
+        closes_at=now + dt.timedelta(days=3),
+    ).number
 
 
 def page_urls(member: Any) -> list[str]:

@@ -155,7 +155,7 @@ def decision_detail(request: HttpRequest, number: int, *, ballot: Any = None) ->
             "phases": _phase_views(found),
             "outcome": OUTCOME_WORDS.get(found.outcome, ""),
             "can_close": found.stage != vocab.Stage.CLOSED and now >= selectors.deadline(found),
-            "receipt_form": ReceiptForm(),
+            "receipt_form": ReceiptForm(auto_id="check_%s"),
         },
     )
 
