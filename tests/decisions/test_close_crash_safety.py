@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.utils import timezone
-from tests.decisions.helpers import make_proposal
 
 from commonshare.audit.models import AuditEvent
 from commonshare.decisions import fixed, services
 from commonshare.decisions.models import Proposal
 from commonshare.governance.models import PolicyVersion
+from tests.decisions.helpers import make_proposal
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
