@@ -12,6 +12,7 @@ Both entries commit to the distribution as stored (policy, request, result, payo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from collections.abc import Mapping
 from decimal import Decimal
@@ -38,7 +39,7 @@ from commonshare.community.models import Member
 from commonshare.community.rules import ensure_may_act
 from commonshare.core.ledger import PAYOUTS, EntryDraft, Posting, expense_account, payable_account
 from commonshare.core.money import from_minor, to_minor
-from commonshare.core.policy import Policy, policy_to_dict
+from commonshare.core.policy import Policy
 from commonshare.core.valuation import (
     AllocationRequest,
     ContributionInput,
@@ -291,7 +292,9 @@ def run_distribution(
                 remainder_minor=to_minor(result.remainder, code),
                 method=result.method,
                 seed=seed,
-                policy=policy_to_dict(policy),
+                # The version's own text, so its checksum is the version's even when
+                # sections were added to the code since (they take their defaults).
+                policy=json.loads(version.content),
                 policy_version=version.number,
                 policy_sha256=version.sha256,
                 request=_request_json(request),
