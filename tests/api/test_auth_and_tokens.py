@@ -164,6 +164,13 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("GET", "/api/policy"),
         ("GET", "/api/policy/versions"),
         ("GET", "/api/policy/versions/{number}"),
+        ("GET", "/api/decisions"),
+        ("POST", "/api/decisions"),
+        ("GET", "/api/decisions/{number}"),
+        ("POST", "/api/decisions/{number}/ballot"),
+        ("POST", "/api/decisions/{number}/receipt"),
+        ("GET", "/api/decisions/{number}/recount"),
+        ("POST", "/api/decisions/{number}/close"),
     }
     assert routes == expected
     claim = schema["paths"]["/api/tasks/{task_id}/claim"]["post"]

@@ -102,13 +102,16 @@ def _leaf_paths(data: Mapping[str, Any], prefix: str = "") -> set[str]:
 
 
 def _applied(base: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with each ``section.rule`` path of ``changes`` set; a path through a value
+    that is not a section is refused, naming it."""
     result: dict[str, Any] = json.loads(json.dumps(base))
     for path, value in changes.items():
-        section, _, rest = path.partition(".")
-        target = result.setdefault(section, {})
-        keys = rest.split(".")
+        keys = str(path).split(".")
+        target: Any = result
         for key in keys[:-1]:
-            target = target.setdefault(key, {})
+            target = target.setdefault(key, {}) if isinstance(target, dict) else None
+        if not isinstance(target, dict) or len(keys) < 2 or not all(keys):
+            raise InvalidInput(f"There is no rule called {path}.", field=f"effect.changes.{path}")
         target[keys[-1]] = value
     return result
 
@@ -129,7 +132,10 @@ def _prepare_policy_change(content: Any) -> dict[str, Any]:
         ):
             found.append((f"effect.changes.{path}", f"There is no rule called {path}."))
     if not found:
-        merged = _applied(base, changes)
+        try:
+            merged = _applied(base, changes)
+        except InvalidInput as error:
+            raise InvalidInput.of(error.problems) from None
         found += [(f"effect.{where}", message) for where, message in policy_problems(merged)]
         if not found and not policy_diff(policy_from_dict(base), policy_from_dict(merged)):
             found.append(("effect.changes", "These values are the rules already: nothing changes."))
@@ -141,10 +147,10 @@ def _prepare_policy_change(content: Any) -> dict[str, Any]:
 def policy_change_diff(content: Mapping[str, Any]) -> list[Change]:
     """What the change would do to the newest policy version, rule by rule."""
     base = _latest_policy_dict()
-    merged = _applied(base, content.get("changes", {}))
     try:
+        merged = _applied(base, content.get("changes", {}))
         return policy_diff(policy_from_dict(base), policy_from_dict(merged))
-    except ValueError:
+    except (ValueError, InvalidInput):
         return []
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from commonshare.core.decisions import METHOD_LABELS, Method
+from commonshare.core.decisions import METHOD_LABELS, Method, Outcome
 from commonshare.core.policy import Change
 from commonshare.decisions import presenting, selectors, services, vocab
 from commonshare.errors import CommonshareError, Conflict, InvalidInput
@@ -32,12 +32,12 @@ from commonshare.web.formatting import percent
 from commonshare.web.views.common import MemberRequest, add_problems, domain_errors
 
 OUTCOME_WORDS = {
-    "passed": "Passed",
-    "rejected": "Not passed",
-    "no_quorum": "No quorum",
-    "objected": "Objected",
-    "tied": "Tied",
-    "chosen": "Chosen",
+    Outcome.PASSED.value: "Passed",
+    Outcome.REJECTED.value: "Not passed",
+    Outcome.NO_QUORUM.value: "No quorum",
+    Outcome.OBJECTED.value: "Objected",
+    Outcome.TIED.value: "Tied",
+    Outcome.CHOSEN.value: "Chosen",
 }
 
 
