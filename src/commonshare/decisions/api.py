@@ -2,44 +2,54 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from commonshare.apikit import E404, E409, E422, WRITE, Pagination, PathId, StrictIn
+from commonshare.apikit import E404, E409, E422, WRITE, OneLine, Pagination, PathId, StrictIn, Text
 from commonshare.community.auth import acting_member, member_auth
 from commonshare.decisions import presenting, selectors, services
-from commonshare.decisions.vocab import ProposalKindValue, StageValue
+from commonshare.decisions.vocab import (
+    BODY_MAX,
+    OPTION_MAX,
+    TITLE_MAX,
+    ProposalKindValue,
+    StageValue,
+)
 
 router = Router(tags=["decisions"])
 
 
 class CriterionIn(StrictIn):
-    name: str
-    weight: str = Field("1", description="A decimal weight as text, such as 2 or 0.5")
-    description: str = ""
+    name: OneLine = Field(max_length=200)
+    weight: str = Field("1", max_length=20, description="A decimal weight as text, e.g. 2")
+    description: Text = Field("", max_length=2000)
 
 
 class ProposalIn(StrictIn):
-    title: str
-    body: str = ""
+    title: OneLine = Field(max_length=TITLE_MAX)
+    body: Text = Field("", max_length=BODY_MAX)
     kind: ProposalKindValue
     method: str = Field(
         description="consent, majority, supermajority, score, ranked_irv, "
         "ranked_schulze or lazy_consensus"
     )
-    options: list[str] = []
-    threshold: str | None = Field(None, description="Supermajority share as text, e.g. 0.667")
-    quorum: str | None = Field(None, description="Share of eligible members, 0 to 1, as text")
-    criteria: list[CriterionIn] = []
+    options: list[Annotated[OneLine, Field(max_length=OPTION_MAX)]] = Field([], max_length=50)
+    threshold: str | None = Field(
+        None, max_length=20, description="Supermajority share as text, e.g. 0.667"
+    )
+    quorum: str | None = Field(
+        None, max_length=20, description="Share of eligible members, 0 to 1, as text"
+    )
+    criteria: list[CriterionIn] = Field([], max_length=20)
     max_score: int = 5
     secret: bool = False
     eligibility: int | None = Field(None, description="The trust level a voter needs")
-    opens_at: str | None = Field(None, description="ISO date and time; default now")
-    closes_at: str | None = Field(None, description="ISO date and time")
-    voting_days: int | None = Field(None, description="Instead of closes_at")
+    opens_at: str | None = Field(None, max_length=40, description="ISO date and time; now")
+    closes_at: str | None = Field(None, max_length=40, description="ISO date and time")
+    voting_days: int | None = Field(None, ge=1, le=366, description="Instead of closes_at")
     effect_kind: str = Field("", description='The carried action, e.g. "policy_change"')
     effect: dict[str, Any] | None = Field(
         None, description='For a policy change: {"changes": {"reserve.share": "0.2"}}'
@@ -99,7 +109,9 @@ class BallotIn(StrictIn):
         description='As the method asks: {"choice": "for"}, {"position": "object", "reason": '
         '"…"}, {"ranking": ["A", "B"]} or {"scores": {"A": {"cost": 3}}}'
     )
-    receipt: str = Field("", description="The earlier receipt, to change a secret ballot")
+    receipt: OneLine = Field(
+        "", max_length=100, description="The earlier receipt, to change a secret ballot"
+    )
 
 
 class CastOut(Schema):
@@ -109,7 +121,7 @@ class CastOut(Schema):
 
 
 class ReceiptIn(StrictIn):
-    receipt: str
+    receipt: OneLine = Field(max_length=100)
 
 
 class ReceiptOut(Schema):

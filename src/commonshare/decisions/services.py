@@ -47,6 +47,7 @@ YES_OR_NO = frozenset(
 )
 """The methods whose outcome is passed or not: the ones that can carry an action."""
 MAX_LEVEL = 4
+MAX_DAYS_AHEAD = 366
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ def _words(found: Problems, title: str, body: str, kind: str) -> tuple[str, str]
     if not title or len(title) > vocab.TITLE_MAX:
         found.add("title", f"Give the proposal a title of 1 to {vocab.TITLE_MAX} characters.")
     body = (body or "").strip()
+    if "\x00" in title + body:
+        found.add("body" if "\x00" in body else "title", "Text cannot hold NUL characters.")
     if len(body) > vocab.BODY_MAX:
         found.add("body", f"The text can be at most {vocab.BODY_MAX:,} characters.")
     if kind not in vocab.ProposalKind.values:
@@ -180,9 +183,17 @@ def _times(
     opens = _at(found, "opens_at", given["opens_at"]) or now
     if opens < now - dt.timedelta(minutes=5):
         found.add("opens_at", "A vote cannot open in the past.")
+    if opens > now + dt.timedelta(days=MAX_DAYS_AHEAD):
+        found.add("opens_at", f"A vote opens at most {MAX_DAYS_AHEAD} days from now.")
+        return opens, None
     closes = _at(found, "closes_at", given["closes_at"])
+    days = given["voting_days"]
+    if days is not None and (
+        isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS_AHEAD
+    ):
+        found.add("closes_at", f"A vote runs a whole number of days, 1 to {MAX_DAYS_AHEAD}.")
+        return opens, None
     if closes is None and "closes_at" not in found.fields():
-        days = given["voting_days"]
         closes = opens + dt.timedelta(days=rules.min_voting_days if days is None else days)
     low, high = rules.min_voting_days, rules.max_voting_days
     if closes is not None and not (
