@@ -38,6 +38,7 @@ AREAS = {
     "work": "the work",
     "books": "the books",
     "governance": "the community's decisions",
+    "decisions": "the community's decisions",
     "discussion": "a discussion",
 }
 
@@ -154,6 +155,18 @@ def _policy_adopted(event: AuditEvent, _target: Any) -> SafeString:
     )
 
 
+def _decision(verb: str) -> Sentence:
+    """A sentence about decision N (its number is in the event, its page needs no read)."""
+
+    def sentence(event: AuditEvent, _target: Any) -> SafeString:
+        number = event.data.get("number")
+        if not isinstance(number, int):
+            return format_html("{} a decision", verb)
+        return format_html("{} {}", verb, _link("decision", number, f"decision {number}"))
+
+    return sentence
+
+
 def _plain(text: str) -> Sentence:
     def sentence(event: AuditEvent, _target: Any) -> SafeString:
         return format_html("{}", text)
@@ -184,6 +197,12 @@ SENTENCES: dict[str, Sentence] = {
     "books.entry.reversed": _reversed,
     "books.distribution.posted": _distributed,
     "governance.policy.adopted": _policy_adopted,
+    "decisions.proposal.made": _decision("proposed"),
+    "decisions.ballot.cast": _decision("voted on"),
+    "decisions.proposal.objected": _decision(
+        "opened the majority vote that an objection asked for on"
+    ),
+    "decisions.proposal.closed": _decision("closed and counted"),
 }
 
 
