@@ -168,7 +168,7 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("POST", "/api/decisions"),
         ("GET", "/api/decisions/{number}"),
         ("POST", "/api/decisions/{number}/ballot"),
-        ("POST", "/api/decisions/{number}/receipt"),
+        ("GET", "/api/decisions/{number}/receipt"),
         ("GET", "/api/decisions/{number}/recount"),
         ("POST", "/api/decisions/{number}/close"),
     }

@@ -39,7 +39,7 @@ def test_a_decision_from_proposal_to_recount(
     receipt = cast.json()["receipt"]
     assert len(receipt) == 32
     assert as_alice.post("/decisions/1/ballot", {"ballot": {"choice": "for"}}).status_code == 200
-    check = anonymous.post("/decisions/1/receipt", {"receipt": receipt}).json()
+    check = anonymous.get(f"/decisions/1/receipt?receipt={receipt}").json()
     assert check["found"] and not check["counted"] and check["ballot"] == {"choice": "for"}
     shown = anonymous.get("/decisions/1").json()
     assert {v["display_name"] for v in shown["voters"]} == {"Alice", "Bob"}
@@ -51,7 +51,7 @@ def test_a_decision_from_proposal_to_recount(
         assert closed.json()["outcome"] == "passed"
         late = as_bob.post("/decisions/1/ballot", {"ballot": {"choice": "against"}})
         assert_refused(late, 409, "ballot")
-    assert anonymous.post("/decisions/1/receipt", {"receipt": receipt}).json()["counted"]
+    assert anonymous.get(f"/decisions/1/receipt?receipt={receipt}").json()["counted"]
     recount = anonymous.get("/decisions/1/recount").json()
     assert recount["matches"] is True
     listed = anonymous.get("/decisions").json()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from commonshare.apikit import E404, E409, E422, WRITE, OneLine, Pagination, PathId, StrictIn, Text
@@ -120,8 +120,8 @@ class CastOut(Schema):
     receipt: str = Field(description="Shown once: keep it to check your ballot was counted")
 
 
-class ReceiptIn(StrictIn):
-    receipt: OneLine = Field(max_length=100)
+class ReceiptQuery(Schema):
+    receipt: OneLine = Field(max_length=100, description="The receipt you were shown")
 
 
 class ReceiptOut(Schema):
@@ -167,10 +167,10 @@ def vote(request: HttpRequest, number: PathId, payload: BallotIn) -> dict[str, A
     return {"number": number, "changed": cast.changed, "receipt": cast.receipt}
 
 
-@router.post("/{number}/receipt", response={200: ReceiptOut, **E404, **E422})
-def check_receipt(request: HttpRequest, number: PathId, payload: ReceiptIn) -> Any:
+@router.get("/{number}/receipt", response={200: ReceiptOut, **E404, **E422})
+def check_receipt(request: HttpRequest, number: PathId, receipt: Query[ReceiptQuery]) -> Any:
     """Whether the ballot of a receipt is stored or counted, and with what content."""
-    return selectors.check_receipt(number, payload.receipt)
+    return selectors.check_receipt(number, receipt.receipt)
 
 
 @router.get("/{number}/recount", response={200: RecountOut, **E404, **E422})

@@ -85,8 +85,11 @@ def _ballot(
     if ranking:
         return {"ranking": [part.strip() for part in ranking.split(",") if part.strip()]}
     if scores:
-        return {"scores": json.loads(scores)}
-    raise click.UsageError("give a ballot: --choice, --position, --ranking or --scores")
+        try:
+            return {"scores": json.loads(scores)}
+        except ValueError:
+            raise click.UsageError('--scores must be JSON, such as {"A": {"cost": 3}}') from None
+    return {}  # the service says what the method's ballot needs
 
 
 @decision.command("vote")

@@ -28,7 +28,7 @@ def effect_of(proposal: Proposal) -> dict[str, Any] | None:
         "changes": [
             {"path": c.path, "before": c.before, "after": c.after} for c in described.changes
         ],
-        "done": proposal.effect_note,
+        "result": proposal.effect_note,
     }
 
 
@@ -73,7 +73,8 @@ def lines(shown: dict[str, Any]) -> list[str]:
         f"decision {shown['number']}: {shown['title']} ({shown['stage']})",
         f"proposed by {shown['proposer']['display_name']}; about {shown['kind']}; "
         f"method {shown['method']}; quorum {terms.get('quorum')}; voters at trust level "
-        f"{shown['eligibility']} or above; {'secret' if shown['secret'] else 'open'} ballots",
+        f"{shown['eligibility']} or above; "
+        + ("secret ballots" if shown["secret"] else "ballots shown with their voters"),
         f"voting {shown['opens_at']} to {shown['closes_at']}"
         + (
             f"; majority vote until {shown['runoff_closes_at']}"
@@ -90,8 +91,8 @@ def lines(shown: dict[str, Any]) -> list[str]:
         for change in shown["effect"]["changes"]:
             before, after = json.dumps(change["before"]), json.dumps(change["after"])
             found.append(f"  {change['path']}: {before} -> {after}")
-        if shown["effect"]["done"]:
-            found.append(shown["effect"]["done"])
+        if shown["effect"]["result"]:
+            found.append(shown["effect"]["result"])
     voters = ", ".join(v["display_name"] for v in shown["voters"]) or "nobody yet"
     found.append(f"voted: {voters}")
     if shown["statement"]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
+from commonshare.community.rules import ensure_may_act
 from commonshare.decisions import vocab
 from commonshare.errors import Forbidden
 from commonshare.work import trust
@@ -30,8 +31,7 @@ def power_for(kind: str) -> trust.Power | None:
 
 def ensure_may_vote(member: Member, proposal: Proposal) -> None:
     """Refuse (403) a member who may not vote on ``proposal``, saying why."""
-    if member.left_at is not None:
-        raise Forbidden("A member who left cannot vote.")
+    ensure_may_act(member, doing="vote")
     level = trust.level_of(member)
     if level < proposal.eligibility:
         raise Forbidden(

@@ -23,6 +23,7 @@ from django.utils import timezone
 from commonshare.audit.actions import action
 from commonshare.audit.services import record
 from commonshare.community.models import Member
+from commonshare.community.rules import ensure_may_act
 from commonshare.core.decisions import (
     Criterion,
     Method,
@@ -110,8 +111,7 @@ def _at(found: Problems, field: str, value: Any) -> dt.datetime | None:
 
 
 def _ensure_may_propose(proposer: Member, kind: str, rules: DecisionPolicy) -> None:
-    if proposer.left_at is not None:
-        raise Forbidden("A member who left cannot make proposals.")
+    ensure_may_act(proposer, doing="make proposals")
     level = trust.level_of(proposer)
     if level < rules.propose_level:
         raise Forbidden(
@@ -345,6 +345,7 @@ def vote(member: Member, number: int, ballot: Any, *, receipt: str = "") -> Cast
     Each cast gives a new receipt, shown once.
     """
     now = timezone.now()
+    ensure_may_act(member, doing="vote")
     proposal = _locked(number)
     phase, terms = selectors.phase_terms(proposal)
     if proposal.stage == vocab.Stage.CLOSED:

@@ -81,7 +81,7 @@ class ProposalForm(Form):
     closes_at = forms.CharField(
         label="Voting closes at",
         required=False,
-        help_text="A date and time, such as 2026-12-24 18:00 (UTC). Leave it empty for the "
+        help_text="A date and time in UTC, written YYYY-MM-DD HH:MM. Leave it empty for the "
         "fewest days the rules allow.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
