@@ -143,3 +143,24 @@ def test_ranked_methods_respect_the_quorum() -> None:
     assert result.outcome is Outcome.NO_QUORUM
     assert result.winner is None
     assert result.pairwise == {"A": {"B": 1}, "B": {"A": 0}}
+
+
+def test_the_schulze_statement_says_why_in_words() -> None:
+    terms = Terms(Method.RANKED_SCHULZE, options=tuple("ABCDE"), quorum=Decimal("0.5"))
+    result = tally(terms, ballots_from(WIKIPEDIA_45), eligible=60)
+    assert result.statement == (
+        "Chosen: E, the Schulze winner, whose strongest path to every other option is "
+        "stronger than the path back; 45 of 60 eligible members voted, more than the "
+        "quorum of 30."
+    )
+
+
+def test_irv_lots_are_drawn_only_among_the_options_still_tied() -> None:
+    # Round 1: A 4, B 2, C 1, D 1 -> C and D tie with no earlier round: lot between them.
+    # The winner is decided later, but B never took part in a lot.
+    seed = "seed"
+    ballots = [rank("A")] * 4 + [rank("B")] * 2 + [rank("C", "B"), rank("D", "B")]
+    result = tally(Terms(Method.RANKED_IRV, options=tuple("ABCD"), seed=seed), ballots, eligible=8)
+    assert result.rounds[0].by == "lot"
+    assert result.rounds[0].eliminated == (max("CD", key=lambda option: ticket(seed, option)),)
+    assert sorted(result.lots) == ["C", "D"]

@@ -80,9 +80,30 @@ def test_supermajority_threshold_is_inclusive_and_exact() -> None:
     result = tally(terms, [FOR] * 2 + [AGAINST], eligible=4)
     assert result.outcome is Outcome.REJECTED
     assert result.statement == (
-        "Rejected: 2 for, 1 against, 0 abstained, so 2 of the 3 who took a side were for "
-        "(66.7%) against a threshold of 75%; 3 of 4 eligible members voted, and no quorum "
+        "Rejected: 2 for, 1 against, 0 abstained, so 66.6% of the 3 who took a side were "
+        "for, below the threshold of 75%; 3 of 4 eligible members voted, and no quorum "
         "was set."
+    )
+
+
+def test_the_shown_share_never_seems_to_reach_a_threshold_it_missed() -> None:
+    # 2 of 3 is 66.66..%: shown rounded down, below a threshold of 66.67%.
+    terms = Terms(Method.SUPERMAJORITY, threshold=Decimal("0.6667"))
+    missed = tally(terms, [FOR, FOR, AGAINST], eligible=3)
+    assert missed.outcome is Outcome.REJECTED
+    assert "so 66.66% of the 3 who took a side were for, below the threshold of 66.67%" in (
+        missed.statement
+    )
+    reached = tally(
+        Terms(Method.SUPERMAJORITY, threshold=Decimal("0.6666")), [FOR, FOR, AGAINST], eligible=3
+    )
+    assert reached.outcome is Outcome.PASSED
+    assert "so 66.66% of the 3 who took a side were for, at least the threshold of 66.66%" in (
+        reached.statement
+    )
+    nobody = tally(terms, [ABSTAIN], eligible=3)
+    assert "abstained, so nobody took a side and the threshold of 66.67% was not reached;" in (
+        nobody.statement
     )
 
 

@@ -24,7 +24,14 @@ ties are in ``docs/decisions.md``, "How votes are counted".
 
 from commonshare.core.decisions.ballots import CHOICES, POSITIONS, check_ballot
 from commonshare.core.decisions.counting import BallotError, tally
-from commonshare.core.decisions.result import Outcome, Round, Tally, TallyFormError, tally_from_dict
+from commonshare.core.decisions.result import (
+    Outcome,
+    Round,
+    Tally,
+    TallyFormError,
+    differences,
+    tally_from_dict,
+)
 from commonshare.core.decisions.terms import (
     METHOD_LABELS,
     Criterion,
@@ -53,6 +60,7 @@ __all__ = [
     "TermsError",
     "check_ballot",
     "check_terms",
+    "differences",
     "tally",
     "tally_from_dict",
     "terms_from_dict",

@@ -27,6 +27,11 @@ _FIELD_WORDS = {
 }
 
 
+def _quoted(value: object) -> str:
+    """A name as typed, in quotation marks."""
+    return f"“{value}”"
+
+
 def _fields_of(method: Method) -> tuple[str, ...]:
     if method in POSITION_METHODS:
         return ("position", "reason")
@@ -61,7 +66,7 @@ def check_ballot(terms: Terms, ballot: Mapping[str, Any]) -> list[Problem]:
         Problem(
             str(key),
             f"{_method_words(method)} takes {expected}, not "
-            f"{_FIELD_WORDS.get(str(key), 'a field called ' + repr(key))}.",
+            f"{_FIELD_WORDS.get(str(key), 'anything called ' + _quoted(key))}.",
         )
         for key in strangers
     ]
@@ -98,7 +103,7 @@ def _check_scores(terms: Terms, scores: Any) -> list[Problem]:
     if not isinstance(scores, Mapping):
         return [Problem("scores", "Score every option against every criterion.")]
     problems = [
-        Problem(f"scores.{key}", f"There is no option called {key!r} to score.")
+        Problem(f"scores.{key}", f"There is no option called {_quoted(key)} to score.")
         for key in scores
         if key not in terms.options
     ]
@@ -109,7 +114,7 @@ def _check_scores(terms: Terms, scores: Any) -> list[Problem]:
             problems.append(Problem(f"scores.{option}", f"Score {option} against every criterion."))
             continue
         problems += [
-            Problem(f"scores.{option}.{key}", f"There is no criterion called {key!r}.")
+            Problem(f"scores.{option}.{key}", f"There is no criterion called {_quoted(key)}.")
             for key in row
             if key not in names
         ]
@@ -137,7 +142,7 @@ def _check_ranking(terms: Terms, ranking: Any) -> list[Problem]:
         return [Problem("ranking", "Rank at least one option.")]
     unknown = [o for o in ranking if not isinstance(o, str) or o not in terms.options]
     if unknown:
-        return [Problem("ranking", f"There is no option called {unknown[0]!r} to rank.")]
+        return [Problem("ranking", f"There is no option called {_quoted(unknown[0])} to rank.")]
     if len(set(ranking)) != len(ranking):
         return [Problem("ranking", "Rank each option at most once.")]
     return []

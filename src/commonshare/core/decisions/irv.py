@@ -8,14 +8,15 @@ with the fewest votes is eliminated. A tie for fewest is broken, in order:
 1. by the earlier rounds: whichever of the tied options had fewer votes in the round
    before, going back a round at a time while they stay tied;
 2. by lot from the published seed (``core.decisions.lots``: the highest ticket goes);
-3. with no seed published, all options tied for fewest are eliminated together, unless
-   that would leave none: then the outcome is ``tied``.
+3. with no seed published, the options still tied are eliminated together, unless that
+   would leave none: then the outcome is ``tied``.
 
 None of this depends on the order the ballots came in.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -25,47 +26,51 @@ from commonshare.core.decisions.result import Outcome, Round, Tally
 from commonshare.core.decisions.terms import Terms
 from commonshare.core.decisions.turnout import Turnout, and_list, plural
 
-BY_FEWEST = ""
-BY_EARLIER_ROUNDS = "earlier rounds"
-BY_LOT = "lot"
-TOGETHER = "tied, together"
+# How a round's elimination was decided (``Round.by``):
+BY_FEWEST = ""  # one option had the fewest votes
+BY_EARLIER_ROUNDS = "earlier rounds"  # a tie for fewest, broken by the rounds before
+BY_LOT = "lot"  # a tie for fewest, broken by lot from the published seed
+TOGETHER = "together"  # a tie for fewest with no seed: all of them eliminated together
 
 
 def _count(
-    rankings: Sequence[Sequence[str]], continuing: Sequence[str]
+    rankings: Mapping[tuple[str, ...], int], continuing: Sequence[str]
 ) -> tuple[dict[str, int], int]:
+    """Each continuing option's votes, and the exhausted ballots; ``rankings`` maps each
+    distinct ranking to how many ballots gave it."""
     counts = dict.fromkeys(continuing, 0)
     exhausted = 0
-    for ranking in rankings:
+    for ranking, many in rankings.items():
         top = next((option for option in ranking if option in counts), None)
         if top is None:
-            exhausted += 1
+            exhausted += many
         else:
-            counts[top] += 1
+            counts[top] += many
     return counts, exhausted
 
 
 def _fewest(
     counts: Mapping[str, int], earlier: Sequence[Round], seed: str
-) -> tuple[tuple[str, ...], str]:
-    """Who is eliminated after this round, and how the choice was made."""
+) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """Who is eliminated after this round, how that was decided, and (when a lot was
+    drawn) among whom."""
     low = min(counts.values())
     tied = [option for option, n in counts.items() if n == low]
     if len(tied) == 1:
-        return (tied[0],), BY_FEWEST
+        return (tied[0],), BY_FEWEST, ()
     for past in reversed(earlier):
         low = min(past.counts[option] for option in tied)
         tied = [option for option in tied if past.counts[option] == low]
         if len(tied) == 1:
-            return (tied[0],), BY_EARLIER_ROUNDS
+            return (tied[0],), BY_EARLIER_ROUNDS, ()
     if seed:
-        return (lots.unluckiest(seed, tied),), BY_LOT
-    return tuple(sorted(tied)), TOGETHER
+        return (lots.unluckiest(seed, tied),), BY_LOT, tuple(tied)
+    return tuple(sorted(tied)), TOGETHER, ()
 
 
 def instant_runoff(terms: Terms, ballots: Sequence[Mapping[str, Any]], eligible: int) -> Tally:
     """Count ranked ballots by instant-runoff."""
-    rankings = [tuple(ballot["ranking"]) for ballot in ballots]
+    rankings = Counter(tuple(ballot["ranking"]) for ballot in ballots)
     turnout = Turnout.of(len(ballots), eligible, terms.quorum)
     first, _ = _count(rankings, terms.options)
     base = Tally(
@@ -100,12 +105,11 @@ def instant_runoff(terms: Terms, ballots: Sequence[Mapping[str, Any]], eligible:
                 seed=terms.seed,
                 turnout=turnout,
             )
-        out, by = _fewest(counts, rounds, terms.seed)
+        out, by, lot_among = _fewest(counts, rounds, terms.seed)
         if len(out) == len(continuing):
             rounds.append(Round(counts=counts, exhausted=exhausted))
             return _tied(base, rounds, continuing, turnout)
-        if by == BY_LOT:
-            drawn.update(option for option in counts if counts[option] == counts[out[0]])
+        drawn.update(lot_among)
         rounds.append(Round(counts=counts, exhausted=exhausted, eliminated=out, by=by))
         continuing = [option for option in continuing if option not in out]
 

@@ -28,7 +28,7 @@ class Round:
     counts: Mapping[str, int]
     exhausted: int = 0
     eliminated: tuple[str, ...] = ()
-    by: str = ""  # "" (fewest votes), "earlier rounds" or "lot"
+    by: str = ""  # "" (fewest votes), "earlier rounds", "lot" or "together" (see irv.py)
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,9 @@ class Tally:
     option, the number of ballots, or for score voting the option's weighted mean score.
     ``rounds`` is instant-runoff's rounds; ``pairwise`` and ``strongest`` are Schulze's
     d[X][Y] (voters preferring X to Y) and p[X][Y] (strength of the strongest path).
-    ``lots`` holds each tied option's lot ticket when one was drawn.
+    ``by_criterion`` is score voting's mean score of each option on each criterion
+    (unweighted, rounded to four places, to be shown). ``lots`` holds each tied
+    option's lot ticket when one was drawn.
     """
 
     method: Method
@@ -56,6 +58,7 @@ class Tally:
     strongest: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     objections: tuple[str, ...] = ()
     lots: Mapping[str, str] = field(default_factory=dict)
+    by_criterion: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON-able form, decimals as text; ``tally_from_dict`` reads it back."""
@@ -82,6 +85,10 @@ class Tally:
             "strongest": {x: dict(row) for x, row in self.strongest.items()},
             "objections": list(self.objections),
             "lots": dict(self.lots),
+            "by_criterion": {
+                option: {name: decimal_text(mean) for name, mean in row.items()}
+                for option, row in self.by_criterion.items()
+            },
         }
 
 
@@ -95,6 +102,12 @@ def _matrix(data: Any) -> dict[str, dict[str, int]]:
     return {str(x): {str(y): int(v) for y, v in dict(row).items()} for x, row in data.items()}
 
 
+def _winner(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TallyFormError("The winner must be an option's name or none.")
+
+
 def tally_from_dict(data: Any) -> Tally:
     """Read a published tally back, so it can be compared with a recount."""
     if not isinstance(data, Mapping):
@@ -103,7 +116,7 @@ def tally_from_dict(data: Any) -> Tally:
         return Tally(
             method=Method(data["method"]),
             outcome=Outcome(data["outcome"]),
-            winner=data["winner"],
+            winner=_winner(data["winner"]),
             cast=int(data["cast"]),
             eligible=int(data["eligible"]),
             quorum_met=bool(data["quorum_met"]),
@@ -123,6 +136,17 @@ def tally_from_dict(data: Any) -> Tally:
             strongest=_matrix(data.get("strongest", {})),
             objections=tuple(str(o) for o in data.get("objections", ())),
             lots={str(k): str(v) for k, v in dict(data.get("lots", {})).items()},
+            by_criterion={
+                str(option): {str(name): Decimal(str(mean)) for name, mean in dict(row).items()}
+                for option, row in dict(data.get("by_criterion", {})).items()
+            },
         )
     except (KeyError, TypeError, ValueError, InvalidOperation) as error:
         raise TallyFormError(f"This is not a published tally: {error}.") from None
+
+
+def differences(published: Tally, recounted: Tally) -> list[str]:
+    """The fields in which a published tally and a recount disagree, in the order of
+    ``Tally.as_dict``; an empty list means the recount confirms what was published."""
+    mine, theirs = published.as_dict(), recounted.as_dict()
+    return [key for key in mine if mine[key] != theirs[key]]

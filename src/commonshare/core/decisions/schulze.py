@@ -14,6 +14,7 @@ The published ``counts`` are, per option, how many other options it beats.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -30,13 +31,16 @@ Matrix = dict[str, dict[str, int]]
 def pairwise(options: Sequence[str], rankings: Sequence[Sequence[str]]) -> Matrix:
     """``d[X][Y]``: how many ballots rank X above Y."""
     d = {x: {y: 0 for y in options if y != x} for x in options}
-    for ranking in rankings:
-        place = {option: index for index, option in enumerate(ranking)}
-        unranked = len(ranking)
-        for x in options:
-            for y in options:
-                if x != y and place.get(x, unranked) < place.get(y, unranked):
-                    d[x][y] += 1
+    # Identical rankings are counted once, times how many there are: a real vote has
+    # far fewer distinct rankings than ballots.
+    for ranking, many in Counter(tuple(r) for r in rankings).items():
+        unranked = [y for y in options if y not in ranking]
+        for index, x in enumerate(ranking):
+            row = d[x]
+            for y in ranking[index + 1 :]:
+                row[y] += many
+            for y in unranked:
+                row[y] += many
     return d
 
 
@@ -84,7 +88,7 @@ def schulze(terms: Terms, ballots: Sequence[Mapping[str, Any]], eligible: int) -
             outcome=Outcome.CHOSEN,
             winner=winner,
             statement=(
-                f"Chosen: {winner}, the Schulze winner: its strongest path to every other "
+                f"Chosen: {winner}, the Schulze winner, whose strongest path to every other "
                 f"option is stronger than the path back; {turnout.sentence()}."
             ),
         )

@@ -27,23 +27,41 @@ SHOWN = Decimal("0.0001")
 EXACT_DIGITS = 60  # weights have at most 6 places and 4 whole digits: sums fit with room
 
 
-def _totals(terms: Terms, ballots: Sequence[Mapping[str, Any]]) -> dict[str, Decimal]:
+def _sums(terms: Terms, ballots: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """Each option's sum of scores on each criterion, over all ballots (whole numbers)."""
+    sums = {option: dict.fromkeys((c.name for c in terms.criteria), 0) for option in terms.options}
+    for ballot in ballots:
+        for option, row in sums.items():
+            given = ballot["scores"][option]
+            for name in row:
+                row[name] += given[name]
+    return sums
+
+
+def _totals(terms: Terms, sums: Mapping[str, Mapping[str, int]]) -> dict[str, Decimal]:
     """Each option's sum of weight * score: exact (a rounded sum would raise)."""
-    totals = dict.fromkeys(terms.options, Decimal(0))
     with localcontext() as exact:
         exact.prec = EXACT_DIGITS
         exact.traps[Inexact] = True
-        for ballot in ballots:
-            _add(terms, ballot, totals)
-    return totals
+        return {
+            option: sum((c.weight * row[c.name] for c in terms.criteria), Decimal(0))
+            for option, row in sums.items()
+        }
 
 
-def _add(terms: Terms, ballot: Mapping[str, Any], totals: dict[str, Decimal]) -> None:
-    scores = ballot["scores"]
-    for option in terms.options:
-        totals[option] += sum(
-            (c.weight * scores[option][c.name] for c in terms.criteria), Decimal(0)
-        )
+def _by_criterion(
+    sums: Mapping[str, Mapping[str, int]], cast: int
+) -> dict[str, dict[str, Decimal]]:
+    """Each option's mean score on each criterion, unweighted, rounded to be shown."""
+    return {
+        option: {
+            name: (Decimal(total) / cast).quantize(SHOWN, rounding=ROUND_HALF_EVEN)
+            if cast
+            else Decimal(0)
+            for name, total in row.items()
+        }
+        for option, row in sums.items()
+    }
 
 
 def _shown(value: Decimal) -> str:
@@ -52,7 +70,8 @@ def _shown(value: Decimal) -> str:
 
 def score(terms: Terms, ballots: Sequence[Mapping[str, Any]], eligible: int) -> Tally:
     """Count score ballots: the highest weighted mean score is chosen."""
-    totals = _totals(terms, ballots)
+    sums = _sums(terms, ballots)
+    totals = _totals(terms, sums)
     weight = sum((c.weight for c in terms.criteria), Decimal(0))
     cast = len(ballots)
     means = {
@@ -63,6 +82,7 @@ def score(terms: Terms, ballots: Sequence[Mapping[str, Any]], eligible: int) -> 
     }
     turnout = Turnout.of(cast, eligible, terms.quorum)
     base = Tally(
+        by_criterion=_by_criterion(sums, cast),
         method=terms.method,
         outcome=Outcome.NO_QUORUM,
         winner=None,

@@ -26,18 +26,19 @@ class Turnout:
     eligible: int
     needed: int  # the quorum as a number of ballots: the share of eligible members, rounded up
     met: bool
+    set: bool = True  # False when the quorum is 0 (or, for lazy consensus, not needed)
 
     @classmethod
     def of(cls, cast: int, eligible: int, quorum: Decimal) -> Turnout:
         """Quorum counts cast ballots only (an abstention is cast; silence is not)."""
         needed = math.ceil(quorum * eligible)
-        return cls(cast=cast, eligible=eligible, needed=needed, met=cast >= needed)
+        return cls(cast=cast, eligible=eligible, needed=needed, met=cast >= needed, set=quorum > 0)
 
     def sentence(self, verb: str = "voted") -> str:
         """``10 of 12 eligible members voted, more than the quorum of 6``."""
         took_part = f"{self.cast} of {plural(self.eligible, 'eligible member', 'eligible members')}"
         took_part += f" {verb}"
-        if self.needed == 0:
+        if not self.set:
             return f"{took_part}, and no quorum was set"
         if self.cast > self.needed:
             return f"{took_part}, more than the quorum of {self.needed}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from commonshare.core.decisions.ballots import CHOICES, POSITIONS
@@ -62,9 +62,30 @@ def majority(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
     )
 
 
-def _percent(share: Decimal) -> str:
-    value = (share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+def _percent_places(threshold: Decimal) -> int:
+    """Decimal places that show the threshold as a percentage exactly (at least one)."""
+    exponent = (threshold * 100).normalize().as_tuple().exponent
+    return max(1, -exponent) if isinstance(exponent, int) else 1
+
+
+def _percent(value: Decimal) -> str:
     return f"{value.normalize():f}%"
+
+
+def _floored_percent(part: int, whole: int, places: int) -> Decimal:
+    """``part / whole`` as a percentage rounded down to ``places``, in whole-number
+    arithmetic, so a share below the threshold never shows as reaching it."""
+    scale = 10**places
+    return Decimal(part * 100 * scale // whole) / Decimal(scale)
+
+
+def _share_words(fors: int, sided: int, threshold: Decimal, passed: bool) -> str:
+    bar = _percent(threshold * 100)
+    if not sided:
+        return f"so nobody took a side and the threshold of {bar} was not reached"
+    share = _percent(_floored_percent(fors, sided, _percent_places(threshold)))
+    reached = f"at least the threshold of {bar}" if passed else f"below the threshold of {bar}"
+    return f"so {share} of the {sided} who took a side were for, {reached}"
 
 
 def supermajority(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
@@ -79,11 +100,7 @@ def supermajority(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
     sided = counts["for"] + counts["against"]
     passed = sided > 0 and counts["for"] >= terms.threshold * sided
     head = "Passed" if passed else "Rejected"
-    share = f"{counts['for']} of the {sided} who took a side were for"
-    if sided:
-        share += f" ({_percent(counts['for'] / sided)})"
-    else:
-        share = "nobody took a side"
+    share = _share_words(int(counts["for"]), int(sided), terms.threshold, passed)
     return Tally(
         method=terms.method,
         outcome=Outcome.PASSED if passed else Outcome.REJECTED,
@@ -93,10 +110,7 @@ def supermajority(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
         quorum_met=True,
         quorum_needed=turnout.needed,
         counts=counts,
-        statement=(
-            f"{head}: {_choices_words(counts)}, so {share} against a threshold of "
-            f"{_percent(terms.threshold)}; {turnout.sentence()}."
-        ),
+        statement=(f"{head}: {_choices_words(counts)}, {share}; {turnout.sentence()}."),
     )
 
 
@@ -145,7 +159,7 @@ def lazy_consensus(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
     """Passes at the close unless someone objects; needs no quorum, since silence is
     consent. An objection gives ``objected``: the app then opens a majority vote."""
     counts, objections = _positions(ballots)
-    turnout = Turnout(cast=len(ballots), eligible=eligible, needed=0, met=True)
+    turnout = Turnout(cast=len(ballots), eligible=eligible, needed=0, met=True, set=False)
     took_part = (
         f"{turnout.cast} of {plural(eligible, 'eligible member', 'eligible members')} "
         "responded, and lazy consensus needs no quorum, since silence is consent"
