@@ -115,3 +115,10 @@ def test_ranked_choice_rounds_are_drawn_one_chart_per_round(make_member: Any) ->
     page = Client().get(reverse("web:decision", args=[1])).content.decode()
     assert page.count("<svg") >= 2
     assert "Round 1" in page and "Round 2" in page
+
+
+def test_the_rules_page_explains_how_decisions_are_made() -> None:
+    page = Client().get(reverse("web:policy")).content.decode()
+    assert "A member at trust level 1 or above may make a proposal" in page
+    assert "25 % of them must cast a ballot" in page
+    assert "An objection to a lazy consensus opens a majority vote of 3 days" in page
