@@ -382,6 +382,11 @@ CLI_ALLOWED = {
     "books sustainability",
     "books verify",
     "contribution list",
+    "decision close",  # anyone may close a decision after its closing time; acts as nobody
+    "decision close-due",
+    "decision receipt",  # reads
+    "decision recount",
+    "decision show",
     "demo",  # sets up a demo community; acts as nobody
     "distribute list",
     "distribute show",

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "commonshare.work",
     "commonshare.books",
     "commonshare.governance",
+    "commonshare.decisions",
     "commonshare.web",
 ]
 

@@ -176,6 +176,13 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("GET", "/api/norms/{kind}"),
         ("GET", "/api/norms/{kind}/versions/{number}"),
         ("GET", "/api/steward"),
+        ("GET", "/api/decisions"),
+        ("POST", "/api/decisions"),
+        ("GET", "/api/decisions/{number}"),
+        ("POST", "/api/decisions/{number}/ballot"),
+        ("GET", "/api/decisions/{number}/receipt"),
+        ("GET", "/api/decisions/{number}/recount"),
+        ("POST", "/api/decisions/{number}/close"),
     }
     assert routes == expected
     claim = schema["paths"]["/api/tasks/{task_id}/claim"]["post"]

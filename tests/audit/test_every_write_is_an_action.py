@@ -9,6 +9,7 @@ exactly one audit event and hands it to the subscribers after the commit.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import importlib.util
 import inspect
@@ -46,6 +47,8 @@ NOT_ACTIONS = {
     "work.record_end_when_due": (
         "the audit subscriber that calls the end_steward_phase action when a condition holds"
     ),
+    "governance.policy_problems": "checks a policy's content; writes nothing",
+    "decisions.close_due": "closes each due decision by its own close_decision action",
 }
 
 
@@ -326,6 +329,38 @@ def _governance(name: str, world: World) -> Call:
     raise LookupError(name)
 
 
+def _decisions(name: str, world: World) -> Call:
+    import time_machine
+
+    from commonshare.decisions import services as decisions
+
+    def proposal() -> Any:
+        return decisions.propose(
+            world.ada,
+            title="Raise the reserve",
+            kind="rules",
+            method="majority",
+            quorum="0",
+            effect_kind="policy_change",
+            effect={"changes": {"reserve.share": "0.2"}},
+        )
+
+    if name == "propose":
+        return proposal
+    made = proposal()
+    if name == "vote":
+        return lambda: decisions.vote(world.bo, made.number, {"choice": "for"})
+    if name == "close_decision":
+        decisions.vote(world.bo, made.number, {"choice": "for"})
+
+        def close() -> Any:
+            with time_machine.travel(made.closes_at + dt.timedelta(minutes=1)):
+                return decisions.close_decision(made.number)
+
+        return close
+    raise LookupError(name)
+
+
 SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "community.join": _community,
     "community.update_profile": _community,
@@ -352,6 +387,9 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "governance.adopt_policy": _governance,
     "work.end_steward_phase": _steward,
     "work.name_stewards": _steward,
+    "decisions.propose": _decisions,
+    "decisions.vote": _decisions,
+    "decisions.close_decision": _decisions,
 }
 
 

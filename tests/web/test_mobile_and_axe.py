@@ -63,12 +63,43 @@ def ids_from_the_demo() -> dict[str, Any]:
         "distribution_id": distribution.pk,
         # A norm with two versions (``_a_second_purpose``): the version page shows a diff.
         "kind": "purpose",
-        "number": 2,
+        # ... and a decision numbered 2 (``_decision_two``): both pages take a ``number``.
+        "number": _decision_two(),
         # the mailed links' pages (the reset link is genuine, so its form is checked)
         "uid": uid_of(first := Member.objects.order_by("pk").first()),
         "uidb64": uid_of(first),
         "token": reset_tokens.make_token(first),
     }
+
+
+def _decision_two() -> int:
+    """Decision number 2: the demo's, or written as set-up data with number 1 before it
+    (until the demo has decisions of its own), so the norm version 2 and decision 2 pages
+    share the ``number`` id."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from commonshare.community.models import Member
+    from commonshare.core.decisions import Method, Terms, terms_to_dict
+    from commonshare.core.policy import canonical_json
+    from commonshare.decisions.models import Proposal
+
+    now = timezone.now()
+    for number in (1, 2):
+        if not Proposal.objects.filter(number=number).exists():
+            Proposal.objects.create(
+                number=number,
+                title="Keep a bigger reserve",
+                proposer=Member.objects.order_by("pk").first(),
+                kind="other",
+                method=Method.MAJORITY.value,
+                terms=canonical_json(terms_to_dict(Terms(method=Method.MAJORITY))),
+                eligibility=0,
+                opens_at=now,
+                closes_at=now + dt.timedelta(days=3),
+            )
+    return 2
 
 
 def page_urls(member: Any) -> list[str]:

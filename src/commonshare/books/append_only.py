@@ -9,6 +9,7 @@ chain and ``commonshare books verify`` are for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 TABLES = (
@@ -67,6 +68,16 @@ def statements(vendor: str, *, install: bool, tables: tuple[str, ...] = TABLES) 
     return []
 
 
+_OTHER_GUARDS: list[Callable[..., None]] = []
+
+
+def also_guard(guard: Callable[..., None]) -> None:
+    """Lift and put back another app's triggers with these (``guard(connection, install=)``),
+    so a test flush or ``demo --reset`` that lifts the journal's lifts theirs too."""
+    if guard not in _OTHER_GUARDS:
+        _OTHER_GUARDS.append(guard)
+
+
 def set_guard(connection: Any, *, install: bool) -> None:
     """Install (or, for test teardown and ``demo --reset``, remove) the triggers.
 
@@ -77,3 +88,5 @@ def set_guard(connection: Any, *, install: bool) -> None:
     with connection.cursor() as cursor:
         for statement in statements(connection.vendor, install=install, tables=tables):
             cursor.execute(statement)
+    for guard in _OTHER_GUARDS:
+        guard(connection, install=install)

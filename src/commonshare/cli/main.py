@@ -21,6 +21,7 @@ from commonshare.allocate_cli import allocate
 from commonshare.books.cli import books, distribute, expense, income
 from commonshare.cli.site import demo, init, serve
 from commonshare.community.cli import member
+from commonshare.decisions.cli import decision
 from commonshare.governance.cli import norm, policy
 from commonshare.work.cli import contribution, member_trust, review, task
 from commonshare.work.steward_cli import steward
@@ -47,6 +48,7 @@ for command in (
     policy,
     norm,
     steward,
+    decision,
     allocate,
 ):
     main.add_command(command)

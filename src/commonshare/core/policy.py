@@ -1,8 +1,8 @@
 """The community's policy: every rule a community may decide, as typed, checked data.
 
 A policy has one frozen dataclass per section (valuation, review, reserve, expenses,
-resources, period, trust, steward). Its dict form (``policy_to_dict``) is plain JSON: decimals
-are written as text, so no float ever carries a share or a price. ``check_policy``
+resources, period, trust, steward, decisions). Its dict form (``policy_to_dict``) is plain
+JSON: decimals are written as text, so no float ever carries a share or a price. ``check_policy``
 names every problem of a dict at once, each with its field path and a sentence;
 ``policy_from_dict`` builds the policy (missing rules take their defaults) or raises
 ``PolicyError`` with those problems. ``canonical_json`` is the chain's canonical form
@@ -163,6 +163,28 @@ MAX_STEWARD_DAYS = 3650
 
 
 @dataclass(frozen=True)
+class DecisionPolicy:
+    """How decisions are made: who may propose, how long votes run, the defaults a
+    proposal starts from. Voting on rules needs the ``vote_rules`` power and on money the
+    ``money`` power (the trust levels those need are the trust section's)."""
+
+    # The trust level a member needs to make a proposal (money proposals also need the
+    # money power).
+    propose_level: int = 1
+    # The trust level a voter needs unless the proposal asks more.
+    default_eligibility: int = 1
+    # The share of eligible members who must cast a ballot, unless the proposal says.
+    default_quorum: Decimal = Decimal("0.25")
+    # How long a vote may run, in days.
+    min_voting_days: int = 2
+    max_voting_days: int = 30
+    # Lazy consensus: the days of the majority vote an objection opens.
+    lazy_consensus_days: int = 3
+    # Days after the close when a decision's outcome is due for review.
+    review_after_days: int = 180
+
+
+@dataclass(frozen=True)
 class Policy:
     valuation: ValuationPolicy = field(default_factory=ValuationPolicy)
     review: ReviewPolicy = field(default_factory=ReviewPolicy)
@@ -172,6 +194,7 @@ class Policy:
     period: PeriodPolicy = field(default_factory=PeriodPolicy)
     trust: TrustPolicy = field(default_factory=TrustPolicy)
     steward: StewardPolicy = field(default_factory=StewardPolicy)
+    decisions: DecisionPolicy = field(default_factory=DecisionPolicy)
 
     def effort_of(self, kind: str, quantity: Decimal) -> Decimal:
         """Effort in hour-equivalents of ``quantity`` units of a valued ``kind``."""
@@ -191,6 +214,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "period": PeriodPolicy,
     "trust": TrustPolicy,
     "steward": StewardPolicy,
+    "decisions": DecisionPolicy,
 }
 TRUST_WORDS = {
     "level1_days": "the days a member waits for trust level 1",
@@ -290,6 +314,7 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
             for value in [getattr(policy.trust, f.name)]
         },
         "steward": {f.name: getattr(policy.steward, f.name) for f in fields(StewardPolicy)},
+        "decisions": _decisions_dict(policy.decisions),
     }
 
 
@@ -315,6 +340,7 @@ def _build(data: Mapping[str, Any]) -> Policy:
     defaults = policy_to_dict(DEFAULT_POLICY)
     merged = {name: {**defaults[name], **data.get(name, {})} for name in defaults}
     valuation, resources = merged["valuation"], merged["resources"]
+    decisions = merged["decisions"]
     return Policy(
         valuation=ValuationPolicy(
             method=valuation["method"],
@@ -332,6 +358,9 @@ def _build(data: Mapping[str, Any]) -> Policy:
         period=PeriodPolicy(**merged["period"]),
         trust=_trust_policy(merged["trust"]),
         steward=StewardPolicy(**merged["steward"]),
+        decisions=DecisionPolicy(
+            **{**decisions, "default_quorum": Decimal(decisions["default_quorum"])}
+        ),
     )
 
 
@@ -601,6 +630,56 @@ def _check_steward(check: _Checker, section: Mapping[str, Any]) -> None:
         )
 
 
+DECISION_WORDS = {
+    "propose_level": "the trust level a member needs to make a proposal",
+    "default_eligibility": "the trust level a voter needs by default",
+    "min_voting_days": "the fewest days a vote may run",
+    "max_voting_days": "the most days a vote may run",
+    "lazy_consensus_days": "the days of the vote an objection to a lazy consensus opens",
+    "review_after_days": "the days after the close when a decision is due for review",
+}
+MAX_TRUST_LEVEL = 4
+MAX_VOTING_DAYS = 366
+
+
+def _decisions_dict(decisions: DecisionPolicy) -> dict[str, Any]:
+    data = {f.name: getattr(decisions, f.name) for f in fields(DecisionPolicy)}
+    data["default_quorum"] = _text(decisions.default_quorum)
+    return data
+
+
+def _check_decisions(check: _Checker, section: Mapping[str, Any]) -> None:
+    for key in ("propose_level", "default_eligibility"):
+        if key in section:
+            check.whole(f"decisions.{key}", section[key], DECISION_WORDS[key], 0, MAX_TRUST_LEVEL)
+    for key in ("min_voting_days", "max_voting_days", "lazy_consensus_days"):
+        if key in section:
+            check.whole(f"decisions.{key}", section[key], DECISION_WORDS[key], 1, MAX_VOTING_DAYS)
+    if "review_after_days" in section:
+        words = DECISION_WORDS["review_after_days"]
+        check.whole("decisions.review_after_days", section["review_after_days"], words, 1, 3660)
+    if "default_quorum" in section:
+        check.decimal(
+            "decisions.default_quorum",
+            section["default_quorum"],
+            "the default quorum",
+            Decimal(1),
+            example="0.25",
+            out_of_range="the default quorum must be a share between 0 and 1",
+        )
+    if any(p.field.startswith("decisions.") for p in check.problems):
+        return
+    merged = {**_decisions_dict(DEFAULT_DECISIONS), **section}
+    if merged["max_voting_days"] < merged["min_voting_days"]:
+        check.add(
+            "decisions.max_voting_days",
+            "the most days a vote may run cannot be fewer than the fewest",
+        )
+
+
+DEFAULT_DECISIONS = DecisionPolicy()
+
+
 _CHECKS: dict[str, Callable[[_Checker, Mapping[str, Any]], None]] = {
     "valuation": _check_valuation,
     "review": _check_review,
@@ -610,6 +689,7 @@ _CHECKS: dict[str, Callable[[_Checker, Mapping[str, Any]], None]] = {
     "period": _check_period,
     "trust": _check_trust,
     "steward": _check_steward,
+    "decisions": _check_decisions,
 }
 
 

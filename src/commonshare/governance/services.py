@@ -1,8 +1,8 @@
 """Writing the rules: a new policy version, checked whole, adopted today, in force from the
 next period start the old and the new period lengths share.
 
-``adopt_policy`` is called by adopted decisions (the next issue) and by tests; no
-page, route or command exposes it.
+``_adopt_policy`` is run by an adopted decision's close (``decisions.effects``), and
+``adopt_policy``, the action over it, by tests; no page, route or command exposes either.
 """
 
 from __future__ import annotations
@@ -42,10 +42,30 @@ def adopt_policy(content: Any, *, adopted_by: str) -> PolicyVersion:
     can take effect from a period already lived under other rules. Every problem of the
     policy is refused at once (``InvalidInput`` naming each field); nothing is written then.
     """
-    found = [
+    version = _adopt_policy(content, adopted_by=adopted_by)
+    record(
+        "governance.policy.adopted",
+        version,
+        number=version.number,
+        sha256=version.sha256,
+        valid_from=version.valid_from.isoformat(),
+        adopted_by=version.adopted_by,
+    )
+    return version
+
+
+def policy_problems(content: Any) -> list[tuple[str, str]]:
+    """Every problem of ``content`` as a policy, each ``(field path, sentence)``."""
+    return [
         (f"policy.{p.field}" if p.field else "policy", _sentence(p.message))
         for p in check_policy(content)
     ]
+
+
+def _adopt_policy(content: Any, *, adopted_by: str) -> PolicyVersion:
+    """``adopt_policy``'s write, with no event: for an action that adopts a policy as part
+    of its own write (an adopted decision's close), whose one event names it all."""
+    found = policy_problems(content)
     adopted_by = (adopted_by or "").strip() if isinstance(adopted_by, str) else ""
     if not adopted_by or len(adopted_by) > MAX_ADOPTED_BY:
         found.append(
@@ -77,12 +97,4 @@ def adopt_policy(content: Any, *, adopted_by: str) -> PolicyVersion:
                 )
         except IntegrityError:
             raise Conflict("Another policy version was adopted at the same moment.") from None
-        record(
-            "governance.policy.adopted",
-            version,
-            number=version.number,
-            sha256=version.sha256,
-            valid_from=valid_from.isoformat(),
-            adopted_by=adopted_by,
-        )
     return version

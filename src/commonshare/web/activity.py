@@ -38,6 +38,7 @@ AREAS = {
     "work": "the work",
     "books": "the books",
     "governance": "the community's decisions",
+    "decisions": "the community's decisions",
     "discussion": "a discussion",
 }
 
@@ -170,6 +171,18 @@ def _policy_adopted(event: AuditEvent, _target: Any) -> SafeString:
     )
 
 
+def _decision(verb: str) -> Sentence:
+    """A sentence about decision N (its number is in the event, its page needs no read)."""
+
+    def sentence(event: AuditEvent, _target: Any) -> SafeString:
+        number = event.data.get("number")
+        if not isinstance(number, int):
+            return format_html("{} a decision", verb)
+        return format_html("{} {}", verb, _link("decision", number, f"decision {number}"))
+
+    return sentence
+
+
 def _plain(text: str) -> Sentence:
     def sentence(event: AuditEvent, _target: Any) -> SafeString:
         return format_html("{}", text)
@@ -213,6 +226,12 @@ SENTENCES: dict[str, Sentence] = {
         "recorded that the steward phase has ended: from now on no account has any power "
         "beyond its own trust level"
     ),
+    "decisions.proposal.made": _decision("proposed"),
+    "decisions.ballot.cast": _decision("voted on"),
+    "decisions.proposal.objected": _decision(
+        "opened the majority vote that an objection asked for on"
+    ),
+    "decisions.proposal.closed": _decision("closed and counted"),
 }
 
 

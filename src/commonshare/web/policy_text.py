@@ -79,6 +79,7 @@ def sentences(policy: Policy) -> list[str]:
         "every member can read each payout and why; only after that can it be posted.",
         *trust_sentences(trust),
         *steward_sentences(policy),
+        *decision_sentences(policy),
     ]
 
 
@@ -151,6 +152,23 @@ def steward_sentences(policy: Policy) -> list[str]:
     ]
 
 
+def decision_sentences(policy: Policy) -> list[str]:
+    """How decisions are made, in sentences (the decisions section)."""
+    rules = policy.decisions
+    return [
+        f"A member at trust level {rules.propose_level} or above may make a proposal; "
+        "a proposal about money also needs the level that moving money needs. Its method, "
+        "criteria, quorum, voters and times are fixed when it is made.",
+        f"Unless a proposal asks more, members at trust level {rules.default_eligibility} "
+        f"or above may vote, and {_share(rules.default_quorum)} of them must cast a ballot.",
+        f"A vote runs from {count(rules.min_voting_days, 'day', 'days')} to "
+        f"{count(rules.max_voting_days, 'day', 'days')}. An objection to a lazy consensus "
+        f"opens a majority vote of {count(rules.lazy_consensus_days, 'day', 'days')}.",
+        "A closed decision is due for review "
+        f"{count(rules.review_after_days, 'day', 'days')} after it closes.",
+    ]
+
+
 def count_hours(value: Decimal) -> str:
     return f"{number(value, 2)} hour{'' if value == 1 else 's'}"
 
@@ -192,6 +210,13 @@ _LABELS = {
     "trust.approve_expenses_level": "Trust level an expense approver needs",
     "trust.money_level": "Trust level moving money needs",
     "trust.vote_rules_level": "Trust level voting on rules needs",
+    "decisions.propose_level": "Trust level to make a proposal",
+    "decisions.default_eligibility": "Trust level to vote, unless a proposal asks more",
+    "decisions.default_quorum": "Share of voters who must cast a ballot, by default",
+    "decisions.min_voting_days": "Fewest days a vote runs",
+    "decisions.max_voting_days": "Most days a vote runs",
+    "decisions.lazy_consensus_days": "Days of the vote an objection to a lazy consensus opens",
+    "decisions.review_after_days": "Days after the close a decision is due for review",
 }
 
 
@@ -208,7 +233,7 @@ def _value(path: str, value: Any) -> str:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if path == "reserve.share":
+    if path in ("reserve.share", "decisions.default_quorum"):
         return _share(value)
     if path == "valuation.method":
         return METHOD_NAMES.get(value, "a method this version of the site does not know")

@@ -12,6 +12,7 @@ from commonshare.web.views import (
     openbooks,
     tasks,
 )
+from commonshare.web.views import decisions as decision_views
 from commonshare.web.views import policy as policy_views
 
 
@@ -100,6 +101,15 @@ urlpatterns = [
     path("me/edit/", accounts.profile_edit, name="profile_edit"),
     path("me/leave/", accounts.leave, name="leave"),
     path("me/rejoin/", accounts.rejoin, name="rejoin"),
+    # Decisions
+    path("decisions/", decision_views.decision_list, name="decisions"),
+    path("decisions/new/", decision_views.decision_create, name="decision_create"),
+    path("decisions/<id:number>/", decision_views.decision_detail, name="decision"),
+    path("decisions/<id:number>/vote/", decision_views.decision_vote, name="decision_vote"),
+    path("decisions/<id:number>/close/", decision_views.decision_close, name="decision_close"),
+    path(
+        "decisions/<id:number>/receipt/", decision_views.decision_receipt, name="decision_receipt"
+    ),
     # Work
     path("tasks/", tasks.task_list, name="tasks"),
     path("tasks/new/", tasks.task_create, name="task_create"),

@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _guard_decisions(using: str = "default", **_: Any) -> None:
+    """Put the decisions' triggers (back) in place after every migrate (SQLite drops a
+    table's triggers when it rebuilds the table)."""
+    from commonshare.decisions.fixed import set_guard
+
+    set_guard(connections[using], install=True)
+
+
+class DecisionsConfig(AppConfig):
+    name = "commonshare.decisions"
+    label = "decisions"
+    verbose_name = "Decisions"
+
+    def ready(self) -> None:
+        from commonshare.books import append_only
+        from commonshare.decisions import fixed
+
+        # Lifted and put back with the journal's guard (test flushes, demo --reset).
+        append_only.also_guard(fixed.set_guard)
+        post_migrate.connect(_guard_decisions, sender=self)
