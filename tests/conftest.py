@@ -168,4 +168,6 @@ def trust_levels(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
     def set_levels(levels: dict[Any, int]) -> None:
         given.update({member.pk: level for member, level in levels.items()})
 
+    # tests/money.py finds it here to make the second member a confirmation needs.
+    level_of.set_levels = set_levels  # type: ignore[attr-defined]
     return set_levels

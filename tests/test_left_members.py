@@ -30,6 +30,7 @@ from commonshare.cli import main
 from commonshare.community import services as community
 from commonshare.errors import Forbidden
 from commonshare.work import services as work
+from tests.money import paid_out, posted_income, reversed_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def world(make_member: Callable[..., Any], settings: Any) -> SimpleNamespace:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     ada, bo, cy = make_member("Ada"), make_member("Bo"), make_member("Cy")
     today = timezone.localdate()
-    books.record_income(
+    posted_income(
         bo, amount="500", currency="EUR", payer="A friend", description="Gift", received_on=today
     )
     claim = work.log_contribution(
@@ -290,9 +291,7 @@ def test_over_the_api_a_member_who_left_may_read_withdraw_and_rejoin(
 def test_a_current_member_records_a_withdrawal_paid_to_a_member_who_left(
     world: SimpleNamespace,
 ) -> None:
-    books.record_withdrawal(
-        world.bo, member_id=world.ada.pk, amount="20.00", currency="EUR", reference="TR"
-    )
+    paid_out(world.bo, member_id=world.ada.pk, amount="20.00", currency="EUR", reference="TR")
     assert world.ada.withdrawals.count() == 1
 
 
@@ -316,14 +315,14 @@ def _service_calls(w: SimpleNamespace) -> dict[str, Callable[[], Any]]:
             work.ContributionInput(kind="work", summary="S", hours="2", evidence_text="e"),
         ),
         "submit_review": lambda: work.submit_review(ada, w.by_bo.pk, rating=5, comment="Good"),
-        "record_income": lambda: books.record_income(
+        "record_income": lambda: posted_income(
             ada, amount="10", currency="EUR", payer="P", description="D", received_on=w.today
         ),
         "decide_expense": lambda: books.decide_expense(ada, 1, verdict="approve"),
-        "record_withdrawal for another": lambda: books.record_withdrawal(
+        "record_withdrawal for another": lambda: paid_out(
             ada, member_id=w.bo.pk, amount="1", currency="EUR", reference="T"
         ),
-        "reverse_entry": lambda: books.reverse_entry(ada, 1, reason="Mistake"),
+        "reverse_entry": lambda: reversed_entry(ada, 1, reason="Mistake"),
         "run_distribution": lambda: distributions.run_distribution(
             ada, period_start=w.today, period_end=w.today, currency="EUR"
         ),

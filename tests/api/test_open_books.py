@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from tests.api.conftest import ApiClient, assert_refused
+from tests.money import posted_income, reversed_entry
 
 from commonshare.books import services
 from commonshare.books.append_only import set_guard
@@ -39,7 +40,7 @@ INCOME = {
 
 
 def _income(member: Any, amount: str = "100.00", on: dt.date = TODAY, currency: str = "EUR") -> Any:
-    return services.record_income(
+    return posted_income(
         member,
         amount=amount,
         currency=currency,
@@ -192,7 +193,7 @@ def test_entry_page_queries_search_indexes_and_never_scan(alice: Any, anonymous:
         pytest.skip("reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL plans tiny tables differently")
     for _ in range(3):
         _income(alice)
-    services.reverse_entry(alice, 1, reason="Booked twice")
+    reversed_entry(alice, 1, reason="Booked twice")
     with CaptureQueriesContext(connection) as queries:
         anonymous.get("/books/entries?limit=2&before_seq=3")
     with connection.cursor() as cursor:
@@ -464,7 +465,7 @@ def _some_books(alice: Any, bob: Any, peers: list[Any]) -> None:
     claim = _claim(bob, "30.00")
     for peer in peers:
         services.decide_expense(peer, claim.pk, verdict="approve", reason="ok")
-    services.reverse_entry(alice, 2, reason="Wrong currency")
+    reversed_entry(alice, 2, reason="Wrong currency")
 
 
 def test_export_beancount_loads_without_errors(

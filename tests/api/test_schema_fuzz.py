@@ -26,6 +26,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from tests.money import posted_income, reversed_entry
 
 from commonshare.wsgi import application
 
@@ -76,7 +77,7 @@ def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
         )
         for assignment in ReviewAssignment.objects.filter(contribution=contribution)[:1]:
             work.submit_review(assignment.reviewer, contribution.pk, rating=4, comment="Good")
-    books.record_income(
+    posted_income(
         ada,
         amount="100.00",
         currency="EUR",
@@ -84,7 +85,7 @@ def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
         description="Subscriptions",
         received_on=dt.date(2026, 1, 1),
     )
-    mistake = books.record_income(
+    mistake = posted_income(
         ada,
         amount="5",
         currency="JPY",
@@ -93,7 +94,7 @@ def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
         received_on=dt.date(2026, 1, 2),
         source="sales",
     )
-    books.reverse_entry(ada, 2, reason=f"Income {mistake.pk} was booked twice")
+    reversed_entry(ada, 2, reason=f"Income {mistake.pk} was booked twice")
     for amount in ("30.00", "12.00"):
         claim = work.log_contribution(
             members[1],

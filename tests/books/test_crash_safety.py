@@ -14,10 +14,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from tests.conftest import JOINED_LONG_AGO
+from tests.money import posted_income
 
 from commonshare.books import journal, journal_verify
 from commonshare.books.models import Distribution, JournalEntry, Payout
-from commonshare.books.services import record_income
 from commonshare.community.models import Member
 from commonshare.work.models import Contribution, Review, ReviewAssignment
 
@@ -39,7 +39,7 @@ def _database_url() -> str:
     )
 
 
-def _seed() -> Member:
+def _seed(trust_levels) -> Member:
     members = Member.objects.bulk_create(
         Member(email=f"m{i}@example.org", display_name=f"Member {i}", password="!")
         for i in range(MEMBERS)
@@ -75,8 +75,10 @@ def _seed() -> Member:
             )
     ReviewAssignment.objects.bulk_create(assignments)
     Review.objects.bulk_create(reviews)
+    # Income takes two members who may handle money: one records, another confirms.
+    trust_levels({members[0]: 2, members[1]: 2})
     for currency in ("USD", *CURRENCIES):
-        record_income(
+        posted_income(
             members[0],
             amount="12345",
             currency=currency,
@@ -131,10 +133,10 @@ def _assert_nothing_or_everything(currency: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_killing_a_distribution_at_any_moment_leaves_nothing_or_everything() -> None:
+def test_killing_a_distribution_at_any_moment_leaves_nothing_or_everything(trust_levels) -> None:
     from django.utils import timezone
 
-    actor = _seed()
+    actor = _seed(trust_levels)
     today = timezone.localdate().isoformat()
     # How long a run takes to start, and to finish, on this machine (USD is a twin of EUR).
     startup = _timed(_command(actor, "distribute", "list"))

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 from tests.dates import live_today
+from tests.money import paid_out, posted_income
 
 from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, selectors, services
@@ -17,7 +18,7 @@ TODAY = live_today(__name__)
 
 
 def _income(member, amount="100.00"):
-    return services.record_income(
+    return posted_income(
         member,
         amount=amount,
         currency="EUR",
@@ -199,7 +200,7 @@ def test_money_never_leaves_books_with_a_forged_entry(small_books, make_member) 
             currency="EUR",
         )
     with pytest.raises(services.Conflict, match="do not verify"):
-        services.record_withdrawal(
+        paid_out(
             make_member("Bea"),
             member_id=small_books.pk,
             amount="1.00",

@@ -12,9 +12,10 @@ from click.testing import CliRunner
 from django.db import connection, transaction
 from django.test import Client
 from tests.dates import live_today
+from tests.money import posted_income
 
 from commonshare.books import distribution as distributions
-from commonshare.books import records, services
+from commonshare.books import records
 from commonshare.books.append_only import set_guard
 from commonshare.cli import main
 from commonshare.work import services as work
@@ -40,7 +41,7 @@ def distributed(make_member: Any) -> Any:
         ada, ContributionInput(kind="work", summary="Docs", hours="2", evidence_text="e")
     )
     work.submit_review(bo, done.pk, rating=5, comment="good")
-    services.record_income(
+    posted_income(
         bo, amount="100.00", currency="EUR", payer="Acme", description="d", received_on=TODAY
     )
     return distributions.run_distribution(bo, period_start=TODAY, period_end=TODAY, currency="EUR")

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.utils import timezone
+from tests.money import posted_income
 
 from commonshare.audit.models import AuditEvent
 from commonshare.books.policy import frozen_policy
@@ -155,7 +156,6 @@ def test_the_contribution_page_tells_the_count_in_force_when_it_was_logged(
 
 def _work_reviewed(make_member: Any) -> Any:
     """Ada logs two hours that Ben reviews, and 100 EUR comes in today; Ada is returned."""
-    from commonshare.books import services as books
     from commonshare.work import services as work
 
     ada, ben = make_member("Ada"), make_member("Ben")
@@ -163,7 +163,7 @@ def _work_reviewed(make_member: Any) -> Any:
         ada, work.ContributionInput(kind="work", summary="s", hours="2", evidence_text="e")
     )
     work.submit_review(ben, logged.pk, rating=4, comment="Good.")
-    books.record_income(
+    posted_income(
         ada,
         amount="100.00",
         currency="EUR",

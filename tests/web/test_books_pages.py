@@ -14,6 +14,7 @@ from commonshare.books import journal
 from commonshare.books.models import ExpenseDecision, Income, JournalEntry, Withdrawal
 from commonshare.core.ledger import entry_hash, stored_canonical_bytes
 from commonshare.work.models import Contribution
+from tests.money import posted_income
 from tests.web.test_pages import as_member, assert_field_error, url
 
 pytestmark = pytest.mark.django_db
@@ -117,11 +118,10 @@ def test_entry_page_shows_every_field_and_the_seal(paid: Any) -> None:
 
 
 def test_pagination_is_by_seq_range(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from commonshare.books import services as books
     from commonshare.books.selectors import entries as queries
 
     for number in range(7):
-        books.record_income(
+        posted_income(
             world.ada,
             amount="1",
             currency="EUR",
@@ -143,9 +143,8 @@ def test_pagination_is_by_seq_range(world: Any, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_currency_picker_lists_each_currency_once(paid: Any) -> None:
-    from commonshare.books import services as books
 
-    books.record_income(
+    posted_income(
         paid.ada, amount="5", currency="USD", payer="P", description="D", received_on=paid.today
     )
     page = text(Client().get(url("sustainability") + "?currency=usd"))
@@ -438,12 +437,11 @@ def test_expense_claim_link_prefills_the_kind(world: Any) -> None:
 def test_ledger_totals_follow_the_journal_incrementally(paid: Any) -> None:
     from django.core.cache import cache
 
-    from commonshare.books import services as books
     from commonshare.books.selectors import totals as queries
 
     first = queries.ledger_totals()
     assert first.balances == journal.balances()
-    books.record_income(
+    posted_income(
         paid.ben, amount="3", currency="USD", payer="P", description="D", received_on=paid.today
     )
     totals = queries.ledger_totals()

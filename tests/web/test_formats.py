@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.money import posted_income
 from tests.web.test_mobile_and_axe import page_urls
 
 pytestmark = pytest.mark.django_db
@@ -110,9 +111,7 @@ def test_no_page_shows_iso_dates_wrong_plurals_codes_or_none() -> None:
 def test_dates_money_and_plurals_follow_the_readers_english(paid: Any) -> None:
     from django.urls import reverse
 
-    from commonshare.books import services as books
-
-    books.record_income(
+    posted_income(
         paid.ada,
         amount="1234.50",
         currency="EUR",

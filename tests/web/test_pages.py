@@ -14,6 +14,7 @@ from commonshare.audit.models import AuditEvent
 from commonshare.books.models import Distribution, Income
 from commonshare.community.models import Member
 from commonshare.work.models import Contribution, Review, Task
+from tests.money import posted_income
 
 pytestmark = pytest.mark.django_db
 
@@ -493,9 +494,8 @@ def test_income_refusals_name_the_field(world: Any, change: dict[str, str], fiel
 def test_distribution_refusals_name_the_field(
     world: Any, change: dict[str, str], field: str
 ) -> None:
-    from commonshare.books import services
 
-    services.record_income(
+    posted_income(
         world.ada, amount="10", currency="EUR", payer="P", description="D", received_on=world.today
     )
     data = {"period_start": "2025-01-01", "period_end": "2025-01-31", "currency": "EUR", **change}
@@ -515,9 +515,8 @@ def test_distribution_of_a_period_twice_is_refused(paid: Any) -> None:
 
 
 def test_run_distribution_through_the_form(world: Any) -> None:
-    from commonshare.books import services
 
-    services.record_income(
+    posted_income(
         world.ada, amount="7", currency="USD", payer="P", description="D", received_on=world.today
     )
     data = {"period_start": str(world.today), "period_end": str(world.today), "currency": "USD"}

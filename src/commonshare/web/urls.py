@@ -2,7 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from commonshare.web.forms import LoginForm
-from commonshare.web.views import accounts, books, claims, contributions, home, openbooks, tasks
+from commonshare.web.views import (
+    accounts,
+    books,
+    claims,
+    confirmations,
+    contributions,
+    home,
+    openbooks,
+    tasks,
+)
 from commonshare.web.views import policy as policy_views
 
 
@@ -84,6 +93,27 @@ urlpatterns = [
     path("books/entries/<id:seq>/", openbooks.entry_detail, name="entry"),
     path("books/entries/<id:seq>/reverse/", openbooks.entry_reverse, name="entry_reverse"),
     path("books/sustainability/", openbooks.sustainability, name="sustainability"),
+    path("books/waiting/", confirmations.waiting_page, name="waiting"),
+    path(
+        "books/income/<id:income_id>/confirm/",
+        confirmations.income_confirm,
+        name="income_confirm",
+    ),
+    path(
+        "books/withdrawals/<id:withdrawal_id>/confirm/",
+        confirmations.withdrawal_confirm,
+        name="withdrawal_confirm",
+    ),
+    path(
+        "books/withdrawals/<id:withdrawal_id>/dispute/",
+        confirmations.withdrawal_dispute,
+        name="withdrawal_dispute",
+    ),
+    path(
+        "books/reversals/<id:request_id>/confirm/",
+        confirmations.reversal_confirm,
+        name="reversal_confirm",
+    ),
     path("policy/", policy_views.policy_page, name="policy"),
     path("books/expenses/", claims.expense_list, name="expenses"),
     path("books/income/<id:income_id>/", openbooks.income_detail, name="income"),
