@@ -60,3 +60,17 @@ def reversed_entry(actor: Member, seq: int, *, reason: str) -> StoredEntry:
     """``request_reversal`` and its confirmation by a second member: the reversal posts."""
     asked = services.request_reversal(actor, seq, reason=reason)
     return services.confirm_reversal(second_member(actor), asked.pk)
+
+
+def approved_claim(claim_id: int, *, reason: str = "") -> None:
+    """Each of the claim's drawn approvers approves it, until it is a debt owed."""
+    from commonshare.books.selectors import expenses
+    from commonshare.work.models import Contribution
+
+    claim = Contribution.objects.get(pk=claim_id)
+    for pk in claim.approvers or []:
+        if expenses.expense_status(Contribution.objects.get(pk=claim_id)) != "pending":
+            break
+        services.decide_expense(
+            Member.objects.get(pk=pk), claim_id, verdict="approve", reason=reason
+        )

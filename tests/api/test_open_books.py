@@ -16,9 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from tests.api.conftest import ApiClient, assert_refused
-from tests.money import posted_income, reversed_entry
+from tests.money import approved_claim, posted_income, reversed_entry
 
-from commonshare.books import services
 from commonshare.books.append_only import set_guard
 from commonshare.books.models import ExpenseDecision, Income, JournalEntry, Withdrawal
 from commonshare.core.exports import CSV_HEADER
@@ -369,8 +368,7 @@ def test_sustainability_with_monthly_series(
     _income(alice, "200.00", on=_months_ago(2) + dt.timedelta(days=3))
     _income(alice, "100.00", on=_months_ago(1) + dt.timedelta(days=3))
     claim = _claim(bob, "30.00")
-    for peer in peers:
-        services.decide_expense(peer, claim.pk, verdict="approve", reason="Receipt matches")
+    approved_claim(claim.pk, reason="Receipt matches")
 
     report = anonymous.get("/books/sustainability?currency=eur&window=3").json()
     assert report["currency"] == "EUR"
@@ -463,8 +461,7 @@ def _some_books(alice: Any, bob: Any, peers: list[Any]) -> None:
     _income(alice, "100.00")
     _income(alice, "1200", currency="JPY")
     claim = _claim(bob, "30.00")
-    for peer in peers:
-        services.decide_expense(peer, claim.pk, verdict="approve", reason="ok")
+    approved_claim(claim.pk, reason="ok")
     reversed_entry(alice, 2, reason="Wrong currency")
 
 
@@ -621,8 +618,7 @@ def bob_is_owed(bob: Any, peers: list[Any], alice: Any) -> Any:
     """The commons owes Bob 30.00 EUR for an approved expense, and holds 90.00 EUR."""
     _income(alice, "100.00")
     claim = _claim(bob, "30.00")
-    for peer in peers:
-        services.decide_expense(peer, claim.pk, verdict="approve", reason="ok")
+    approved_claim(claim.pk, reason="ok")
     return claim
 
 

@@ -26,7 +26,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from tests.money import posted_income, reversed_entry
+from tests.money import approved_claim, posted_income, reversed_entry
 
 from commonshare.wsgi import application
 
@@ -57,7 +57,6 @@ def _connection_kept_open() -> Iterator[None]:
 @pytest.fixture
 def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
     """A populated community and the Authorization header of one of its members."""
-    from commonshare.books import services as books
     from commonshare.community import services as community
     from commonshare.work import services as work
     from commonshare.work.models import ReviewAssignment
@@ -106,8 +105,7 @@ def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
                 receipt=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4"),
             ),
         )
-    for peer in members[2:]:
-        books.decide_expense(peer, claim.pk, verdict="approve", reason="Receipt matches")
+    approved_claim(claim.pk, reason="Receipt matches")
     _, raw = community.create_token(ada, name="fuzz")
     return {"Authorization": f"Bearer {raw}"}
 

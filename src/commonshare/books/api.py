@@ -175,7 +175,7 @@ def decide_expense(
 
 @router.post(
     "/withdrawals",
-    auth=any_member_auth,
+    auth=member_auth,
     response={201: WithdrawalOut, **WRITE, **E404},
     tags=["members"],
 )

@@ -324,7 +324,7 @@ class ReversalRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["seq"],
-                condition=Q(status="pending"),
+                condition=Q(status=ReversalStatus.PENDING),
                 name="one_pending_reversal_per_entry",
             )
         ]

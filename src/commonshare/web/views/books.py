@@ -30,7 +30,7 @@ def income_list(request: HttpRequest) -> HttpResponse:
         {
             "incomes": selectors.incomes(),
             "totals": selectors.income_totals(),
-            "pending": selectors.pending_income_totals(),
+            "unconfirmed": selectors.pending_income_totals(),
         },
     )
 
