@@ -128,6 +128,7 @@ def test_the_web_offers_an_edit_only_when_the_edit_service_would_take_it(
     from commonshare.work import versions
 
     ada, ben = make_member("Ada"), make_member("Ben")
+    make_member("Cy")  # the second approver drawn, with Ben
     receipt = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     given = work.ContributionInput(
         kind="expense", summary="Domain name", amount="12.50", currency="EUR", receipt=receipt

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from commonshare.books import services
 from commonshare.books.selectors import waiting
-from commonshare.errors import CommonshareError
+from commonshare.errors import Conflict
 from commonshare.web.forms import DisputeForm
 from commonshare.web.templatetags.commonshare_web import money
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
@@ -30,7 +30,9 @@ def waiting_page(request: MemberRequest) -> HttpResponse:
     )
 
 
-def _refused(request: MemberRequest, error: CommonshareError) -> HttpResponse:
+def _refused(request: MemberRequest, error: Conflict) -> HttpResponse:
+    """Already answered (by someone else, or twice): say so on the list. A refusal of the
+    member themself (Forbidden) is a 403 page naming why, as everywhere."""
     messages.error(request, str(error))
     return redirect("web:waiting")
 
@@ -41,9 +43,7 @@ def _refused(request: MemberRequest, error: CommonshareError) -> HttpResponse:
 def income_confirm(request: MemberRequest, income_id: int) -> HttpResponse:
     try:
         income = services.confirm_income(request.user, income_id)
-    except CommonshareError as error:
-        if error.status == 404:
-            raise
+    except Conflict as error:
         return _refused(request, error)
     messages.success(
         request, f"Confirmed: {money(income.amount_minor, income.currency)} is in the books."
@@ -57,9 +57,7 @@ def income_confirm(request: MemberRequest, income_id: int) -> HttpResponse:
 def withdrawal_confirm(request: MemberRequest, withdrawal_id: int) -> HttpResponse:
     try:
         withdrawal = services.confirm_withdrawal(request.user, withdrawal_id)
-    except CommonshareError as error:
-        if error.status == 404:
-            raise
+    except Conflict as error:
         return _refused(request, error)
     messages.success(
         request,
@@ -93,9 +91,7 @@ def withdrawal_dispute(request: MemberRequest, withdrawal_id: int) -> HttpRespon
 def reversal_confirm(request: MemberRequest, request_id: int) -> HttpResponse:
     try:
         entry = services.confirm_reversal(request.user, request_id)
-    except CommonshareError as error:
-        if error.status == 404:
-            raise
+    except Conflict as error:
         return _refused(request, error)
     messages.success(request, f"Entry {entry.reverses} is reversed by entry {entry.seq}.")
     return redirect("web:entry", entry.seq)
