@@ -435,8 +435,10 @@ def _check_expenses(check: _Checker, section: Mapping[str, Any]) -> None:
             return
         for code, amount in limits.items():
             try:
-                check_currency(code)
+                known = check_currency(code) == code
             except MoneyError:
+                known = False
+            if not known:
                 check.add(
                     f"expenses.decision_above.{code}",
                     f"{code!r} is not a currency code (three capital letters, like EUR)",
