@@ -222,6 +222,8 @@ def test_income_form_records_source_and_reference(world: Any) -> None:
     assert income.source == "sales"
     listed = text(Client().get(url("income_list")))
     assert "Waiting for confirmation" in listed and "not distributable" in listed
+    books = text(Client().get(url("books")))
+    assert "not in these balances and not distributable" in books and "40.00 EUR" in books
     assert "income:sales" not in text(Client().get(url("income", income.pk)))  # not posted
     waiting = text(as_member(world.ada).get(url("waiting")))
     assert url("income_confirm", income.pk) in waiting

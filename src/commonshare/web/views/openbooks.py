@@ -104,6 +104,7 @@ def open_books(request: HttpRequest) -> HttpResponse:
             "chart": flows_chart(currency, months),
             "report": selectors.sustainability_of(totals, currency, today),
             "distributions": selectors.distributions().prefetch_related("payouts__member"),
+            "unconfirmed": selectors.pending_income_totals(),
         },
     )
 
