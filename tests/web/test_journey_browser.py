@@ -51,7 +51,9 @@ def shoot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
-def test_two_members_one_cycle(live_server: Any, browser: Browser) -> None:
+def test_two_members_one_cycle(live_server: Any, browser: Browser, trust_levels: Any) -> None:
+    # They sign up here; money needs level 2, which they hold for this test.
+    trust_levels({}, others=2)
     base = live_server.url
     ada = browser.new_context().new_page()
     ben = browser.new_context().new_page()
@@ -110,6 +112,11 @@ def test_two_members_one_cycle(live_server: Any, browser: Browser) -> None:
     ben.get_by_role("button", name="Record income").click()
     expect(ben.get_by_text("Recorded 100.00 EUR.")).to_be_visible()
     expect(ben.get_by_role("cell", name="100.00 EUR")).to_be_visible()
+    # Ada, a second member, confirms it: only then is it in the books.
+    ada.get_by_role("link", name="Waiting for you").click()
+    expect(ada.locator("#income-to-confirm")).to_contain_text("First customer")
+    ada.get_by_role("button", name="Confirm this income").click()
+    expect(ada.get_by_text("Confirmed: 100.00 EUR is in the books.")).to_be_visible()
 
     # Ada runs the distribution for this month through the form.
     ada.get_by_role("link", name="Distributions").click()
