@@ -165,21 +165,31 @@ def trust_levels(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
 
     real_level_of, real_levels_of = trust.level_of, trust.levels_of
     given: dict[int, int] = {}
+    everyone: list[int] = []  # a level for every member not named, once set
 
     def level_of(member: Any, *, on: Any = None) -> int:
-        return given[member.pk] if member.pk in given else real_level_of(member, on=on)
+        if member.pk in given:
+            return given[member.pk]
+        return everyone[0] if everyone else real_level_of(member, on=on)
 
     def levels_of(member_ids: Any, *, on: Any = None) -> dict[int, int]:
         ids = list(member_ids)
+        if everyone:
+            return {i: given.get(i, everyone[0]) for i in ids}
         found = real_levels_of([i for i in ids if i not in given], on=on)
         return {i: given.get(i, found.get(i, 0)) for i in ids}
 
     monkeypatch.setattr(trust, "level_of", level_of)
     monkeypatch.setattr(trust, "levels_of", levels_of)
 
-    def set_levels(levels: dict[Any, int]) -> None:
+    def set_levels(levels: dict[Any, int], *, others: int | None = None) -> None:
+        """``others``: the level of every member not named (the demo's, made inside it)."""
         given.update({member.pk: level for member, level in levels.items()})
+        if others is not None:
+            everyone[:] = [others]
 
+    # tests/money.py finds it here to make the second member a confirmation needs.
+    level_of.set_levels = set_levels  # type: ignore[attr-defined]
     return set_levels
 
 

@@ -18,6 +18,11 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
 
 
+def established(trust_levels, *emails: str) -> None:  # type: ignore[no-untyped-def]
+    """Members who joined by the command line start at level 0; money needs level 2."""
+    trust_levels({Member.objects.get(email=email): 2 for email in emails})
+
+
 def run(*args: str, member: str | None = None, ok: bool = True):  # type: ignore[no-untyped-def]
     env = {"COMMONSHARE_MEMBER": member} if member else {}
     result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
@@ -29,7 +34,7 @@ def run(*args: str, member: str | None = None, ok: bool = True):  # type: ignore
 def test_the_journey_from_the_command_line(tmp_path, trust_levels) -> None:  # type: ignore[no-untyped-def]
     run("member", "join", "ada@example.org", "--name", "Ada", "--password", PASSWORD)
     run("member", "join", "bo@example.org", "--name", "Bo", "--password", PASSWORD)
-    trust_levels({Member.objects.get(email="bo@example.org"): 2})
+    established(trust_levels, "ada@example.org", "bo@example.org")
     assert "Ada" in run("member", "list").output
     run("task", "create", "Write the FAQ", "--estimate", "2", member="ada@example.org")
     task = Task.objects.get()
@@ -95,6 +100,13 @@ def test_the_journey_from_the_command_line(tmp_path, trust_levels) -> None:  # t
         today,
         member="bo@example.org",
     )
+    income = Income.objects.get()
+    assert "Waiting for confirmation" in run("income", "list").output
+    waiting = run("books", "waiting", member="ada@example.org").output
+    assert f"commonshare income confirm {income.pk}" in waiting
+    own = run("income", "confirm", str(income.pk), member="bo@example.org", ok=False)
+    assert own.exit_code == 2 and "another member must confirm it" in own.stderr
+    run("income", "confirm", str(income.pk), member="ada@example.org")
     assert "100.00 EUR" in run("income", "list").output
     period = f"{close_this_period():%Y-%m}"
     proposed = run(
@@ -134,6 +146,16 @@ def test_the_journey_from_the_command_line(tmp_path, trust_levels) -> None:  # t
         "SEPA 1",
         member="bo@example.org",
     )
+    withdrawal = Member.objects.get(email="ada@example.org").withdrawals.get()
+    assert withdrawal.entry_id is None
+    assert json.loads(run("books", "waiting", "--json", member="ada@example.org").output) == {
+        "incomes": [],
+        "withdrawals": [withdrawal.pk],
+        "reversals": [],
+        "claims": [],
+    }
+    received = run("books", "received", str(withdrawal.pk), member="ada@example.org")
+    assert "confirmed" in received.output
     assert run("books", "verify").stdout.startswith("ok:")
     balances = json.loads(run("books", "balances", "--json").output)
     assert {"account": "assets:reserve", "currency": "EUR", "balance": "10.00"} in balances
@@ -196,9 +218,10 @@ def test_the_journey_from_the_command_line(tmp_path, trust_levels) -> None:  # t
     ],
 )
 def test_refusals_exit_2_with_a_message_and_write_nothing(
-    args: tuple[str, ...], message: str
+    args: tuple[str, ...], message: str, trust_levels
 ) -> None:
     run("member", "join", "ada@example.org", "--name", "Ada", "--password", PASSWORD)
+    established(trust_levels, "ada@example.org")
     before = (
         Task.objects.count(),
         Contribution.objects.count(),
@@ -229,13 +252,14 @@ def test_acting_member_is_required_and_must_exist() -> None:
     assert result.exit_code == 2 and "No member" in result.stderr
 
 
-def test_expense_claims_from_the_command_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_expense_claims_from_the_command_line(tmp_path, trust_levels) -> None:  # type: ignore[no-untyped-def]
     for email, name in (
         ("ada@example.org", "Ada"),
         ("bo@example.org", "Bo"),
         ("cy@example.org", "Cy"),
     ):
         run("member", "join", email, "--name", name, "--password", PASSWORD)
+    established(trust_levels, "ada@example.org", "bo@example.org", "cy@example.org")
     receipt = tmp_path / "receipt.pdf"
     receipt.write_bytes(b"%PDF-1.4 receipt")
     run(

@@ -1,4 +1,4 @@
-"""A member who left may read, rejoin and withdraw what they are owed, and nothing else.
+"""A member who left may read, rejoin and answer payouts to them, and nothing else.
 
 The walks below enumerate every web URL (from the URL conf) and every API
 operation that writes (from the OpenAPI schema); only the exceptions are kept
@@ -30,13 +30,21 @@ from commonshare.community import services as community
 from commonshare.errors import Forbidden
 from commonshare.work import services as work
 from tests.distributing import propose
+from tests.money import paid_out, posted_income, reversed_entry
 
 pytestmark = pytest.mark.django_db
 
 WRITES = ("post", "put", "patch", "delete")
 
 # The only writes a member who left may still make (everything else must be refused).
-WEB_ALLOWED = {"web:login", "web:logout", "web:rejoin", "web:leave", "web:withdrawal_create"}
+WEB_ALLOWED = {
+    "web:login",
+    "web:logout",
+    "web:rejoin",
+    "web:leave",
+    "web:withdrawal_confirm",  # the payee's answer to a payout recorded to them
+    "web:withdrawal_dispute",
+}
 API_ALLOWED = {
     ("post", "/api/members"),  # joining makes a new account; it acts as nobody
     ("post", "/api/auth/token"),  # signing in with email and password
@@ -49,6 +57,9 @@ API_ALLOWED = {
     ("post", "/api/members/verify-email"),
     ("post", "/api/members/password-reset"),  # a member who left resets it to rejoin
     ("post", "/api/members/password-reset/confirm"),
+    # The payee's answer to a payout recorded to them (the service lets only them).
+    ("post", "/api/withdrawals/{withdrawal_id}/confirm"),
+    ("post", "/api/withdrawals/{withdrawal_id}/dispute"),
 }
 
 
@@ -58,7 +69,7 @@ def world(make_member: Callable[..., Any], settings: Any) -> SimpleNamespace:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     ada, bo, cy = make_member("Ada"), make_member("Bo"), make_member("Cy")
     today = timezone.localdate()
-    books.record_income(
+    posted_income(
         bo, amount="500", currency="EUR", payer="A friend", description="Gift", received_on=today
     )
     claim = work.log_contribution(
@@ -202,7 +213,7 @@ def test_a_view_still_refuses_when_the_page_rule_is_bypassed(
     assert snapshot() == before
 
 
-def test_on_the_web_a_member_who_left_may_still_withdraw_rejoin_and_sign_out(
+def test_on_the_web_a_member_who_left_may_still_confirm_a_payout_rejoin_and_sign_out(
     world: SimpleNamespace,
 ) -> None:
     client = Client()
@@ -212,12 +223,12 @@ def test_on_the_web_a_member_who_left_may_still_withdraw_rejoin_and_sign_out(
         {"amount": "1.00", "currency": "EUR", "reference": "TR-1"},
     )
     assert refused.status_code == 403
-    paid = client.post(
-        f"/members/{world.ada.pk}/pay-out/",
-        {"amount": "20.00", "currency": "EUR", "reference": "TR-2"},
+    sent = books.record_withdrawal(
+        world.bo, member_id=world.ada.pk, amount="20.00", currency="EUR", reference="TR-2"
     )
+    paid = client.post(f"/books/withdrawals/{sent.pk}/confirm/")
     assert paid.status_code == 302
-    assert world.ada.withdrawals.count() == 1
+    assert world.ada.withdrawals.get().entry_id is not None
     assert client.post("/me/rejoin/").status_code == 302
     world.ada.refresh_from_db()
     assert world.ada.left_at is None
@@ -271,7 +282,7 @@ def test_the_api_refuses_a_session_of_a_member_who_left(world: SimpleNamespace) 
     assert snapshot() == before
 
 
-def test_over_the_api_a_member_who_left_may_read_withdraw_and_rejoin(
+def test_over_the_api_a_member_who_left_may_read_answer_payouts_and_rejoin(
     world: SimpleNamespace,
 ) -> None:
     headers = {"Authorization": f"Bearer {world.token}"}
@@ -284,8 +295,12 @@ def test_over_the_api_a_member_who_left_may_read_withdraw_and_rejoin(
     )
     assert refused.status_code == 403
     own = {"member_id": world.ada.pk, "amount": "20.00", "currency": "EUR", "reference": "T"}
-    paid = client.post("/api/withdrawals", own, content_type="application/json", headers=headers)
-    assert paid.status_code == 201, paid.content
+    mine = client.post("/api/withdrawals", own, content_type="application/json", headers=headers)
+    assert mine.status_code == 403  # nobody records a payout to themself
+    sent = books.record_withdrawal(world.bo, **own)
+    paid = client.post(f"/api/withdrawals/{sent.pk}/confirm", headers=headers)
+    assert paid.status_code == 200, paid.content
+    assert paid.json()["status"] == "confirmed"
     rejoined = client.post("/api/members/me/rejoin", headers=headers)
     assert rejoined.status_code == 200
     assert rejoined.json()["left_at"] is None
@@ -294,9 +309,7 @@ def test_over_the_api_a_member_who_left_may_read_withdraw_and_rejoin(
 def test_a_current_member_records_a_withdrawal_paid_to_a_member_who_left(
     world: SimpleNamespace,
 ) -> None:
-    books.record_withdrawal(
-        world.bo, member_id=world.ada.pk, amount="20.00", currency="EUR", reference="TR"
-    )
+    paid_out(world.bo, member_id=world.ada.pk, amount="20.00", currency="EUR", reference="TR")
     assert world.ada.withdrawals.count() == 1
 
 
@@ -320,14 +333,14 @@ def _service_calls(w: SimpleNamespace) -> dict[str, Callable[[], Any]]:
             work.ContributionInput(kind="work", summary="S", hours="2", evidence_text="e"),
         ),
         "submit_review": lambda: work.submit_review(ada, w.by_bo.pk, rating=5, comment="Good"),
-        "record_income": lambda: books.record_income(
+        "record_income": lambda: posted_income(
             ada, amount="10", currency="EUR", payer="P", description="D", received_on=w.today
         ),
         "decide_expense": lambda: books.decide_expense(ada, 1, verdict="approve"),
-        "record_withdrawal for another": lambda: books.record_withdrawal(
+        "record_withdrawal for another": lambda: paid_out(
             ada, member_id=w.bo.pk, amount="1", currency="EUR", reference="T"
         ),
-        "reverse_entry": lambda: books.reverse_entry(ada, 1, reason="Mistake"),
+        "reverse_entry": lambda: reversed_entry(ada, 1, reason="Mistake"),
         "propose_distribution": lambda: propose(ada, currency="EUR"),
     }
 
@@ -367,7 +380,10 @@ def test_the_command_line_refuses_a_member_who_left(world: SimpleNamespace) -> N
         env={"COMMONSHARE_MEMBER": world.ada.email},
     )
     assert result.exit_code == 2
-    assert "error: You left the community; rejoin to reverse journal entries." in result.output
+    assert (
+        "error: You left the community; rejoin to ask for journal entries to be reversed."
+        in result.output
+    )
     assert snapshot() == before
 
 
@@ -378,7 +394,10 @@ def test_the_command_line_refuses_a_member_who_left(world: SimpleNamespace) -> N
 CLI_ALLOWED = {
     "allocate",  # computes a split from a file; writes nothing
     "books balances",
+    "books dispute",  # the payee's answer to a payout recorded to them
     "books export",
+    "books received",
+    "books waiting",  # a read: what waits for them
     "books sustainability",
     "books verify",
     "contribution list",

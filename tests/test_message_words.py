@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from commonshare.books import services as books
 from commonshare.books.models import Income
 from commonshare.core.words import long_date, one_of
 from commonshare.errors import CommonshareError, InvalidInput
@@ -15,6 +14,7 @@ from commonshare.work import services as work
 from commonshare.work import versions
 from commonshare.work.api import version_read
 from commonshare.work.models import Contribution
+from tests.money import posted_income
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_an_unknown_kind_lists_the_kinds_in_words(make_member: Any) -> None:
 
 def test_an_unknown_source_lists_the_sources_in_words(make_member: Any) -> None:
     with pytest.raises(CommonshareError) as refused:
-        books.record_income(
+        posted_income(
             make_member(),
             amount="10",
             currency="EUR",

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from django.test import Client
 
 from commonshare.cli import main
+from tests.money import posted_income, reversed_entry
 
 pytestmark = pytest.mark.django_db
 HASH = "ab" * 32
@@ -127,6 +128,7 @@ def test_the_web_offers_an_edit_only_when_the_edit_service_would_take_it(
     from commonshare.work import versions
 
     ada, ben = make_member("Ada"), make_member("Ben")
+    make_member("Cy")  # the second approver drawn, with Ben
     receipt = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     given = work.ContributionInput(
         kind="expense", summary="Domain name", amount="12.50", currency="EUR", receipt=receipt
@@ -158,13 +160,13 @@ def test_the_home_page_chart_and_totals_both_read_income_net_of_reversals(
 ) -> None:
     from django.utils import timezone
 
-    from commonshare.books import journal, services
+    from commonshare.books import journal
     from commonshare.web.templatetags.commonshare_web import money
 
     ada = make_member("Ada")
     seqs = []
     for amount in ("10.00", "20.00"):
-        services.record_income(
+        posted_income(
             ada,
             amount=amount,
             currency="EUR",
@@ -173,14 +175,14 @@ def test_the_home_page_chart_and_totals_both_read_income_net_of_reversals(
             received_on=timezone.localdate(),
         )
         seqs.append(journal.head()[0])
-    services.reverse_entry(ada, seqs[1], reason="Entered twice")
+    reversed_entry(ada, seqs[1], reason="Entered twice")
     page = Client().get("/")
     assert page.context["numbers"]["income"] == [("EUR", 1000)]
     (chart,) = page.context["income_charts"]
     assert chart.bars[-1].value_text == money(1000, "EUR")  # this month: 10.00, not 30.00
     assert sum(1 for bar in chart.bars if bar.height) == 1
 
-    services.reverse_entry(ada, seqs[0], reason="Not ours")
+    reversed_entry(ada, seqs[0], reason="Not ours")
     page = Client().get("/")
     assert page.context["numbers"]["income"] == []
     assert page.context["income_charts"] == []  # a reversed income leaves both

@@ -364,18 +364,25 @@ def _income(context: dict[str, Any]) -> None:
         ("Open Data Lab", "Custom import module", "1800.00"),
         ("Anonymous donor", "Donation", "75.00"),
     ]
-    recorder = context["members"][2]
+    # Money needs two people: one member records income, another confirms it. The newest
+    # is left waiting, so the demo shows income pending confirmation (not distributable).
+    recorder, confirmer = context["members"][2], context["members"][0]
+    recorded = []
     for months_ago in (3, 2, 1):
         for payer, description, amount in payers[: 2 + months_ago % 3]:
             day = today.replace(day=1) - dt.timedelta(days=30 * months_ago - 10)
-            services.record_income(
-                recorder,
-                amount=amount,
-                currency="EUR",
-                payer=payer,
-                description=description,
-                received_on=day,
+            recorded.append(
+                services.record_income(
+                    recorder,
+                    amount=amount,
+                    currency="EUR",
+                    payer=payer,
+                    description=description,
+                    received_on=day,
+                )
             )
+    for income in recorded[:-1]:
+        services.confirm_income(confirmer, income.pk)
 
 
 def _backdate(context: dict[str, Any]) -> None:

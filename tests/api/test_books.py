@@ -70,7 +70,8 @@ def reviewed_period(
             f"/contributions/{contribution_id}/reviews",
             {"rating": 4, "comment": "Good", "version": 1},
         )
-    as_alice.post("/income", INCOME)
+    pending = as_alice.post("/income", INCOME).json()
+    assert api_as(bob).post(f"/income/{pending['id']}/confirm").status_code == 200
     return {"period": f"{close_this_period():%Y-%m}", "currency": "EUR"}
 
 

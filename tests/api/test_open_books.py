@@ -16,8 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from tests.api.conftest import ApiClient, assert_refused
+from tests.money import approved_claim, posted_income, reversed_entry
 
-from commonshare.books import services
 from commonshare.books.append_only import set_guard
 from commonshare.books.models import ExpenseDecision, Income, JournalEntry, Withdrawal
 from commonshare.core.exports import CSV_HEADER
@@ -39,7 +39,7 @@ INCOME = {
 
 
 def _income(member: Any, amount: str = "100.00", on: dt.date = TODAY, currency: str = "EUR") -> Any:
-    return services.record_income(
+    return posted_income(
         member,
         amount=amount,
         currency=currency,
@@ -79,12 +79,20 @@ def _claim(author: Any, amount: str = "30.00") -> Any:
 
 
 def test_income_with_source_and_reference_posts_one_entry(
-    as_alice: ApiClient, anonymous: ApiClient, alice: Any
+    as_alice: ApiClient, as_bob: ApiClient, anonymous: ApiClient, bob: Any
 ) -> None:
     created = as_alice.post("/income", INCOME)
     assert created.status_code == 201, created.content
     assert (created.json()["source"], created.json()["reference"]) == ("sales", "INV-2026-001")
+    assert (created.json()["status"], created.json()["duplicate_of"]) == ("pending", None)
     assert Income.objects.get().source == "sales"
+    assert anonymous.get("/books/entries").json()["count"] == 0
+    own = as_alice.post(f"/income/{created.json()['id']}/confirm")
+    assert_refused(own, 403)
+    confirmed = as_bob.post(f"/income/{created.json()['id']}/confirm")
+    assert confirmed.status_code == 200, confirmed.content
+    assert confirmed.json()["status"] == "confirmed"
+    assert confirmed.json()["confirmed_by"] == {"id": bob.pk, "display_name": "Bob"}
 
     page = anonymous.get("/books/entries").json()
     assert page["count"] == 1
@@ -93,7 +101,7 @@ def test_income_with_source_and_reference_posts_one_entry(
     assert entry["seq"] == 1
     assert entry["date"] == TODAY.isoformat()
     assert entry["source"] == f"income:{created.json()['id']}"
-    assert (entry["actor"], entry["service"]) == (str(alice.pk), "books.record_income")
+    assert (entry["actor"], entry["service"]) == (str(bob.pk), "books.confirm_income")
     assert (entry["reverses"], entry["reversed_by"]) == (None, None)
     assert entry["prev_hash"] == GENESIS_HASH
     assert sorted(entry["postings"], key=lambda p: p["account"]) == [
@@ -105,8 +113,12 @@ def test_income_with_source_and_reference_posts_one_entry(
     assert anonymous.get("/books/head").json() == {"seq": 1, "hash": entry["hash"]}
 
 
-def test_yen_amounts_have_no_minor_digits(as_alice: ApiClient, anonymous: ApiClient) -> None:
-    as_alice.post("/income", {**INCOME, "amount": "1200", "currency": "JPY"})
+def test_yen_amounts_have_no_minor_digits(
+    as_alice: ApiClient, as_bob: ApiClient, anonymous: ApiClient
+) -> None:
+    pending = as_alice.post("/income", {**INCOME, "amount": "1200", "currency": "JPY"}).json()
+    assert pending["amount"] == "1200"
+    as_bob.post(f"/income/{pending['id']}/confirm")
     postings = anonymous.get("/books/entries/1").json()["postings"]
     assert sorted((p["account"], p["amount"], p["minor"]) for p in postings) == [
         ("assets:bank", "1080", 1080),
@@ -192,7 +204,7 @@ def test_entry_page_queries_search_indexes_and_never_scan(alice: Any, anonymous:
         pytest.skip("reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL plans tiny tables differently")
     for _ in range(3):
         _income(alice)
-    services.reverse_entry(alice, 1, reason="Booked twice")
+    reversed_entry(alice, 1, reason="Booked twice")
     with CaptureQueriesContext(connection) as queries:
         anonymous.get("/books/entries?limit=2&before_seq=3")
     with connection.cursor() as cursor:
@@ -213,12 +225,23 @@ def test_bad_entry_page_is_refused(anonymous: ApiClient, query: str) -> None:
 # --- reversals ----------------------------------------------------------------------------
 
 
-def test_reverse_an_entry_once(as_alice: ApiClient, anonymous: ApiClient, alice: Any) -> None:
+def test_reverse_an_entry_once(
+    as_alice: ApiClient, as_bob: ApiClient, anonymous: ApiClient, alice: Any, bob: Any
+) -> None:
     _income(alice, "100.00")
     response = as_alice.post("/books/entries/1/reverse", {"reason": "Booked twice"})
     assert response.status_code == 201, response.content
-    reversal = response.json()
-    assert (reversal["seq"], reversal["reverses"], reversal["actor"]) == (2, 1, str(alice.pk))
+    asked = response.json()
+    assert (asked["seq"], asked["status"], asked["reversal_seq"]) == (1, "pending", None)
+    assert anonymous.get("/books/entries").json()["count"] == 1
+    assert_refused(as_alice.post(f"/reversals/{asked['id']}/confirm"), 403)
+    waiting = as_bob.get("/books/waiting").json()
+    assert [r["id"] for r in waiting["reversals"]] == [asked["id"]]
+    done = as_bob.post(f"/reversals/{asked['id']}/confirm")
+    assert done.status_code == 200, done.content
+    assert (done.json()["status"], done.json()["reversal_seq"]) == ("confirmed", 2)
+    reversal = anonymous.get("/books/entries/2").json()
+    assert (reversal["seq"], reversal["reverses"], reversal["actor"]) == (2, 1, str(bob.pk))
     assert "Booked twice" in reversal["description"]
     assert sorted((p["account"], p["amount"]) for p in reversal["postings"]) == [
         ("assets:bank", "-90.00"),
@@ -368,8 +391,7 @@ def test_sustainability_with_monthly_series(
     _income(alice, "200.00", on=_months_ago(2) + dt.timedelta(days=3))
     _income(alice, "100.00", on=_months_ago(1) + dt.timedelta(days=3))
     claim = _claim(bob, "30.00")
-    for peer in peers:
-        services.decide_expense(peer, claim.pk, verdict="approve", reason="Receipt matches")
+    approved_claim(claim.pk, reason="Receipt matches")
 
     report = anonymous.get("/books/sustainability?currency=eur&window=3").json()
     assert report["currency"] == "EUR"
@@ -462,9 +484,8 @@ def _some_books(alice: Any, bob: Any, peers: list[Any]) -> None:
     _income(alice, "100.00")
     _income(alice, "1200", currency="JPY")
     claim = _claim(bob, "30.00")
-    for peer in peers:
-        services.decide_expense(peer, claim.pk, verdict="approve", reason="ok")
-    services.reverse_entry(alice, 2, reason="Wrong currency")
+    approved_claim(claim.pk, reason="ok")
+    reversed_entry(alice, 2, reason="Wrong currency")
 
 
 def test_export_beancount_loads_without_errors(
@@ -522,8 +543,12 @@ def test_expense_claims_and_peer_decisions(
         "status": "pending",
         "version": 1,
         "decisions": [],
+        "approvers": claim.approvers,
+        "approver_seed": claim.approver_seed,
+        "approver_pool": sorted(str(peer.pk) for peer in peers),
         "created_at": pending["created_at"],
     }
+    assert sorted(claim.approvers) == sorted(peer.pk for peer in peers)  # the only two eligible
 
     cleo, dan = (api_as(peer) for peer in peers)
     first = cleo.post(f"/expenses/{claim.pk}/decision", {"version": 1, "verdict": "approve"})
@@ -585,7 +610,11 @@ def test_expense_decision_refusals_write_nothing(  # noqa: PLR0917 - pytest fixt
         assert JournalEntry.objects.count() == 0
         assert not ExpenseDecision.objects.exists()
 
+    everyone = {m.pk: m for m in (alice, *peers)}
+    first, second = (api_as(everyone[pk]) for pk in claim.approvers)
+    (left_out,) = (api_as(m) for pk, m in everyone.items() if pk not in claim.approvers)
     assert_refused(as_bob.post(url, {"version": 1, "verdict": "approve"}), 403)
+    assert_refused(left_out.post(url, {"version": 1, "verdict": "approve"}), 403)
     nothing_written()
     assert_refused(
         as_alice.post(f"/expenses/{work_done.pk}/decision", {"version": 1, "verdict": "approve"}),
@@ -594,20 +623,19 @@ def test_expense_decision_refusals_write_nothing(  # noqa: PLR0917 - pytest fixt
     assert_refused(
         as_alice.post("/expenses/999999/decision", {"version": 1, "verdict": "approve"}), 404
     )
-    assert_refused(as_alice.post(url, {"version": 1, "verdict": "reject"}), 422, "reason")
+    assert_refused(first.post(url, {"version": 1, "verdict": "reject"}), 422, "reason")
     assert_refused(
-        as_alice.post(url, {"version": 1, "verdict": "reject", "reason": "  "}), 422, "reason"
+        first.post(url, {"version": 1, "verdict": "reject", "reason": "  "}), 422, "reason"
     )
-    assert_refused(as_alice.post(url, {"version": 1, "verdict": "maybe"}), 422, "verdict")
+    assert_refused(first.post(url, {"version": 1, "verdict": "maybe"}), 422, "verdict")
     assert_refused(anonymous.post(url, {"version": 1, "verdict": "approve"}), 401)
     nothing_written()
 
-    assert as_alice.post(url, {"version": 1, "verdict": "approve"}).status_code == 201
-    assert_refused(as_alice.post(url, {"version": 1, "verdict": "approve"}), 409)
-    cleo, dan = (api_as(peer) for peer in peers)
-    assert cleo.post(url, {"version": 1, "verdict": "approve"}).json()["status"] == "approved"
+    assert first.post(url, {"version": 1, "verdict": "approve"}).status_code == 201
+    assert_refused(first.post(url, {"version": 1, "verdict": "approve"}), 409)
+    assert second.post(url, {"version": 1, "verdict": "approve"}).json()["status"] == "approved"
     entries = JournalEntry.objects.count()
-    assert_refused(dan.post(url, {"version": 1, "verdict": "reject", "reason": "Late"}), 409)
+    assert_refused(left_out.post(url, {"version": 1, "verdict": "reject", "reason": "Late"}), 409)
     assert JournalEntry.objects.count() == entries == 1
     assert ExpenseDecision.objects.count() == 2
 
@@ -620,13 +648,12 @@ def bob_is_owed(bob: Any, peers: list[Any], alice: Any) -> Any:
     """The commons owes Bob 30.00 EUR for an approved expense, and holds 90.00 EUR."""
     _income(alice, "100.00")
     claim = _claim(bob, "30.00")
-    for peer in peers:
-        services.decide_expense(peer, claim.pk, verdict="approve", reason="ok")
+    approved_claim(claim.pk, reason="ok")
     return claim
 
 
 def test_withdrawal_and_member_balance(
-    as_alice: ApiClient, anonymous: ApiClient, bob: Any, bob_is_owed: Any
+    as_alice: ApiClient, as_bob: ApiClient, anonymous: ApiClient, bob: Any, bob_is_owed: Any
 ) -> None:
     before = anonymous.get(f"/members/{bob.pk}/balance").json()
     assert before["owed"] == [{"currency": "EUR", "amount": "30.00", "minor": 3000}]
@@ -635,8 +662,13 @@ def test_withdrawal_and_member_balance(
     body = {"member_id": bob.pk, "amount": "10.00", "currency": "EUR", "reference": "SEPA #88"}
     response = as_alice.post("/withdrawals", body)
     assert response.status_code == 201, response.content
-    paid = response.json()
-    assert paid["member"] == {"id": bob.pk, "display_name": "Bob"}
+    sent = response.json()
+    assert sent["member"] == {"id": bob.pk, "display_name": "Bob"}
+    assert (sent["amount"], sent["status"], sent["entry_seq"]) == ("10.00", "pending", None)
+    assert_refused(as_alice.post(f"/withdrawals/{sent['id']}/confirm"), 403)
+    confirmed = as_bob.post(f"/withdrawals/{sent['id']}/confirm")
+    assert confirmed.status_code == 200, confirmed.content
+    paid = confirmed.json()
     assert (paid["amount"], paid["currency"], paid["reference"], paid["entry_seq"]) == (
         "10.00",
         "EUR",

@@ -26,6 +26,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from tests.money import approved_claim, posted_income, reversed_entry
 
 from commonshare.wsgi import application
 
@@ -56,7 +57,6 @@ def _connection_kept_open() -> Iterator[None]:
 @pytest.fixture
 def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
     """A populated community and the Authorization header of one of its members."""
-    from commonshare.books import services as books
     from commonshare.community import services as community
     from commonshare.work import services as work
     from commonshare.work.models import ReviewAssignment
@@ -76,7 +76,7 @@ def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
         )
         for assignment in ReviewAssignment.objects.filter(contribution=contribution)[:1]:
             work.submit_review(assignment.reviewer, contribution.pk, rating=4, comment="Good")
-    books.record_income(
+    posted_income(
         ada,
         amount="100.00",
         currency="EUR",
@@ -84,7 +84,7 @@ def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
         description="Subscriptions",
         received_on=dt.date(2026, 1, 1),
     )
-    mistake = books.record_income(
+    mistake = posted_income(
         ada,
         amount="5",
         currency="JPY",
@@ -93,7 +93,7 @@ def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
         received_on=dt.date(2026, 1, 2),
         source="sales",
     )
-    books.reverse_entry(ada, 2, reason=f"Income {mistake.pk} was booked twice")
+    reversed_entry(ada, 2, reason=f"Income {mistake.pk} was booked twice")
     for amount in ("30.00", "12.00"):
         claim = work.log_contribution(
             members[1],
@@ -105,8 +105,7 @@ def bearer(make_member: Callable[..., Any]) -> dict[str, str]:
                 receipt=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4"),
             ),
         )
-    for peer in members[2:]:
-        books.decide_expense(peer, claim.pk, verdict="approve", reason="Receipt matches")
+    approved_claim(claim.pk, reason="Receipt matches")
     _, raw = community.create_token(ada, name="fuzz")
     return {"Authorization": f"Bearer {raw}"}
 

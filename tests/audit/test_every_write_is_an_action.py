@@ -153,7 +153,7 @@ def _work(world: World, **extra: Any) -> Any:
     return work.log_contribution(world.ada, work.ContributionInput(**given))
 
 
-def _income(world: World, amount: str = "100.00") -> Any:
+def _pending_income(world: World, amount: str = "100.00") -> Any:
     from commonshare.books import services as books
 
     return books.record_income(
@@ -164,6 +164,17 @@ def _income(world: World, amount: str = "100.00") -> Any:
         description="Support",
         received_on=TODAY,
     )
+
+
+def _income(world: World, amount: str = "100.00") -> Any:
+    """Income Bo recorded and Cy confirmed: in the books."""
+    from commonshare.books import services as books
+
+    return books.confirm_income(world.cy, _pending_income(world, amount).pk)
+
+
+def _member(world: World, pk: int) -> Any:
+    return next(m for m in (world.ada, world.bo, world.cy, world.di) if m.pk == pk)
 
 
 def _approved_expense(world: World) -> Any:
@@ -182,10 +193,10 @@ def _approved_expense(world: World) -> Any:
             receipt=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4"),
         ),
     )
-    for peer in (world.bo, world.cy, world.di):
+    for pk in claim.approvers:
         if JournalEntry.objects.filter(source=f"expense:{claim.pk}").exists():
             break
-        books.decide_expense(peer, claim.pk, verdict="approve")
+        books.decide_expense(_member(world, pk), claim.pk, verdict="approve")
     return claim
 
 
@@ -254,7 +265,10 @@ def _books(name: str, world: World) -> Call:
     from commonshare.work import services as work
 
     if name == "record_income":
-        return lambda: _income(world)
+        return lambda: _pending_income(world)
+    if name == "confirm_income":
+        pending = _pending_income(world)
+        return lambda: books.confirm_income(world.cy, pending.pk)
     if name == "decide_expense":
         claim = work.log_contribution(
             world.ada,
@@ -266,16 +280,14 @@ def _books(name: str, world: World) -> Call:
                 receipt=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4"),
             ),
         )
-        return lambda: books.decide_expense(world.bo, claim.pk, verdict="approve")
+        approver = _member(world, claim.approvers[0])
+        return lambda: books.decide_expense(approver, claim.pk, verdict="approve")
     if name == "record_withdrawal":
         _income(world)
         _approved_expense(world)
         return lambda: books.record_withdrawal(
             world.bo, member_id=world.ada.pk, amount="10.00", currency="EUR", reference="TR-1"
         )
-    if name == "reverse_entry":
-        _income(world)
-        return lambda: books.reverse_entry(world.bo, 1, reason="Recorded twice")
     if name in ("propose_distribution", "post_distribution", "withdraw_distribution"):
         return _distribution_call(name, world)
     raise LookupError(name)
@@ -317,6 +329,29 @@ def _distribution_call(name: str, world: World) -> Call:
         )
     past_the_window(proposal)
     return lambda: distribution.post_distribution(world.bo, proposal.pk)
+
+
+def _confirmations(name: str, world: World) -> Call:
+    """The second person's step, and the withdrawal's answer by its payee."""
+    from commonshare.books import services as books
+
+    if name in ("confirm_withdrawal", "dispute_withdrawal"):
+        _income(world)
+        _approved_expense(world)
+        sent = books.record_withdrawal(
+            world.bo, member_id=world.ada.pk, amount="10.00", currency="EUR", reference="TR-1"
+        )
+        if name == "confirm_withdrawal":
+            return lambda: books.confirm_withdrawal(world.ada, sent.pk)
+        return lambda: books.dispute_withdrawal(world.ada, sent.pk, reason="Nothing arrived")
+    if name == "request_reversal":
+        _income(world)
+        return lambda: books.request_reversal(world.bo, 1, reason="Recorded twice")
+    if name == "confirm_reversal":
+        _income(world)
+        asked = books.request_reversal(world.bo, 1, reason="Recorded twice")
+        return lambda: books.confirm_reversal(world.cy, asked.pk)
+    raise LookupError(name)
 
 
 def _governance(name: str, world: World) -> Call:
@@ -378,12 +413,16 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "work.edit_contribution": _contributions,
     "work.submit_review": _contributions,
     "books.record_income": _books,
+    "books.confirm_income": _books,
     "books.decide_expense": _books,
     "books.record_withdrawal": _books,
-    "books.reverse_entry": _books,
     "books.propose_distribution": _books,
     "books.post_distribution": _books,
     "books.withdraw_distribution": _books,
+    "books.confirm_withdrawal": _confirmations,
+    "books.dispute_withdrawal": _confirmations,
+    "books.request_reversal": _confirmations,
+    "books.confirm_reversal": _confirmations,
     "governance.adopt_policy": _governance,
     "work.end_steward_phase": _steward,
     "work.name_stewards": _steward,

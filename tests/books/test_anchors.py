@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 from django.db import connection, transaction
 from tests.dates import live_today
+from tests.money import posted_income
 
-from commonshare.books import anchors, journal, journal_verify, records, services
+from commonshare.books import anchors, journal, journal_verify, records
 from commonshare.books.append_only import set_guard
 from commonshare.cli import main
 from commonshare.errors import InvalidInput
@@ -22,7 +23,7 @@ TODAY = live_today(__name__)
 
 
 def _income(member, amount: str) -> None:
-    services.record_income(
+    posted_income(
         member,
         amount=amount,
         currency="EUR",

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.dates import live_today
 from tests.distributing import distribute
+from tests.money import paid_out, posted_income, reversed_entry
 from tests.transactions import held_open
 
 from commonshare.books import journal, journal_verify, services
@@ -40,7 +41,7 @@ def _apply(op: tuple[str, int, object], members: list[Member], day: list[int]) -
             "JPY": str(number),
             "BHD": f"{number // 1000}.{number % 1000:03d}",
         }[str(extra)]
-        services.record_income(
+        posted_income(
             members[0],
             amount=amount,
             currency=str(extra),
@@ -67,7 +68,7 @@ def _apply(op: tuple[str, int, object], members: list[Member], day: list[int]) -
         owed = services.owed_minor(members[number % 4].pk, "EUR")
         if owed > 0:
             minor = 1 + number % owed
-            services.record_withdrawal(
+            paid_out(
                 actor,
                 member_id=members[number % 4].pk,
                 amount=f"{minor // 100}.{minor % 100:02d}",
@@ -75,7 +76,7 @@ def _apply(op: tuple[str, int, object], members: list[Member], day: list[int]) -
                 reference="TR",
             )
     elif kind == "reverse":
-        services.reverse_entry(actor, number, reason="property test")
+        reversed_entry(actor, number, reason="property test")
     elif kind == "work":
         contribution = work.log_contribution(
             actor,

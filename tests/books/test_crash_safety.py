@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 from django.db import connection
 from tests.conftest import JOINED_LONG_AGO
+from tests.money import posted_income
 
 from commonshare.books import journal, journal_verify
 from commonshare.books.distribution import propose_distribution
 from commonshare.books.models import Distribution, JournalEntry, Payout
-from commonshare.books.services import record_income
 from commonshare.community.models import Member
 from commonshare.work.models import Contribution, Review, ReviewAssignment
 
@@ -57,7 +57,7 @@ def _database_url() -> str:
     )
 
 
-def _seed() -> Member:
+def _seed(trust_levels) -> Member:
     members = Member.objects.bulk_create(
         Member(email=f"m{i}@example.org", display_name=f"Member {i}", password="!")
         for i in range(MEMBERS)
@@ -95,8 +95,10 @@ def _seed() -> Member:
     ReviewAssignment.objects.bulk_create(assignments)
     Review.objects.bulk_create(reviews)
     Contribution.objects.update(created_at=_last_month() + dt.timedelta(days=10))
+    # Income takes two members who may handle money: one records, another confirms.
+    trust_levels({members[0]: 2, members[1]: 2})
     for currency in ("USD", *CURRENCIES):
-        record_income(
+        posted_income(
             members[0],
             amount="12345",
             currency=currency,
@@ -168,7 +170,7 @@ def _assert_nothing_or_everything(currency: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_killing_a_posting_at_any_moment_leaves_nothing_or_everything(trust_levels: Any) -> None:
-    actor = _seed()
+    actor = _seed(trust_levels)
     trust_levels({actor: 2})
     # How long a post takes to start, and to finish, on this machine (USD is a twin of EUR).
     startup = _timed(_command(actor, "distribute", "list"))

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from tests.dates import live_today
 from tests.distributing import distribute
+from tests.money import paid_out, posted_income, reversed_entry
 
 from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, services
@@ -24,7 +25,7 @@ TODAY = live_today(__name__)
 
 
 def _income(member, amount: str, currency: str = "EUR") -> None:
-    services.record_income(
+    posted_income(
         member, amount=amount, currency=currency, payer="P", description="d", received_on=TODAY
     )
 
@@ -91,6 +92,7 @@ def test_work_reviewed_after_its_period_is_paid_by_the_next_distribution(make_me
 
 def test_an_expense_claim_is_fixed_once_a_peer_decided(make_member) -> None:
     ada, bo = make_member("Ada"), make_member("Bo")
+    make_member("Cy")  # two approvers are drawn: Bo and Cy
     claim = _claim(ada)
     services.decide_expense(bo, claim.pk, verdict="approve")
     bigger = ContributionInput(
@@ -116,9 +118,9 @@ def test_a_reversal_never_makes_money_appear(make_member) -> None:
     claim = _claim(ada, "50.00")
     services.decide_expense(bo, claim.pk, verdict="approve")
     services.decide_expense(cy, claim.pk, verdict="approve")
-    services.record_withdrawal(bo, member_id=ada.pk, amount="50.00", currency="EUR", reference="TR")
+    paid_out(bo, member_id=ada.pk, amount="50.00", currency="EUR", reference="TR")
     approval = next(e for e in journal.stream() if e.source == f"expense:{claim.pk}")
-    services.reverse_entry(bo, approval.seq, reason="The claim was a duplicate")
+    reversed_entry(bo, approval.seq, reason="The claim was a duplicate")
     assert services.owed_minor(ada.pk, "EUR") == -5000  # Ada owes the commons now
     assert owed.distributable_minor("EUR") == journal.balance("assets:bank", "EUR") == 4000
 
@@ -140,15 +142,13 @@ def test_a_member_with_any_display_name_can_be_paid(make_member) -> None:
     claim = _claim(ada)
     services.decide_expense(bo, claim.pk, verdict="approve")
     services.decide_expense(cy, claim.pk, verdict="approve")
-    services.record_withdrawal(
-        bo, member_id=ada.pk, amount="10.00", currency="EUR", reference="TR\t1"
-    )
+    paid_out(bo, member_id=ada.pk, amount="10.00", currency="EUR", reference="TR\t1")
     assert services.owed_minor(ada.pk, "EUR") == 0
 
 
 def test_absurd_amounts_are_refused_not_a_crash(make_member) -> None:
     with pytest.raises(InvalidInput) as caught:
-        services.record_income(
+        posted_income(
             make_member(),
             amount="100000000000000000000",
             currency="EUR",

@@ -23,7 +23,8 @@ LOGGED_LONG_AGO = dt.datetime(1999, 12, 1, 12, tzinfo=dt.UTC)
 
 
 def _old_claim(author, amount: str = "10.00") -> Contribution:
-    """A claim logged while version 1 (two approvals) was in force."""
+    """A claim logged while version 1 (two approvals) was in force, before approvers were
+    drawn: any member who may approve expenses decides it."""
     claim = work.log_contribution(
         author,
         ContributionInput(
@@ -34,7 +35,9 @@ def _old_claim(author, amount: str = "10.00") -> Contribution:
             receipt=SimpleUploadedFile("r.pdf", b"%PDF"),
         ),
     )
-    Contribution.objects.filter(pk=claim.pk).update(created_at=LOGGED_LONG_AGO)
+    Contribution.objects.filter(pk=claim.pk).update(
+        created_at=LOGGED_LONG_AGO, approvers=None, approver_pool=None, approver_seed=""
+    )
     return Contribution.objects.get(pk=claim.pk)
 
 

@@ -8,9 +8,10 @@ import pytest
 from django.db import transaction
 from tests.dates import live_today
 from tests.distributing import distribute
+from tests.money import posted_income
 
 from commonshare.books import distribution as distributions
-from commonshare.books import records, services
+from commonshare.books import records
 from commonshare.core.valuation.impartial import clusters
 from commonshare.work import services as work
 from commonshare.work.models import Contribution
@@ -49,7 +50,7 @@ def _community(make_member: Any) -> tuple[list[Any], Contribution, Any]:
         members[1], ContributionInput(kind="work", summary="solo", hours="4", evidence_text="e")
     )
     reviewer = solo.assignments.order_by("pk").first().reviewer
-    services.record_income(
+    posted_income(
         members[0], amount="1000.00", currency="EUR", payer="P", description="d", received_on=TODAY
     )
     return members, solo, reviewer

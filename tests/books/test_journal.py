@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from tests.dates import live_today
 from tests.distributing import distribute
+from tests.money import paid_out, posted_income, reversed_entry
 
 from commonshare.books import journal, journal_verify, services
 from commonshare.books.distribution import post_distribution, propose_distribution
@@ -20,7 +21,7 @@ TODAY = live_today(__name__)
 
 
 def _income(member, amount="100.00", currency="EUR"):
-    return services.record_income(
+    return posted_income(
         member,
         amount=amount,
         currency=currency,
@@ -60,7 +61,7 @@ def test_income_posts_bank_reserve_and_income(make_member) -> None:
         ("income:support", "EUR"): -10000,
     }
     entry = JournalEntry.objects.get()
-    assert entry.source.startswith("income:") and entry.service == "books.record_income"
+    assert entry.source.startswith("income:") and entry.service == "books.confirm_income"
     assert journal_verify.verify().ok
 
 
@@ -90,8 +91,10 @@ def test_rejected_claims_carry_reasons_and_post_nothing(make_member) -> None:
     ada, bo, cy = make_member("Ada"), make_member("Bo"), make_member("Cy")
     claim = _expense(ada)
     services.decide_expense(bo, claim.pk, verdict="reject", reason="No receipt total")
-    services.decide_expense(cy, claim.pk, verdict="reject", reason="Duplicate of #3")
+    # Both drawn approvers must approve: one rejection settles it.
     assert expenses.expense_status(claim) == "rejected"
+    with pytest.raises(Conflict, match="already rejected"):
+        services.decide_expense(cy, claim.pk, verdict="reject", reason="Duplicate of #3")
     assert not JournalEntry.objects.exists()
     with pytest.raises(NotFound):
         services.decide_expense(bo, 9999, verdict="approve")
@@ -104,13 +107,9 @@ def test_withdrawal_cannot_exceed_what_is_owed(make_member) -> None:
     services.decide_expense(bo, claim.pk, verdict="approve")
     services.decide_expense(cy, claim.pk, verdict="approve")
     with pytest.raises(InvalidInput) as caught:
-        services.record_withdrawal(
-            bo, member_id=ada.pk, amount="30.01", currency="EUR", reference="TR-1"
-        )
+        paid_out(bo, member_id=ada.pk, amount="30.01", currency="EUR", reference="TR-1")
     assert caught.value.field == "amount"
-    services.record_withdrawal(
-        bo, member_id=ada.pk, amount="30.00", currency="EUR", reference="TR-1"
-    )
+    paid_out(bo, member_id=ada.pk, amount="30.00", currency="EUR", reference="TR-1")
     assert services.owed_minor(ada.pk, "EUR") == 0
     assert journal.balance(BANK, "EUR") == 6000
 
@@ -158,15 +157,15 @@ def test_resources_are_paid_by_metered_use_before_the_split(make_member) -> None
 def test_reversal_points_back_and_cannot_happen_twice(make_member) -> None:
     ada = make_member()
     _income(ada)
-    reversal = services.reverse_entry(ada, 1, reason="Recorded twice")
+    reversal = reversed_entry(ada, 1, reason="Recorded twice")
     assert reversal.reverses == 1
     assert journal.balance(BANK, "EUR") == 0
     with pytest.raises(Conflict, match="already reversed"):
-        services.reverse_entry(ada, 1, reason="again")
+        reversed_entry(ada, 1, reason="again")
     with pytest.raises(Conflict, match="reversal"):
-        services.reverse_entry(ada, reversal.seq, reason="undo the undo")
+        reversed_entry(ada, reversal.seq, reason="undo the undo")
     with pytest.raises(NotFound):
-        services.reverse_entry(ada, 99, reason="nothing")
+        reversed_entry(ada, 99, reason="nothing")
     assert JournalEntry.objects.count() == 2
 
 
@@ -239,9 +238,10 @@ def test_a_withdrawal_never_overdraws_the_bank(make_member) -> None:
     services.decide_expense(bo, claim.pk, verdict="approve")
     services.decide_expense(cy, claim.pk, verdict="approve")
     before = JournalEntry.objects.count()
-    with pytest.raises(InvalidInput, match=r"the bank account holds \(9\.00 EUR\)") as caught:
-        services.record_withdrawal(
-            bo, member_id=ada.pk, amount="30.00", currency="EUR", reference="TR-2"
-        )
+    with pytest.raises(
+        InvalidInput,
+        match=r"the bank account holds, less payouts waiting for confirmation \(9\.00 EUR\)",
+    ) as caught:
+        paid_out(bo, member_id=ada.pk, amount="30.00", currency="EUR", reference="TR-2")
     assert caught.value.field == "amount"
     assert JournalEntry.objects.count() == before

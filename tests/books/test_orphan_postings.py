@@ -6,6 +6,7 @@ import pytest
 from django.db import connection, transaction
 from tests.dates import live_today
 from tests.distributing import distribute
+from tests.money import paid_out, posted_income
 
 from commonshare.books import journal, journal_verify, selectors, services
 from commonshare.books.append_only import set_guard
@@ -17,7 +18,7 @@ TODAY = live_today(__name__)
 
 
 def _income(member, amount="100.00"):
-    return services.record_income(
+    return posted_income(
         member,
         amount=amount,
         currency="EUR",
@@ -188,7 +189,7 @@ def test_money_never_leaves_books_with_a_forged_entry(small_books, make_member) 
     with pytest.raises(services.Conflict, match="do not verify"):
         distribute(small_books, currency="EUR")
     with pytest.raises(services.Conflict, match="do not verify"):
-        services.record_withdrawal(
+        paid_out(
             make_member("Bea"),
             member_id=small_books.pk,
             amount="1.00",

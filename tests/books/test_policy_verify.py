@@ -13,8 +13,9 @@ from django.db import connection, transaction
 from django.test import Client
 from tests.dates import live_today
 from tests.distributing import distribute
+from tests.money import posted_income
 
-from commonshare.books import records, services
+from commonshare.books import records
 from commonshare.books.append_only import set_guard
 from commonshare.cli import main
 from commonshare.work import services as work
@@ -40,7 +41,7 @@ def distributed(make_member: Any) -> Any:
         ada, ContributionInput(kind="work", summary="Docs", hours="2", evidence_text="e")
     )
     work.submit_review(bo, done.pk, rating=5, comment="good")
-    services.record_income(
+    posted_income(
         bo, amount="100.00", currency="EUR", payer="Acme", description="d", received_on=TODAY
     )
     return distribute(bo, currency="EUR")

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from tests.dates import live_today
 from tests.distributing import distribute
+from tests.money import paid_out, posted_income
 
 from commonshare.audit.models import AuditEvent
 from commonshare.books import journal_verify, records, services
@@ -41,7 +42,7 @@ def books(make_member):
     )
     work.submit_review(bo, work_done.pk, rating=5, comment="good")
     work.submit_review(cy, work_done.pk, rating=4, comment="fine")
-    income = services.record_income(
+    income = posted_income(
         bo,
         amount="100.00",
         currency="EUR",
@@ -63,9 +64,7 @@ def books(make_member):
     )
     services.decide_expense(bo, claim.pk, verdict="approve")
     services.decide_expense(cy, claim.pk, verdict="approve")
-    withdrawal = services.record_withdrawal(
-        bo, member_id=ada.pk, amount="30.00", currency="EUR", reference="TR-1"
-    )
+    withdrawal = paid_out(bo, member_id=ada.pk, amount="30.00", currency="EUR", reference="TR-1")
     distribution = distribute(bo, currency="EUR")
     report = records.verify_all()
     assert report.ok, report.lines
@@ -95,9 +94,9 @@ def test_entries_commit_to_their_records(books) -> None:
         JournalEntry.objects.filter(commits__startswith="sha256:").values_list("service", flat=True)
     )
     assert services_with_commits == {
-        "books.record_income",
+        "books.confirm_income",
         "books.decide_expense",
-        "books.record_withdrawal",
+        "books.confirm_withdrawal",
         "books.post_distribution",
     }
 
@@ -111,9 +110,9 @@ def test_an_edited_income_is_named(books) -> None:
 def test_an_income_row_without_entry_is_named(books) -> None:
     _raw(
         "INSERT INTO books_income (amount_minor, source, reference, currency, payer, "
-        "description, received_on, recorded_by_id, created_at) "
+        "description, received_on, recorded_by_id, created_at, status) "
         "SELECT amount_minor, source, reference, currency, 'Forged', description, received_on, "
-        "recorded_by_id, created_at FROM books_income WHERE id = %s",
+        "recorded_by_id, created_at, status FROM books_income WHERE id = %s",
         (books["income"].pk,),
     )
     _found("has no journal entry")
@@ -213,7 +212,7 @@ def test_edited_units_of_a_paid_resource_are_named(make_member) -> None:
         ),
     )
     work.submit_review(bo, lent.pk, rating=4, comment="ok")
-    services.record_income(
+    posted_income(
         bo,
         amount="100.00",
         currency="EUR",

@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 from tests.dates import live_today
 from tests.distributing import distribute
+from tests.money import paid_out, posted_income
 
-from commonshare.books import services
 from commonshare.books.distribution import propose_distribution
 from commonshare.books.models import Distribution, Income, JournalEntry, Payout
 from commonshare.errors import Conflict, InvalidInput
@@ -26,7 +26,7 @@ def _reviewed_work(author, reviewer, hours: str, rating: int):
 
 
 def test_income_is_recorded_exactly(make_member) -> None:
-    income = services.record_income(
+    income = posted_income(
         make_member(),
         amount="1234.567",
         currency="BHD",
@@ -59,7 +59,7 @@ def test_bad_income_names_the_field(make_member, fields: dict, field: str) -> No
         "received_on": "2026-03-01",
     } | fields
     with pytest.raises(InvalidInput) as caught:
-        services.record_income(make_member(), **given)
+        posted_income(make_member(), **given)
     assert caught.value.field == field
     assert not Income.objects.exists()
 
@@ -68,7 +68,7 @@ def test_distribution_splits_by_effort_times_mean_rating(make_member) -> None:
     ada, bo = make_member("Ada"), make_member("Bo")
     _reviewed_work(ada, bo, "3", 5)  # value 3
     _reviewed_work(bo, ada, "1", 5)  # value 1
-    services.record_income(
+    posted_income(
         ada, amount="100.01", currency="EUR", payer="P", description="d", received_on=TODAY
     )
     distribution = distribute(bo, currency="EUR")
@@ -87,9 +87,7 @@ def test_distribution_splits_by_effort_times_mean_rating(make_member) -> None:
 def test_a_period_is_distributed_once(make_member) -> None:
     ada, bo = make_member("Ada"), make_member("Bo")
     _reviewed_work(ada, bo, "1", 4)
-    services.record_income(
-        ada, amount="50", currency="EUR", payer="P", description="d", received_on=TODAY
-    )
+    posted_income(ada, amount="50", currency="EUR", payer="P", description="d", received_on=TODAY)
     done = distribute(ada, currency="EUR", amount="20")
     with pytest.raises(Conflict, match="Already done"):
         propose_distribution(ada, period=done.period_start, currency="EUR", amount="10")
@@ -99,9 +97,7 @@ def test_a_period_is_distributed_once(make_member) -> None:
 def test_cannot_distribute_more_than_was_received(make_member) -> None:
     ada, bo = make_member("Ada"), make_member("Bo")
     _reviewed_work(ada, bo, "1", 4)
-    services.record_income(
-        ada, amount="50", currency="EUR", payer="P", description="d", received_on=TODAY
-    )
+    posted_income(ada, amount="50", currency="EUR", payer="P", description="d", received_on=TODAY)
     with pytest.raises(InvalidInput) as caught:
         distribute(ada, currency="EUR", amount="45.01")
     assert caught.value.field == "amount"
@@ -120,9 +116,7 @@ def test_a_member_who_left_keeps_their_payout(make_member) -> None:
 
     ada, bo = make_member("Ada"), make_member("Bo")
     _reviewed_work(ada, bo, "2", 4)
-    services.record_income(
-        bo, amount="10", currency="EUR", payer="P", description="d", received_on=TODAY
-    )
+    posted_income(bo, amount="10", currency="EUR", payer="P", description="d", received_on=TODAY)
     distribute(bo, currency="EUR")
     leave(ada)
     assert earned_by_currency(ada) == {"EUR": 900}  # 10.00 less the 10 % reserve
@@ -137,9 +131,7 @@ def test_reputation_earned_in_one_period_anchors_the_next(make_member) -> None:
     _reviewed_work(ada, bo, "2", 4)
     _reviewed_work(bo, ada, "1", 5)
     Contribution.objects.update(created_at=timezone.now() - dt.timedelta(days=1))
-    services.record_income(
-        ada, amount="10", currency="EUR", payer="P", description="d", received_on=TODAY
-    )
+    posted_income(ada, amount="10", currency="EUR", payer="P", description="d", received_on=TODAY)
     earlier = distribute(ada, currency="EUR", amount="5")
     handed_on = earlier.result["reputation"]
     assert set(handed_on) == {str(ada.pk), str(bo.pk)}
@@ -158,7 +150,7 @@ def _income(member, **fields):  # type: ignore[no-untyped-def]
         "received_on": TODAY,
         **fields,
     }
-    return services.record_income(member, **given)
+    return posted_income(member, **given)
 
 
 @pytest.mark.parametrize("code", ["XXX", "XTS", "XAU", "CHE", "USN"])
@@ -210,9 +202,7 @@ def test_amounts_past_the_documented_maximum_are_refused(make_member, call: str,
         if call == "income":
             _income(ada, amount=too_much)
         elif call == "withdrawal":
-            services.record_withdrawal(
-                ada, member_id=ada.pk, amount=too_much, currency="EUR", reference="T"
-            )
+            paid_out(ada, member_id=ada.pk, amount=too_much, currency="EUR", reference="T")
         else:
             distribute(ada, currency="EUR", amount=too_much)
     assert caught.value.field == "amount"

@@ -2,15 +2,15 @@
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from tests.money import posted_income
 
 from commonshare.books.models import JournalEntry
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_transactional_test_posts_to_the_journal(make_member) -> None:
-    from commonshare.books import services
 
-    services.record_income(
+    posted_income(
         make_member(),
         amount="5.00",
         currency="EUR",
@@ -23,10 +23,9 @@ def test_a_transactional_test_posts_to_the_journal(make_member) -> None:
 
 @pytest.mark.django_db
 def test_the_guard_is_back_after_a_transactional_test(make_member) -> None:
-    from commonshare.books import services
 
     assert not JournalEntry.objects.exists()  # the transactional test's rows were flushed
-    services.record_income(
+    posted_income(
         make_member(),
         amount="5.00",
         currency="EUR",

@@ -9,11 +9,12 @@ from django.apps import apps
 from django.db import connection, transaction
 from tests.dates import live_today
 from tests.distributing import distribute
+from tests.money import posted_income
 
 from commonshare.audit import chain as audit
 from commonshare.audit.models import AuditEvent
 from commonshare.books import distribution as distributions
-from commonshare.books import records, services
+from commonshare.books import records
 from commonshare.books.models import Distribution, JournalEntry
 from commonshare.errors import Conflict
 from commonshare.work import services as work
@@ -30,7 +31,7 @@ def _raw(statement: str, params: tuple = ()) -> None:
 
 
 def _income(member, amount: str = "100.00") -> None:
-    services.record_income(
+    posted_income(
         member,
         amount=amount,
         currency="EUR",

@@ -87,7 +87,13 @@ policies = st.builds(
         redraw_reviewers_on_edit=st.booleans(),
     ),
     reserve=st.builds(ReservePolicy, share=_decimals(1, 4)),
-    expenses=st.builds(ExpensePolicy, approvals=st.integers(1, 20)),
+    expenses=st.builds(
+        ExpensePolicy,
+        approvals=st.integers(1, 20),
+        decision_above=st.dictionaries(
+            st.sampled_from(["EUR", "USD", "JPY"]), _decimals(1_000_000, 2), max_size=2
+        ),
+    ),
     resources=st.builds(
         ResourcePolicy,
         prices=st.dictionaries(_unit_names, _decimals(1000, 4), max_size=4),
@@ -131,6 +137,7 @@ BREAKERS: dict[str, list[Any]] = {
     "review.reviewers_per_contribution": [0, 21, "2", True, 2.0],
     "review.redraw_reviewers_on_edit": ["yes", 1],
     "expenses.approvals": [0, 21, 2.5, "two"],
+    "expenses.decision_above": ["500", ["EUR"], 500],
     "period.months": [0, 5, 13, True],
     "resources.currency": ["XXX", "E", 3, "XAU"],
     "resources.default_price": [-1, 0.02, "free"],
@@ -175,6 +182,24 @@ def test_every_broken_rule_is_named_at_once(
     with pytest.raises(PolicyError) as raised:
         policy_from_dict(data)
     assert raised.value.problems == problems
+
+
+def test_the_amount_for_a_decision_is_per_currency() -> None:
+    problems = check_policy(
+        {"expenses": {"decision_above": {"EUR": "500", "eur": "1", "USD": -1, "GBP": 2.5}}}
+    )
+    assert [p.field for p in problems] == [
+        "expenses.decision_above.eur",
+        "expenses.decision_above.USD",
+        "expenses.decision_above.GBP",
+    ]
+    expenses = policy_from_dict({"expenses": {"decision_above": {"EUR": "500"}}}).expenses
+    assert not expenses.needs_decision(Decimal("500"), "EUR")
+    assert expenses.needs_decision(Decimal("500.01"), "EUR")
+    assert expenses.needs_decision(Decimal("1"), "USD")  # no limit named for it
+    assert not ExpensePolicy().needs_decision(Decimal("1000000"), "EUR")  # none set: never
+    # Unset, it is not written: versions from before it keep their text and checksum.
+    assert "decision_above" not in policy_to_dict(Policy())["expenses"]
 
 
 def test_problems_read_as_sentences() -> None:

@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 from tests.distributing import distribute
+from tests.money import posted_income
 
 from commonshare.audit.models import AuditEvent
 from commonshare.books.distribution import propose_distribution
@@ -159,7 +160,6 @@ def test_the_contribution_page_tells_the_count_in_force_when_it_was_logged(
 
 def _work_reviewed(make_member: Any) -> Any:
     """Ada logs two hours that Ben reviews, and 100 EUR comes in today; Ada is returned."""
-    from commonshare.books import services as books
     from commonshare.work import services as work
 
     ada, ben = make_member("Ada"), make_member("Ben")
@@ -167,7 +167,7 @@ def _work_reviewed(make_member: Any) -> Any:
         ada, work.ContributionInput(kind="work", summary="s", hours="2", evidence_text="e")
     )
     work.submit_review(ben, logged.pk, rating=4, comment="Good.")
-    books.record_income(
+    posted_income(
         ada,
         amount="100.00",
         currency="EUR",
@@ -303,10 +303,12 @@ def test_the_cli_shows_the_policy_and_its_versions() -> None:
     assert missing.exit_code == 2 and "There is no policy version 7." in missing.output
 
 
-def test_the_demo_answers_version_one() -> None:
+def test_the_demo_answers_version_one(trust_levels) -> None:
     from commonshare.books.models import Distribution
     from commonshare.demo import ensure_demo_community
 
+    # Its members record and confirm money: level 2 here, until trust levels are earned.
+    trust_levels({}, others=2)
     assert ensure_demo_community()
     assert Client().get("/api/policy").json()["number"] == 1
     posted, proposed = Distribution.objects.order_by("period_start")

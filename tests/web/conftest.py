@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from tests.distributing import distribute
+from tests.money import posted_income
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +39,6 @@ def password() -> str:
 @pytest.fixture
 def world(make_member: Any) -> SimpleNamespace:
     """Ada logs work on a task, Ben (always drawn) reviews it, income comes in."""
-    from commonshare.books import services as books
     from commonshare.work import services as work
 
     ada = make_member("Ada")
@@ -57,7 +57,7 @@ def world(make_member: Any) -> SimpleNamespace:
     )
     review = work.submit_review(ben, contribution.pk, rating=4, comment="Clear and useful.")
     today = timezone.localdate()
-    income = books.record_income(
+    income = posted_income(
         ada,
         amount="100.00",
         currency="EUR",

@@ -15,6 +15,7 @@ import commonshare
 from commonshare.audit.models import AuditEvent
 from commonshare.books.models import ExpenseDecision
 from commonshare.web.activity import SENTENCES, describe_all
+from tests.money import posted_income
 
 SRC = Path(commonshare.__file__).parent
 # What an f-string code's placeholder can be, so every code it writes is checked.
@@ -77,9 +78,8 @@ def test_every_audit_code_the_services_write_has_a_sentence() -> None:
 
 @pytest.mark.django_db
 def test_the_feed_speaks_in_sentences_with_links(paid: Any) -> None:
-    from commonshare.books import services as books
 
-    books.record_income(
+    posted_income(
         paid.ben,
         amount="1200.00",
         currency="EUR",

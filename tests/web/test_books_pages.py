@@ -11,10 +11,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from commonshare.books import journal
-from commonshare.books.models import ExpenseDecision, Income, JournalEntry, Withdrawal
+from commonshare.books.models import (
+    ExpenseDecision,
+    Income,
+    JournalEntry,
+    ReversalRequest,
+    Withdrawal,
+)
 from commonshare.core.ledger import entry_hash, stored_canonical_bytes
 from commonshare.work.models import Contribution
 from tests.distributing import distribute
+from tests.money import posted_income
 from tests.web.test_pages import as_member, assert_field_error, url
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +114,7 @@ def test_entry_page_shows_every_field_and_the_seal(paid: Any) -> None:
     page = text(Client().get(url("entry", 1)))
     assert stored.hash in page
     assert stored.prev_hash in page  # the genesis hash
-    assert "books.record_income" in page
+    assert "books.confirm_income" in page
     assert f"income:{paid.income.pk}" in page
     assert url("income", paid.income.pk) in page
     canonical = stored_canonical_bytes(stored).decode()
@@ -118,11 +125,10 @@ def test_entry_page_shows_every_field_and_the_seal(paid: Any) -> None:
 
 
 def test_pagination_is_by_seq_range(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from commonshare.books import services as books
     from commonshare.books.selectors import entries as queries
 
     for number in range(7):
-        books.record_income(
+        posted_income(
             world.ada,
             amount="1",
             currency="EUR",
@@ -144,9 +150,8 @@ def test_pagination_is_by_seq_range(world: Any, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_currency_picker_lists_each_currency_once(paid: Any) -> None:
-    from commonshare.books import services as books
 
-    books.record_income(
+    posted_income(
         paid.ada, amount="5", currency="USD", payer="P", description="D", received_on=paid.today
     )
     page = text(Client().get(url("sustainability") + "?currency=usd"))
@@ -216,6 +221,19 @@ def test_income_form_records_source_and_reference(world: Any) -> None:
     assert as_member(world.ben).post(url("income_create"), data).status_code == 302
     income = Income.objects.get(reference="INV-77")
     assert income.source == "sales"
+    listed = text(Client().get(url("income_list")))
+    assert "Waiting for confirmation" in listed and "not distributable" in listed
+    books = text(Client().get(url("books")))
+    assert "not in these balances and not distributable" in books and "40.00 EUR" in books
+    assert "income:sales" not in text(Client().get(url("income", income.pk)))  # not posted
+    waiting = text(as_member(world.ada).get(url("waiting")))
+    assert url("income_confirm", income.pk) in waiting
+    assert url("income_confirm", income.pk) not in text(as_member(world.ben).get(url("waiting")))
+    own = as_member(world.ben).post(url("income_confirm", income.pk))
+    assert own.status_code == 403
+    assert "another member must confirm it" in own.content.decode()
+    confirmed = as_member(world.ada).post(url("income_confirm", income.pk))
+    assert confirmed["Location"] == url("waiting")
     page = text(Client().get(url("income", income.pk)))
     assert "INV-77" in page
     assert "Sales" in page
@@ -307,7 +325,7 @@ def test_claimant_may_not_decide_and_nobody_decides_twice(claim: Any) -> None:
         {"version": 1, "verdict": "reject", "reason": "No receipt"},
     )
     again = ben.post(url("expense_decide", claim.claim.pk), {"version": 1, "verdict": "approve"})
-    assert "already decided" in text(again)
+    assert "already rejected" in text(again)  # both drawn must approve: one rejection settles
     assert ExpenseDecision.objects.count() == before + 1
 
 
@@ -329,6 +347,14 @@ def test_mark_paid_out(approved: Any) -> None:
     response = client.post(url("withdrawal_create", approved.ada.pk), data)
     assert response["Location"] == url("member", approved.ada.pk)
     withdrawal = Withdrawal.objects.get(reference="TRF-2026-001")
+    pending = text(Client().get(url("member", approved.ada.pk)))
+    assert "Waiting for the payee" in pending and "not posted" in pending
+    assert "Mark paid out" not in text(as_member(approved.ada).get(url("member", approved.ada.pk)))
+    ada = as_member(approved.ada)
+    assert url("withdrawal_confirm", withdrawal.pk) in text(ada.get(url("waiting")))
+    assert client.post(url("withdrawal_confirm", withdrawal.pk)).status_code == 403  # not Ben's
+    assert ada.post(url("withdrawal_confirm", withdrawal.pk))["Location"] == url("waiting")
+    withdrawal.refresh_from_db()
     page = text(Client().get(url("member", approved.ada.pk)))
     assert 'data-currency="EUR">0.00 EUR<' in page
     assert page.count('data-currency="EUR"') == 1  # one line per currency, however many entries
@@ -374,7 +400,14 @@ def test_reverse_an_entry(paid: Any) -> None:
     assert_field_error(client.post(url("entry_reverse", 1), {"reason": ""}), "reason")
     assert entries() == before
     response = client.post(url("entry_reverse", 1), {"reason": "Recorded twice"})
-    assert response["Location"] == url("entry", before + 1)
+    assert response["Location"] == url("entry", 1)
+    assert entries() == before  # asked for, not posted: a second member confirms
+    asked = ReversalRequest.objects.get(seq=1)
+    assert client.post(url("reversal_confirm", asked.pk)).status_code == 403  # Ben asked
+    second = as_member(paid.ada)
+    assert url("reversal_confirm", asked.pk) in text(second.get(url("waiting")))
+    confirmed = second.post(url("reversal_confirm", asked.pk))
+    assert confirmed["Location"] == url("entry", before + 1)
     assert entries() == before + 1
     reversal = text(Client().get(url("entry", before + 1)))
     assert "Recorded twice" in reversal
@@ -382,7 +415,7 @@ def test_reverse_an_entry(paid: Any) -> None:
     original = text(Client().get(url("entry", 1)))
     assert f'reversed by <a href="{url("entry", before + 1)}"' in original
     assert "Reverse this entry" not in text(client.get(url("entry", 1)))
-    # Reversing again is refused and shown on the form; nothing is written.
+    # Asking again is refused and shown on the form; nothing is written.
     again = client.post(url("entry_reverse", 1), {"reason": "Again"})
     assert again.status_code == 200
     assert again.context["form"].non_field_errors()
@@ -436,12 +469,11 @@ def test_expense_claim_link_prefills_the_kind(world: Any) -> None:
 def test_ledger_totals_follow_the_journal_incrementally(paid: Any) -> None:
     from django.core.cache import cache
 
-    from commonshare.books import services as books
     from commonshare.books.selectors import totals as queries
 
     first = queries.ledger_totals()
     assert first.balances == journal.balances()
-    books.record_income(
+    posted_income(
         paid.ben, amount="3", currency="USD", payer="P", description="D", received_on=paid.today
     )
     totals = queries.ledger_totals()

@@ -1,9 +1,10 @@
 """An expense claim through the pages in headless Chromium, then the public books.
 
-Ada claims an expense with a receipt; Ben and Cleo each approve it (the
-policy asks for two peers); Ben records the bank transfer that pays Ada; a
-visitor who is not signed in finds the approval, the transfer and the head
-hash on the open books page.
+Ada claims an expense with a receipt; Ben and Cleo, drawn to approve it (the
+policy asks for two peers), each approve it; Ben records income and Cleo
+confirms it; Ben records the bank transfer that pays Ada and Ada confirms she
+received it; a visitor who is not signed in finds the approval, the transfer and
+the head hash on the open books page.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ def approve(page: Page, summary: str) -> None:
 
 
 def test_expense_claim_approved_paid_out_and_public(
-    live_server: Any, browser: Browser, tmp_path: Path
+    live_server: Any, browser: Browser, tmp_path: Path, trust_levels: Any
 ) -> None:
     from commonshare.books import journal
 
+    # They sign up here; money needs level 2, which they hold for this test.
+    trust_levels({}, others=2)
     base = live_server.url
     ada, ben, cleo = (browser.new_context().new_page() for _ in range(3))
     sign_up(ada, base, "ada@example.org", "Ada")
@@ -72,6 +75,11 @@ def test_expense_claim_approved_paid_out_and_public(
     ben.get_by_label("What it was for").fill("Hosting, one month")
     ben.get_by_role("button", name="Record income").click()
     expect(ben.get_by_text("Recorded 100.00 EUR.")).to_be_visible()
+    # It is in the books once a second member, Cleo, confirms it.
+    cleo.get_by_role("navigation", name="Main").get_by_role("link", name="Waiting for you").click()
+    expect(cleo.locator("#income-to-confirm")).to_contain_text("First customer")
+    cleo.get_by_role("button", name="Confirm this income").click()
+    expect(cleo.get_by_text("Confirmed: 100.00 EUR is in the books.")).to_be_visible()
 
     # Ben made the bank transfer and marks it paid out on Ada's page.
     ben.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
@@ -82,7 +90,14 @@ def test_expense_claim_approved_paid_out_and_public(
     ben.get_by_label("Currency").fill("EUR")
     ben.get_by_label("Bank transfer reference").fill("TRF-2026-0042")
     ben.get_by_role("button", name="Record the transfer").click()
-    expect(ben.get_by_text("Recorded: 12.50 EUR paid out to Ada")).to_be_visible()
+    expect(ben.get_by_text("Recorded: 12.50 EUR sent to Ada")).to_be_visible()
+    expect(ben.locator("#withdrawals")).to_contain_text("Waiting for the payee")
+    # Ada confirms the money arrived: only then is it posted.
+    ada.get_by_role("navigation", name="Main").get_by_role("link", name="Waiting for you").click()
+    expect(ada.locator("#payouts-to-confirm")).to_contain_text("TRF-2026-0042")
+    ada.get_by_role("button", name="I received it").click()
+    expect(ada.get_by_text("Confirmed: you received 12.50 EUR")).to_be_visible()
+    ben.reload()
     expect(ben.locator("#owed dd")).to_have_text("0.00 EUR")
     expect(ben.locator("#withdrawals")).to_contain_text("TRF-2026-0042")
 
@@ -103,7 +118,7 @@ def test_expense_claim_approved_paid_out_and_public(
     expect(approval).to_contain_text("expenses:claims")
     payout = visitor.locator("tbody.entry", has_text="Paid out to Ada (TRF-2026-0042)")
     expect(payout).to_have_count(1)
-    expect(payout).to_contain_text("by Ben")
+    expect(payout).to_contain_text("by Ada")  # posted when the payee confirmed it
     shoot(visitor, "open-books")
 
     # Drill down: the withdrawal entry's page shows its seal and its member.

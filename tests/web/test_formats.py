@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.money import posted_income
 from tests.web.test_mobile_and_axe import page_urls
 
 pytestmark = pytest.mark.django_db
@@ -81,10 +82,12 @@ def test_the_checks_catch_what_they_look_for() -> None:
     assert not mistakes_in(visible_text('<code>2026-12-01</code><a href="/a-2026-12-01">x</a>'))
 
 
-def test_no_page_shows_iso_dates_wrong_plurals_codes_or_none() -> None:
+def test_no_page_shows_iso_dates_wrong_plurals_codes_or_none(trust_levels) -> None:
     from commonshare.community.models import Member
     from commonshare.demo import ensure_demo_community
 
+    # Its members record and confirm money: level 2 here, until trust levels are earned.
+    trust_levels({}, others=2)
     assert ensure_demo_community()
     import numba
 
@@ -110,9 +113,7 @@ def test_no_page_shows_iso_dates_wrong_plurals_codes_or_none() -> None:
 def test_dates_money_and_plurals_follow_the_readers_english(paid: Any) -> None:
     from django.urls import reverse
 
-    from commonshare.books import services as books
-
-    books.record_income(
+    posted_income(
         paid.ada,
         amount="1234.50",
         currency="EUR",

@@ -10,15 +10,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.money import posted_income
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_head_can_be_copied_and_read_without_javascript(
     live_server: Any, browser: Browser, make_member: Any
 ) -> None:
-    from commonshare.books import journal, services
+    from commonshare.books import journal
 
-    services.record_income(
+    posted_income(
         make_member("Ada"),
         amount="10.00",
         currency="EUR",

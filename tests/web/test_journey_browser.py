@@ -63,6 +63,8 @@ def test_two_members_one_cycle(live_server: Any, browser: Browser, trust_levels:
 
     _, last_day = this_period()
     travel_to(timezone.make_aware(dt.datetime.combine(last_day, dt.time(20))))
+    # They sign up here; money needs level 2, which they hold for this test.
+    trust_levels({}, others=2)
     base = live_server.url
     ada = browser.new_context().new_page()
     ben = browser.new_context().new_page()
@@ -121,6 +123,11 @@ def test_two_members_one_cycle(live_server: Any, browser: Browser, trust_levels:
     ben.get_by_role("button", name="Record income").click()
     expect(ben.get_by_text("Recorded 100.00 EUR.")).to_be_visible()
     expect(ben.get_by_role("cell", name="100.00 EUR")).to_be_visible()
+    # Ada, a second member, confirms it: only then is it in the books.
+    ada.get_by_role("link", name="Waiting for you").click()
+    expect(ada.locator("#income-to-confirm")).to_contain_text("First customer")
+    ada.get_by_role("button", name="Confirm this income").click()
+    expect(ada.get_by_text("Confirmed: 100.00 EUR is in the books.")).to_be_visible()
 
     # The month ends. Ada, at trust level 2, proposes its distribution through the form.
     trust_levels({Member.objects.get(email="ada@example.org"): 2})

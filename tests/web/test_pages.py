@@ -16,6 +16,7 @@ from commonshare.books.models import Distribution, Income, JournalEntry
 from commonshare.community.models import Member
 from commonshare.work.models import Contribution, Review, Task
 from tests.distributing import close_this_period, past_the_window, propose
+from tests.money import posted_income
 
 pytestmark = pytest.mark.django_db
 
@@ -496,9 +497,8 @@ def test_income_refusals_name_the_field(world: Any, change: dict[str, str], fiel
 def test_distribution_refusals_name_the_field(
     world: Any, change: dict[str, str], field: str
 ) -> None:
-    from commonshare.books import services
 
-    services.record_income(
+    posted_income(
         world.ada, amount="10", currency="EUR", payer="P", description="D", received_on=world.today
     )
     if change.get("period") == "this month":
@@ -516,9 +516,8 @@ def test_distribution_of_a_period_twice_is_refused(paid: Any) -> None:
 
 
 def test_propose_then_post_a_distribution_through_the_pages(world: Any) -> None:
-    from commonshare.books import services
 
-    services.record_income(
+    posted_income(
         world.ada, amount="7", currency="USD", payer="P", description="D", received_on=world.today
     )
     period = f"{close_this_period():%Y-%m}"

@@ -31,6 +31,8 @@ from commonshare.apikit import (
 )
 from commonshare.books import anchors as published
 from commonshare.books import journal, records, selectors, services
+from commonshare.books.schemas import ReversalOut
+from commonshare.books.selectors import waiting
 from commonshare.books.vocab import REASON_MAX
 from commonshare.community.auth import acting_member, member_auth
 from commonshare.core import exports
@@ -197,13 +199,16 @@ def get_entry(request: HttpRequest, seq: PathId) -> dict[str, Any]:
 @router.post(
     "/books/entries/{seq}/reverse",
     auth=member_auth,
-    response={201: EntryOut, **WRITE, **E404, **E409},
+    response={201: ReversalOut, **WRITE, **E404, **E409},
     tags=["journal"],
 )
 def reverse_entry(request: HttpRequest, seq: PathId, payload: ReverseIn) -> Status[Any]:
-    """Correct a mistake with a new entry that undoes entry ``seq`` (once; never a reversal)."""
-    entry = services.reverse_entry(acting_member(request), seq, reason=payload.reason)
-    return Status(201, _entries([selectors.entry_row(entry.seq)])[0])
+    """Ask for entry ``seq`` to be undone by a reversing entry (once; never a reversal).
+
+    The reversal waits for a second member to confirm it (``POST /reversals/{id}/confirm``).
+    """
+    asked = services.request_reversal(acting_member(request), seq, reason=payload.reason)
+    return Status(201, waiting.reversal_request(asked.pk))
 
 
 @router.get("/books/head", response={200: HeadOut}, tags=["journal"])

@@ -32,6 +32,7 @@ from commonshare.books.models import (
     Payout,
 )
 from commonshare.books.schemas import (
+    DisputeIn,
     DistributionDetailOut,
     DistributionIn,
     DistributionOut,
@@ -43,11 +44,13 @@ from commonshare.books.schemas import (
     MemberBalanceOut,
     MemberPayoutOut,
     PayoutOut,
+    ReversalOut,
+    WaitingOut,
     WithdrawalIn,
     WithdrawalOut,
     WithdrawDistributionIn,
 )
-from commonshare.books.selectors import expenses
+from commonshare.books.selectors import expenses, waiting
 from commonshare.community import selectors as community_selectors
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
 from commonshare.core import exports
@@ -201,12 +204,16 @@ def decide_expense(
 
 @router.post(
     "/withdrawals",
-    auth=any_member_auth,
+    auth=member_auth,
     response={201: WithdrawalOut, **WRITE, **E404},
     tags=["members"],
 )
 def record_withdrawal(request: HttpRequest, payload: WithdrawalIn) -> Status[Any]:
-    """Mark money the commons owes a member as paid by bank transfer ``reference``."""
+    """Record money the commons owes a member as sent by bank transfer ``reference``.
+
+    Recorded by the sender, never the payee; it is pending (and counts against what the
+    member is owed) until the payee confirms receipt, when the journal entry posts.
+    """
     withdrawal = services.record_withdrawal(
         acting_member(request),
         member_id=payload.member_id,
@@ -246,3 +253,70 @@ def member_balance(request: HttpRequest, member_id: PathId) -> dict[str, Any]:
         ],
         "withdrawals": list(selectors.withdrawals_of(member).select_related("member")),
     }
+
+
+# --- confirmations: money moves only when a second person agrees ---------------------------
+
+
+@router.post(
+    "/income/{income_id}/confirm",
+    auth=member_auth,
+    response={200: IncomeOut, **WRITE, **E404, **E409},
+    tags=["income"],
+)
+def confirm_income(request: HttpRequest, income_id: PathId) -> Income:
+    """Confirm pending income someone else recorded: it is posted to the books now."""
+    return services.confirm_income(acting_member(request), income_id)
+
+
+@router.post(
+    "/withdrawals/{withdrawal_id}/confirm",
+    auth=any_member_auth,
+    response={200: WithdrawalOut, **WRITE, **E404, **E409},
+    tags=["members"],
+)
+def confirm_withdrawal(request: HttpRequest, withdrawal_id: PathId) -> Any:
+    """The payee confirms a payout arrived: its journal entry posts now."""
+    return services.confirm_withdrawal(acting_member(request), withdrawal_id)
+
+
+@router.post(
+    "/withdrawals/{withdrawal_id}/dispute",
+    auth=any_member_auth,
+    response={200: WithdrawalOut, **WRITE, **E404, **E409},
+    tags=["members"],
+)
+def dispute_withdrawal(request: HttpRequest, withdrawal_id: PathId, payload: DisputeIn) -> Any:
+    """The payee says a recorded payout did not arrive as recorded; nothing posts."""
+    return services.dispute_withdrawal(acting_member(request), withdrawal_id, reason=payload.reason)
+
+
+@router.get("/reversals", response={200: list[ReversalOut], **E422}, tags=["journal"])
+@paginate(Pagination)
+def list_reversals(request: HttpRequest) -> Any:
+    """Reversals asked for, newest first: pending ones wait for a second member."""
+    return waiting.reversal_requests()
+
+
+@router.post(
+    "/reversals/{request_id}/confirm",
+    auth=member_auth,
+    response={200: ReversalOut, **WRITE, **E404, **E409},
+    tags=["journal"],
+)
+def confirm_reversal(request: HttpRequest, request_id: PathId) -> Any:
+    """Confirm a reversal another member asked for: the reversing entry posts now."""
+    services.confirm_reversal(acting_member(request), request_id)
+    return waiting.reversal_request(request_id)
+
+
+@router.get(
+    "/books/waiting",
+    auth=any_member_auth,
+    response={200: WaitingOut, **WRITE},
+    tags=["members"],
+)
+def waiting_for_me(request: HttpRequest) -> Any:
+    """What waits for your confirmation: income, payouts to you, reversals, expense claims
+    you were drawn to approve."""
+    return waiting.waiting_for(acting_member(request))

@@ -42,7 +42,7 @@ def income() -> None:
 @as_option
 @with_django
 def income_record(as_email: str | None, **given: Any) -> None:
-    """Record money received.
+    """Record money received; it waits for another member to confirm it.
 
     Example: commonshare income record --amount 1200.00 --currency EUR --payer "Acme"
     --description "Hosting, March" --date 2026-03-31 --as ada@example.org
@@ -50,7 +50,32 @@ def income_record(as_email: str | None, **given: Any) -> None:
     from commonshare.books.services import record_income
 
     recorded = record_income(acting_member(as_email), **given)
-    click.echo(f"Income {recorded.pk} recorded: {recorded.amount} {recorded.currency}")
+    click.echo(
+        f"Income {recorded.pk} recorded: {recorded.amount} {recorded.currency}, waiting for "
+        "another member to confirm it."
+    )
+    if recorded.duplicate_of_id is not None:
+        click.echo(
+            f"Note: income {recorded.duplicate_of_id} has the same payer, amount and date; "
+            "the confirmer will see that."
+        )
+
+
+@income.command("confirm")
+@click.argument("income_id", type=int)
+@as_option
+@with_django
+def income_confirm(income_id: int, as_email: str | None) -> None:
+    """Confirm income another member recorded: it is posted to the books.
+
+    Example: commonshare income confirm 12 --as grace@example.org
+    """
+    from commonshare.books.services import confirm_income
+
+    confirmed = confirm_income(acting_member(as_email), income_id)
+    click.echo(
+        f"Income {confirmed.pk} confirmed and posted: {confirmed.amount} {confirmed.currency}"
+    )
 
 
 @income.command("list")
@@ -62,7 +87,7 @@ def income_list() -> None:
     for row in incomes():
         click.echo(
             f"{row.pk:>5}  {row.received_on}  {row.amount:>12} {row.currency}  "
-            f"{row.payer}: {row.description}"
+            f"{row.get_status_display():<24}  {row.payer}: {row.description}"
         )
 
 
@@ -297,7 +322,7 @@ def books_sustainability(currency: str, window: int) -> None:
 @as_option
 @with_django
 def books_withdraw(as_email: str | None, **given: Any) -> None:
-    """Mark money owed to a member as paid out by bank transfer.
+    """Record money owed to another member as sent by bank transfer; the payee confirms.
 
     Example: commonshare books withdraw --member 3 --amount 120.00 --currency EUR
     --reference "SEPA 2026-11-02 #88" --as ada@example.org
@@ -305,7 +330,38 @@ def books_withdraw(as_email: str | None, **given: Any) -> None:
     from commonshare.books.services import record_withdrawal
 
     done = record_withdrawal(acting_member(as_email), **given)
-    click.echo(f"Withdrawal {done.pk} recorded in journal entry {done.entry_id}.")
+    click.echo(f"Withdrawal {done.pk} recorded, waiting for the payee to confirm they received it.")
+
+
+@books.command("received")
+@click.argument("withdrawal_id", type=int)
+@as_option
+@with_django
+def books_received(withdrawal_id: int, as_email: str | None) -> None:
+    """Confirm, as the payee, that a payout recorded to you arrived; its entry posts.
+
+    Example: commonshare books received 7 --as grace@example.org
+    """
+    from commonshare.books.services import confirm_withdrawal
+
+    done = confirm_withdrawal(acting_member(as_email), withdrawal_id)
+    click.echo(f"Withdrawal {done.pk} confirmed, in journal entry {done.entry_id}.")
+
+
+@books.command("dispute")
+@click.argument("withdrawal_id", type=int)
+@click.option("--reason", required=True, help="What is wrong with the payout.")
+@as_option
+@with_django
+def books_dispute(withdrawal_id: int, reason: str, as_email: str | None) -> None:
+    """Dispute, as the payee, a payout recorded to you; nothing posts.
+
+    Example: commonshare books dispute 7 --reason "Nothing arrived" --as grace@example.org
+    """
+    from commonshare.books.services import dispute_withdrawal
+
+    done = dispute_withdrawal(acting_member(as_email), withdrawal_id, reason=reason)
+    click.echo(f"Withdrawal {done.pk} disputed.")
 
 
 @books.command("reverse")
@@ -314,11 +370,79 @@ def books_withdraw(as_email: str | None, **given: Any) -> None:
 @as_option
 @with_django
 def books_reverse(seq: int, reason: str, as_email: str | None) -> None:
-    """Correct a mistake: post the entry that reverses entry SEQ (only once)."""
-    from commonshare.books.services import reverse_entry
+    """Ask for entry SEQ to be reversed; another member confirms it (only once).
 
-    entry = reverse_entry(acting_member(as_email), seq, reason=reason)
-    click.echo(f"Entry {entry.seq} reverses entry {seq}.")
+    Example: commonshare books reverse 12 --reason "Entered twice" --as ada@example.org
+    """
+    from commonshare.books.services import request_reversal
+
+    asked = request_reversal(acting_member(as_email), seq, reason=reason)
+    click.echo(f"Reversal {asked.pk} of entry {seq} asked for, waiting for another member.")
+
+
+@books.command("confirm-reversal")
+@click.argument("request_id", type=int)
+@as_option
+@with_django
+def books_confirm_reversal(request_id: int, as_email: str | None) -> None:
+    """Confirm a reversal another member asked for: the reversing entry posts.
+
+    Example: commonshare books confirm-reversal 3 --as grace@example.org
+    """
+    from commonshare.books.services import confirm_reversal
+
+    entry = confirm_reversal(acting_member(as_email), request_id)
+    click.echo(f"Entry {entry.seq} reverses entry {entry.reverses}.")
+
+
+@books.command("waiting")
+@click.option("--json", "as_json", is_flag=True)
+@as_option
+@with_django
+def books_waiting(as_json: bool, as_email: str | None) -> None:
+    """What waits for your confirmation: income, payouts to you, reversals, claims.
+
+    Example: commonshare books waiting --as grace@example.org
+    """
+    from commonshare.books.selectors.waiting import waiting_for
+    from commonshare.core.money import from_minor
+
+    found = waiting_for(acting_member(as_email))
+    lines = [
+        *(
+            f"income {i.pk}: {i.amount} {i.currency} from {i.payer}"
+            + (f" (same as income {i.duplicate_of_id}?)" if i.duplicate_of_id else "")
+            + f" -> commonshare income confirm {i.pk}"
+            for i in found.incomes
+        ),
+        *(
+            f"payout {w.pk} to you: {from_minor(w.amount_minor, w.currency)} {w.currency} "
+            f"({w.reference}) -> commonshare books received {w.pk}"
+            for w in found.withdrawals
+        ),
+        *(
+            f"reversal {r.pk} of entry {r.seq}: {r.reason} "
+            f"-> commonshare books confirm-reversal {r.pk}"
+            for r in found.reversals
+        ),
+        *(
+            f"expense claim {c.pk} v{c.version}: {c.summary} "
+            f"-> commonshare expense approve {c.pk} --version {c.version}"
+            for c in found.claims
+        ),
+    ]
+    if as_json:
+        echo_json(
+            {
+                "incomes": [i.pk for i in found.incomes],
+                "withdrawals": [w.pk for w in found.withdrawals],
+                "reversals": [r.pk for r in found.reversals],
+                "claims": [c.pk for c in found.claims],
+            }
+        )
+        return
+    for line in lines or ["Nothing waits for you."]:
+        click.echo(line)
 
 
 @click.group()

@@ -23,10 +23,14 @@ from commonshare.books.vocab import (
     REFERENCE_MAX,
     SEED_MAX,
     SOURCE_MAX,
+    STATUS_MAX,
     VERDICT_MAX,
     DistributionStatus,
     ExpenseVerdict,
     IncomeSource,
+    IncomeStatus,
+    ReversalStatus,
+    WithdrawalStatus,
 )
 from commonshare.core.money import CURRENCY_CODE_LENGTH, from_minor
 
@@ -47,6 +51,19 @@ class Income(models.Model):
     received_on = models.DateField()
     recorded_by = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Pending until a second member confirms it; the journal entry posts at confirmation.
+    status = models.CharField(
+        max_length=STATUS_MAX, choices=IncomeStatus.choices, default=IncomeStatus.PENDING
+    )
+    confirmed_by = models.ForeignKey(
+        MEMBER, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Another income with the same payer, amount, currency and date, when this one was
+    # entered: a likely duplicate, flagged for the confirmer (not refused).
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -252,15 +269,45 @@ class ExpenseDecision(models.Model):
         return f"{self.verdict} of expense {self.contribution_id} by {self.member_id}"
 
 
+class ExpenseByDecision(models.Model):
+    """An expense claim approved by an adopted decision, not by drawn approvers."""
+
+    contribution = models.OneToOneField(
+        "work.Contribution", on_delete=models.PROTECT, related_name="approved_by_decision"
+    )
+    decision_number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"expense {self.contribution_id} approved by decision {self.decision_number}"
+
+
 class Withdrawal(models.Model):
-    """Money a member was paid out of what the commons owed them (a bank transfer)."""
+    """Money a member was paid out of what the commons owed them (a bank transfer).
+
+    Recorded by the sender (never the payee), pending until the payee confirms receipt;
+    the journal entry posts then. While pending it already counts against what the
+    member is owed and what the bank holds, so nothing is paid twice.
+    """
+
+    Status = WithdrawalStatus
 
     member = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="withdrawals")
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=CURRENCY_CODE_LENGTH)
     reference = models.CharField(max_length=REFERENCE_MAX)
-    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="+")
+    entry = models.OneToOneField(
+        JournalEntry, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=STATUS_MAX, choices=WithdrawalStatus.choices, default=WithdrawalStatus.PENDING
+    )
+    recorded_by = models.ForeignKey(
+        MEMBER, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    dispute_reason = models.CharField(max_length=REASON_MAX, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -270,3 +317,36 @@ class Withdrawal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount_minor} {self.currency} to {self.member_id}"
+
+
+class ReversalRequest(models.Model):
+    """A member asks to reverse a journal entry; a second member (or a decision) confirms."""
+
+    Status = ReversalStatus
+
+    seq = models.BigIntegerField(help_text="The entry to reverse")
+    reason = models.CharField(max_length=REASON_MAX)
+    requested_by = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=STATUS_MAX, choices=ReversalStatus.choices, default=ReversalStatus.PENDING
+    )
+    confirmed_by = models.ForeignKey(
+        MEMBER, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decision_number = models.PositiveIntegerField(null=True, blank=True)
+    reversal_seq = models.BigIntegerField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seq"],
+                condition=Q(status=ReversalStatus.PENDING),
+                name="one_pending_reversal_per_entry",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reverse entry {self.seq}"

@@ -42,6 +42,7 @@ from commonshare.books import anchors as published
 from commonshare.books import journal_verify
 from commonshare.books.models import (
     Distribution,
+    ExpenseByDecision,
     ExpenseDecision,
     Income,
     JournalEntry,
@@ -50,7 +51,7 @@ from commonshare.books.models import (
 )
 from commonshare.books.policy import effort_of
 from commonshare.books.policy_verify import distribution_policy_problems
-from commonshare.books.vocab import DistributionStatus
+from commonshare.books.vocab import DistributionStatus, IncomeStatus
 from commonshare.core.ledger import VerifyReport
 from commonshare.governance.integrity import norm_version_problems, version_problems
 from commonshare.work.models import Contribution, Review
@@ -92,8 +93,15 @@ def digest(content: Any) -> str:
 
 
 def income_content(income_id: int) -> dict[str, Any] | None:
-    row = Income.objects.filter(pk=income_id).values(*INCOME_FIELDS).first()
-    return None if row is None else dict(row)
+    """The income as confirmed: its fields and who confirmed it (income recorded before
+    confirmations has nobody there, and commits what it always did)."""
+    row = Income.objects.filter(pk=income_id).values(*INCOME_FIELDS, "confirmed_by_id").first()
+    if row is None:
+        return None
+    content = dict(row)
+    if content["confirmed_by_id"] is None:
+        del content["confirmed_by_id"]
+    return content
 
 
 def expense_content(contribution_id: int) -> dict[str, Any] | None:
@@ -109,7 +117,15 @@ def expense_content(contribution_id: int) -> dict[str, Any] | None:
     for row in decisions.values("id", "member_id", "verdict", "version"):
         # Decisions from before they recorded a version commit what they always did.
         rows.append({key: value for key, value in row.items() if value is not None})
-    return {**claim, "decisions": rows}
+    content = {**claim, "decisions": rows}
+    by_decision = (
+        ExpenseByDecision.objects.filter(contribution_id=contribution_id)
+        .values_list("decision_number", flat=True)
+        .first()
+    )
+    if by_decision is not None:
+        content["decision_number"] = by_decision
+    return content
 
 
 def withdrawal_content(
@@ -205,10 +221,13 @@ def _check_distribution(seq: int, source: str, commits: str) -> str | None:
 
 CHECKS: dict[str, Check] = {
     "books.record_income": _check_income,
+    "books.confirm_income": _check_income,
     "books.decide_expense": _check_expense,
+    "books.approve_expense_by_decision": _check_expense,
     "books.record_withdrawal": _check_withdrawal,
     "books.run_distribution": _check_distribution,  # entries posted before proposals
     "books.post_distribution": _check_distribution,
+    "books.confirm_withdrawal": _check_withdrawal,
 }
 DISTRIBUTION_SERVICES = ("books.run_distribution", "books.post_distribution")
 
@@ -243,11 +262,18 @@ def problems() -> list[str]:
 
 
 def _uncommitted_incomes() -> list[str]:
-    """Income rows that no entry was posted for (an income is always posted with its entry)."""
+    """Confirmed income that no entry was posted for (it is posted when confirmed).
+
+    Pending income has no entry yet, by design: it is not in the books until confirmed.
+    """
     sources = set(
         JournalEntry.objects.filter(source__startswith="income:").values_list("source", flat=True)
     )
-    ids = Income.objects.order_by("id").values_list("id", flat=True)
+    ids = (
+        Income.objects.filter(status=IncomeStatus.CONFIRMED)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     return [f"income {pk} has no journal entry" for pk in ids if f"income:{pk}" not in sources]
 
 

@@ -38,6 +38,9 @@ from commonshare.books.vocab import (
     ExpenseStatusValue,
     ExpenseVerdictValue,
     IncomeSourceValue,
+    IncomeStatusValue,
+    ReversalStatusValue,
+    WithdrawalStatusValue,
 )
 from commonshare.community.models import Member
 from commonshare.core import exports
@@ -70,10 +73,24 @@ class IncomeOut(Schema):
     received_on: dt.date
     recorded_by: MemberRef
     created_at: dt.datetime
+    status: IncomeStatusValue = Field(
+        description="pending until a second member confirms it; only confirmed income is "
+        "in the books and can be distributed"
+    )
+    confirmed_by: MemberRef | None
+    confirmed_at: dt.datetime | None
+    duplicate_of: int | None = Field(
+        description="Another income with the same payer, amount and date when this one was "
+        "entered: a likely duplicate, for the confirmer to check"
+    )
 
     @staticmethod
     def resolve_amount(obj: Income) -> str:
         return str(obj.amount)
+
+    @staticmethod
+    def resolve_duplicate_of(obj: Income) -> int | None:
+        return obj.duplicate_of_id
 
 
 class DistributionIn(StrictIn):
@@ -216,6 +233,14 @@ class ExpenseClaimOut(Schema):
     status: ExpenseStatus
     version: int = Field(description="The claim's version now: decide on this one")
     decisions: list[ExpenseDecisionOut]
+    approvers: list[int] | None = Field(
+        description="Ids of the members drawn to approve it (null for claims logged before "
+        "approvers were drawn: any member who may approve expenses decides those)"
+    )
+    approver_seed: str = Field(description="The published seed of the approver draw")
+    approver_pool: list[str] | None = Field(
+        description="Ids of the members eligible when approvers were drawn"
+    )
     created_at: dt.datetime
 
     @staticmethod
@@ -257,7 +282,12 @@ class WithdrawalOut(Schema):
     amount: str
     currency: str
     reference: str
-    entry_seq: int
+    entry_seq: int | None = Field(
+        description="The journal entry, posted when the payee confirms receipt (null before)"
+    )
+    status: WithdrawalStatusValue
+    recorded_by: MemberRef | None
+    dispute_reason: str
     created_at: dt.datetime
 
     @staticmethod
@@ -265,7 +295,7 @@ class WithdrawalOut(Schema):
         return exports.amount_text(obj.amount_minor, obj.currency)
 
     @staticmethod
-    def resolve_entry_seq(obj: Withdrawal) -> int:
+    def resolve_entry_seq(obj: Withdrawal) -> int | None:
         return obj.entry_id
 
 
@@ -292,3 +322,33 @@ class MemberBalanceOut(Schema):
     owed: list[OwedOut]
     history: list[AccountLineOut] = Field(description="Newest first, at most 200 lines")
     withdrawals: list[WithdrawalOut]
+
+
+class DisputeIn(StrictIn):
+    reason: Text = Field(min_length=1, max_length=REASON_MAX, description="What is wrong")
+
+
+class ReversalIn(StrictIn):
+    seq: Id = Field(description="The journal entry to reverse")
+    reason: Text = Field(min_length=1, max_length=REASON_MAX)
+
+
+class ReversalOut(Schema):
+    id: int
+    seq: int = Field(description="The journal entry to reverse")
+    reason: str
+    requested_by: MemberRef
+    status: ReversalStatusValue
+    confirmed_by: MemberRef | None
+    decision_number: int | None
+    reversal_seq: int | None = Field(description="The reversing entry, once confirmed")
+    created_at: dt.datetime
+
+
+class WaitingOut(Schema):
+    """What waits for the calling member's confirmation."""
+
+    incomes: list[IncomeOut]
+    withdrawals: list[WithdrawalOut]
+    reversals: list[ReversalOut]
+    claims: list[ExpenseClaimOut]

@@ -31,11 +31,40 @@ class ExpenseVerdict(models.TextChoices):
 
 
 class ExpenseStatus(models.TextChoices):
-    """Where an expense claim stands: N approvals approve it, N rejections reject it."""
+    """Where an expense claim stands (``books.selectors.expenses.expense_status``).
+
+    Pending: its drawn approvers are deciding. Approved or rejected: they decided. Needs a
+    decision: it is above the policy's amount (``expenses.decision_above``), or fewer
+    members could be drawn to approve it than the policy asks, so only an adopted
+    decision approves it.
+    """
 
     PENDING = "pending", "Pending"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
+    NEEDS_DECISION = "needs-decision", "Needs a decision"
+
+
+class IncomeStatus(models.TextChoices):
+    """Income is pending until a second member confirms it; only then is it in the books."""
+
+    PENDING = "pending", "Waiting for confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class WithdrawalStatus(models.TextChoices):
+    """A payout recorded by the sender waits for the payee to confirm they received it."""
+
+    PENDING = "pending", "Waiting for the payee"
+    CONFIRMED = "confirmed", "Received"
+    DISPUTED = "disputed", "Disputed by the payee"
+
+
+class ReversalStatus(models.TextChoices):
+    """A request to reverse an entry waits for a second member (or a decision)."""
+
+    PENDING = "pending", "Waiting for confirmation"
+    CONFIRMED = "confirmed", "Reversed"
 
 
 class DistributionStatus(models.TextChoices):
@@ -56,7 +85,10 @@ LIVE_DISTRIBUTION_STATUSES = (DistributionStatus.PROPOSED, DistributionStatus.PO
 
 IncomeSourceValue = Literal["support", "hosting", "custom-work", "sales", "donations"]
 ExpenseVerdictValue = Literal["approve", "reject"]
-ExpenseStatusValue = Literal["pending", "approved", "rejected"]
+ExpenseStatusValue = Literal["pending", "approved", "rejected", "needs-decision"]
+IncomeStatusValue = Literal["pending", "confirmed"]
+WithdrawalStatusValue = Literal["pending", "confirmed", "disputed"]
+ReversalStatusValue = Literal["pending", "confirmed"]
 DistributionStatusValue = Literal["proposed", "posted", "superseded", "withdrawn"]
 DEFAULT_INCOME_SOURCE: IncomeSourceValue = "support"
 """The source income is booked to when none is said."""
@@ -73,6 +105,7 @@ REFERENCE_MAX = 200
 REASON_MAX = 500
 """Why an expense claim was rejected, or a journal entry reversed."""
 SOURCE_MAX = 20
+STATUS_MAX = 20
 VERDICT_MAX = 7
 METHOD_MAX = 20
 SEED_MAX = 64

@@ -66,8 +66,8 @@ class SessionAuth(_Rule, NinjaSessionAuth):
 # Reads for any member; writes only by members who have not left (community.rules).
 member_auth: list[Any] = [TokenAuth(), SessionAuth()]
 # The few writes a member who left may still make: rejoin (and leave, which says they
-# already left), their own tokens, and withdrawals (whose service lets the payee
-# record money paid to them).
+# already left), their own tokens, and the answer to a payout recorded to them (whose
+# service lets only the payee confirm or dispute it).
 any_member_auth: list[Any] = [TokenAuth(after_leaving=True), SessionAuth(after_leaving=True)]
 
 

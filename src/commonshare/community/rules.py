@@ -29,13 +29,3 @@ def ensure_may_act(member: Member, *, doing: str = "do this") -> None:
     """Refuse (403) any write by a member who left; ``doing`` completes "rejoin to …"."""
     if not may_act(member):
         raise Forbidden(f"You left the community; rejoin to {doing}.")
-
-
-def ensure_may_withdraw(actor: Member, *, payee_id: object) -> None:
-    """Recording a withdrawal: any current member, or the payee themself after leaving.
-
-    The member who sends the bank transfer records it; a member who left may
-    still confirm money paid to them, so what they are owed stays theirs.
-    """
-    if actor.pk != payee_id:
-        ensure_may_act(actor, doing="record withdrawals paid to others")

@@ -37,6 +37,7 @@ MAX_EFFORT_PER_UNIT = Decimal(1000)
 MAX_PRICE = Decimal(1_000_000)
 MAX_UNIT_NAME = 100
 MAX_THRESHOLD = 100_000
+MAX_DECISION_ABOVE = Decimal(1_000_000_000)
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,20 @@ class ReservePolicy:
 
 @dataclass(frozen=True)
 class ExpensePolicy:
-    # Peers (never the claimant) who must approve an expense claim, or reject it.
+    # Peers (never the claimant) drawn at random to approve an expense claim: all of them
+    # approve it, and it is rejected once that can no longer happen.
     approvals: int = 2
+    # Per currency, the amount above which a claim needs an adopted decision instead of
+    # drawn approvers. Empty: no claim needs one. Once any currency is named, a claim in a
+    # currency not named needs a decision too (nobody has said how much is too much there).
+    decision_above: Mapping[str, Decimal] = field(default_factory=dict)
+
+    def needs_decision(self, amount: Decimal, currency: str) -> bool:
+        """True when a claim of ``amount`` in ``currency`` needs a decision, not approvers."""
+        if not self.decision_above:
+            return False
+        limit = self.decision_above.get(currency)
+        return limit is None or amount > limit
 
 
 @dataclass(frozen=True)
@@ -298,7 +311,7 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
             "redraw_reviewers_on_edit": policy.review.redraw_reviewers_on_edit,
         },
         "reserve": {"share": _text(policy.reserve.share)},
-        "expenses": {"approvals": policy.expenses.approvals},
+        "expenses": _expenses_dict(policy.expenses),
         "resources": {
             "prices": {k: _text(v) for k, v in resources.prices.items()},
             "default_price": _text(resources.default_price),
@@ -316,6 +329,15 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
         "steward": {f.name: getattr(policy.steward, f.name) for f in fields(StewardPolicy)},
         "decisions": _decisions_dict(policy.decisions),
     }
+
+
+def _expenses_dict(expenses: ExpensePolicy) -> dict[str, Any]:
+    # ``decision_above`` is written only when set, so versions written before it existed
+    # keep their text and checksum.
+    found: dict[str, Any] = {"approvals": expenses.approvals}
+    if expenses.decision_above:
+        found["decision_above"] = {k: _text(v) for k, v in expenses.decision_above.items()}
+    return found
 
 
 def canonical_json(data: Any) -> str:
@@ -341,6 +363,7 @@ def _build(data: Mapping[str, Any]) -> Policy:
     merged = {name: {**defaults[name], **data.get(name, {})} for name in defaults}
     valuation, resources = merged["valuation"], merged["resources"]
     decisions = merged["decisions"]
+    expenses = merged["expenses"]
     return Policy(
         valuation=ValuationPolicy(
             method=valuation["method"],
@@ -349,7 +372,10 @@ def _build(data: Mapping[str, Any]) -> Policy:
         ),
         review=ReviewPolicy(**merged["review"]),
         reserve=ReservePolicy(share=Decimal(merged["reserve"]["share"])),
-        expenses=ExpensePolicy(**merged["expenses"]),
+        expenses=ExpensePolicy(
+            approvals=expenses["approvals"],
+            decision_above={k: Decimal(v) for k, v in expenses.get("decision_above", {}).items()},
+        ),
         resources=ResourcePolicy(
             prices={k: Decimal(v) for k, v in resources["prices"].items()},
             default_price=Decimal(resources["default_price"]),
@@ -522,6 +548,32 @@ def _check_expenses(check: _Checker, section: Mapping[str, Any]) -> None:
             1,
             MAX_APPROVALS,
         )
+    if "decision_above" in section:
+        limits = section["decision_above"]
+        if not _mapping(limits):
+            check.add(
+                "expenses.decision_above",
+                "the amounts above which an expense needs a decision must be a JSON object "
+                'of currency codes and amounts, like {"EUR": "500"}',
+            )
+            return
+        for code, amount in limits.items():
+            try:
+                known = check_currency(code) == code
+            except MoneyError:
+                known = False
+            if not known:
+                check.add(
+                    f"expenses.decision_above.{code}",
+                    f"{code!r} is not a currency code (three capital letters, like EUR)",
+                )
+            check.decimal(
+                f"expenses.decision_above.{code}",
+                amount,
+                f"the amount above which an expense in {code} needs a decision",
+                MAX_DECISION_ABOVE,
+                example="500",
+            )
 
 
 def _check_resources(check: _Checker, section: Mapping[str, Any]) -> None:

@@ -111,6 +111,18 @@ def _income(event: AuditEvent, income: Any) -> SafeString:
     )
 
 
+def _income_doing(verb: str) -> Callable[[AuditEvent, Any], SafeString]:
+    def sentence(event: AuditEvent, income: Any) -> SafeString:
+        if income is None:
+            return format_html("{} income", verb)
+        amount = formatting.money(income.amount_minor, income.currency)
+        return format_html(
+            "{} {} of income from {}", verb, _link("income", income.pk, amount), income.payer
+        )
+
+    return sentence
+
+
 def _withdrawal(event: AuditEvent, withdrawal: Any) -> SafeString:
     if withdrawal is None:
         return format_html("{}", "recorded a payment to a member")
@@ -118,6 +130,25 @@ def _withdrawal(event: AuditEvent, withdrawal: Any) -> SafeString:
     member = withdrawal.member
     return format_html(
         "recorded a payment of {} to {}", amount, _link("member", member.pk, member.display_name)
+    )
+
+
+def _payee_answer(verb: str) -> Callable[[AuditEvent, Any], SafeString]:
+    def sentence(event: AuditEvent, withdrawal: Any) -> SafeString:
+        if withdrawal is None:
+            return format_html("{} a payment to them", verb)
+        amount = formatting.money(withdrawal.amount_minor, withdrawal.currency)
+        return format_html("{} a payment of {} to them", verb, amount)
+
+    return sentence
+
+
+def _reversal_asked(event: AuditEvent, _target: Any) -> SafeString:
+    entry = event.data.get("entry")
+    if entry is None:
+        return format_html("{}", "asked for a journal entry to be reversed")
+    return format_html(
+        "asked for {} to be reversed", _link("entry", entry, f"journal entry {entry}")
     )
 
 
@@ -212,6 +243,10 @@ SENTENCES: dict[str, Sentence] = {
     # Written for rejections before the code was spelled right; such events are still stored.
     "books.expense.rejectd": _about_contribution("turned down the expense claim"),
     "books.withdrawal.recorded": _withdrawal,
+    "books.income.confirmed": _income_doing("confirmed"),
+    "books.withdrawal.confirmed": _payee_answer("confirmed receiving"),
+    "books.withdrawal.disputed": _payee_answer("disputed"),
+    "books.reversal.requested": _reversal_asked,
     "books.entry.reversed": _reversed,
     "books.distribution.proposed": _about_distribution(
         "proposed to distribute", "proposed a distribution"

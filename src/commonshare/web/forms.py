@@ -302,3 +302,12 @@ class WithdrawalForm(Form):
 
 class ReversalForm(Form):
     reason = _area("Reason", required=True, rows=3, help_text="Why this entry was a mistake.")
+
+
+class DisputeForm(Form):
+    reason = _area(
+        "What is wrong",
+        required=True,
+        rows=3,
+        help_text="For example: nothing arrived, or a different amount arrived.",
+    )

@@ -17,10 +17,10 @@ from commonshare.community.rules import ensure_may_act
 from commonshare.errors import Forbidden
 from commonshare.web.views.common import error_page
 
-# What a member who left may still post: sign in and out, rejoin, and record a
-# withdrawal (whose service lets only the payee do so after leaving).
+# What a member who left may still post: sign in and out, rejoin, and confirm or dispute
+# a payout recorded to them (whose service lets only the payee answer it).
 ALLOWED_AFTER_LEAVING = frozenset(
-    {"web:login", "web:logout", "web:rejoin", "web:withdrawal_create"}
+    {"web:login", "web:logout", "web:rejoin", "web:withdrawal_confirm", "web:withdrawal_dispute"}
 )
 _READS = {"GET", "HEAD", "OPTIONS"}
 

@@ -58,8 +58,9 @@ def sentences(policy: Policy) -> list[str]:
             else "the same reviewers stay."
         ),
         f"{_share(policy.reserve.share)} of every income goes to the reserve.",
-        f"An expense claim is approved when {approvals} approve it, or rejected when "
-        f"{approvals} reject it (never the claimant).",
+        f"{approvals.capitalize()} who may approve expenses are drawn at random to decide "
+        "each expense claim (never the claimant): it is approved when they all approve it.",
+        _decision_above(policy),
         f"Pay is split by {METHOD_WORDS[valuation.method]}.",
         "The valuation engine runs with its default settings."
         if not changed
@@ -169,6 +170,17 @@ def decision_sentences(policy: Policy) -> list[str]:
     ]
 
 
+def _decision_above(policy: Policy) -> str:
+    limits = policy.expenses.decision_above
+    if not limits:
+        return "No expense claim needs a decision of the community, whatever its amount."
+    named = "; ".join(f"{number(v, 2)} {code}" for code, v in sorted(limits.items()))
+    return (
+        f"An expense claim above {named} needs an adopted decision instead of drawn "
+        "approvers, and so does a claim in any other currency."
+    )
+
+
 def count_hours(value: Decimal) -> str:
     return f"{number(value, 2)} hour{'' if value == 1 else 's'}"
 
@@ -181,6 +193,7 @@ _LABELS = {
     "review.redraw_reviewers_on_edit": "Reviewers drawn anew after an edit",
     "reserve.share": "Share of every income that goes to the reserve",
     "expenses.approvals": "Approvals an expense claim needs",
+    "expenses.decision_above": "Amounts above which an expense claim needs a decision",
     "resources.default_price": "Price of a unit with no price of its own",
     "resources.currency": "Currency of resource prices",
     "period.months": "Months in a distribution period",
@@ -225,6 +238,9 @@ def _label(path: str) -> str:
         return f"Price of one unit of {path.removeprefix('resources.prices.')}"
     if path.startswith("valuation.parameters."):
         return "A setting of the valuation engine"
+    if path.startswith("expenses.decision_above."):
+        code = path.removeprefix("expenses.decision_above.")
+        return f"Amount in {code} above which an expense claim needs a decision"
     return _LABELS.get(path, "Another rule")
 
 
@@ -237,7 +253,9 @@ def _value(path: str, value: Any) -> str:
         return _share(value)
     if path == "valuation.method":
         return METHOD_NAMES.get(value, "a method this version of the site does not know")
-    if isinstance(value, str) and path.startswith(("resources.prices", "resources.default")):
+    if isinstance(value, str) and path.startswith(
+        ("resources.prices", "resources.default", "expenses.decision_above")
+    ):
         return number(value, 2)
     return number(value, 0) if isinstance(value, int) else str(value)
 

@@ -6,6 +6,7 @@ from commonshare.web.views import (
     accounts,
     books,
     claims,
+    confirmations,
     contributions,
     home,
     norms,
@@ -148,6 +149,27 @@ urlpatterns = [
     path("books/entries/<id:seq>/", openbooks.entry_detail, name="entry"),
     path("books/entries/<id:seq>/reverse/", openbooks.entry_reverse, name="entry_reverse"),
     path("books/sustainability/", openbooks.sustainability, name="sustainability"),
+    path("books/waiting/", confirmations.waiting_page, name="waiting"),
+    path(
+        "books/income/<id:income_id>/confirm/",
+        confirmations.income_confirm,
+        name="income_confirm",
+    ),
+    path(
+        "books/withdrawals/<id:withdrawal_id>/confirm/",
+        confirmations.withdrawal_confirm,
+        name="withdrawal_confirm",
+    ),
+    path(
+        "books/withdrawals/<id:withdrawal_id>/dispute/",
+        confirmations.withdrawal_dispute,
+        name="withdrawal_dispute",
+    ),
+    path(
+        "books/reversals/<id:request_id>/confirm/",
+        confirmations.reversal_confirm,
+        name="reversal_confirm",
+    ),
     path("policy/", policy_views.policy_page, name="policy"),
     # Norms: read only; a decision adopts a new version
     path("norms/", norms.norm_list, name="norms"),

@@ -95,6 +95,15 @@ class Contribution(models.Model):
     review_pool = models.JSONField(
         default=list, help_text="Ids of the members eligible when reviewers were drawn"
     )
+    # Expense claims: the approvers drawn when it was logged (None for other kinds, and for
+    # claims logged before approvers were drawn: any member who may approve decides those).
+    approver_seed = models.CharField(
+        max_length=SEED_MAX, blank=True, help_text="Published seed of the approver draw"
+    )
+    approver_pool = models.JSONField(
+        null=True, blank=True, help_text="Ids of the members eligible when approvers were drawn"
+    )
+    approvers = models.JSONField(null=True, blank=True, help_text="Ids of the drawn approvers")
     version = models.PositiveIntegerField(
         default=1, help_text="1 when logged; each edit adds one (reviews name the one they read)"
     )

@@ -381,6 +381,35 @@ def _draw_for(contribution: Contribution, author: Member) -> list[ReviewAssignme
     )
 
 
+def _draw_approvers(claim: Contribution, author: Member) -> list[int]:
+    """Draw an expense claim's approvers, the way reviewers are drawn, from a fresh seed.
+
+    The pool is every current member who may approve expenses on the day, never the
+    claimant; the draw is ``core.draw.draw_reviewers(approver_seed, "expense:<id>", ...)``
+    over it, so anyone can re-draw from the published seed and pool and check.
+    """
+    candidates = list(
+        Member.objects.filter(left_at__isnull=True, is_active=True)
+        .exclude(pk=author.pk)
+        .values_list("pk", flat=True)
+    )
+    needed = trust.level_for(trust.Power.APPROVE_EXPENSES)
+    levels = trust.levels_of(candidates)
+    pool = sorted(str(pk) for pk in candidates if levels.get(pk, 0) >= needed)
+    claim.approver_seed = secrets.token_hex(16)
+    drawn = draw_reviewers(
+        claim.approver_seed,
+        f"expense:{claim.pk}",
+        str(author.pk),
+        pool,
+        current_policy().expenses.approvals,
+    )
+    claim.approver_pool = pool
+    claim.approvers = [int(pk) for pk in drawn]
+    claim.save(update_fields=["approver_seed", "approver_pool", "approvers"])
+    return claim.approvers
+
+
 @action
 def log_contribution(actor: Member, given: ContributionInput) -> Contribution:
     """Record a contribution and draw its reviewers from a fresh, published seed."""
@@ -397,12 +426,18 @@ def log_contribution(actor: Member, given: ContributionInput) -> Contribution:
             contribution.receipt = given.receipt
         contribution.save()
         assignments = _draw_for(contribution, actor)
+        approvers = (
+            {"approvers": _draw_approvers(contribution, actor)}
+            if contribution.kind == Contribution.Kind.EXPENSE
+            else {}
+        )
         record(
             "work.contribution.logged",
             contribution,
             actor=actor,
             kind=contribution.kind,
             reviewers=[a.reviewer_id for a in assignments],
+            **approvers,
         )
     return contribution
 

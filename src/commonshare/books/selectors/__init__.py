@@ -52,6 +52,7 @@ from commonshare.books.selectors.totals import (
     sustainability_of,
     sustainability_report,
 )
+from commonshare.books.vocab import IncomeStatus
 from commonshare.community.models import Member
 from commonshare.core.ledger import payable_account
 from commonshare.core.words import long_datetime
@@ -91,6 +92,7 @@ __all__ = [
     "payout",
     "payouts_for",
     "payouts_of",
+    "pending_income_totals",
     "reversed_by",
     "sustainability_of",
     "sustainability_report",
@@ -100,7 +102,19 @@ __all__ = [
 
 
 def incomes() -> QuerySet[Income]:
-    return Income.objects.select_related("recorded_by")
+    return Income.objects.select_related("recorded_by", "confirmed_by")
+
+
+def pending_income_totals() -> list[tuple[str, int]]:
+    """Income waiting for confirmation per currency: shown, not in the books, not
+    distributable."""
+    rows = (
+        Income.objects.filter(status=IncomeStatus.PENDING)
+        .values("currency")
+        .annotate(total=Sum("amount_minor"))
+        .order_by("currency")
+    )
+    return [(row["currency"], int(row["total"])) for row in rows]
 
 
 def incomes_by_id(ids: Iterable[str]) -> dict[str, Income]:

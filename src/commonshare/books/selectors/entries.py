@@ -135,7 +135,9 @@ def currencies() -> list[str]:
 
 
 def income(income_id: int) -> Income:
-    found = Income.objects.select_related("recorded_by").filter(pk=income_id).first()
+    found = (
+        Income.objects.select_related("recorded_by", "confirmed_by").filter(pk=income_id).first()
+    )
     if found is None:
         raise NotFound(f"No income with id {income_id}.")
     return found

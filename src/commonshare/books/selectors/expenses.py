@@ -10,8 +10,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from commonshare.books.models import ExpenseDecision
+from commonshare.books.models import ExpenseByDecision, ExpenseDecision
 from commonshare.books.vocab import ExpenseStatus
+from commonshare.core.money import from_minor
 from commonshare.core.policy import Policy
 from commonshare.errors import NotFound
 from commonshare.governance.selectors import current_policy, policies_by_day
@@ -34,13 +35,37 @@ def policy_for(contribution: Contribution) -> Policy:
 
 
 def expense_status(contribution: Contribution, policy: Policy | None = None) -> str:
-    """pending, approved or rejected: N approvals approve, N rejections reject.
+    """Where a claim stands, by the policy in force on the day it was logged.
 
-    N is the number of the policy in force on the day the claim was logged
-    (``policy``, when the caller already read it with ``policy_for``).
+    N is that policy's ``expenses.approvals``. A claim approved by an adopted decision is
+    approved. A claim with drawn approvers (``Contribution.approvers``) is approved when N
+    of them approve, and rejected once that can no longer happen; it needs a decision when
+    its amount is above the policy's ``expenses.decision_above`` or fewer than N members
+    could be drawn. A claim logged before approvers were drawn keeps the earlier rule: N
+    approvals approve it, N rejections reject it.
     """
-    needed = (policy or policy_for(contribution)).expenses.approvals
-    verdicts = list(contribution.expense_decisions.values_list("verdict", flat=True))
+    rules = (policy or policy_for(contribution)).expenses
+    if _by_decision(contribution):
+        return ExpenseStatus.APPROVED
+    decisions = [(d.member_id, d.verdict) for d in contribution.expense_decisions.all()]
+    drawn = contribution.approvers
+    if drawn is None:
+        return _earlier_rule([verdict for _, verdict in decisions], rules.approvals)
+    amount = from_minor(contribution.amount_minor or 0, contribution.currency or "EUR")
+    if rules.needs_decision(amount, contribution.currency) or len(drawn) < rules.approvals:
+        return ExpenseStatus.NEEDS_DECISION
+    by_drawn = {member: verdict for member, verdict in decisions if member in drawn}
+    approved = sum(v == ExpenseDecision.Verdict.APPROVE for v in by_drawn.values())
+    undecided = len(drawn) - len(by_drawn)
+    if approved >= rules.approvals:
+        return ExpenseStatus.APPROVED
+    if approved + undecided < rules.approvals:
+        return ExpenseStatus.REJECTED
+    return ExpenseStatus.PENDING
+
+
+def _earlier_rule(verdicts: list[str], needed: int) -> str:
+    """Claims logged before approvers were drawn: N approvals approve, N rejections reject."""
     if verdicts.count(ExpenseDecision.Verdict.APPROVE) >= needed:
         return ExpenseStatus.APPROVED
     if verdicts.count(ExpenseDecision.Verdict.REJECT) >= needed:
@@ -48,11 +73,28 @@ def expense_status(contribution: Contribution, policy: Policy | None = None) -> 
     return ExpenseStatus.PENDING
 
 
+def _by_decision(contribution: Contribution) -> bool:
+    try:
+        return contribution.approved_by_decision is not None
+    except ExpenseByDecision.DoesNotExist:
+        return False
+
+
+def may_decide(contribution: Contribution, member_id: int) -> bool:
+    """True when the member is one of the claim's drawn approvers (or, for a claim logged
+    before approvers were drawn, anyone but the claimant: the trust level is checked by
+    the service)."""
+    if contribution.author_id == member_id:
+        return False
+    return contribution.approvers is None or member_id in contribution.approvers
+
+
 def expense_claims(status: str | None = None) -> list[Contribution]:
     """Expense claims with their status (pending, approved, rejected), newest first."""
     claims = list(
         Contribution.objects.filter(kind=Contribution.Kind.EXPENSE)
         .select_related("author")
+        .select_related("approved_by_decision")
         .prefetch_related("expense_decisions__member")
         .order_by("-created_at", "-id")
     )
@@ -67,6 +109,7 @@ def expense_claim(contribution_id: int) -> Contribution:
     claim = (
         Contribution.objects.filter(pk=contribution_id)
         .select_related("author")
+        .select_related("approved_by_decision")
         .prefetch_related("expense_decisions__member")
         .first()
     )

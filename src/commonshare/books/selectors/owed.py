@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Min
+from django.db.models import Min, Sum
 from django.utils import timezone
 
 from commonshare.books import journal
+from commonshare.books.models import Income, Withdrawal
+from commonshare.books.vocab import IncomeStatus, WithdrawalStatus
 from commonshare.community.models import Member
 from commonshare.core.ledger import BANK, payable_account
 
@@ -40,8 +42,33 @@ def owed_by_currency(member_id: int) -> list[tuple[str, int]]:
     return [(code, owed_minor(member_id, code)) for code in codes]
 
 
+def pending_withdrawn_minor(
+    currency: str, member_id: int | None = None, *, besides: int | None = None
+) -> int:
+    """Payouts recorded but not yet confirmed by their payee (one member's, or all), in
+    ``currency``; ``besides`` leaves one withdrawal out. They are money already on its way
+    out, so they count against what is owed and what the bank holds."""
+    pending = Withdrawal.objects.filter(currency=currency, status=WithdrawalStatus.PENDING)
+    if member_id is not None:
+        pending = pending.filter(member_id=member_id)
+    if besides is not None:
+        pending = pending.exclude(pk=besides)
+    return int(pending.aggregate(total=Sum("amount_minor"))["total"] or 0)
+
+
+def pending_income_minor(currency: str) -> int:
+    """Income recorded but not yet confirmed, in ``currency``: shown, never distributable."""
+    pending = Income.objects.filter(currency=currency, status=IncomeStatus.PENDING)
+    return int(pending.aggregate(total=Sum("amount_minor"))["total"] or 0)
+
+
 def distributable_minor(currency: str) -> int:
-    """Money in the bank account beyond everything owed to members."""
+    """Money in the bank account beyond everything owed to members.
+
+    Pending income is not in it: it reaches the bank account only when a second member
+    confirms it. A pending withdrawal changes nothing here: it lowers what is owed and
+    what the bank holds alike when it posts.
+    """
     # A payable in debit (a member owing the commons after a reversal) is not
     # money in the bank: only what the commons owes counts against it.
     owed = sum(

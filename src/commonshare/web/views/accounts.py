@@ -56,7 +56,10 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "owed": books.owed_by_currency(member.pk),
             "history": books.member_account_history(member),
             "withdrawals": books.withdrawals_of(member).select_related("entry"),
-            "withdrawal_form": WithdrawalForm() if request.user.is_authenticated else None,
+            # Nobody records a payout to themself: the sender does, and the payee confirms.
+            "withdrawal_form": WithdrawalForm()
+            if request.user.is_authenticated and request.user.pk != member.pk
+            else None,
             "is_me": request.user.is_authenticated and request.user.pk == member.pk,
             "trust": work.trust_summary(member),
         },

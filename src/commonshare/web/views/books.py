@@ -31,7 +31,11 @@ def income_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/books/income_list.html",
-        {"incomes": selectors.incomes(), "totals": selectors.income_totals()},
+        {
+            "incomes": selectors.incomes(),
+            "totals": selectors.income_totals(),
+            "unconfirmed": selectors.pending_income_totals(),
+        },
     )
 
 
@@ -44,7 +48,11 @@ def income_create(request: MemberRequest) -> HttpResponse:
         data = form.cleaned_data
         income = submit(form, lambda: services.record_income(request.user, **data))
         if income is not None:
-            messages.success(request, f"Recorded {income.amount} {income.currency}.")
+            messages.success(
+                request,
+                f"Recorded {income.amount} {income.currency}. It is in the books once another "
+                "member confirms it.",
+            )
             return redirect("web:income_list")
     return render(request, "web/books/income_form.html", {"form": form})
 

@@ -105,9 +105,8 @@ def withdrawal_create(request: MemberRequest, member_id: int) -> HttpResponse:
         if withdrawal is not None:
             messages.success(
                 request,
-                f"Recorded: {money(withdrawal.amount_minor, withdrawal.currency)} paid out to "
-                f"{member.display_name} "
-                f"(entry {withdrawal.entry_id}).",
+                f"Recorded: {money(withdrawal.amount_minor, withdrawal.currency)} sent to "
+                f"{member.display_name}. It is posted when they confirm they received it.",
             )
             return redirect("web:member", member.pk)
     return render(

@@ -227,15 +227,22 @@ def expense_context(user: Any, claim: Contribution) -> dict[str, Any] | None:
     status = expenses.expense_status(claim)
     decisions = expenses.decisions_on(claim)
     signed_in = user.is_authenticated
+    drawn = claim.approvers
     return {
         "status": status,
+        "status_label": ExpenseStatus(status).label,
         "decisions": decisions,
         # The rules of the day the claim was logged, as decide_expense reads them.
         "needed": expenses.policy_for(claim).expenses.approvals,
+        # None for a claim logged before approvers were drawn.
+        "approvers": None
+        if drawn is None
+        else list(community.members_by_id([str(pk) for pk in drawn]).values()),
+        "approver_seed": claim.approver_seed,
         # Which buttons to offer; decide_expense has the last word.
         "can_decide": signed_in
         and status == ExpenseStatus.PENDING
-        and user.pk != claim.author_id
+        and expenses.may_decide(claim, user.pk)
         and all(d.member_id != user.pk for d in decisions),
         "entries": book_reads.entries_from(f"expense:{claim.pk}"),
         "owed": book_reads.owed_minor(claim.author_id, claim.currency) if claim.currency else None,

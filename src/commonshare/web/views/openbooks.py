@@ -105,6 +105,7 @@ def open_books(request: HttpRequest) -> HttpResponse:
             "report": selectors.sustainability_of(totals, currency, today),
             "distributions": selectors.posted_distributions().prefetch_related("payouts__member"),
             "proposed": selectors.proposed_distributions(),
+            "unconfirmed": selectors.pending_income_totals(),
         },
     )
 
@@ -153,15 +154,18 @@ def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
 @login_required
 @domain_errors
 def entry_reverse(request: MemberRequest, seq: int) -> HttpResponse:
-    """GET asks for a reason and confirmation; POST posts the reversing entry."""
+    """GET asks for a reason; POST asks for the reversal, which a second member confirms."""
     row = dressed_entries([selectors.entry_row(seq)])[0]
     form = ReversalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
-        reversal = submit(form, lambda: services.reverse_entry(request.user, seq, reason=reason))
-        if reversal is not None:
-            messages.success(request, f"Entry {seq} is reversed by entry {reversal.seq}.")
-            return redirect("web:entry", reversal.seq)
+        asked = submit(form, lambda: services.request_reversal(request.user, seq, reason=reason))
+        if asked is not None:
+            messages.success(
+                request,
+                f"Asked: entry {seq} is reversed when another member confirms it.",
+            )
+            return redirect("web:entry", seq)
     return render(request, "web/books/entry_reverse.html", {"entry": row, "form": form})
 
 
