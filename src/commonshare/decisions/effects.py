@@ -10,9 +10,10 @@ An effect kind has three parts:
   private, event-less helper (actions do not nest; the close's one event names it all),
   and return one sentence of what it did.
 
-To add an effect (a norm's new version, a money action, the steward phase's early end),
-write its three functions beside the app that owns the write and ``register`` an
-``Effect`` for it here; nothing else in the decisions app needs to change.
+The effects registered here: a policy change, a norm's new version, the steward phase's
+early end, approving an expense claim that needs a decision, and reversing a journal
+entry. To add one, write its three functions over the owning app's private helper and
+``register`` an ``Effect``; nothing else in the decisions app needs to change.
 """
 
 from __future__ import annotations
@@ -22,13 +23,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from commonshare.books.selectors.entries import entry_exists
+from commonshare.books.selectors.expenses import expense_claim, expense_status
+from commonshare.books.services import _approve_expense_by_decision, _reverse_by_decision
+from commonshare.books.vocab import ExpenseStatus
 from commonshare.core.policy import Change, policy_diff, policy_from_dict, policy_to_dict
 from commonshare.core.words import long_date
 from commonshare.decisions import vocab
-from commonshare.errors import InvalidInput
-from commonshare.governance.models import PolicyVersion
+from commonshare.errors import Conflict, InvalidInput, NotFound
+from commonshare.governance.models import NormVersion, PolicyVersion
+from commonshare.governance.norms import _adopt_norm, check_norm_change
 from commonshare.governance.selectors import policy_of
 from commonshare.governance.services import _adopt_policy, policy_problems
+from commonshare.work import steward
+from commonshare.work.steward_services import _end_steward_phase
+from commonshare.work.vocab import StewardEndReason
 
 if TYPE_CHECKING:
     from commonshare.decisions.models import Proposal
@@ -205,3 +214,179 @@ def parse_change_lines(text: str) -> dict[str, Any]:
             value = int(value)
         changes[path.strip()] = value
     return changes
+
+
+# --- a norm's new version ------------------------------------------------------------
+
+
+def _prepare_norm_change(content: Any) -> dict[str, Any]:
+    given = content if isinstance(content, Mapping) else {}
+    kind, text = str(given.get("kind") or "").strip(), str(given.get("text") or "")
+    title = given.get("title") or None
+    found = [
+        (f"effect.{where or 'text'}", message)
+        for where, message in check_norm_change(kind, text, title=title)
+    ]
+    if found:
+        raise InvalidInput.of(found)
+    return {"kind": kind, "text": text, **({"title": title} if title else {})}
+
+
+def _describe_norm_change(content: Mapping[str, Any]) -> Description:
+    kind = content.get("kind", "")
+    latest = NormVersion.objects.filter(kind=kind).order_by("-number").first()
+    if latest is None:
+        return Description(f"Adopts a new norm, {content.get('title') or kind}.")
+    return Description(
+        f"Adopts version {latest.number + 1} of the norm {latest.title}, replacing version "
+        f"{latest.number}; the norm's page shows the lines it changes once adopted."
+    )
+
+
+def _run_norm_change(proposal: Proposal, content: Mapping[str, Any]) -> str:
+    version = _adopt_norm(
+        content["kind"],
+        content["text"],
+        title=content.get("title"),
+        decision_number=proposal.number,
+    )
+    return f"Adopted version {version.number} of the norm {version.title}."
+
+
+register(
+    Effect(
+        kind=vocab.NORM_CHANGE,
+        label="Adopt or amend a norm (the purpose, the code of conduct, guidelines)",
+        proposal_kinds=frozenset({vocab.ProposalKind.RULES}),
+        prepare=_prepare_norm_change,
+        describe=_describe_norm_change,
+        run=_run_norm_change,
+    )
+)
+
+
+# --- the steward phase's early end -----------------------------------------------------
+
+
+def _prepare_end_steward_phase(content: Any) -> dict[str, Any]:
+    if not steward.phase().is_open:
+        raise InvalidInput("The steward phase has ended already.", field="effect_kind")
+    return {}
+
+
+def _describe_end_steward_phase(content: Mapping[str, Any]) -> Description:
+    return Description(
+        "Ends the steward phase now: from then on no account has any power beyond its own "
+        "trust level, and the steward role never comes back."
+    )
+
+
+def _run_end_steward_phase(proposal: Proposal, content: Mapping[str, Any]) -> str:
+    ended = _end_steward_phase(StewardEndReason.CLOSED_EARLY, proposal.number)
+    if ended is None:
+        return "The steward phase had already ended, so nothing changed."
+    return "Ended the steward phase."
+
+
+register(
+    Effect(
+        kind=vocab.END_STEWARD_PHASE,
+        label="End the steward phase now",
+        proposal_kinds=frozenset({vocab.ProposalKind.RULES, vocab.ProposalKind.OTHER}),
+        prepare=_prepare_end_steward_phase,
+        describe=_describe_end_steward_phase,
+        run=_run_end_steward_phase,
+    )
+)
+
+
+# --- money: an expense claim that needs a decision, a reversal ------------------------
+
+
+def _whole(content: Any, key: str, words: str) -> int:
+    value = content.get(key) if isinstance(content, Mapping) else None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput(f"Give {words} as a whole number.", field=f"effect.{key}")
+    return value
+
+
+def _prepare_approve_expense(content: Any) -> dict[str, Any]:
+    claim_id = _whole(content, "claim_id", "the expense claim's number")
+    try:
+        claim = expense_claim(claim_id)
+    except NotFound:
+        raise InvalidInput(
+            f"There is no expense claim {claim_id}.", field="effect.claim_id"
+        ) from None
+    status = expense_status(claim)
+    if status not in (ExpenseStatus.PENDING, ExpenseStatus.NEEDS_DECISION):
+        raise InvalidInput(
+            f"Expense claim {claim_id} is already {status}.", field="effect.claim_id"
+        )
+    return {"claim_id": claim_id}
+
+
+def _describe_approve_expense(content: Mapping[str, Any]) -> Description:
+    return Description(
+        f"Approves expense claim {content.get('claim_id')}, so the commons owes its claimant "
+        "the amount claimed."
+    )
+
+
+def _run_approve_expense(proposal: Proposal, content: Mapping[str, Any]) -> str:
+    entry = _approve_expense_by_decision(content["claim_id"], decision_number=proposal.number)
+    return f"Approved expense claim {content['claim_id']} (journal entry {entry.seq})."
+
+
+def _prepare_reverse_entry(content: Any) -> dict[str, Any]:
+    seq = _whole(content, "seq", "the journal entry's number")
+    reason = str(content.get("reason") or "").strip() if isinstance(content, Mapping) else ""
+    found: list[tuple[str | None, str]] = []
+    if not entry_exists(seq):
+        found.append(("effect.seq", f"There is no journal entry {seq}."))
+    if not reason or len(reason) > 200:
+        found.append(("effect.reason", "Say why the entry is reversed (1 to 200 characters)."))
+    if found:
+        raise InvalidInput.of(found)
+    return {"seq": seq, "reason": reason}
+
+
+def _describe_reverse_entry(content: Mapping[str, Any]) -> Description:
+    return Description(
+        f"Reverses journal entry {content.get('seq')} by posting its opposite: "
+        f"{content.get('reason')}"
+    )
+
+
+def _run_reverse_entry(proposal: Proposal, content: Mapping[str, Any]) -> str:
+    entry = _reverse_by_decision(
+        content["seq"], reason=content["reason"], decision_number=proposal.number
+    )
+    return f"Reversed journal entry {content['seq']} by entry {entry.seq}."
+
+
+for _money in (
+    Effect(
+        kind=vocab.APPROVE_EXPENSE,
+        label="Approve an expense claim that needs a decision",
+        proposal_kinds=frozenset({vocab.ProposalKind.MONEY}),
+        prepare=_prepare_approve_expense,
+        describe=_describe_approve_expense,
+        run=_run_approve_expense,
+    ),
+    Effect(
+        kind=vocab.REVERSE_ENTRY,
+        label="Reverse a journal entry",
+        proposal_kinds=frozenset({vocab.ProposalKind.MONEY}),
+        prepare=_prepare_reverse_entry,
+        describe=_describe_reverse_entry,
+        run=_run_reverse_entry,
+    ),
+):
+    register(_money)
+
+# What a carried action may refuse at the close, when the books or rules moved since the
+# proposal: the decision still closes, and says why nothing was done.
+REFUSALS = (InvalidInput, Conflict, NotFound)

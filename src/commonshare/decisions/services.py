@@ -42,6 +42,8 @@ from commonshare.decisions.rules import digest, ensure_may_vote, power_for
 from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from commonshare.governance.selectors import current_policy
 from commonshare.work import trust
+from commonshare.work.steward_services import _end_steward_phase
+from commonshare.work.vocab import StewardEndReason
 
 YES_OR_NO = frozenset(
     {Method.CONSENT, Method.MAJORITY, Method.SUPERMAJORITY, Method.LAZY_CONSENSUS}
@@ -492,12 +494,17 @@ def close_decision(number: int) -> Proposal:
     if result.outcome is Outcome.PASSED and proposal.effect_kind:
         carried = effects.effect(proposal.effect_kind)
         try:
-            proposal.effect_note = carried.run(proposal, effects.content_of(proposal))
-        except InvalidInput as error:
-            # The rules changed since it was proposed, and the change no longer checks
-            # against them: it passed, and says plainly why nothing was adopted.
+            # A savepoint: a refusal half-way leaves nothing of the action behind.
+            with transaction.atomic():
+                proposal.effect_note = carried.run(proposal, effects.content_of(proposal))
+        except effects.REFUSALS as error:
+            # The rules or the books changed since it was proposed, and the action no
+            # longer fits them: it passed, and says plainly why nothing was done.
             reasons = " ".join(message for _, message in error.problems)
             proposal.effect_note = f"The carried action could not run: {reasons}"
+    if result.outcome is Outcome.PASSED:
+        # The first adopted decision ends the steward phase (when the policy says so).
+        _end_steward_phase(StewardEndReason.FIRST_DECISION, proposal.number)
     proposal.save(
         update_fields=[
             "stage",

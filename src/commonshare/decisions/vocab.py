@@ -32,6 +32,14 @@ StageValue = Literal["open", "runoff", "closed"]
 
 POLICY_CHANGE = "policy_change"
 """The carried action that adopts a new policy version (``effects.py``)."""
+NORM_CHANGE = "norm_change"
+"""Adopts a new version of a norm (or a new norm)."""
+END_STEWARD_PHASE = "end_steward_phase"
+"""Ends the steward phase before its conditions would."""
+APPROVE_EXPENSE = "approve_expense"
+"""Approves an expense claim that needs a decision."""
+REVERSE_ENTRY = "reverse_entry"
+"""Reverses a journal entry."""
 
 TITLE_MAX = 200
 BODY_MAX = 20_000

@@ -43,6 +43,26 @@ def statements(vendor: str) -> list[str]:
     return []
 
 
+_TRIGGERS = {
+    "sqlite": (f"{END}_no_update", f"{END}_no_delete", "work_steward_not_after_end"),
+    "postgresql": (f"{END}_final ON {END}", f"{STEWARDS}_not_after_end ON {STEWARDS}"),
+}
+
+
+def set_guard(connection: Any, *, install: bool) -> None:
+    """Install (or, for a test flush or ``demo --reset``, remove) the triggers; lifted and
+    put back together with the journal's (``books.append_only.also_guard``)."""
+    present = set(connection.introspection.table_names())
+    if END not in present or STEWARDS not in present:
+        return
+    with connection.cursor() as cursor:
+        for name in _TRIGGERS.get(connection.vendor, ()):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        if install:
+            for statement in statements(connection.vendor):
+                cursor.execute(statement)
+
+
 def install(apps: Any, schema_editor: Any) -> None:
     for statement in statements(schema_editor.connection.vendor):
         schema_editor.execute(statement)

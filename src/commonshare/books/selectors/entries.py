@@ -99,6 +99,11 @@ def reversed_by(seqs: list[int]) -> dict[int, int]:
     return {int(target): int(seq) for target, seq in rows if target is not None}
 
 
+def entry_exists(seq: int) -> bool:
+    """True when journal entry ``seq`` exists."""
+    return JournalEntry.objects.filter(pk=seq).exists()
+
+
 def entry_row(seq: int) -> dict[str, Any]:
     """One entry with its postings and ``reversed_by``; NotFound if there is none."""
     rows = entries_between(seq - 1, seq)
