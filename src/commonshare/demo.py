@@ -200,7 +200,7 @@ def _history(context: dict[str, Any]) -> None:
     that the first members reviewed as stewards while the community was new."""
     from commonshare.community.models import Member
 
-    began = timezone.now() - dt.timedelta(days=150)
+    began = timezone.now() - dt.timedelta(days=85)
     Member.objects.filter(pk__in=[m.pk for m in context["members"]]).update(
         joined_at=began, email_verified_at=began
     )

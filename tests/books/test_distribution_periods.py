@@ -11,9 +11,10 @@ from django.db import connection
 from django.utils import timezone
 from tests.dates import live_today
 from tests.distributing import close_this_period, distribute, past_the_window, propose
+from tests.money import posted_income, reversed_entry
 
 from commonshare.audit.models import AuditEvent
-from commonshare.books import records, services
+from commonshare.books import records
 from commonshare.books.distribution import (
     _post_proposed_distribution,
     _propose_distribution,
@@ -32,7 +33,7 @@ TODAY = live_today(__name__)
 
 
 def _income(member: Any, amount: str = "100.00") -> None:
-    services.record_income(
+    posted_income(
         member,
         amount=amount,
         currency="EUR",
@@ -218,7 +219,7 @@ def test_posting_is_refused_when_the_books_changed_under_it(ready: Any) -> None:
     ada, bo = ready
     proposal = propose(ada, currency="EUR")
     income_entry = JournalEntry.objects.filter(source__startswith="income:").get()
-    services.reverse_entry(bo, income_entry.seq, reason="The payment bounced")
+    reversed_entry(bo, income_entry.seq, reason="The payment bounced")
     past_the_window(proposal)
     with pytest.raises(Conflict) as refused:
         post_distribution(bo, proposal.pk)
