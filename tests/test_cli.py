@@ -212,7 +212,7 @@ def test_the_journey_from_the_command_line(tmp_path, trust_levels) -> None:  # t
         ),
         (
             ("distribute", "propose", "--period", "2026-01", "--currency", "EUR"),
-            "To propose a distribution you need trust level 2",
+            "There is no EUR left to distribute.",
         ),
         (("books", "reverse", "42", "--reason", "typo"), "does not exist"),
     ],

@@ -117,9 +117,8 @@ def _sample(group: str) -> str:
     """A value a URL group accepts: the first choice of an alternation, a number, or a word."""
     if re.fullmatch(r"[\w|]+", group) and "|" in group:
         return group.split("|", maxsplit=1)[0]
-    if "0-9" in group or r"\d" in group:
-        return "1"
-    return "x"
+    # A number where the group takes one, else a word it takes (a norm's kind is a slug).
+    return next((v for v in ("1", "x", "purpose") if re.fullmatch(group, v)), "x")
 
 
 def _path_of(regex: str) -> str:
@@ -418,6 +417,8 @@ CLI_ALLOWED = {
     "member token",  # their own token, to read and rejoin over the API
     "member trust",  # reads a trust level
     "policy show",  # reads the rules
+    "norm show",  # reads the norms
+    "norm diff",
     "policy versions",
     "review todo",
     "serve",

@@ -14,9 +14,9 @@ from django.test import Client
 from django.utils import timezone
 from tests.dates import live_today
 from tests.distributing import past_the_window, propose
+from tests.money import posted_income
 
 from commonshare.books import distribution as distributions
-from commonshare.books import services as books
 from commonshare.cli import main
 from commonshare.community.models import Member
 from commonshare.core.policy import DEFAULT_POLICY, policy_to_dict
@@ -152,7 +152,7 @@ def _distributed(make_member: Any) -> Any:
     ada, bo = make_member("Ada"), make_member("Bo")
     _review_all(_work(ada, hours="6"))
     _review_all(_work(bo, hours="1"))
-    books.record_income(
+    posted_income(
         bo, amount="100.00", currency="EUR", payer="Acme", description="d", received_on=TODAY
     )
     proposal = propose(bo, currency="EUR")
