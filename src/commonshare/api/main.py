@@ -59,7 +59,10 @@ class CommonshareAPI(NinjaAPI):
             for operation in operations.values():
                 content = operation.get("requestBody", {}).get("content", {})
                 responses = operation["responses"]
-                if content:
+                # Too big a body, or too many query fields (Django's limits), on any
+                # operation that reads one or the other.
+                query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+                if content or query:
                     responses.setdefault(
                         "413", {"description": "Payload Too Large", "content": _ERROR_OUT}
                     )
