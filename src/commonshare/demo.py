@@ -88,13 +88,13 @@ TASKS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
 
 
 class DemoPasswordHasher(PBKDF2PasswordHasher):
-    """PBKDF2 with few rounds, for the nine demo accounts only (their password is public).
+    """PBKDF2 with few rounds, for the ten demo accounts only (their password is public).
 
     Argon2 costs a third of a second per account, a third of the demo's first run.
     The hash is an ordinary ``pbkdf2_sha256`` one, so the site's own PBKDF2 hasher
     checks it, and Django stores it again with Argon2 at the account's first
     login (its rounds are below the site's). Real accounts never use this class:
-    it is only in force while ``_members`` runs.
+    it is only in force while ``_members`` and ``_newcomer`` run.
     """
 
     iterations = 1000
