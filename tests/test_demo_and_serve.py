@@ -13,6 +13,7 @@ import time
 import urllib.request
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,7 +81,7 @@ def test_demo_accounts_use_cheap_hashes_that_the_site_checks_and_upgrades(
 
     with sqlite3.connect(demo_dir / "commonshare.sqlite3") as connection:
         hashes = [row[0] for row in connection.execute("SELECT password FROM community_member")]
-    assert len(hashes) == 9
+    assert len(hashes) == 10  # the nine of the story and the newcomer
     # Few PBKDF2 rounds (the password is public), in the site's own format.
     assert all(h.startswith("pbkdf2_sha256$1000$") for h in hashes)
     upgraded: list[str] = []
@@ -181,3 +182,106 @@ def test_commands_on_a_folder_never_set_up_say_what_to_do(tmp_path: Path) -> Non
     assert "Traceback" not in refused.stderr
     _run(tmp_path / "fresh", "init")
     assert _run(tmp_path / "fresh", "task", "list").returncode == 0
+
+
+def _rows(demo_dir: Path, query: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(demo_dir / "commonshare.sqlite3") as connection:
+        return connection.execute(query).fetchall()
+
+
+def test_the_demo_steward_phase_ended_with_its_first_adopted_decision(demo_dir: Path) -> None:
+    ends = _rows(demo_dir, "SELECT reason, decision_number FROM work_stewardphaseend")
+    assert ends == [("first_decision", 1)]
+    shown = _run(demo_dir, "steward", "show").stdout
+    assert "The steward phase ended on" in shown
+    assert "(decision 1)" in shown
+
+
+def test_the_demo_reserve_share_changed_by_a_closed_decision_from_the_next_period(
+    demo_dir: Path,
+) -> None:
+    (stage, outcome, effect_kind, note, closed_at), *_ = _rows(
+        demo_dir,
+        "SELECT stage, outcome, effect_kind, effect_note, closed_at FROM decisions_proposal "
+        "WHERE number = 1",
+    )
+    assert (stage, outcome, effect_kind) == ("closed", "passed", "policy_change")
+    versions = _rows(
+        demo_dir,
+        "SELECT number, content, valid_from, adopted_by FROM governance_policyversion "
+        "ORDER BY number",
+    )
+    assert len(versions) == 2
+    (_, first, _, _), (number, second, valid_from, adopted_by) = versions
+    assert adopted_by == "decision 1" and f"Adopted policy version {number}" in note
+    assert json.loads(first)["reserve"]["share"] == "0.1"
+    assert json.loads(second)["reserve"]["share"] == "0.15"
+    # From the next period: a later day than the close, the first of a month.
+    assert valid_from > closed_at[:10] and valid_from.endswith("-01")
+    ballots = _rows(
+        demo_dir,
+        "SELECT COUNT(*) FROM decisions_ballot b JOIN decisions_proposal p "
+        "ON p.id = b.proposal_id WHERE p.number = 1",
+    )
+    assert ballots[0][0] >= 3
+
+
+def test_the_demo_has_a_norm_with_two_versions_the_second_by_its_decision(
+    demo_dir: Path,
+) -> None:
+    versions = _rows(
+        demo_dir,
+        "SELECT number, decision_number, text FROM governance_normversion "
+        "WHERE kind = 'code-of-conduct' ORDER BY number",
+    )
+    assert [(n, d) for n, d, _ in versions] == [(1, None), (2, 2)]
+    assert "A review judges the work" in versions[1][2]
+    assert "A review judges the work" not in versions[0][2]
+    decision = _rows(
+        demo_dir,
+        "SELECT stage, outcome, effect_kind FROM decisions_proposal WHERE number = 2",
+    )
+    assert decision == [("closed", "passed", "norm_change")]
+    shown = _run(demo_dir, "norm", "show", "code-of-conduct").stdout
+    assert "version 2" in shown and "decision 2" in shown
+
+
+def test_the_demo_leaves_an_open_proposal_with_ballots(demo_dir: Path) -> None:
+    open_ones = _rows(
+        demo_dir,
+        "SELECT p.number, p.method, COUNT(b.id) FROM decisions_proposal p "
+        "JOIN decisions_ballot b ON b.proposal_id = p.id WHERE p.stage = 'open' "
+        "GROUP BY p.number, p.method",
+    )
+    assert open_ones and all(count >= 1 for _, _, count in open_ones)
+    number = open_ones[0][0]
+    shown = _run(demo_dir, "decision", "show", str(number)).stdout
+    assert "(open)" in shown and "criterion: Cost (weight 2)" in shown
+
+
+def test_the_demo_keeps_money_waiting_a_challenge_and_a_confirmation(demo_dir: Path) -> None:
+    statuses = _rows(demo_dir, "SELECT status FROM books_distribution ORDER BY period_start")
+    assert [s for (s,) in statuses] == ["posted", "proposed"]
+    window = _rows(
+        demo_dir, "SELECT challenge_ends_at FROM books_distribution WHERE status = 'proposed'"
+    )
+    assert window[0][0] > time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    pending = _rows(demo_dir, "SELECT COUNT(*) FROM books_income WHERE status = 'pending'")
+    assert pending[0][0] == 1
+
+
+@pytest.mark.parametrize(
+    ("email", "level"),
+    [
+        ("amara@demo.commonshare.org", 2),  # a steward who earned it: keeps it after the phase
+        ("priya@demo.commonshare.org", 2),
+        ("jonas@demo.commonshare.org", 1),  # a steward who had not: level 1 once it ended
+        ("lucia@demo.commonshare.org", 1),
+        ("kofi@demo.commonshare.org", 0),  # joined just now, address not verified
+    ],
+)
+def test_the_demo_members_stand_at_different_trust_levels(
+    demo_dir: Path, email: str, level: int
+) -> None:
+    shown = _run(demo_dir, "member", "trust", email).stdout
+    assert f": trust level {level} (" in shown.splitlines()[0]

@@ -88,13 +88,13 @@ TASKS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
 
 
 class DemoPasswordHasher(PBKDF2PasswordHasher):
-    """PBKDF2 with few rounds, for the nine demo accounts only (their password is public).
+    """PBKDF2 with few rounds, for the ten demo accounts only (their password is public).
 
     Argon2 costs a third of a second per account, a third of the demo's first run.
     The hash is an ordinary ``pbkdf2_sha256`` one, so the site's own PBKDF2 hasher
     checks it, and Django stores it again with Argon2 at the account's first
     login (its rounds are below the site's). Real accounts never use this class:
-    it is only in force while ``_members`` runs.
+    it is only in force while ``_members`` and ``_newcomer`` run.
     """
 
     iterations = 1000
@@ -119,7 +119,7 @@ def run_valuation_as_plain_python() -> None:
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    return [(email, name) for email, name, _ in MEMBERS]
+    return [(email, name) for email, name, _ in [*MEMBERS, NEWCOMER]]
 
 
 def remove_sqlite_files() -> None:
@@ -167,12 +167,15 @@ def _steps() -> Iterator[Any]:
     yield _members
     yield _tasks
     yield _work
+    yield _stewards_own_work
     yield _deliverables_resources_expenses
     yield _reviews
     yield _history
     yield _income
     yield _backdate
     yield _distribution
+    yield _decisions
+    yield _newcomer
 
 
 def _members(context: dict[str, Any]) -> None:
@@ -273,6 +276,56 @@ def _work(context: dict[str, Any]) -> None:
         )
     )
     context["contributions"] = logged
+
+
+# The trust levels the demo reaches, earned with nothing faked (the policy's thresholds):
+# - 2 (member): Amara and Priya. Each logs five reviewed contributions of 20 hours or more
+#   (the four below and one on a task), gives five reviews or more and has been a member
+#   30 days or more. Only two earn it: a third would end the steward phase by "enough
+#   members at level 2" before the first decision could, and the demo shows the end by
+#   the first decision. Two are also what money needs once the phase has ended (one
+#   member records, another confirms: Amara may confirm Priya's pending income).
+# - 1 (basic): every other member of the story (a verified address, a reviewed
+#   contribution, seven days or more); Jonas too, a steward no more.
+# - 0 (new): Kofi, who joins at the end and has not verified his address (``_newcomer``).
+# - 3 and 4 are out of reach: level 3 asks 90 days as a member and the story began 85 days
+#   ago (inside the steward phase's 90 days, so that the stewards could move its money),
+#   and twenty reviewed contributions each; level 4 asks level 3 held over periods.
+STEWARDS_WORK = {
+    0: [
+        ("Designed the two-person money flows", "6"),
+        ("Wrote the 2.4 upgrade guide", "5"),
+        ("Paired on the cluster migration", "4.5"),
+        ("Triaged the review queue", "5"),
+    ],
+    2: [
+        ("Rewrote the support FAQ", "5"),
+        ("Answered the backlog of hard tickets", "4"),
+        ("Recorded onboarding screencasts", "4.5"),
+        ("Documented the backup restore", "4"),
+    ],
+}
+
+
+def _stewards_own_work(context: dict[str, Any]) -> None:
+    """Amara's and Priya's own work, reviewed like everyone's: it earns them level 2."""
+    from commonshare.work import services
+
+    members = context["members"]
+    for who, items in STEWARDS_WORK.items():
+        for index, (summary, hours) in enumerate(items):
+            pull = 200 + 10 * who + index
+            context["contributions"].append(
+                services.log_contribution(
+                    members[who],
+                    services.ContributionInput(
+                        kind=ContributionKind.WORK,
+                        summary=summary,
+                        hours=hours,
+                        evidence_url=f"https://git.example.org/tessera/pull/{pull}",
+                    ),
+                )
+            )
 
 
 def _deliverables_resources_expenses(context: dict[str, Any]) -> None:
@@ -403,44 +456,162 @@ def _backdate(context: dict[str, Any]) -> None:
     context["last_period"] = f"{last_month_end:%Y-%m}"
 
 
-@contextmanager
-def _founder_holds_money_power(founder: Any) -> Iterator[None]:
-    """The demo's founder proposes and posts with level-2 power.
-
-    Until the trust computation and its steward phase land (issue 10's trust work), every
-    member is at level 0 and nobody could; this lends the founder what the steward role
-    will give, for the demo's own steps only.
-    """
-    from commonshare.work import trust
-
-    real = trust.level_of
-
-    def level_of(member: Any, *, on: Any = None) -> int:
-        return max(real(member, on=on), 2 if member.pk == founder.pk else 0)
-
-    trust.level_of = level_of
-    try:
-        yield
-    finally:
-        trust.level_of = real
-
-
 def _distribution(context: dict[str, Any]) -> None:
     """The earlier month posted (its window backdated, like the story); the last month's
     proposal left open for challenge."""
     from commonshare.books.distribution import post_distribution, propose_distribution
     from commonshare.books.models import Distribution
 
+    # The founder is a steward: the phase is still open here, so she holds level-2 powers.
     founder = context["members"][0]
-    with _founder_holds_money_power(founder):
-        earlier = propose_distribution(
-            founder, period=context["earlier_period"], currency="EUR", amount="1200.00"
+    earlier = propose_distribution(
+        founder, period=context["earlier_period"], currency="EUR", amount="1200.00"
+    )
+    proposed_at = timezone.now() - dt.timedelta(days=20)
+    Distribution.objects.filter(pk=earlier.pk).update(
+        created_at=proposed_at, challenge_ends_at=proposed_at + dt.timedelta(hours=72)
+    )
+    post_distribution(founder, earlier.pk)
+    propose_distribution(founder, period=context["last_period"], currency="EUR", amount="800.00")
+
+
+@contextmanager
+def _decisions_unguarded() -> Iterator[None]:
+    """Lift the triggers that fix a proposal's terms, for the demo's own set-up only.
+
+    A vote must run its days before it can close, and the product has no moved clock
+    (``time_machine`` is a test dependency). So the demo makes its proposals and casts
+    their ballots as anyone would, then moves their times (made, opened, closing, cast)
+    into the past under this, as ``demo --reset`` lifts the journal's guard, and puts the
+    guard back before anything closes them: ``close_decision`` runs with the guard on,
+    through the service, and every later change of a closed decision is refused.
+    """
+    from commonshare.decisions.fixed import set_guard
+
+    set_guard(connection, install=False)
+    try:
+        yield
+    finally:
+        set_guard(connection, install=True)
+
+
+def _move_into_the_past(number: int, *, opened_days_ago: int, days: int) -> None:
+    from commonshare.decisions.models import Ballot, Proposal
+
+    opened = timezone.now() - dt.timedelta(days=opened_days_ago)
+    with transaction.atomic(), _decisions_unguarded():
+        Proposal.objects.filter(number=number).update(
+            created_at=opened, opens_at=opened, closes_at=opened + dt.timedelta(days=days)
         )
-        proposed_at = timezone.now() - dt.timedelta(days=20)
-        Distribution.objects.filter(pk=earlier.pk).update(
-            created_at=proposed_at, challenge_ends_at=proposed_at + dt.timedelta(hours=72)
-        )
-        post_distribution(founder, earlier.pk)
-        propose_distribution(
-            founder, period=context["last_period"], currency="EUR", amount="800.00"
-        )
+        for index, ballot in enumerate(Ballot.objects.filter(proposal__number=number)):
+            Ballot.objects.filter(pk=ballot.pk).update(
+                cast_at=opened + dt.timedelta(hours=5 + 3 * index)
+            )
+
+
+def _decisions(context: dict[str, Any]) -> None:
+    """Self-governance, after the money (which needed the stewards' level-2 powers):
+
+    1. a policy change (the reserve share from 10 % to 15 %), voted and closed: the first
+       adopted decision, so it ends the steward phase; the new share holds from the next
+       period;
+    2. a new version of the code of conduct, adopted by consent;
+    3. a score vote against weighted criteria, with ballots, still open.
+    """
+    from commonshare.decisions import services, vocab
+
+    members = context["members"]
+    amara, jonas, priya = members[0], members[1], members[2]
+    days = 2  # the policy's fewest voting days (decisions.min_voting_days)
+    reserve = services.propose(
+        amara,
+        title="Keep a bigger reserve: 15 % of each distribution",
+        body=(
+            "Two customers paid late this autumn, and the reserve barely covered the "
+            "servers. Keep 15 % of each distribution in reserve instead of 10 %, from the "
+            "next period on."
+        ),
+        kind=vocab.ProposalKind.RULES,
+        method="majority",
+        voting_days=days,
+        effect_kind=vocab.POLICY_CHANGE,
+        effect={"changes": {"reserve.share": "0.15"}},
+    )
+    choices = ["for", "for", "against", "for", "for", "abstain", "for", "for"]
+    for member, choice in zip(members, choices, strict=False):
+        services.vote(member, reserve.number, {"choice": choice})
+    conduct = services.propose(
+        priya,
+        title="Code of conduct: reviews judge the work",
+        body="Say plainly in the code of conduct what a review is for.",
+        kind=vocab.ProposalKind.RULES,
+        method="consent",
+        voting_days=days,
+        effect_kind=vocab.NORM_CHANGE,
+        effect={"kind": "code-of-conduct", "text": _amended_code_of_conduct()},
+    )
+    for member in members[:6]:
+        services.vote(member, conduct.number, {"position": "consent"})
+    _move_into_the_past(reserve.number, opened_days_ago=6, days=days)
+    _move_into_the_past(conduct.number, opened_days_ago=4, days=days)
+    services.close_decision(reserve.number)  # ends the steward phase: the first adopted
+    services.close_decision(conduct.number)
+    region = services.propose(
+        jonas,
+        title="Where the second hosting cluster goes",
+        body="We need a second cluster next year. Score each place against both criteria.",
+        kind=vocab.ProposalKind.OTHER,
+        method="score",
+        options=["Malmö", "Porto", "Kraków"],
+        criteria=[
+            {"name": "Cost", "weight": "2", "description": "Rent, power and bandwidth."},
+            {"name": "Latency", "weight": "1", "description": "For the customers we have."},
+        ],
+        voting_days=7,
+    )
+    scores = [
+        {"Malmö": (3, 4), "Porto": (4, 3), "Kraków": (5, 3)},
+        {"Malmö": (2, 4), "Porto": (5, 3), "Kraków": (4, 4)},
+        {"Malmö": (4, 5), "Porto": (3, 2), "Kraków": (4, 3)},
+    ]
+    for member, given in zip((jonas, priya, members[4]), scores, strict=True):
+        ballot = {
+            "scores": {
+                place: {"Cost": cost, "Latency": latency}
+                for place, (cost, latency) in given.items()
+            }
+        }
+        services.vote(member, region.number, ballot)
+
+
+def _amended_code_of_conduct() -> str:
+    from commonshare.governance.selectors import current_norm
+
+    text = current_norm("code-of-conduct").text
+    text = text.replace(
+        "This is a first version. The community will improve it by decision.",
+        "Version 2: reviews added by decision. The community keeps improving it by decision.",
+    )
+    return text.replace(
+        "- Keep what others tell you in private private.\n",
+        "- Keep what others tell you in private private.\n"
+        "- A review judges the work, never the person: rate what was done against what "
+        "was asked, and say why.\n",
+    )
+
+
+NEWCOMER = (
+    "kofi@demo.commonshare.org",
+    "Kofi Mensah",
+    "Joined this week to help with the Ghanaian customers.",
+)
+
+
+def _newcomer(context: dict[str, Any]) -> None:
+    """A member who joined just now and has not verified his address: trust level 0."""
+    from commonshare.community import services
+
+    email, name, bio = NEWCOMER
+    with override_settings(PASSWORD_HASHERS=[f"{__name__}.DemoPasswordHasher"]):
+        member = services.join(email=email, display_name=name, password=DEMO_PASSWORD)
+    services.update_profile(member, display_name=name, bio=bio)

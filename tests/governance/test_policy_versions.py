@@ -303,12 +303,11 @@ def test_the_cli_shows_the_policy_and_its_versions() -> None:
     assert missing.exit_code == 2 and "There is no policy version 7." in missing.output
 
 
-def test_the_demo_answers_version_one(trust_levels) -> None:
+def test_the_demo_answers_version_one() -> None:
     from commonshare.books.models import Distribution
     from commonshare.demo import ensure_demo_community
 
-    # Its members record and confirm money: level 2 here, until trust levels are earned.
-    trust_levels({}, others=2)
+    # The demo runs on earned levels and its steward phase, nothing lent (demo.py).
     assert ensure_demo_community()
     assert Client().get("/api/policy").json()["number"] == 1
     posted, proposed = Distribution.objects.order_by("period_start")

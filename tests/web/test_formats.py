@@ -82,12 +82,11 @@ def test_the_checks_catch_what_they_look_for() -> None:
     assert not mistakes_in(visible_text('<code>2026-12-01</code><a href="/a-2026-12-01">x</a>'))
 
 
-def test_no_page_shows_iso_dates_wrong_plurals_codes_or_none(trust_levels) -> None:
+def test_no_page_shows_iso_dates_wrong_plurals_codes_or_none() -> None:
     from commonshare.community.models import Member
     from commonshare.demo import ensure_demo_community
 
-    # Its members record and confirm money: level 2 here, until trust levels are earned.
-    trust_levels({}, others=2)
+    # The demo runs on earned levels and its steward phase, nothing lent (demo.py).
     assert ensure_demo_community()
     import numba
 

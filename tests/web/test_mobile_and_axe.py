@@ -172,14 +172,11 @@ def _a_second_purpose() -> None:
     adopt_as_decision("purpose", f"{amended}\n{unbroken}\n", decision_number=1)
 
 
-def test_every_page_fits_a_phone_and_passes_axe(
-    live_server: Any, browser: Browser, trust_levels: Any
-) -> None:
+def test_every_page_fits_a_phone_and_passes_axe(live_server: Any, browser: Browser) -> None:
     from commonshare.community.models import Member
     from commonshare.demo import ensure_demo_community
 
-    # Its members record and confirm money: level 2 here, until trust levels are earned.
-    trust_levels({}, others=2)
+    # The demo runs on earned levels and its steward phase, nothing lent (demo.py).
     assert ensure_demo_community()
     _a_second_policy_version()
     _a_second_purpose()
