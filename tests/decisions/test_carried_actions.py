@@ -176,3 +176,21 @@ def test_a_decision_reverses_an_entry(make_member: Any) -> None:
     closed = _pass(proposal, ada, bo)
     assert JournalEntry.objects.count() == 2
     assert f"Reversed journal entry {seq}" in closed.effect_note
+
+
+def test_a_closed_decision_keeps_saying_what_it_changed(make_member: Any) -> None:
+    from commonshare.decisions.presenting import effect_of
+
+    alice, bob = make_member("Alice"), make_member("Bob")
+    proposal = make_proposal(
+        alice,
+        kind="rules",
+        effect_kind="policy_change",
+        effect={"changes": {"reserve.share": "0.2"}},
+    )
+    closed = _pass(proposal, alice, bob)
+    shown = effect_of(closed)
+    assert shown is not None
+    # Read after the close, against the rules it adopted, it would compare it with itself.
+    assert shown["changes"] == [{"path": "reserve.share", "before": "0.1", "after": "0.2"}]
+    assert "would change nothing" not in shown["summary"]

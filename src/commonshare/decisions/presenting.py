@@ -19,15 +19,21 @@ def effect_of(proposal: Proposal) -> dict[str, Any] | None:
         return None
     carried = effects.effect(proposal.effect_kind)
     content = effects.content_of(proposal)
-    described = carried.describe(content)
+    frozen = selectors.published(proposal).get("carried")
+    if frozen is None:  # still open: what it would do to the rules as they stand now
+        described = carried.describe(content)
+        frozen = {
+            "summary": described.summary,
+            "changes": [
+                {"path": c.path, "before": c.before, "after": c.after} for c in described.changes
+            ],
+        }
     return {
         "kind": proposal.effect_kind,
         "label": carried.label,
         "content": content,
-        "summary": described.summary,
-        "changes": [
-            {"path": c.path, "before": c.before, "after": c.after} for c in described.changes
-        ],
+        "summary": frozen["summary"],
+        "changes": frozen["changes"],
         "result": proposal.effect_note,
     }
 

@@ -485,6 +485,16 @@ def close_decision(number: int) -> Proposal:
     if terms.method is Method.LAZY_CONSENSUS and result.outcome is Outcome.OBJECTED:
         return _open_runoff(proposal, published, result.statement, now)
     rules = current_policy(at=timezone.localdate()).decisions
+    if proposal.effect_kind:
+        # What it carries, as it stands at the close: afterwards the live rules include
+        # what it adopted, so a description computed later would compare it with itself.
+        described = effects.effect(proposal.effect_kind).describe(effects.content_of(proposal))
+        published["carried"] = {
+            "summary": described.summary,
+            "changes": [
+                {"path": c.path, "before": c.before, "after": c.after} for c in described.changes
+            ],
+        }
     proposal.stage = vocab.Stage.CLOSED
     proposal.outcome = result.outcome.value
     proposal.statement = result.statement
