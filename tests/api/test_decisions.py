@@ -58,7 +58,9 @@ def test_a_decision_from_proposal_to_recount(
     assert [d["number"] for d in listed["items"]] == [1]
 
 
-def test_bad_input_is_refused_naming_the_field_and_nothing_is_made(as_alice: ApiClient) -> None:
+def test_bad_input_is_refused_naming_the_field_and_nothing_is_made(
+    as_alice: ApiClient, bob: Any
+) -> None:
     quorum = as_alice.post("/decisions", _proposal(quorum="2"))
     assert_refused(quorum, 422, "quorum")
     score = as_alice.post(
@@ -88,7 +90,7 @@ def test_a_ballot_that_does_not_fit_the_method_is_refused(
 
 
 def test_a_fresh_account_may_not_vote_on_rules(
-    as_alice: ApiClient, make_member: Any, api_as: Any
+    as_alice: ApiClient, bob: Any, make_member: Any, api_as: Any
 ) -> None:
     assert as_alice.post("/decisions", _proposal()).status_code == 201
     fresh = api_as(make_member("Fresh", level=0))

@@ -17,7 +17,6 @@ def make_proposal(proposer: Any, **terms: Any) -> Any:
         "body": "Keep more for lean months.",
         "kind": "other",
         "method": "majority",
-        "quorum": "0",
         "voting_days": 3,
     }
     given.update(terms)

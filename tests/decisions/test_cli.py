@@ -21,7 +21,7 @@ def test_propose_vote_show_close_and_recount(make_member: Any) -> None:
         main,
         [
             "decision", "propose", "--title", "Reserve 20%", "--kind", "rules",
-            "--method", "majority", "--quorum", "0", "--days", "3",
+            "--method", "majority", "--quorum", "0.25", "--days", "3",
             "--change", "reserve.share=0.2", "--as", alice.email,
         ],
     )  # fmt: skip

@@ -142,6 +142,7 @@ def test_no_policy_change_takes_effect_mid_period(
         start = dt.datetime(2027, 1, 1, 9, tzinfo=dt.UTC) + dt.timedelta(days=offset)
         with time_machine.travel(start, tick=False):
             ada = make_member("Ada")
+            make_member("Bo")  # someone besides the proposer who could object
             changes: dict[str, Any] = {"reserve.share": "0.25"}
             if new_months != months:
                 changes["period.months"] = new_months

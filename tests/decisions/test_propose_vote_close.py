@@ -95,6 +95,7 @@ def test_a_policy_change_that_fails_the_policy_check_lists_every_problem(
     make_member: Any,
 ) -> None:
     alice = make_member("Alice")
+    make_member("Bo")
     with pytest.raises(InvalidInput) as refused:
         make_proposal(
             alice,
@@ -192,7 +193,12 @@ def test_secret_ballots_keep_who_voted_public_and_no_ballot_tied_to_a_voter(
     alice, bob = make_member("Alice"), make_member("Bob")
     proposal = make_proposal(alice, secret=True)
     cast = services.vote(alice, 1, {"choice": "for"})
-    services.vote(bob, 1, {"choice": "against"})
+    bobs = services.vote(bob, 1, {"choice": "against"})
+    # Another voter's receipt changes nothing: nobody replaces someone else's ballot.
+    with pytest.raises(InvalidInput) as not_hers:
+        services.vote(alice, 1, {"choice": "for"}, receipt=bobs.receipt)
+    assert not_hers.value.field == "receipt"
+    assert selectors.check_receipt(1, bobs.receipt).ballot == {"choice": "against"}
     columns = {f.name for f in SecretBallot._meta.get_fields()}
     assert columns == {"receipt_digest", "proposal", "phase", "content"}
     assert [m.display_name for m in selectors.voters(proposal)] == ["Alice", "Bob"]
@@ -248,6 +254,7 @@ def test_lazy_consensus_with_no_objection_passes(make_member: Any) -> None:
 
 def test_who_may_vote_is_the_trust_level_the_terms_fixed(make_member: Any) -> None:
     alice = make_member("Alice")
+    make_member("Bo")  # someone besides the proposer who may vote on money
     fresh = make_member("Fresh", level=0)
     basic = make_member("Basic", level=1)
     make_proposal(alice, kind="rules", eligibility=1)
@@ -261,6 +268,13 @@ def test_who_may_vote_is_the_trust_level_the_terms_fixed(make_member: Any) -> No
     with pytest.raises(InvalidInput) as low:
         make_proposal(alice, kind="money", eligibility=1)
     assert low.value.field == "eligibility"
+    # Nor can a proposer narrow who votes on money or rules, shutting out objections.
+    with pytest.raises(InvalidInput) as high:
+        make_proposal(alice, kind="money", eligibility=4)
+    assert high.value.field == "eligibility"
+    with pytest.raises(InvalidInput) as quorum:
+        make_proposal(alice, kind="money", eligibility=2, quorum="0")
+    assert quorum.value.field == "quorum"
     with pytest.raises(Forbidden):
         make_proposal(fresh)
     with pytest.raises(Forbidden):

@@ -29,7 +29,7 @@ def _form(**extra: str) -> dict[str, str]:
         "body": "More for lean months.",
         "kind": "rules",
         "method": "majority",
-        "quorum": "0",
+        "quorum": "0.25",
         "changes": "reserve.share = 0.2",
         **extra,
     }
@@ -95,6 +95,7 @@ def test_a_ballot_that_does_not_fit_is_refused_on_the_page(make_member: Any) -> 
 
 def test_a_fresh_account_is_told_why_it_may_not_vote(make_member: Any) -> None:
     ada, fresh = make_member("Ada"), make_member("Fresh", level=0)
+    make_member("Bo")  # who could object besides the proposer
     make_proposal(ada, kind="rules")
     page = as_member(fresh).get(reverse("web:decision", args=[1])).content.decode()
     assert "you need trust level 1; you are at level 0" in page

@@ -292,7 +292,7 @@ register(
     Effect(
         kind=vocab.END_STEWARD_PHASE,
         label="End the steward phase now",
-        proposal_kinds=frozenset({vocab.ProposalKind.RULES, vocab.ProposalKind.OTHER}),
+        proposal_kinds=frozenset({vocab.ProposalKind.RULES}),
         prepare=_prepare_end_steward_phase,
         describe=_describe_end_steward_phase,
         run=_run_end_steward_phase,
@@ -321,7 +321,7 @@ def _prepare_approve_expense(content: Any) -> dict[str, Any]:
             f"There is no expense claim {claim_id}.", field="effect.claim_id"
         ) from None
     status = expense_status(claim)
-    if status not in (ExpenseStatus.PENDING, ExpenseStatus.NEEDS_DECISION):
+    if status != ExpenseStatus.NEEDS_DECISION:
         raise InvalidInput(
             f"Expense claim {claim_id} is already {status}.", field="effect.claim_id"
         )
@@ -390,3 +390,12 @@ for _money in (
 # What a carried action may refuse at the close, when the books or rules moved since the
 # proposal: the decision still closes, and says why nothing was done.
 REFUSALS = (InvalidInput, Conflict, NotFound)
+
+
+def proposers_own(kind: str, content: Mapping[str, Any], proposer_id: int) -> str | None:
+    """Why ``proposer_id`` may not propose this action (their own money), or None."""
+    if kind == vocab.APPROVE_EXPENSE:
+        claim = expense_claim(int(content["claim_id"]))
+        if claim.author_id == proposer_id:
+            return "Nobody proposes the approval of their own expense claim."
+    return None

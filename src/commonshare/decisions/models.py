@@ -121,6 +121,10 @@ class VoterRoll(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="roll")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     phase = models.PositiveSmallIntegerField(default=1)
+    # On a secret vote, sha256 of the voter's id with their latest receipt: a change of
+    # ballot must show that receipt, so nobody replaces another voter's ballot with theirs.
+    # It ties nothing to a ballot without the receipt itself.
+    receipt_check = models.CharField(max_length=vocab.DIGEST_MAX, blank=True, default="")
 
     class Meta:
         constraints = [

@@ -122,6 +122,10 @@ def eligible_members(proposal: Proposal) -> list[Member]:
     return [m for m in members if levels.get(m.pk, 0) >= needed]
 
 
+def current_member_ids() -> list[int]:
+    return list(Member.objects.filter(left_at__isnull=True).values_list("pk", flat=True))
+
+
 def eligible_count(proposal: Proposal) -> int:
     return len(eligible_members(proposal))
 

@@ -176,7 +176,42 @@ def _eligibility(found: Problems, rules: DecisionPolicy, kind: str, given: Any) 
             f"Voting on {vocab.ProposalKind(kind).label.lower()} needs trust level {needed}: "
             f"choose level {needed} or above.",
         )
+    elif power and level > needed:
+        # Who may vote on rules or money is the policy's, never the proposer's: raising it
+        # would shut out those who could object.
+        found.add(
+            "eligibility",
+            f"Every member at trust level {needed} or above may vote on "
+            f"{vocab.ProposalKind(kind).label.lower()}; a proposal cannot narrow that.",
+        )
     return level
+
+
+def _guarded(
+    found: Problems, rules: DecisionPolicy, proposer: Member, kind: str, terms: Terms | None
+) -> None:
+    """Rules and money are never decided by the proposer alone: the policy's quorum at
+    least, and someone besides the proposer who may vote (and so object)."""
+    if terms is None or power_for(kind) is None:
+        return
+    if terms.method is not Method.LAZY_CONSENSUS and terms.quorum < rules.default_quorum:
+        found.add(
+            "quorum",
+            f"A proposal about {vocab.ProposalKind(kind).label.lower()} needs a quorum of at "
+            f"least {rules.default_quorum}, the policy's.",
+        )
+    needed = trust.level_for(power_for(kind))  # type: ignore[arg-type]
+    others = [
+        pk
+        for pk, level in trust.levels_of(selectors.current_member_ids()).items()
+        if level >= needed and pk != proposer.pk
+    ]
+    if not others:
+        found.add(
+            "kind",
+            "Nobody besides you may vote on this yet, so nobody could object: it waits until "
+            f"another member reaches trust level {needed}.",
+        )
 
 
 def _times(
@@ -278,6 +313,7 @@ def propose(
         },
     )
     level = _eligibility(found, rules, kind, eligibility)
+    _guarded(found, rules, proposer, kind, terms)
     opens, closes = _times(
         found,
         rules,
@@ -285,6 +321,10 @@ def propose(
         {"opens_at": opens_at, "closes_at": closes_at, "voting_days": voting_days},
     )
     stored_effect = _carried(found, kind, terms.method if terms else None, effect_kind, effect)
+    if stored_effect:
+        mine = effects.proposers_own(effect_kind, json.loads(stored_effect), proposer.pk)
+        if mine:
+            found.add("effect_kind", mine)
     found.raise_any()
     assert terms is not None and closes is not None  # noqa: S101 - raise_any refused otherwise
     return _create(
@@ -421,11 +461,21 @@ def _cast_open(
 def _cast_secret(
     member: Member, proposal: Proposal, *, phase: int, content: str, receipt: str, old: str
 ) -> bool:
-    if VoterRoll.objects.filter(proposal=proposal, member=member, phase=phase).exists():
+    roll = (
+        VoterRoll.objects.select_for_update()
+        .filter(proposal=proposal, member=member, phase=phase)
+        .first()
+    )
+    if roll is not None:
         if not (old or "").strip():
             raise Conflict(
                 "You have voted already. A secret ballot can be changed only with its "
                 "receipt: give the receipt you were shown.",
+                field="receipt",
+            )
+        if roll.receipt_check != _voter_check(member, old):
+            raise InvalidInput(
+                "This is not the receipt of your ballot: give the one you were shown last.",
                 field="receipt",
             )
         deleted, _ = SecretBallot.objects.filter(
@@ -439,12 +489,20 @@ def _cast_secret(
         SecretBallot.objects.create(
             receipt_digest=digest(receipt), proposal=proposal, phase=phase, content=content
         )
+        roll.receipt_check = _voter_check(member, receipt)
+        roll.save(update_fields=["receipt_check"])
         return True
     SecretBallot.objects.create(
         receipt_digest=digest(receipt), proposal=proposal, phase=phase, content=content
     )
-    VoterRoll.objects.create(proposal=proposal, member=member, phase=phase)
+    VoterRoll.objects.create(
+        proposal=proposal, member=member, phase=phase, receipt_check=_voter_check(member, receipt)
+    )
     return False
+
+
+def _voter_check(member: Member, receipt: str) -> str:
+    return digest(f"{member.pk}:{(receipt or '').strip()}")
 
 
 # --- close --------------------------------------------------------------------------------
