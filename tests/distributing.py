@@ -61,9 +61,11 @@ def propose(actor: Any, *, currency: str = "EUR", amount: Any = None) -> Any:
 
 
 def distribute(actor: Any, *, currency: str = "EUR", amount: Any = None) -> Any:
-    """Propose the present period and post it after its challenge window."""
+    """Propose the present period and post it after its challenge window (posted by a
+    second member: nobody posts what they proposed)."""
     from commonshare.books.distribution import post_distribution
+    from tests.money import second_member
 
     proposal = propose(actor, currency=currency, amount=amount)
     past_the_window(proposal)
-    return post_distribution(actor, proposal.pk)
+    return post_distribution(second_member(actor), proposal.pk)

@@ -75,8 +75,13 @@ def reviewed_period(
     return {"period": f"{close_this_period():%Y-%m}", "currency": "EUR"}
 
 
-def test_distribution_and_payouts(
-    as_alice: ApiClient, anonymous: ApiClient, alice: Any, bob: Any, reviewed_period: dict
+def test_distribution_and_payouts(  # noqa: PLR0917 - pytest fixtures
+    as_alice: ApiClient,
+    anonymous: ApiClient,
+    alice: Any,
+    bob: Any,
+    api_as: Any,
+    reviewed_period: dict,
 ) -> None:
     response = as_alice.post("/distributions", reviewed_period)
     assert response.status_code == 201, response.content
@@ -90,18 +95,21 @@ def test_distribution_and_payouts(
     assert (
         anonymous.get(f"/distributions/{proposal['id']}").json()["payouts"] == (proposal["payouts"])
     )
-    refused = as_alice.post(f"/distributions/{proposal['id']}/post", {})
+    as_bob = api_as(bob)
+    own = as_alice.post(f"/distributions/{proposal['id']}/post", {})
+    assert_refused(own, 403)  # nobody posts what they proposed
+    refused = as_bob.post(f"/distributions/{proposal['id']}/post", {})
     assert_refused(refused, 409)
     assert "open for challenge until" in refused.json()["detail"]
     assert not anonymous.get(f"/members/{alice.pk}/payouts").json()["items"]  # not pay yet
 
     past_the_window(Distribution.objects.get(pk=proposal["id"]))
-    response = as_alice.post(f"/distributions/{proposal['id']}/post", {})
+    response = as_bob.post(f"/distributions/{proposal['id']}/post", {})
     assert response.status_code == 200, response.content
     distribution = response.json()
     assert distribution["status"] == "posted" and distribution["posted_at"]
     assert distribution["payouts"] == proposal["payouts"]  # exactly what was previewed
-    assert_refused(as_alice.post(f"/distributions/{proposal['id']}/post", {}), 409)
+    assert_refused(as_bob.post(f"/distributions/{proposal['id']}/post", {}), 409)
     assert_refused(as_alice.post("/distributions", reviewed_period), 409)
     assert Distribution.objects.count() == 1
 

@@ -25,6 +25,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.dates import live_today
 from tests.distributing import close_this_period, past_the_window, propose
+from tests.money import second_member
 
 import commonshare
 from commonshare.audit import actions
@@ -328,7 +329,7 @@ def _distribution_call(name: str, world: World) -> Call:
             world.bo, proposal.pk, reason="Income is missing"
         )
     past_the_window(proposal)
-    return lambda: distribution.post_distribution(world.bo, proposal.pk)
+    return lambda: distribution.post_distribution(second_member(proposal.created_by), proposal.pk)
 
 
 def _confirmations(name: str, world: World) -> Call:
@@ -375,7 +376,7 @@ def _decisions(name: str, world: World) -> Call:
             title="Raise the reserve",
             kind="rules",
             method="majority",
-            quorum="0",
+            quorum="0.25",
             effect_kind="policy_change",
             effect={"changes": {"reserve.share": "0.2"}},
         )

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 from tests.dates import live_today
 from tests.distributing import close_this_period, distribute, past_the_window, propose
-from tests.money import posted_income, reversed_entry
+from tests.money import posted_income, reversed_entry, second_member
 
 from commonshare.audit.models import AuditEvent
 from commonshare.books import records
@@ -180,9 +180,9 @@ def test_two_open_proposals_never_promise_the_same_money(ready: Any) -> None:
     # The later month's proposal values the earlier month's work too (nothing posted had
     # valued it): once the earlier one posts, the later one is refused, not paid twice.
     past_the_window(second)
-    post_distribution(bo, first.pk)
+    post_distribution(second_member(first.created_by), first.pk)
     with pytest.raises(Conflict, match="another distribution has paid some of the work"):
-        post_distribution(bo, second.pk)
+        post_distribution(second_member(second.created_by), second.pk)
     assert _entries() == 1
 
 
@@ -196,19 +196,19 @@ def test_posting_waits_for_the_window_then_posts_the_preview_exactly_once(ready:
         Payout.objects.filter(distribution=proposal).values_list("member", "amount_minor")
     )
     with pytest.raises(Conflict, match="open for challenge until") as early:
-        post_distribution(bo, proposal.pk)
+        post_distribution(second_member(proposal.created_by), proposal.pk)
     ends = timezone.localtime(proposal.challenge_ends_at)
     assert f"{ends.day} {ends:%B %Y, %H:%M}" in early.value.message
     assert _entries() == 0
     past_the_window(proposal)
-    posted = post_distribution(bo, proposal.pk)
+    posted = post_distribution(second_member(proposal.created_by), proposal.pk)
     assert posted.status == "posted" and posted.posted_at is not None
     assert _entries() == 1
     assert owed.owed_minor(ada.pk, "EUR") == 9000
     assert sorted(preview) == [(ada.pk, 9000)]
     assert earned_by_currency(ada) == {"EUR": 9000}
     with pytest.raises(Conflict, match="Already done"):
-        post_distribution(bo, proposal.pk)
+        post_distribution(second_member(proposal.created_by), proposal.pk)
     with pytest.raises(Conflict, match="Already done"):
         propose_distribution(bo, period=posted.period_start, currency="EUR")
     assert _entries() == 1 and owed.owed_minor(ada.pk, "EUR") == 9000
@@ -222,7 +222,7 @@ def test_posting_is_refused_when_the_books_changed_under_it(ready: Any) -> None:
     reversed_entry(bo, income_entry.seq, reason="The payment bounced")
     past_the_window(proposal)
     with pytest.raises(Conflict) as refused:
-        post_distribution(bo, proposal.pk)
+        post_distribution(second_member(proposal.created_by), proposal.pk)
     assert refused.value.message.startswith("The books changed since")
     assert "it would pay 90.00 EUR, but only 0.00 EUR can be distributed now" in (
         refused.value.message
@@ -264,8 +264,8 @@ def test_a_new_proposal_for_the_period_supersedes_the_open_one(ready: Any) -> No
     )
     past_the_window(second)
     with pytest.raises(Conflict, match="replaced by a newer one"):
-        post_distribution(bo, first.pk)
-    post_distribution(bo, second.pk)
+        post_distribution(second_member(first.created_by), first.pk)
+    post_distribution(second_member(second.created_by), second.pk)
     assert _entries() == 1
     assert records.verify_all().ok
 
@@ -279,7 +279,7 @@ def test_a_withdrawn_proposal_is_never_posted_and_frees_the_period(ready: Any) -
     withdraw_distribution(bo, proposal.pk, reason="Income from a customer is missing")
     past_the_window(proposal)
     with pytest.raises(Conflict, match="was withdrawn"):
-        post_distribution(bo, proposal.pk)
+        post_distribution(second_member(proposal.created_by), proposal.pk)
     again = propose_distribution(bo, period=proposal.period_start, currency="EUR")
     assert again.status == "proposed" and _entries() == 0
 

@@ -543,12 +543,14 @@ def test_propose_then_post_a_distribution_through_the_pages(world: Any) -> None:
     proposed, posted = listing.split("<h2>Posted</h2>")
     assert url("distribution", distribution.pk) in proposed
     assert url("distribution", distribution.pk) not in posted
-    early = as_member(world.ben).post(url("distribution_post", distribution.pk), follow=True)
+    own = as_member(world.ben).post(url("distribution_post", distribution.pk), follow=True)
+    assert "nobody moves a period" in own.content.decode()  # nobody posts what they proposed
+    early = as_member(world.ada).post(url("distribution_post", distribution.pk), follow=True)
     assert "open for challenge until" in early.content.decode()
     distribution.refresh_from_db()
     assert distribution.status == "proposed"
     past_the_window(distribution)
-    as_member(world.ben).post(url("distribution_post", distribution.pk))
+    as_member(world.ada).post(url("distribution_post", distribution.pk))
     distribution.refresh_from_db()
     assert distribution.status == "posted"
     assert JournalEntry.objects.filter(source=f"distribution:{distribution.pk}").count() == 1

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from tests.dates import live_today
 from tests.distributing import past_the_window, propose
-from tests.money import posted_income
+from tests.money import posted_income, second_member
 
 from commonshare.books import distribution as distributions
 from commonshare.cli import main
@@ -159,7 +159,7 @@ def _distributed(make_member: Any) -> Any:
     # An open proposal hands nobody a reputation: only what is posted carries one.
     assert not ReputationRecord.objects.filter(distribution_id=proposal.pk).exists()
     past_the_window(proposal)
-    return distributions.post_distribution(bo, proposal.pk)
+    return distributions.post_distribution(second_member(proposal.created_by), proposal.pk)
 
 
 def test_a_posted_distribution_stores_the_reputations_it_hands_on(make_member) -> None:

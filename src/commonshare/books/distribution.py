@@ -49,7 +49,7 @@ from commonshare.core.valuation import (
 )
 from commonshare.core.valuation.rounding import floor_of
 from commonshare.core.words import long_date, long_datetime, period_words
-from commonshare.errors import Conflict, InvalidInput, NotFound
+from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commonshare.governance.models import PolicyVersion
 from commonshare.governance.selectors import (
     current_policy,
@@ -510,9 +510,18 @@ def _post_proposed_distribution(distribution_id: int) -> Distribution:
 
 @action
 def post_distribution(actor: Member, distribution_id: int) -> Distribution:
-    """Post a proposed distribution once its challenge window is over."""
+    """Post a proposed distribution once its challenge window is over, by a member other
+    than the one who proposed it: nobody moves a period's money alone."""
     ensure_may_act(actor, doing="post distributions")
     trust.ensure_power(actor, trust.Power.MONEY, doing="post a distribution")
+    proposer = (
+        Distribution.objects.filter(pk=distribution_id).values_list("created_by_id", flat=True)
+    ).first()
+    if proposer == actor.pk:
+        raise Forbidden(
+            "Another member posts the distribution you proposed: nobody moves a period's "
+            "money alone."
+        )
     distribution = _post_proposed_distribution(distribution_id)
     record(
         "books.distribution.posted",

@@ -615,6 +615,8 @@ def _check_resources(check: _Checker, section: Mapping[str, Any]) -> None:
 
 
 MAX_CHALLENGE_HOURS = 24 * 31
+# At least a day, so every member has a real chance to read a distribution before it posts.
+MIN_CHALLENGE_HOURS = 24
 """A challenge window of at most a month: longer would hold a period's pay back for good."""
 
 
@@ -631,7 +633,7 @@ def _check_period(check: _Checker, section: Mapping[str, Any]) -> None:
             "period.challenge_hours",
             section["challenge_hours"],
             "the hours a proposed distribution stays open for challenge",
-            0,
+            MIN_CHALLENGE_HOURS,
             MAX_CHALLENGE_HOURS,
         )
 

@@ -89,9 +89,10 @@ def steward_ids(rules: StewardPolicy | None = None) -> list[int]:
     """The members who hold (or held) the role: the named ones, else the first to join."""
     named = named_stewards()
     if named:
-        return list(
-            Member.objects.filter(email__in=named).order_by("pk").values_list("pk", flat=True)
-        )
+        # Only once the address is proven: anyone may join under a named address, but
+        # only its owner can follow the link mailed to it.
+        proven = Member.objects.filter(email__in=named, email_verified_at__isnull=False)
+        return list(proven.order_by("pk").values_list("pk", flat=True))
     count = (rules or current_policy().steward).first_members
     first = Member.objects.order_by("joined_at", "pk").values_list("pk", flat=True)[:count]
     return list(first)
@@ -106,8 +107,9 @@ def phase(on: dt.date | None = None) -> StewardPhase:
     began = began_at()
     named = tuple(named_stewards())
     ids = tuple(steward_ids(rules))
-    current = Member.objects.filter(left_at__isnull=True, joined_at__lte=moment)
-    levels = earned.earned_levels_of(current.values_list("pk", flat=True), on=day)
+    # Members who reached level 2 count even after leaving: a departure never reopens it.
+    joined = Member.objects.filter(joined_at__lte=moment)
+    levels = earned.earned_levels_of(joined.values_list("pk", flat=True), on=day)
     at_two = sum(1 for level in levels.values() if level >= STEWARD_LEVEL)
     ended_at, reason, number, recorded = None, None, None, False
     if end is not None and end.ended_at <= moment:
