@@ -304,3 +304,9 @@ def test_effort_and_prices_keep_their_meaning() -> None:
     assert policy.effort_of("work", Decimal("2.5")) == Decimal("2.5")
     assert policy.resource_price("server hours") == Decimal("0.05")
     assert policy.resource_price("lamp hours") == Decimal("0.02")
+
+
+def test_a_challenge_window_lasts_at_least_a_day() -> None:
+    problems = check_policy({"period": {"challenge_hours": 0}})
+    assert [p.field for p in problems] == ["period.challenge_hours"]
+    assert not check_policy({"period": {"challenge_hours": 24}})

@@ -97,6 +97,16 @@ def test_the_first_action_after_the_days_pass_records_the_end_in_the_audit_log(
     assert steward.phase().recorded
 
 
+def test_a_departure_never_reopens_an_earned_end_not_yet_recorded(
+    begun: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada, _, cy, di, ed = (_join(n) for n in ("Ada", "Bo", "Cy", "Di", "Ed"))
+    _earned_two(monkeypatch, cy, di, ed)
+    assert not steward.phase().is_open and trust.level_of(ada) == 0
+    community.leave(ed)  # with nothing recorded yet, one of the three leaves
+    assert not steward.phase().is_open and trust.level_of(ada) == 0
+
+
 def test_enough_members_earning_level_two_ends_the_phase(
     begun: Any,
     monkeypatch: pytest.MonkeyPatch,
