@@ -255,6 +255,9 @@ def test_a_new_proposal_for_the_period_supersedes_the_open_one(ready: Any) -> No
     first.refresh_from_db()
     assert (first.status, second.status) == ("superseded", "proposed")
     assert second.amount_minor == 9000  # what the superseded one held is free again
+    # Proposing again draws the same seed: the books have not changed, so nobody re-rolls
+    # the valuation (and their own pay) by proposing until it suits them.
+    assert second.seed == first.seed
     assert (
         AuditEvent.objects.filter(code="books.distribution.proposed")
         .order_by("-id")

@@ -12,8 +12,8 @@ Both entries commit to the distribution as stored (policy, request, result, payo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-import secrets
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -369,7 +369,7 @@ def _propose_distribution(
                 )
         if minor <= 0:
             raise InvalidInput(f"There is no {code} left to distribute.", field="amount")
-        seed = secrets.token_hex(16)
+        seed = _period_seed(code, start, end)
         request = valuation_request(
             period_end=end, currency=code, minor=minor, seed=seed, policy=policy
         )
@@ -430,6 +430,15 @@ def _propose_distribution(
         )
     distribution.replaced = replaced  # type: ignore[attr-defined]
     return distribution
+
+
+def _period_seed(currency: str, start: dt.date, end: dt.date) -> str:
+    """The published seed of a period's valuation: fixed by the period and the books as
+    they stand (the journal's head), so proposing again draws the same one. A new seed needs
+    a new entry in the books, which nobody posts alone: no proposer re-rolls their pay."""
+    _, head_hash = journal.head()
+    text = f"commonshare:distribution:{currency}:{start}:{end}:{head_hash}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _frozen_policy(version: PolicyVersion) -> dict[str, Any]:
