@@ -145,11 +145,17 @@ def test_two_members_one_cycle(live_server: Any, browser: Browser, trust_levels:
     expect(ben.locator("#proposed")).to_contain_text("open for challenge until")
     ben.locator("#proposed a").first.click()
     expect(ben.get_by_role("row", name=re.compile("^Ada"))).to_contain_text("why this amount")
-    # After the window Ada posts it.
+    # After the window Ben posts it: nobody posts the distribution they proposed.
+    trust_levels({Member.objects.get(email="ben@example.org"): 2})
     past_the_window(Distribution.objects.get())
     ada.reload()
     ada.get_by_role("button", name="Post it to the journal").click()
-    expect(ada.get_by_text(re.compile(r"Posted [0-9.]+ EUR to the journal\."))).to_be_visible()
+    expect(ada.get_by_text("nobody moves a period's money alone")).to_be_visible()
+    ada.go_back()
+    ben.reload()
+    ben.get_by_role("button", name="Post it to the journal").click()
+    expect(ben.get_by_text(re.compile(r"Posted [0-9.]+ EUR to the journal\."))).to_be_visible()
+    ada.reload()
     # The policy may keep part of each income as a reserve; what is split is shown.
     distributed = ada.locator("dt:text-is('Amount') + dd").inner_text().strip()
     assert re.fullmatch(r"\d+\.\d\d EUR", distributed), distributed
