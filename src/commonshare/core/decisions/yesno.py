@@ -8,7 +8,7 @@ from typing import Any
 
 from commonshare.core.decisions.ballots import CHOICES, POSITIONS
 from commonshare.core.decisions.result import Outcome, Tally
-from commonshare.core.decisions.terms import Method, Terms
+from commonshare.core.decisions.terms import Terms
 from commonshare.core.decisions.turnout import Turnout, plural
 
 Ballots = Sequence[Mapping[str, Any]]
@@ -25,6 +25,30 @@ def _no_quorum(terms: Terms, turnout: Turnout, counts: dict[str, Decimal]) -> Ta
         quorum_needed=turnout.needed,
         counts=counts,
         statement=f"No quorum: {turnout.sentence()}, so nothing was decided.",
+    )
+
+
+def _decided(
+    terms: Terms,
+    turnout: Turnout,
+    counts: dict[str, Decimal],
+    outcome: Outcome,
+    statement: str,
+    *,
+    objections: tuple[str, ...] = (),
+) -> Tally:
+    """The tally of a yes-or-no decision whose quorum was met (or needed none)."""
+    return Tally(
+        method=terms.method,
+        outcome=outcome,
+        winner=None,
+        cast=turnout.cast,
+        eligible=turnout.eligible,
+        quorum_met=True,
+        quorum_needed=turnout.needed,
+        counts=counts,
+        statement=statement,
+        objections=objections,
     )
 
 
@@ -49,17 +73,8 @@ def majority(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
     passed = counts["for"] > counts["against"]
     outcome = Outcome.PASSED if passed else Outcome.REJECTED
     head = "Passed" if passed else "Rejected"
-    return Tally(
-        method=terms.method,
-        outcome=outcome,
-        winner=None,
-        cast=turnout.cast,
-        eligible=eligible,
-        quorum_met=True,
-        quorum_needed=turnout.needed,
-        counts=counts,
-        statement=f"{head}: {_choices_words(counts)}; {turnout.sentence()}.",
-    )
+    statement = f"{head}: {_choices_words(counts)}; {turnout.sentence()}."
+    return _decided(terms, turnout, counts, outcome, statement)
 
 
 def _percent_places(threshold: Decimal) -> int:
@@ -101,17 +116,9 @@ def supermajority(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
     passed = sided > 0 and counts["for"] >= terms.threshold * sided
     head = "Passed" if passed else "Rejected"
     share = _share_words(int(counts["for"]), int(sided), terms.threshold, passed)
-    return Tally(
-        method=terms.method,
-        outcome=Outcome.PASSED if passed else Outcome.REJECTED,
-        winner=None,
-        cast=turnout.cast,
-        eligible=eligible,
-        quorum_met=True,
-        quorum_needed=turnout.needed,
-        counts=counts,
-        statement=(f"{head}: {_choices_words(counts)}, {share}; {turnout.sentence()}."),
-    )
+    outcome = Outcome.PASSED if passed else Outcome.REJECTED
+    statement = f"{head}: {_choices_words(counts)}, {share}; {turnout.sentence()}."
+    return _decided(terms, turnout, counts, outcome, statement)
 
 
 def _positions(ballots: Ballots) -> tuple[dict[str, Decimal], tuple[str, ...]]:
@@ -141,18 +148,9 @@ def consent(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
         statement = f"Rejected: {objected}, {_with_reasons(objections)}, and {consented}"
     else:
         statement = f"Passed: {consented} and nobody objected"
-    return Tally(
-        method=terms.method,
-        outcome=Outcome.REJECTED if objections else Outcome.PASSED,
-        winner=None,
-        cast=turnout.cast,
-        eligible=eligible,
-        quorum_met=True,
-        quorum_needed=turnout.needed,
-        counts=counts,
-        statement=f"{statement}; {turnout.sentence('took part')}.",
-        objections=objections,
-    )
+    outcome = Outcome.REJECTED if objections else Outcome.PASSED
+    statement = f"{statement}; {turnout.sentence('took part')}."
+    return _decided(terms, turnout, counts, outcome, statement, objections=objections)
 
 
 def lazy_consensus(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
@@ -172,15 +170,5 @@ def lazy_consensus(terms: Terms, ballots: Ballots, eligible: int) -> Tally:
         )
     else:
         statement = f"Passed: nobody objected by the close; {took_part}."
-    return Tally(
-        method=Method.LAZY_CONSENSUS,
-        outcome=Outcome.OBJECTED if objections else Outcome.PASSED,
-        winner=None,
-        cast=turnout.cast,
-        eligible=eligible,
-        quorum_met=True,
-        quorum_needed=0,
-        counts=counts,
-        statement=statement,
-        objections=objections,
-    )
+    outcome = Outcome.OBJECTED if objections else Outcome.PASSED
+    return _decided(terms, turnout, counts, outcome, statement, objections=objections)
