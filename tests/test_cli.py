@@ -153,6 +153,7 @@ def test_the_journey_from_the_command_line(tmp_path, trust_levels) -> None:  # t
     assert json.loads(run("books", "waiting", "--json", member="ada@example.org").output) == {
         "incomes": [],
         "withdrawals": [withdrawal.pk],
+        "disputes": [],
         "reversals": [],
         "claims": [],
     }

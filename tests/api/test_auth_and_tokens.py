@@ -172,6 +172,7 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("POST", "/api/income/{income_id}/confirm"),
         ("POST", "/api/withdrawals/{withdrawal_id}/confirm"),
         ("POST", "/api/withdrawals/{withdrawal_id}/dispute"),
+        ("POST", "/api/withdrawals/{withdrawal_id}/resolve"),
         ("GET", "/api/reversals"),
         ("POST", "/api/reversals/{request_id}/confirm"),
         ("GET", "/api/books/waiting"),

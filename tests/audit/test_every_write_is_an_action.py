@@ -336,7 +336,7 @@ def _confirmations(name: str, world: World) -> Call:
     """The second person's step, and the withdrawal's answer by its payee."""
     from commonshare.books import services as books
 
-    if name in ("confirm_withdrawal", "dispute_withdrawal"):
+    if name in ("confirm_withdrawal", "dispute_withdrawal", "resolve_withdrawal"):
         _income(world)
         _approved_expense(world)
         sent = books.record_withdrawal(
@@ -344,6 +344,11 @@ def _confirmations(name: str, world: World) -> Call:
         )
         if name == "confirm_withdrawal":
             return lambda: books.confirm_withdrawal(world.ada, sent.pk)
+        if name == "resolve_withdrawal":
+            books.dispute_withdrawal(world.ada, sent.pk, reason="Nothing arrived")
+            return lambda: books.resolve_withdrawal(
+                world.di, sent.pk, outcome="paid", reason="The statement shows it"
+            )
         return lambda: books.dispute_withdrawal(world.ada, sent.pk, reason="Nothing arrived")
     if name == "request_reversal":
         _income(world)
@@ -422,6 +427,7 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "books.withdraw_distribution": _books,
     "books.confirm_withdrawal": _confirmations,
     "books.dispute_withdrawal": _confirmations,
+    "books.resolve_withdrawal": _confirmations,
     "books.request_reversal": _confirmations,
     "books.confirm_reversal": _confirmations,
     "governance.adopt_policy": _governance,

@@ -13,6 +13,8 @@ def test_the_api_literals_are_the_choices() -> None:
     assert get_args(vocab.IncomeSourceValue) == tuple(vocab.IncomeSource.values)
     assert get_args(vocab.ExpenseVerdictValue) == tuple(vocab.ExpenseVerdict.values)
     assert get_args(vocab.ExpenseStatusValue) == tuple(vocab.ExpenseStatus.values)
+    assert get_args(vocab.WithdrawalStatusValue) == tuple(vocab.WithdrawalStatus.values)
+    assert get_args(vocab.DisputeOutcomeValue) == tuple(vocab.DisputeOutcome.values)
     assert vocab.DEFAULT_INCOME_SOURCE == vocab.IncomeSource.SUPPORT
 
 

@@ -194,6 +194,75 @@ def test_the_reputation_band_is_read_from_the_last_distribution(make_member) -> 
     assert (before.reputation, before.reputation_band) == (Decimal("0.9"), Decimal(1))
 
 
+def _reputation_row(member: Any, distribution: int, end: dt.date, level: int | None) -> None:
+    ReputationRecord.objects.create(
+        member=member,
+        distribution_id=distribution,
+        period_end=end,
+        reputation=Decimal("0.5"),
+        level=level,
+    )
+
+
+def test_level_4_counts_the_periods_level_3_was_held_by_the_stored_level(make_member) -> None:
+    ada, bo = make_member("Ada", level=None), make_member("Bo", level=None)
+    ends = [TODAY - dt.timedelta(days=days) for days in (100, 70, 40, 10)]
+    _reputation_row(ada, 1, ends[0], None)  # written before levels were kept: not counted
+    _reputation_row(ada, 2, ends[1], 3)
+    _reputation_row(ada, 3, ends[2], 2)  # dropped to 2 that period: not counted
+    _reputation_row(ada, 4, ends[3], 4)
+    _reputation_row(ada, 5, ends[3], 3)  # a second distribution of the same period: once
+    _reputation_row(bo, 4, ends[3], 3)
+    record = earned.standing_of(ada)[0]
+    assert record.periods_at_level3 == 2
+    assert earned.standing_of(bo)[0].periods_at_level3 == 1
+    # Asked on an earlier day, later periods are not there yet.
+    assert earned.standing_of(ada, on=ends[1])[0].periods_at_level3 == 1
+    assert earned.standing_of(ada, on=ends[0])[0].periods_at_level3 == 0
+    # Periods active no longer stand in for periods held at level 3.
+    assert record.periods_active == 0
+
+
+def test_a_posted_distribution_stores_each_members_earned_level(make_member, adopt_rules) -> None:
+    adopt_rules(trust={"level1_email_verified": False})  # reviewed work alone earns level 1
+    distribution = _distributed(make_member)
+    rows = list(ReputationRecord.objects.filter(distribution_id=distribution.pk))
+    assert rows
+    for row in rows:
+        member = Member.objects.get(pk=row.member_id)
+        assert row.level == earned.earned_level_of(member, on=row.period_end)
+    assert any(row.level for row in rows)  # reviewed work earned a level, stored as it was
+
+
+def test_level_4_is_reached_only_by_level_3_held_long_enough_in_the_top_band() -> None:
+    from commonshare.core.trust import MemberRecord, assess
+
+    held = MemberRecord(
+        joined_on=dt.date(2025, 1, 1),
+        email_verified=True,
+        reviewed_contributions=30,
+        reviewed_hours=Decimal(100),
+        reviews_given=30,
+        periods_active=12,
+        periods_at_level3=3,
+        average_rating=Decimal("4.2"),
+        review_agreement=Decimal("0.9"),
+        reputation=Decimal("0.3"),
+        reputation_band=Decimal("0.05"),
+        last_active=TODAY,
+    )
+    policy = DEFAULT_POLICY.trust
+    assert assess(held, policy, today=TODAY).level == 4
+    import dataclasses
+
+    short = dataclasses.replace(held, periods_at_level3=2)
+    result = assess(short, policy, today=TODAY)
+    assert result.level == 3
+    assert any(r.sentence == "2 of 3 periods at level 3" for r in result.requirements)
+    low = dataclasses.replace(held, reputation_band=Decimal("0.2"))
+    assert assess(low, policy, today=TODAY).level == 3
+
+
 # --- explained on the page, the API and the CLI -------------------------------------
 
 

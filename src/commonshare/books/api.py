@@ -44,6 +44,7 @@ from commonshare.books.schemas import (
     MemberBalanceOut,
     MemberPayoutOut,
     PayoutOut,
+    ResolutionIn,
     ReversalOut,
     WaitingOut,
     WithdrawalIn,
@@ -289,6 +290,19 @@ def confirm_withdrawal(request: HttpRequest, withdrawal_id: PathId) -> Any:
 def dispute_withdrawal(request: HttpRequest, withdrawal_id: PathId, payload: DisputeIn) -> Any:
     """The payee says a recorded payout did not arrive as recorded; nothing posts."""
     return services.dispute_withdrawal(acting_member(request), withdrawal_id, reason=payload.reason)
+
+
+@router.post(
+    "/withdrawals/{withdrawal_id}/resolve",
+    auth=member_auth,
+    response={200: WithdrawalOut, **WRITE, **E404, **E409},
+    tags=["members"],
+)
+def resolve_withdrawal(request: HttpRequest, withdrawal_id: PathId, payload: ResolutionIn) -> Any:
+    """A third member settles a disputed payout: it did arrive (it posts) or not (cancelled)."""
+    return services.resolve_withdrawal(
+        acting_member(request), withdrawal_id, outcome=payload.outcome, reason=payload.reason
+    )
 
 
 @router.get("/reversals", response={200: list[ReversalOut], **E422}, tags=["journal"])

@@ -23,3 +23,7 @@ class BooksConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_guard_journal, sender=self)
+        from commonshare.audit.actions import subscribe
+        from commonshare.books import notices
+
+        subscribe(notices.on_payout_event)  # mail about payouts, only after they commit

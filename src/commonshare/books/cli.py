@@ -11,6 +11,7 @@ import click
 
 from commonshare.books.vocab import (
     DEFAULT_INCOME_SOURCE,
+    DisputeOutcome,
     ExpenseStatus,
     ExpenseVerdict,
     IncomeSource,
@@ -364,6 +365,34 @@ def books_dispute(withdrawal_id: int, reason: str, as_email: str | None) -> None
     click.echo(f"Withdrawal {done.pk} disputed.")
 
 
+@books.command("resolve")
+@click.argument("withdrawal_id", type=int)
+@click.option(
+    "--outcome",
+    type=click.Choice(DisputeOutcome.values),
+    required=True,
+    help="paid: the money did arrive, post it; cancelled: it did not.",
+)
+@click.option("--reason", required=True, help="What you found, e.g. in the bank statement.")
+@as_option
+@with_django
+def books_resolve(withdrawal_id: int, outcome: str, reason: str, as_email: str | None) -> None:
+    """Settle a disputed payout, as a third member (neither payee nor recorder).
+
+    Example: commonshare books resolve 7 --outcome paid --reason "On the 3 March statement"
+    --as ada@example.org
+    """
+    from commonshare.books.services import resolve_withdrawal
+
+    done = resolve_withdrawal(
+        acting_member(as_email), withdrawal_id, outcome=outcome, reason=reason
+    )
+    if done.entry_id:
+        click.echo(f"Withdrawal {done.pk} settled as paid, in journal entry {done.entry_id}.")
+    else:
+        click.echo(f"Withdrawal {done.pk} cancelled; nothing posts.")
+
+
 @books.command("reverse")
 @click.argument("seq", type=int)
 @click.option("--reason", required=True)
@@ -421,6 +450,16 @@ def books_waiting(as_json: bool, as_email: str | None) -> None:
             for w in found.withdrawals
         ),
         *(
+            f"disputed payout {w.pk} to {w.member.display_name}: "
+            f"{from_minor(w.amount_minor, w.currency)} {w.currency} ({w.dispute_reason}) "
+            f"-> commonshare books resolve {w.pk} --outcome paid|cancelled --reason TEXT"
+            for w in found.disputes
+        ),
+        *(
+            f"your disputed payout {w.pk}: waits for a third member to settle it"
+            for w in found.own_disputes
+        ),
+        *(
             f"reversal {r.pk} of entry {r.seq}: {r.reason} "
             f"-> commonshare books confirm-reversal {r.pk}"
             for r in found.reversals
@@ -436,6 +475,7 @@ def books_waiting(as_json: bool, as_email: str | None) -> None:
             {
                 "incomes": [i.pk for i in found.incomes],
                 "withdrawals": [w.pk for w in found.withdrawals],
+                "disputes": [w.pk for w in found.disputes],
                 "reversals": [r.pk for r in found.reversals],
                 "claims": [c.pk for c in found.claims],
             }

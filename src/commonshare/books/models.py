@@ -25,6 +25,7 @@ from commonshare.books.vocab import (
     SOURCE_MAX,
     STATUS_MAX,
     VERDICT_MAX,
+    DisputeOutcome,
     DistributionStatus,
     ExpenseVerdict,
     IncomeSource,
@@ -308,6 +309,14 @@ class Withdrawal(models.Model):
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     dispute_reason = models.CharField(max_length=REASON_MAX, blank=True)
+    # A dispute's end: a level-2 member who is neither the payee nor the recorder says
+    # whether the money arrived after all (the payout posts) or not (it is cancelled).
+    resolved_by = models.ForeignKey(
+        MEMBER, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=STATUS_MAX, choices=DisputeOutcome.choices, blank=True)
+    resolution_reason = models.CharField(max_length=REASON_MAX, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

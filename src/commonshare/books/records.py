@@ -228,6 +228,7 @@ CHECKS: dict[str, Check] = {
     "books.run_distribution": _check_distribution,  # entries posted before proposals
     "books.post_distribution": _check_distribution,
     "books.confirm_withdrawal": _check_withdrawal,
+    "books.resolve_withdrawal": _check_withdrawal,
 }
 DISTRIBUTION_SERVICES = ("books.run_distribution", "books.post_distribution")
 

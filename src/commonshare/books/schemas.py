@@ -34,6 +34,7 @@ from commonshare.books.vocab import (
     PERIOD_TEXT_MAX,
     REASON_MAX,
     REFERENCE_MAX,
+    DisputeOutcomeValue,
     DistributionStatusValue,
     ExpenseStatusValue,
     ExpenseVerdictValue,
@@ -288,6 +289,11 @@ class WithdrawalOut(Schema):
     status: WithdrawalStatusValue
     recorded_by: MemberRef | None
     dispute_reason: str
+    resolution: DisputeOutcomeValue | None = Field(
+        description="How a third member settled a dispute: paid (posted) or cancelled"
+    )
+    resolution_reason: str
+    resolved_by: MemberRef | None
     created_at: dt.datetime
 
     @staticmethod
@@ -297,6 +303,10 @@ class WithdrawalOut(Schema):
     @staticmethod
     def resolve_entry_seq(obj: Withdrawal) -> int | None:
         return obj.entry_id
+
+    @staticmethod
+    def resolve_resolution(obj: Withdrawal) -> str | None:
+        return obj.resolution or None
 
 
 class OwedOut(Schema):
@@ -328,6 +338,13 @@ class DisputeIn(StrictIn):
     reason: Text = Field(min_length=1, max_length=REASON_MAX, description="What is wrong")
 
 
+class ResolutionIn(StrictIn):
+    outcome: DisputeOutcomeValue = Field(
+        description="paid: the money did arrive, post the payout; cancelled: it did not"
+    )
+    reason: Text = Field(min_length=1, max_length=REASON_MAX, description="What you found")
+
+
 class ReversalIn(StrictIn):
     seq: Id = Field(description="The journal entry to reverse")
     reason: Text = Field(min_length=1, max_length=REASON_MAX)
@@ -350,5 +367,8 @@ class WaitingOut(Schema):
 
     incomes: list[IncomeOut]
     withdrawals: list[WithdrawalOut]
+    disputes: list[WithdrawalOut] = Field(
+        description="Disputed payouts the member may resolve (neither payee nor recorder)"
+    )
     reversals: list[ReversalOut]
     claims: list[ExpenseClaimOut]

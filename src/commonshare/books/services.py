@@ -46,6 +46,7 @@ from commonshare.books.vocab import (
     PAYER_MAX,
     REASON_MAX,
     REFERENCE_MAX,
+    DisputeOutcome,
     ExpenseStatus,
     IncomeStatus,
     ReversalStatus,
@@ -532,35 +533,41 @@ def confirm_withdrawal(actor: Member, withdrawal_id: int) -> Withdrawal:
         journal.lock()
         withdrawal = _pending_withdrawal(actor, withdrawal_id, doing="confirm receiving it")
         _require_books_that_verify()
-        member, minor, code = withdrawal.member, withdrawal.amount_minor, withdrawal.currency
-        _check_payable(member, minor, code, besides=withdrawal.pk)
-        entry = _post(
-            EntryDraft(
-                date=timezone.localdate(),
-                description=one_line(f"Paid out to {member.display_name} ({withdrawal.reference})"),
-                postings=(
-                    Posting(payable_account(member.pk), code, minor),
-                    Posting(BANK, code, -minor),
-                ),
-                source=f"member:{member.pk}",
-                actor=str(actor.pk),
-                service="books.confirm_withdrawal",
-                commits=records.digest(
-                    records.withdrawal_content(
-                        member_id=member.pk,
-                        amount_minor=minor,
-                        currency=code,
-                        reference=withdrawal.reference,
-                    )
-                ),
-            )
-        )
+        entry = _post_withdrawal(withdrawal, actor=actor, service="books.confirm_withdrawal")
         withdrawal.entry_id = entry.seq
         withdrawal.status = WithdrawalStatus.CONFIRMED
         withdrawal.answered_at = timezone.now()
         withdrawal.save(update_fields=["entry", "status", "answered_at"])
         record("books.withdrawal.confirmed", withdrawal, actor=actor, entry=entry.seq)
     return withdrawal
+
+
+def _post_withdrawal(withdrawal: Withdrawal, *, actor: Member, service: str) -> StoredEntry:
+    """Post the payout (owed to the payee, out of the bank) once what is owed and the bank
+    cover it. Call under ``journal.lock()`` with the withdrawal locked."""
+    member, minor, code = withdrawal.member, withdrawal.amount_minor, withdrawal.currency
+    _check_payable(member, minor, code, besides=withdrawal.pk)
+    return _post(
+        EntryDraft(
+            date=timezone.localdate(),
+            description=one_line(f"Paid out to {member.display_name} ({withdrawal.reference})"),
+            postings=(
+                Posting(payable_account(member.pk), code, minor),
+                Posting(BANK, code, -minor),
+            ),
+            source=f"member:{member.pk}",
+            actor=str(actor.pk),
+            service=service,
+            commits=records.digest(
+                records.withdrawal_content(
+                    member_id=member.pk,
+                    amount_minor=minor,
+                    currency=code,
+                    reference=withdrawal.reference,
+                )
+            ),
+        )
+    )
 
 
 @action
@@ -580,6 +587,82 @@ def dispute_withdrawal(actor: Member, withdrawal_id: int, *, reason: str) -> Wit
         withdrawal.answered_at = timezone.now()
         withdrawal.save(update_fields=["status", "dispute_reason", "answered_at"])
         record("books.withdrawal.disputed", withdrawal, actor=actor, reason=reason)
+    return withdrawal
+
+
+# A dispute ends when a third member, at the money level and neither the payee nor the
+# member who recorded the payout, looks at the bank statement and says what happened:
+# the money did arrive after all (the payout posts, as the payee's confirmation would
+# have posted it) or it did not (the payout is cancelled and nothing is owed less). The
+# two people whose word disagrees are the two who cannot settle it.
+
+
+@action
+def resolve_withdrawal(
+    actor: Member, withdrawal_id: int, *, outcome: str, reason: str
+) -> Withdrawal:
+    """Resolve a disputed payout: ``outcome`` is ``paid`` (it posts) or ``cancelled``."""
+    ensure_may_act(actor, doing="resolve disputed payouts")
+    trust.ensure_power(actor, trust.Power.MONEY, doing="resolve disputed payouts")
+    problems = Problems()
+    if outcome not in DisputeOutcome.values:
+        problems.add("outcome", "Say whether the money arrived (paid) or not (cancelled).")
+    reason = (reason or "").strip()
+    if not reason:
+        problems.add("reason", "Say what you found, so everyone can see why.")
+    elif len(reason) > REASON_MAX:
+        problems.add("reason", f"The reason can be at most {REASON_MAX} characters.")
+    problems.raise_any()
+    with transaction.atomic():
+        journal.lock()
+        withdrawal = (
+            Withdrawal.objects.select_for_update()
+            .select_related("member")
+            .filter(pk=withdrawal_id)
+            .first()
+        )
+        if withdrawal is None:
+            raise NotFound(f"No withdrawal with id {withdrawal_id}.")
+        if actor.pk in (withdrawal.member_id, withdrawal.recorded_by_id):
+            raise Forbidden(
+                "You were paid or recorded this payout, so a third member must resolve "
+                "the dispute: the two people who disagree cannot settle it."
+            )
+        if withdrawal.status != WithdrawalStatus.DISPUTED:
+            raise Conflict(
+                "Only a disputed payout is resolved; this one is "
+                f"{withdrawal.get_status_display().lower()}."
+            )
+        entry = None
+        if outcome == DisputeOutcome.PAID:
+            _require_books_that_verify()
+            entry = _post_withdrawal(withdrawal, actor=actor, service="books.resolve_withdrawal")
+            withdrawal.entry_id = entry.seq
+            withdrawal.status = WithdrawalStatus.CONFIRMED
+        else:
+            withdrawal.status = WithdrawalStatus.CANCELLED
+        withdrawal.resolution = outcome
+        withdrawal.resolution_reason = reason
+        withdrawal.resolved_by = actor
+        withdrawal.resolved_at = timezone.now()
+        withdrawal.save(
+            update_fields=[
+                "entry",
+                "status",
+                "resolution",
+                "resolution_reason",
+                "resolved_by",
+                "resolved_at",
+            ]
+        )
+        record(
+            "books.withdrawal.resolved",
+            withdrawal,
+            actor=actor,
+            outcome=outcome,
+            reason=reason,
+            entry=entry.seq if entry else None,
+        )
     return withdrawal
 
 

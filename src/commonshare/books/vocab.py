@@ -58,6 +58,14 @@ class WithdrawalStatus(models.TextChoices):
     PENDING = "pending", "Waiting for the payee"
     CONFIRMED = "confirmed", "Received"
     DISPUTED = "disputed", "Disputed by the payee"
+    CANCELLED = "cancelled", "Cancelled after a dispute"
+
+
+class DisputeOutcome(models.TextChoices):
+    """How a third member resolves a disputed payout (``books.services.resolve_withdrawal``)."""
+
+    PAID = "paid", "The money did arrive: put the payout in the books"
+    CANCELLED = "cancelled", "The money did not arrive: cancel the payout"
 
 
 class ReversalStatus(models.TextChoices):
@@ -87,7 +95,8 @@ IncomeSourceValue = Literal["support", "hosting", "custom-work", "sales", "donat
 ExpenseVerdictValue = Literal["approve", "reject"]
 ExpenseStatusValue = Literal["pending", "approved", "rejected", "needs-decision"]
 IncomeStatusValue = Literal["pending", "confirmed"]
-WithdrawalStatusValue = Literal["pending", "confirmed", "disputed"]
+WithdrawalStatusValue = Literal["pending", "confirmed", "disputed", "cancelled"]
+DisputeOutcomeValue = Literal["paid", "cancelled"]
 ReversalStatusValue = Literal["pending", "confirmed"]
 DistributionStatusValue = Literal["proposed", "posted", "superseded", "withdrawn"]
 DEFAULT_INCOME_SOURCE: IncomeSourceValue = "support"

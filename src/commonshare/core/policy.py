@@ -142,8 +142,9 @@ class TrustPolicy:
     level3_reviewed_hours: int = 60
     level3_periods_active: int = 3
     level3_review_agreement: Decimal = Decimal("0.7")
-    # Level 4: level 3 held over more periods, in the top band of reputation (the share of
-    # members with a reputation who rank at or above the member).
+    # Level 4: level 3 held at the end of this many periods (recorded as each period's
+    # distribution posts), in the top band of reputation (the share of members with a
+    # reputation who rank at or above the member).
     level4_periods_at_level3: int = 3
     level4_reputation_band: Decimal = Decimal("0.1")
     # A member with no reviewed work nor review for this many whole periods loses a level

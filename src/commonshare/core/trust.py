@@ -13,7 +13,8 @@ The levels, each asking everything the levels below ask:
   a good average rating received.
 - 3, regular: more of it, sustained over several periods, with reviews that agree with the
   other reviewers of the same work.
-- 4, anchor: level 3 held over more periods, in the top band of reputation.
+- 4, anchor: level 3 held at the end of several periods (as recorded each time a period's
+  distribution posts), and a reputation in the top band.
 
 A level is lost (one step each) by inactivity over the policy's number of whole periods
 and by each upheld flag. Pure: no Django, no I/O, no clock (``today`` is an argument).
@@ -28,6 +29,7 @@ from decimal import Decimal
 from commonshare.core.policy import PeriodPolicy, TrustPolicy
 
 TOP_LEVEL = 4
+REGULAR = 3  # the level whose holding, period after period, level 4 asks
 LEVEL_NAMES = {0: "new", 1: "basic", 2: "member", 3: "regular", 4: "anchor"}
 ZERO = Decimal(0)
 MONTHLY = PeriodPolicy()
@@ -56,6 +58,9 @@ class MemberRecord:
     # a reputation who rank at or above them (0.05: the top 5 %). None before any.
     reputation: Decimal | None = None
     reputation_band: Decimal | None = None
+    # Distinct periods at whose end they held level 3 or more: read from the level stored
+    # with their reputation each time a period's distribution posted.
+    periods_at_level3: int = 0
     # The last day with reviewed work of theirs or a review they gave.
     last_active: dt.date | None = None
     # Flags against them that were upheld (flags arrive with a later issue); each costs a
@@ -182,11 +187,6 @@ def _band(record: MemberRecord, need: Decimal) -> Requirement:
     return Requirement("reputation_band", band, need, met, sentence, bar=bar)
 
 
-def periods_at_level3(record: MemberRecord, policy: TrustPolicy) -> int:
-    """Periods active beyond those level 3 asks: the periods level 3 was held."""
-    return max(0, record.periods_active - policy.level3_periods_active)
-
-
 def requirements_for(
     level: int, record: MemberRecord, policy: TrustPolicy, *, today: dt.date
 ) -> tuple[Requirement, ...]:
@@ -251,7 +251,7 @@ def requirements_for(
         return (
             _count(
                 "periods_at_level3",
-                periods_at_level3(record, policy),
+                record.periods_at_level3,
                 policy.level4_periods_at_level3,
                 "period at level 3",
                 "periods at level 3",

@@ -143,6 +143,21 @@ def _payee_answer(verb: str) -> Callable[[AuditEvent, Any], SafeString]:
     return sentence
 
 
+def _resolved(event: AuditEvent, withdrawal: Any) -> SafeString:
+    done = (
+        "settled a disputed payment: it did arrive"
+        if event.data.get("outcome") == "paid"
+        else "settled a disputed payment: it did not arrive, so it is cancelled"
+    )
+    if withdrawal is None:
+        return format_html("{}", done)
+    amount = formatting.money(withdrawal.amount_minor, withdrawal.currency)
+    member = withdrawal.member
+    return format_html(
+        "{} ({} to {})", done, amount, _link("member", member.pk, member.display_name)
+    )
+
+
 def _reversal_asked(event: AuditEvent, _target: Any) -> SafeString:
     entry = event.data.get("entry")
     if entry is None:
@@ -246,6 +261,7 @@ SENTENCES: dict[str, Sentence] = {
     "books.income.confirmed": _income_doing("confirmed"),
     "books.withdrawal.confirmed": _payee_answer("confirmed receiving"),
     "books.withdrawal.disputed": _payee_answer("disputed"),
+    "books.withdrawal.resolved": _resolved,
     "books.reversal.requested": _reversal_asked,
     "books.entry.reversed": _reversed,
     "books.distribution.proposed": _about_distribution(

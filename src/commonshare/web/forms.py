@@ -13,7 +13,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from commonshare.books.models import ExpenseDecision, Income
-from commonshare.books.vocab import PERIOD_TEXT_MAX, REASON_MAX
+from commonshare.books.vocab import PERIOD_TEXT_MAX, REASON_MAX, DisputeOutcome
 from commonshare.community import mail, services
 from commonshare.core.money import CURRENCY_CODE_LENGTH
 from commonshare.work.models import Contribution
@@ -302,6 +302,18 @@ class WithdrawalForm(Form):
 
 class ReversalForm(Form):
     reason = _area("Reason", required=True, rows=3, help_text="Why this entry was a mistake.")
+
+
+class ResolutionForm(Form):
+    outcome = forms.ChoiceField(
+        label="What you found", choices=DisputeOutcome.choices, widget=forms.RadioSelect
+    )
+    reason = _area(
+        "How you know",
+        required=True,
+        rows=3,
+        help_text="For example: the bank statement of 3 March shows the transfer.",
+    )
 
 
 class DisputeForm(Form):

@@ -124,8 +124,9 @@ def trust_sentences(trust: TrustPolicy) -> list[str]:
         f"{count(trust.level3_periods_active, 'period', 'periods')}, and at least "
         f"{_share(trust.level3_review_agreement)} of one's reviews agreeing with the other "
         "reviewers of the same work.",
-        f"Level 4 asks level 3 held for "
-        f"{count(trust.level4_periods_at_level3, 'more period', 'more periods')} and a "
+        "Level 4 asks level 3 held at the end of "
+        f"{count(trust.level4_periods_at_level3, 'period', 'periods')} (as it stood each "
+        "time a period's distribution was posted) and a "
         f"reputation in the top {_share(trust.level4_reputation_band)} of the members who "
         "have one.",
         f"{lost}; each upheld flag costs a level too.",

@@ -166,6 +166,11 @@ urlpatterns = [
         name="withdrawal_dispute",
     ),
     path(
+        "books/withdrawals/<id:withdrawal_id>/resolve/",
+        confirmations.withdrawal_resolve,
+        name="withdrawal_resolve",
+    ),
+    path(
         "books/reversals/<id:request_id>/confirm/",
         confirmations.reversal_confirm,
         name="reversal_confirm",

@@ -6,7 +6,8 @@ asked for any past day too, and for any number of members in a fixed number of q
 - the members (joined, e-mail verified);
 - the reviews of their work and the reviews they gave, with the work reviewed;
 - the other reviews of the contributions they reviewed (for agreement);
-- the reputations of the last distribution posted by then (for the reputation band);
+- the reputations of the last distribution posted by then (for the reputation band), and
+  in the same query the members' earlier records that say they held level 3 (for level 4);
 - the policy in force that day.
 
 **Agreement** (level 3) is computed here from the reviews alone, whatever the valuation
@@ -26,12 +27,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
 from commonshare.community.models import Member
 from commonshare.core.policy import Policy, period_start
-from commonshare.core.trust import Assessment, MemberRecord, assess
+from commonshare.core.trust import REGULAR, Assessment, MemberRecord, assess
 from commonshare.governance.selectors import current_policy
 from commonshare.work.models import ReputationRecord, Review
 from commonshare.work.vocab import REPUTATION_PLACES, ContributionKind
@@ -100,26 +101,40 @@ def _ratings_of(contributions: set[int], on: dt.date) -> dict[int, list[tuple[in
     return found
 
 
-def _bands(on: dt.date) -> dict[int, tuple[Decimal, Decimal]]:
-    """Each member's reputation after the last distribution by ``on``, and its band."""
-    last = (
-        ReputationRecord.objects.filter(period_end__lte=on)
-        .order_by("-period_end", "-distribution_id")
-        .values_list("distribution_id", flat=True)
-        .first()
+def _reputations(
+    ids: list[int], on: dt.date
+) -> tuple[dict[int, tuple[Decimal, Decimal]], dict[int, int]]:
+    """Each member's reputation after the last distribution by ``on`` and its band; and the
+    periods, up to ``on``, at whose end each of ``ids`` held level 3 or more.
+
+    One query: the last distribution's records (all of them, to rank the members) and the
+    level-3 records of the members asked for.
+    """
+    by_then = ReputationRecord.objects.filter(period_end__lte=on)
+    last = by_then.order_by("-period_end", "-distribution_id").values("distribution_id")[:1]
+    held = Q(level__gte=REGULAR)
+    if len(ids) <= MANY:
+        held &= Q(member_id__in=ids)
+    rows = by_then.filter(Q(distribution_id=Subquery(last)) | held).values_list(
+        "member_id", "distribution_id", "period_end", "reputation", "level"
     )
-    if last is None:
-        return {}
-    reputations = dict(
-        ReputationRecord.objects.filter(distribution_id=last).values_list("member_id", "reputation")
-    )
-    values = sorted(reputations.values())  # ascending, for bisect
+    found = list(rows)
+    # The last distribution (the subquery's) is the latest by (end, id) among the rows.
+    last_id = max(((row[2], row[1]) for row in found), default=(None, None))[1]
+    latest: dict[int, Decimal] = {}
+    periods: dict[int, set[dt.date]] = defaultdict(set)
+    for member, distribution, period_end, reputation, level in found:
+        if distribution == last_id:
+            latest[member] = reputation
+        if level is not None and level >= REGULAR:
+            periods[member].add(period_end)
+    values = sorted(latest.values())  # ascending, for bisect
     total = Decimal(len(values))
     bands: dict[int, tuple[Decimal, Decimal]] = {}
-    for member, value in reputations.items():
+    for member, value in latest.items():
         at_or_above = len(values) - bisect.bisect_left(values, value)
         bands[member] = (value, Decimal(at_or_above) / total)
-    return bands
+    return bands, {member: len(ends) for member, ends in periods.items()}
 
 
 def _tallies(ids: list[int], on: dt.date, policy: Policy) -> dict[int, _Tally]:
@@ -161,7 +176,7 @@ def records_of(
         "pk", "joined_at", "email_verified_at"
     )
     tallies = _tallies(ids, on, policy)
-    bands = _bands(on)
+    bands, held_level3 = _reputations(ids, on)
     records: dict[int, MemberRecord] = {}
     wanted = set(ids)
     for pk, joined_at, verified_at in members:
@@ -185,6 +200,7 @@ def records_of(
             ),
             reputation=reputation,
             reputation_band=band,
+            periods_at_level3=held_level3.get(pk, 0),
             last_active=max(days) if days else None,
             # Flags arrive with a later issue; until then none is ever upheld.
             upheld_flags=0,
@@ -231,18 +247,21 @@ def earned_level_of(member: Member, *, on: dt.date | None = None) -> int:
 def _record_reputation(
     distribution_id: int, period_end: dt.date, reputation: Mapping[str, Any]
 ) -> None:
-    """Store the reputations a posted distribution's valuation handed on.
+    """Store the reputations a posted distribution's valuation handed on, each with the
+    trust level its member held on ``period_end`` (earned, as level 4 counts it).
 
     Private: called when ``books.distribution`` posts a distribution, inside the action whose one
     event names the distribution; it records no event of its own.
     """
     step = Decimal(1).scaleb(-REPUTATION_PLACES)
+    levels = earned_levels_of((int(member) for member in reputation), on=period_end)
     ReputationRecord.objects.bulk_create(
         ReputationRecord(
             member_id=int(member),
             distribution_id=distribution_id,
             period_end=period_end,
             reputation=Decimal(str(value)).quantize(step),
+            level=levels.get(int(member)),
         )
         for member, value in sorted(reputation.items(), key=lambda item: int(item[0]))
     )

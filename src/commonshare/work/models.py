@@ -260,6 +260,10 @@ class ReputationRecord(models.Model):
     distribution_id = models.PositiveBigIntegerField(help_text="The books distribution's id")
     period_end = models.DateField()
     reputation = models.DecimalField(max_digits=30, decimal_places=REPUTATION_PLACES)
+    # The trust level the member held on ``period_end`` (earned, never lent by the steward
+    # phase); level 4 counts the periods it was 3 or more. Null on records written before
+    # it was kept: those count for nothing.
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-period_end", "-distribution_id", "member_id"]

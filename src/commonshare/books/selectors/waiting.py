@@ -24,12 +24,22 @@ class Waiting:
 
     incomes: list[Income] = field(default_factory=list)
     withdrawals: list[Withdrawal] = field(default_factory=list)
+    # Disputed payouts this member may settle (a third member: neither payee nor recorder).
+    disputes: list[Withdrawal] = field(default_factory=list)
+    # Disputed payouts this member is party to: shown with what happens next, not theirs to move.
+    own_disputes: list[Withdrawal] = field(default_factory=list)
     reversals: list[ReversalRequest] = field(default_factory=list)
     claims: list[Contribution] = field(default_factory=list)
 
     @property
     def count(self) -> int:
-        return len(self.incomes) + len(self.withdrawals) + len(self.reversals) + len(self.claims)
+        return (
+            len(self.incomes)
+            + len(self.withdrawals)
+            + len(self.disputes)
+            + len(self.reversals)
+            + len(self.claims)
+        )
 
 
 def pending_incomes() -> list[Income]:
@@ -59,10 +69,22 @@ def withdrawals_to_answer(member: Member) -> list[Withdrawal]:
     )
 
 
+def disputed_withdrawals() -> list[Withdrawal]:
+    """Payouts their payee disputed, waiting for a third member to settle, oldest first."""
+    return list(
+        Withdrawal.objects.filter(status=WithdrawalStatus.DISPUTED)
+        .select_related("member", "recorded_by")
+        .order_by("answered_at", "id")
+    )
+
+
 def waiting_for(member: Member) -> Waiting:
     """What ``member`` may confirm now, by the same rules the services apply."""
     waiting = Waiting(withdrawals=withdrawals_to_answer(member))
+    disputed = disputed_withdrawals()
+    waiting.own_disputes = [w for w in disputed if member.pk in (w.member_id, w.recorded_by_id)]
     if trust.has_power(member, trust.Power.MONEY):
+        waiting.disputes = [w for w in disputed if w not in waiting.own_disputes]
         waiting.incomes = [i for i in pending_incomes() if i.recorded_by_id != member.pk]
         waiting.reversals = [r for r in pending_reversals() if r.requested_by_id != member.pk]
     if trust.has_power(member, trust.Power.APPROVE_EXPENSES):
@@ -92,4 +114,16 @@ def reversal_request(request_id: int) -> ReversalRequest:
     )
     if found is None:
         raise NotFound(f"No reversal request with id {request_id}.")
+    return found
+
+
+def withdrawal(withdrawal_id: int) -> Withdrawal:
+    """One payout, with who was paid, who recorded it and who settled any dispute."""
+    found = (
+        Withdrawal.objects.select_related("member", "recorded_by", "resolved_by")
+        .filter(pk=withdrawal_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"No withdrawal with id {withdrawal_id}.")
     return found

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from commonshare.books import services
 from commonshare.books.selectors import waiting
 from commonshare.errors import Conflict
-from commonshare.web.forms import DisputeForm
+from commonshare.web.forms import DisputeForm, ResolutionForm
 from commonshare.web.templatetags.commonshare_web import money
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 
@@ -83,6 +83,32 @@ def withdrawal_dispute(request: MemberRequest, withdrawal_id: int) -> HttpRespon
     return render(
         request, "web/books/withdrawal_dispute.html", {"form": form, "withdrawal_id": withdrawal_id}
     )
+
+
+@login_required
+@domain_errors
+def withdrawal_resolve(request: MemberRequest, withdrawal_id: int) -> HttpResponse:
+    """GET shows the disputed payout and asks what was found; POST settles it."""
+    found = waiting.withdrawal(withdrawal_id)
+    form = ResolutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = submit(
+            form,
+            lambda: services.resolve_withdrawal(
+                request.user, withdrawal_id, outcome=data["outcome"], reason=data["reason"]
+            ),
+        )
+        if done is not None:
+            amount = money(done.amount_minor, done.currency)
+            messages.success(
+                request,
+                f"Settled: the payout of {amount} is in the books."
+                if done.entry_id
+                else f"Settled: the payout of {amount} is cancelled.",
+            )
+            return redirect("web:waiting")
+    return render(request, "web/books/withdrawal_resolve.html", {"form": form, "withdrawal": found})
 
 
 @login_required
