@@ -26,6 +26,10 @@ class DecisionsConfig(AppConfig):
         # Lifted and put back with the journal's guard (test flushes, demo --reset): the
         # decisions' and the steward phase's end (work may not import books, so it is
         # registered here, by the app that imports both).
+        from commonshare.decisions import distributions
+
+        # A proposed distribution opens the lazy consensus that carries its posting.
+        distributions.install()
         append_only.also_guard(fixed.set_guard)
         append_only.also_guard(steward_guard.set_guard)
         post_migrate.connect(_guard_decisions, sender=self)

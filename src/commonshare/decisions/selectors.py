@@ -130,6 +130,28 @@ def eligible_count(proposal: Proposal) -> int:
     return len(eligible_members(proposal))
 
 
+def counted_at_close(proposal: Proposal, phase: int) -> tuple[list[dict[str, Any]], int]:
+    """The ballots a close counts, and the quorum's base: the members eligible at the close.
+
+    An open ballot counts when its voter is still eligible at the close; one who left or
+    lost the level since no longer counts, neither in the base nor among the ballots, so the
+    quorum is the share of those eligible at the close who cast a ballot. A secret ballot
+    cannot be tied to its voter: a voter on the roll who is no longer eligible keeps their
+    ballot in the count and is added to the base, so a ballot is never counted out of
+    thin air either.
+    """
+    eligible = {m.pk for m in eligible_members(proposal)}
+    ballots = ballots_to_publish(proposal, phase)
+    if not proposal.secret:
+        return [b for b in ballots if b["voter"] in eligible], len(eligible)
+    roll = set(
+        VoterRoll.objects.filter(proposal=proposal, phase=phase).values_list(
+            "member_id", flat=True
+        )
+    )
+    return ballots, len(eligible | roll)
+
+
 def published(proposal: Proposal) -> dict[str, Any]:
     """The published record: ``{"phases": [{phase, terms, eligible, tally, ballots}]}``."""
     data: dict[str, Any] = json.loads(proposal.tally) if proposal.tally else {}
