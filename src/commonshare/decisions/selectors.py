@@ -145,9 +145,7 @@ def counted_at_close(proposal: Proposal, phase: int) -> tuple[list[dict[str, Any
     if not proposal.secret:
         return [b for b in ballots if b["voter"] in eligible], len(eligible)
     roll = set(
-        VoterRoll.objects.filter(proposal=proposal, phase=phase).values_list(
-            "member_id", flat=True
-        )
+        VoterRoll.objects.filter(proposal=proposal, phase=phase).values_list("member_id", flat=True)
     )
     return ballots, len(eligible | roll)
 

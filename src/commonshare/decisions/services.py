@@ -592,6 +592,7 @@ def close_decision(number: int) -> Proposal:
         outcome=proposal.outcome,
         cast=result.cast,
         eligible=eligible,
+        effect_kind=proposal.effect_kind,
         effect=proposal.effect_note,
     )
     return proposal
