@@ -159,6 +159,9 @@ def decision_of(distribution: Distribution) -> Any:
         return None
     found = decision_selectors.proposal(distribution.decision_number)
     found.deadline = decision_selectors.deadline(found)  # type: ignore[attr-defined]
+    found.can_close = (  # type: ignore[attr-defined]
+        found.stage != "closed" and timezone.now() >= found.deadline  # type: ignore[attr-defined]
+    )
     return found
 
 
