@@ -532,7 +532,8 @@ def close_decision(number: int) -> Proposal:
             f"Decision {number} closes at {selectors.when(deadline)}; it can be closed after.",
         )
     phase, terms = selectors.phase_terms(proposal)
-    ballots, eligible = selectors.counted_at_close(proposal, phase)
+    counted = selectors.counted_at_close(proposal, phase)
+    ballots, eligible = counted.ballots, counted.eligible
     result = tally(terms, [json.loads(b["ballot"]) for b in ballots], eligible=eligible)
     published = selectors.published(proposal)
     published.setdefault("phases", []).append(
@@ -542,6 +543,12 @@ def close_decision(number: int) -> Proposal:
             "eligible": eligible,
             "tally": result.as_dict(),
             "ballots": [{**b, "ballot": json.loads(b["ballot"])} for b in ballots],
+            # Ballots of voters no longer eligible at the close: published, not counted.
+            **(
+                {"set_aside": [{**b, "ballot": json.loads(b["ballot"])} for b in counted.set_aside]}
+                if counted.set_aside
+                else {}
+            ),
         }
     )
     if terms.method is Method.LAZY_CONSENSUS and result.outcome is Outcome.OBJECTED:
