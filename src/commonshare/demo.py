@@ -473,17 +473,19 @@ def _distribution(context: dict[str, Any]) -> None:
     earlier = propose_distribution(
         founder, period=context["earlier_period"], currency="EUR", amount="1200.00"
     )
+    number = earlier.decision_number
+    assert number is not None  # noqa: S101 - proposing opens its decision
     proposed_at = timezone.now() - dt.timedelta(days=20)
     window_ends = proposed_at + dt.timedelta(hours=72)
     Distribution.objects.filter(pk=earlier.pk).update(
         created_at=proposed_at, challenge_ends_at=window_ends
     )
     with transaction.atomic(), _decisions_unguarded():
-        Proposal.objects.filter(number=earlier.decision_number).update(
+        Proposal.objects.filter(number=number).update(
             created_at=proposed_at, opens_at=proposed_at, closes_at=window_ends
         )
     # Anyone may close a decision past its close; with no objection it posts.
-    services.close_decision(earlier.decision_number)
+    services.close_decision(number)
     propose_distribution(founder, period=context["last_period"], currency="EUR", amount="800.00")
 
 
