@@ -52,7 +52,7 @@ def _open_distribution_decision(actor: Member, distribution: Distribution) -> in
     found.found = [("period" if f == "kind" else f, m) for f, m in found.found]
     found.raise_any()
     name = period_words(distribution.period_start, distribution.period_end)
-    amount = f"{distribution.amount} {distribution.currency}"
+    amount = f"{distribution.amount:,} {distribution.currency}"  # 1,200.00 EUR
     closes = distribution.challenge_ends_at or timezone.now()
     proposal = _new_proposal(
         actor,

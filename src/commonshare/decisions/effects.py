@@ -426,7 +426,7 @@ def _describe_post_distribution(content: Mapping[str, Any]) -> Description:
     count = found.payouts.count()
     return Description(
         f"Posts the distribution of {period_words(found.period_start, found.period_end)} "
-        f"to the journal: {found.amount} {found.currency} in {count} "
+        f"to the journal: {found.amount:,} {found.currency} in {count} "
         f"payout{'' if count == 1 else 's'}, each exactly as its preview explains."
     )
 
@@ -435,7 +435,7 @@ def _run_post_distribution(proposal: Proposal, content: Mapping[str, Any]) -> st
     posted = _post_proposed_distribution(int(content["distribution_id"]))
     count = posted.payouts.count()
     return (
-        f"Posted {_distribution_name(content)} to the journal: {posted.amount} "
+        f"Posted {_distribution_name(content)} to the journal: {posted.amount:,} "
         f"{posted.currency} in {count} payout{'' if count == 1 else 's'}."
     )
 

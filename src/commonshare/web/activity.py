@@ -226,7 +226,8 @@ def _decision_closed(event: AuditEvent, target: Any) -> SafeString:
         return format_html(
             "closed {} with no objection standing, and so distributed income: {}",
             _link("decision", number, f"decision {number}"),
-            event.data["effect"],
+            # The sentence is followed by a full stop of the feed's own.
+            str(event.data["effect"]).rstrip("."),
         )
     return _decision("closed and counted")(event, target)
 
