@@ -1,7 +1,8 @@
 """Distributing in tests: a period must have ended and its challenge window closed.
 
-``distribute`` proposes the period that contains the test's present day and posts it once
-its window is over, by moving the clock forward (``time_machine``, ticking): first to the
+``distribute`` proposes the period that contains the test's present day and closes the
+lazy-consensus decision that carries it once its window is over (it posts at that close), by
+moving the clock forward (``time_machine``, ticking): first to the
 day after the period ends, then past the window. The clock stays there for the rest of the
 test, so work logged afterwards falls in the next period, which the next call distributes;
 the autouse fixture ``_back_to_the_present`` (``tests/conftest.py``) stops the travel.
@@ -60,12 +61,19 @@ def propose(actor: Any, *, currency: str = "EUR", amount: Any = None) -> Any:
     return propose_distribution(actor, period=start, currency=currency, amount=amount)
 
 
-def distribute(actor: Any, *, currency: str = "EUR", amount: Any = None) -> Any:
-    """Propose the present period and post it after its challenge window (posted by a
-    second member: nobody posts what they proposed)."""
-    from commonshare.books.distribution import post_distribution
-    from tests.money import second_member
+def close_its_decision(distribution: Any) -> Any:
+    """Close the lazy consensus that carries ``distribution`` (anyone may, after its
+    window) and return the distribution as it is then: posted, unless it was refused."""
+    from commonshare.books.models import Distribution
+    from commonshare.decisions.services import close_decision
 
+    close_decision(distribution.decision_number)
+    return Distribution.objects.get(pk=distribution.pk)
+
+
+def distribute(actor: Any, *, currency: str = "EUR", amount: Any = None) -> Any:
+    """Propose the present period and close its decision after the challenge window, with
+    nobody objecting: it posts at that close."""
     proposal = propose(actor, currency=currency, amount=amount)
     past_the_window(proposal)
-    return post_distribution(second_member(actor), proposal.pk)
+    return close_its_decision(proposal)

@@ -118,13 +118,13 @@ def test_the_journey_from_the_command_line(tmp_path, trust_levels) -> None:  # t
     preview = json.loads(run("distribute", "show", str(distribution.pk)).output)
     assert preview["status"] == "proposed"
     assert preview["payouts"][0]["amount"] == "90.00" and preview["payouts"][0]["explanation"]
-    own = run("distribute", "post", str(distribution.pk), member="bo@example.org", ok=False)
-    assert own.exit_code == 2 and "nobody moves a period" in own.stderr
-    early = run("distribute", "post", str(distribution.pk), member="ada@example.org", ok=False)
-    assert early.exit_code == 2 and "open for challenge until" in early.stderr
+    number = str(distribution.decision_number)
+    assert f"carried by decision {number}" in proposed.output
+    early = run("decision", "close", number, ok=False)
+    assert early.exit_code == 2 and "it can be closed after" in early.stderr
     past_the_window(distribution)
-    posted = run("distribute", "post", str(distribution.pk), member="ada@example.org")
-    assert "posted on" in posted.output
+    run("decision", "close", number)
+    assert "posted on" in run("distribute", "list").output
     explanation = json.loads(
         run(
             "distribute",

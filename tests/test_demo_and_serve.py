@@ -266,6 +266,18 @@ def test_the_demo_keeps_money_waiting_a_challenge_and_a_confirmation(demo_dir: P
         demo_dir, "SELECT challenge_ends_at FROM books_distribution WHERE status = 'proposed'"
     )
     assert window[0][0] > time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    # Each is carried by a lazy consensus: the posted one's closed with no objection, the
+    # one in its challenge window is an open decision closing when the window does.
+    carried = _rows(
+        demo_dir,
+        "SELECT d.status, p.stage, p.outcome, p.method, p.effect_kind, "
+        "p.closes_at = d.challenge_ends_at FROM books_distribution d "
+        "JOIN decisions_proposal p ON p.number = d.decision_number ORDER BY d.period_start",
+    )
+    assert carried == [
+        ("posted", "closed", "passed", "lazy_consensus", "post_distribution", 1),
+        ("proposed", "open", "", "lazy_consensus", "post_distribution", 1),
+    ]
     pending = _rows(demo_dir, "SELECT COUNT(*) FROM books_income WHERE status = 'pending'")
     assert pending[0][0] == 1
 

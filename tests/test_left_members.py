@@ -485,7 +485,6 @@ def test_the_cli_walk_sees_every_command() -> None:
         "expense approve",
         "income record",
         "distribute propose",
-        "distribute post",
         "distribute withdraw",
     } <= set(CLI_WRITES)
 

@@ -173,8 +173,8 @@ def _steps() -> Iterator[Any]:
     yield _history
     yield _income
     yield _backdate
-    yield _distribution
     yield _decisions
+    yield _distribution
     yield _newcomer
 
 
@@ -457,22 +457,35 @@ def _backdate(context: dict[str, Any]) -> None:
 
 
 def _distribution(context: dict[str, Any]) -> None:
-    """The earlier month posted (its window backdated, like the story); the last month's
-    proposal left open for challenge."""
-    from commonshare.books.distribution import post_distribution, propose_distribution
-    from commonshare.books.models import Distribution
+    """Two distributions, each carried by a lazy-consensus decision: the earlier month's,
+    its window backdated like the story, closed with no objection and so posted; last
+    month's left open, a decision in its challenge window.
 
-    # The founder is a steward: the phase is still open here, so she holds level-2 powers.
+    It comes after the decisions, so that those keep their numbers 1 to 3; the founder has
+    earned level 2 by then, and Priya may object, so it is not decided by its proposer alone.
+    """
+    from commonshare.books.distribution import propose_distribution
+    from commonshare.books.models import Distribution
+    from commonshare.decisions import services
+    from commonshare.decisions.models import Proposal
+
     founder = context["members"][0]
     earlier = propose_distribution(
         founder, period=context["earlier_period"], currency="EUR", amount="1200.00"
     )
+    number = earlier.decision_number
+    assert number is not None  # noqa: S101 - proposing opens its decision
     proposed_at = timezone.now() - dt.timedelta(days=20)
+    window_ends = proposed_at + dt.timedelta(hours=72)
     Distribution.objects.filter(pk=earlier.pk).update(
-        created_at=proposed_at, challenge_ends_at=proposed_at + dt.timedelta(hours=72)
+        created_at=proposed_at, challenge_ends_at=window_ends
     )
-    # Posted by another steward: nobody posts what they proposed.
-    post_distribution(context["members"][1], earlier.pk)
+    with transaction.atomic(), _decisions_unguarded():
+        Proposal.objects.filter(number=number).update(
+            created_at=proposed_at, opens_at=proposed_at, closes_at=window_ends
+        )
+    # Anyone may close a decision past its close; with no objection it posts.
+    services.close_decision(number)
     propose_distribution(founder, period=context["last_period"], currency="EUR", amount="800.00")
 
 

@@ -153,7 +153,6 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("POST", "/api/income"),
         ("GET", "/api/distributions"),
         ("POST", "/api/distributions"),
-        ("POST", "/api/distributions/{distribution_id}/post"),
         ("POST", "/api/distributions/{distribution_id}/withdraw"),
         ("GET", "/api/distributions/{distribution_id}"),
         ("GET", "/api/distributions/{distribution_id}/payouts/{member_id}"),

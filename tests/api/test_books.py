@@ -96,20 +96,24 @@ def test_distribution_and_payouts(  # noqa: PLR0917 - pytest fixtures
         anonymous.get(f"/distributions/{proposal['id']}").json()["payouts"] == (proposal["payouts"])
     )
     as_bob = api_as(bob)
-    own = as_alice.post(f"/distributions/{proposal['id']}/post", {})
-    assert_refused(own, 403)  # nobody posts what they proposed
-    refused = as_bob.post(f"/distributions/{proposal['id']}/post", {})
+    number = proposal["decision_number"]
+    assert number and proposal["withdrawn_reason"] == ""
+    carried = as_bob.get(f"/decisions/{number}").json()
+    assert carried["method"] == "lazy_consensus" and carried["stage"] == "open"
+    refused = as_bob.post(f"/decisions/{number}/close")
     assert_refused(refused, 409)
-    assert "open for challenge until" in refused.json()["detail"]
+    assert "it can be closed after" in refused.json()["detail"]
     assert not anonymous.get(f"/members/{alice.pk}/payouts").json()["items"]  # not pay yet
+    assert as_bob.post(f"/distributions/{proposal['id']}/post", {}).status_code in (404, 405)
 
     past_the_window(Distribution.objects.get(pk=proposal["id"]))
-    response = as_bob.post(f"/distributions/{proposal['id']}/post", {})
+    response = as_bob.post(f"/decisions/{number}/close")
     assert response.status_code == 200, response.content
-    distribution = response.json()
+    assert response.json()["outcome"] == "passed"
+    distribution = anonymous.get(f"/distributions/{proposal['id']}").json()
     assert distribution["status"] == "posted" and distribution["posted_at"]
     assert distribution["payouts"] == proposal["payouts"]  # exactly what was previewed
-    assert_refused(as_bob.post(f"/distributions/{proposal['id']}/post", {}), 409)
+    assert_refused(as_bob.post(f"/decisions/{number}/close"), 409)
     assert_refused(as_alice.post("/distributions", reviewed_period), 409)
     assert Distribution.objects.count() == 1
 

@@ -24,8 +24,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.dates import live_today
-from tests.distributing import close_this_period, past_the_window, propose
-from tests.money import second_member
+from tests.distributing import close_this_period, propose
 
 import commonshare
 from commonshare.audit import actions
@@ -50,6 +49,9 @@ NOT_ACTIONS = {
     ),
     "governance.policy_problems": "checks a policy's content; writes nothing",
     "decisions.close_due": "closes each due decision by its own close_decision action",
+    "books.use_decision_door": (
+        "registers, at start-up, how the decisions app carries a proposed distribution"
+    ),
 }
 
 
@@ -289,7 +291,7 @@ def _books(name: str, world: World) -> Call:
         return lambda: books.record_withdrawal(
             world.bo, member_id=world.ada.pk, amount="10.00", currency="EUR", reference="TR-1"
         )
-    if name in ("propose_distribution", "post_distribution", "withdraw_distribution"):
+    if name in ("propose_distribution", "withdraw_distribution"):
         return _distribution_call(name, world)
     raise LookupError(name)
 
@@ -324,12 +326,9 @@ def _distribution_call(name: str, world: World) -> Call:
         start = close_this_period()
         return lambda: distribution.propose_distribution(world.bo, period=start, currency="EUR")
     proposal = propose(world.bo, currency="EUR")
-    if name == "withdraw_distribution":
-        return lambda: distribution.withdraw_distribution(
-            world.bo, proposal.pk, reason="Income is missing"
-        )
-    past_the_window(proposal)
-    return lambda: distribution.post_distribution(second_member(proposal.created_by), proposal.pk)
+    return lambda: distribution.withdraw_distribution(
+        world.bo, proposal.pk, reason="Income is missing"
+    )
 
 
 def _confirmations(name: str, world: World) -> Call:
@@ -423,7 +422,6 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "books.decide_expense": _books,
     "books.record_withdrawal": _books,
     "books.propose_distribution": _books,
-    "books.post_distribution": _books,
     "books.withdraw_distribution": _books,
     "books.confirm_withdrawal": _confirmations,
     "books.dispute_withdrawal": _confirmations,

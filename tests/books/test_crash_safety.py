@@ -1,7 +1,9 @@
-"""SIGKILL a real `commonshare distribute post` at random moments: nothing half-paid or doubled.
+"""SIGKILL a real `commonshare decision close` of a distribution's lazy consensus at random
+moments: nothing half-paid or doubled.
 
-Each currency's proposal is made here, for last month, and its challenge window is set to
-have closed (set-up data, as the seed's rows are); the subprocess then posts it. Its
+Each currency's proposal is made here, for last month, and its challenge window (and so its
+decision) is set to have closed (set-up data, as the seed's rows are); the subprocess then
+closes the decision, which posts it. Its
 member holds trust level 2 there by a patch of ``trust.level_of`` (``POSTER``), since a
 subprocess does not see this process's ``trust_levels`` fixture.
 """
@@ -39,6 +41,7 @@ POSTER = (
     "django.setup(); "
     "import commonshare.work.trust as trust; "
     "trust.level_of = lambda member, on=None: 2; "
+    "trust.levels_of = lambda member_ids, on=None: {i: 2 for i in member_ids}; "
     "from commonshare.cli import main; main()"
 )
 
@@ -127,18 +130,30 @@ def _command(actor: Member, *args: str) -> subprocess.Popen[bytes]:
 
 
 def _proposed(actor: Member, currency: str) -> int:
-    """Last month's proposal in ``currency``, its challenge window over."""
+    """Last month's proposal in ``currency``, its challenge window and its decision over."""
     from django.utils import timezone
 
+    from commonshare.decisions import fixed
+    from commonshare.decisions.models import Proposal
+
     proposal = propose_distribution(actor, period=f"{_last_month():%Y-%m}", currency=currency)
-    Distribution.objects.filter(pk=proposal.pk).update(
-        challenge_ends_at=timezone.now() - dt.timedelta(minutes=1)
-    )
+    past = timezone.now() - dt.timedelta(minutes=1)
+    Distribution.objects.filter(pk=proposal.pk).update(challenge_ends_at=past)
+    # Set-up data under the lifted guard, as the decisions' own crash test moves its times.
+    fixed.set_guard(connection, install=False)
+    try:
+        Proposal.objects.filter(number=proposal.decision_number).update(
+            opens_at=past - dt.timedelta(days=3), closes_at=past
+        )
+    finally:
+        fixed.set_guard(connection, install=True)
     return proposal.pk
 
 
 def _post(actor: Member, distribution_id: int) -> subprocess.Popen[bytes]:
-    return _command(actor, "distribute", "post", str(distribution_id))
+    """Close the decision that carries the distribution: it posts at that close."""
+    number = Distribution.objects.get(pk=distribution_id).decision_number
+    return _command(actor, "decision", "close", str(number))
 
 
 def _timed(process: subprocess.Popen[bytes]) -> float:
@@ -160,10 +175,13 @@ def _assert_nothing_or_everything(currency: str) -> None:
         for (_, code), total in journal.balances(prefix="liabilities:payable:").items()
         if code == currency
     )
+    from commonshare.decisions.models import Proposal
+
+    stage = Proposal.objects.get(number=done.decision_number).stage
     if done.status == "proposed":  # killed before the commit: nothing of it posted
-        assert (entries, owed, done.posted_at) == (0, 0, None)
+        assert (entries, owed, done.posted_at, stage) == (0, 0, None, "open")
         return
-    assert done.status == "posted"
+    assert done.status == "posted" and stage == "closed"
     assert entries == 1
     assert owed == paid
 
@@ -200,12 +218,13 @@ def test_killing_a_posting_at_any_moment_leaves_nothing_or_everything(trust_leve
         _assert_nothing_or_everything(currency)
     assert killed >= len(CURRENCIES) // 2
     for currency in CURRENCIES:
-        # Post it again: it finishes, or says it is already done; a third post changes nothing.
+        # Close it again: it finishes, or says it is closed already; a third close changes
+        # nothing.
         finish = _post(poster, proposals[currency])
         _, err = finish.communicate(timeout=180)
-        assert finish.returncode == 0 or b"Already done" in err, err.decode()
+        assert finish.returncode == 0 or b"closed already" in err, err.decode()
         again = _post(poster, proposals[currency])
         _, err = again.communicate(timeout=180)
-        assert again.returncode == 2 and b"Already done" in err
+        assert again.returncode == 2 and b"closed already" in err
         _assert_nothing_or_everything(currency)
         assert Distribution.objects.get(currency=currency).status == "posted"

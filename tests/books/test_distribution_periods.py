@@ -10,20 +10,28 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 from tests.dates import live_today
-from tests.distributing import close_this_period, distribute, past_the_window, propose
-from tests.money import posted_income, reversed_entry, second_member
+from tests.distributing import (
+    close_its_decision,
+    close_this_period,
+    distribute,
+    past_the_window,
+    propose,
+    travel_to,
+)
+from tests.money import posted_income, reversed_entry
 
 from commonshare.audit.models import AuditEvent
 from commonshare.books import records
 from commonshare.books.distribution import (
     _post_proposed_distribution,
     _propose_distribution,
-    post_distribution,
     propose_distribution,
     withdraw_distribution,
 )
 from commonshare.books.models import Distribution, JournalEntry, Payout
 from commonshare.books.selectors import earned_by_currency, owed
+from commonshare.decisions import selectors as decisions
+from commonshare.decisions import services as decide
 from commonshare.errors import CommonshareError, Conflict, Forbidden, InvalidInput
 from commonshare.work import services as work
 from commonshare.work.services import ContributionInput
@@ -127,7 +135,7 @@ def test_a_proposal_covers_a_whole_month_named_by_its_first_day_or_month(ready: 
 
 
 @pytest.mark.parametrize("level", [0, 1])
-def test_below_level_two_nobody_proposes_or_posts(
+def test_below_level_two_nobody_proposes_objects_or_withdraws(
     ready: Any, make_member: Any, trust_levels: Any, level: int
 ) -> None:
     ada, _ = ready
@@ -136,13 +144,13 @@ def test_below_level_two_nobody_proposes_or_posts(
         propose(fresh, currency="EUR")
     assert not Distribution.objects.exists()
     proposal = propose_distribution(ada, period=close_this_period(), currency="EUR")
-    past_the_window(proposal)
     with pytest.raises(Forbidden, match="need trust level 2"):
-        post_distribution(fresh, proposal.pk)
+        decide.vote(fresh, proposal.decision_number, {"position": "object", "reason": "mine"})
     with pytest.raises(Forbidden, match="need trust level 2"):
         withdraw_distribution(fresh, proposal.pk, reason="mine")
     proposal.refresh_from_db()
     assert proposal.status == "proposed" and _entries() == 0
+    assert not decisions.voters(decisions.proposal(proposal.decision_number))
 
 
 # --- proposed: frozen, nothing posted ---------------------------------------------------
@@ -180,10 +188,14 @@ def test_two_open_proposals_never_promise_the_same_money(ready: Any) -> None:
     # The later month's proposal values the earlier month's work too (nothing posted had
     # valued it): once the earlier one posts, the later one is refused, not paid twice.
     past_the_window(second)
-    post_distribution(second_member(first.created_by), first.pk)
-    with pytest.raises(Conflict, match="another distribution has paid some of the work"):
-        post_distribution(second_member(second.created_by), second.pk)
-    assert _entries() == 1
+    assert close_its_decision(first).status == "posted"
+    refused = close_its_decision(second)
+    assert refused.status == "withdrawn" and _entries() == 1
+    closed = decisions.proposal(second.decision_number)
+    assert closed.outcome == "passed"
+    assert "another distribution has paid some of the work" in closed.effect_note
+    assert "was withdrawn and nothing of it was paid" in closed.effect_note
+    assert "another distribution has paid some of the work" in refused.withdrawn_reason
 
 
 # --- posted after the window, once ------------------------------------------------------
@@ -195,24 +207,62 @@ def test_posting_waits_for_the_window_then_posts_the_preview_exactly_once(ready:
     preview = list(
         Payout.objects.filter(distribution=proposal).values_list("member", "amount_minor")
     )
-    with pytest.raises(Conflict, match="open for challenge until") as early:
-        post_distribution(second_member(proposal.created_by), proposal.pk)
-    ends = timezone.localtime(proposal.challenge_ends_at)
-    assert f"{ends.day} {ends:%B %Y, %H:%M}" in early.value.message
+    decision = decisions.proposal(proposal.decision_number)
+    assert (decision.method, decision.kind, decision.eligibility) == ("lazy_consensus", "money", 2)
+    assert decision.closes_at == proposal.challenge_ends_at
+    with pytest.raises(Conflict, match="it can be closed after") as early:
+        decide.close_decision(decision.number)
     assert _entries() == 0
+    with pytest.raises(Conflict, match="open for challenge until") as direct:
+        _post_proposed_distribution(proposal.pk)
+    ends = timezone.localtime(proposal.challenge_ends_at)
+    assert f"{ends.day} {ends:%B %Y, %H:%M}" in direct.value.message
+    assert "closes at" in early.value.message
     past_the_window(proposal)
-    posted = post_distribution(second_member(proposal.created_by), proposal.pk)
+    posted = close_its_decision(proposal)
     assert posted.status == "posted" and posted.posted_at is not None
     assert _entries() == 1
     assert owed.owed_minor(ada.pk, "EUR") == 9000
     assert sorted(preview) == [(ada.pk, 9000)]
     assert earned_by_currency(ada) == {"EUR": 9000}
+    closed = decisions.proposal(decision.number)
+    assert closed.outcome == "passed" and closed.effect_note.startswith("Posted the distribution")
+    with pytest.raises(Conflict, match="closed already"):
+        decide.close_decision(decision.number)
     with pytest.raises(Conflict, match="Already done"):
-        post_distribution(second_member(proposal.created_by), proposal.pk)
+        _post_proposed_distribution(proposal.pk)
     with pytest.raises(Conflict, match="Already done"):
         propose_distribution(bo, period=posted.period_start, currency="EUR")
     assert _entries() == 1 and owed.owed_minor(ada.pk, "EUR") == 9000
     assert records.verify_all().ok
+
+
+def test_an_objection_opens_a_vote_and_a_rejection_releases_the_money(
+    ready: Any, make_member: Any
+) -> None:
+    ada, bo = ready
+    cy = make_member("Cy")
+    proposal = propose(ada, currency="EUR")
+    number = proposal.decision_number
+    decide.vote(bo, number, {"position": "object", "reason": "Cy's work is missing."})
+    past_the_window(proposal)
+    objected = decide.close_decision(number)
+    assert objected.stage == "runoff" and _entries() == 0
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed"  # still holding its money during the vote
+    decide.vote(bo, number, {"choice": "against"})
+    decide.vote(cy, number, {"choice": "against"})
+    decide.vote(ada, number, {"choice": "for"})
+    travel_to(objected.runoff_closes_at + dt.timedelta(minutes=1))
+    closed = decide.close_decision(number)
+    assert closed.outcome == "rejected" and _entries() == 0
+    proposal.refresh_from_db()
+    assert proposal.status == "withdrawn"
+    assert proposal.withdrawn_reason == f"Decision {number} did not pass."
+    assert "was withdrawn and nothing of it was paid" in closed.effect_note
+    assert owed.owed_minor(ada.pk, "EUR") == 0
+    again = propose_distribution(bo, period=proposal.period_start, currency="EUR")
+    assert again.amount_minor == 9000  # what the rejected one held is free again
 
 
 def test_posting_is_refused_when_the_books_changed_under_it(ready: Any) -> None:
@@ -221,15 +271,14 @@ def test_posting_is_refused_when_the_books_changed_under_it(ready: Any) -> None:
     income_entry = JournalEntry.objects.filter(source__startswith="income:").get()
     reversed_entry(bo, income_entry.seq, reason="The payment bounced")
     past_the_window(proposal)
-    with pytest.raises(Conflict) as refused:
-        post_distribution(second_member(proposal.created_by), proposal.pk)
-    assert refused.value.message.startswith("The books changed since")
-    assert "it would pay 90.00 EUR, but only 0.00 EUR can be distributed now" in (
-        refused.value.message
-    )
+    refused = close_its_decision(proposal)
+    note = decisions.proposal(proposal.decision_number).effect_note
+    assert "The books changed since" in note
+    assert "it would pay 90.00 EUR, but only 0.00 EUR can be distributed now" in note
     assert _entries() == 0
-    proposal.refresh_from_db()
-    assert proposal.status == "proposed"
+    # It passed but could not run: the distribution is withdrawn, saying why.
+    assert refused.status == "withdrawn"
+    assert "0.00 EUR can be distributed now" in refused.withdrawn_reason
 
 
 def test_posting_is_refused_when_work_it_values_was_edited_since(ready: Any) -> None:
@@ -265,10 +314,14 @@ def test_a_new_proposal_for_the_period_supersedes_the_open_one(ready: Any) -> No
         .data["replaces"]
         == first.pk
     )
+    replaced = decisions.proposal(first.decision_number)
+    assert (replaced.stage, replaced.outcome) == ("closed", "withdrawn")
+    assert f"Replaced by distribution {second.pk}" in replaced.statement
+    assert f"decision {second.decision_number}" in first.withdrawn_reason
     past_the_window(second)
     with pytest.raises(Conflict, match="replaced by a newer one"):
-        post_distribution(second_member(first.created_by), first.pk)
-    post_distribution(second_member(second.created_by), second.pk)
+        _post_proposed_distribution(first.pk)
+    assert close_its_decision(second).status == "posted"
     assert _entries() == 1
     assert records.verify_all().ok
 
@@ -277,12 +330,19 @@ def test_a_withdrawn_proposal_is_never_posted_and_frees_the_period(ready: Any) -
     ada, bo = ready
     proposal = propose(ada, currency="EUR")
     with pytest.raises(InvalidInput) as refused:
-        withdraw_distribution(bo, proposal.pk, reason=" ")
+        withdraw_distribution(ada, proposal.pk, reason=" ")
     assert refused.value.field == "reason"
-    withdraw_distribution(bo, proposal.pk, reason="Income from a customer is missing")
+    with pytest.raises(Forbidden, match=f"object in decision {proposal.decision_number}"):
+        withdraw_distribution(bo, proposal.pk, reason="Not mine to withdraw")
+    withdraw_distribution(ada, proposal.pk, reason="Income from a customer is missing")
+    decision = decisions.proposal(proposal.decision_number)
+    assert (decision.stage, decision.outcome) == ("closed", "withdrawn")
+    assert "Income from a customer is missing" in decision.statement
     past_the_window(proposal)
+    with pytest.raises(Conflict, match="closed already"):
+        decide.close_decision(decision.number)
     with pytest.raises(Conflict, match="was withdrawn"):
-        post_distribution(second_member(proposal.created_by), proposal.pk)
+        _post_proposed_distribution(proposal.pk)
     again = propose_distribution(bo, period=proposal.period_start, currency="EUR")
     assert again.status == "proposed" and _entries() == 0
 

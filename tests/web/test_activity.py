@@ -94,7 +94,9 @@ def test_the_feed_speaks_in_sentences_with_links(paid: Any) -> None:
     assert "logged 2.5 hours of work on" in feed
     assert f'href="{reverse("web:contribution", args=[paid.contribution.pk])}"' in feed
     assert f'the task <a href="{reverse("web:task", args=[paid.task.pk])}">Write the guide' in feed
-    assert "distributed " in feed and "among 1 member for" in feed
+    # The posting is the close of the distribution's lazy consensus: it says what it paid.
+    assert "with no objection standing, and so distributed income: Posted the" in feed
+    assert "in 1 payout." in feed
     assert not re.search(r"\b(books|work|community)\.[a-z]+\.[a-z]+\b", feed)
 
 

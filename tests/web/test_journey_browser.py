@@ -2,7 +2,8 @@
 
 Sign up, create and claim a task, log work on it, be drawn and review it,
 record income, propose the month's distribution once it has ended, read the preview
-while it is open for challenge, post it after the window, and read why the payout is
+while it is open for challenge, close its lazy-consensus decision after the window (which
+posts it), and read why the payout is
 what it is. The clock starts on the month's last evening (``tests.distributing``), so
 the month ends during the test and every session stays fresh.
 With two members the pool of reviewers is "everyone but the author", so the
@@ -145,17 +146,20 @@ def test_two_members_one_cycle(live_server: Any, browser: Browser, trust_levels:
     expect(ben.locator("#proposed")).to_contain_text("open for challenge until")
     ben.locator("#proposed a").first.click()
     expect(ben.get_by_role("row", name=re.compile("^Ada"))).to_contain_text("why this amount")
-    # After the window Ben posts it: nobody posts the distribution they proposed.
+    # It is a lazy-consensus decision: the page links it, and it closes with the window.
+    ben.get_by_role("link", name=re.compile(r"^decision \d+$")).click()
+    expect(ben.locator("#distribution-payouts")).to_contain_text("why this amount")
+    expect(ben.get_by_role("button", name="Close and count")).to_have_count(0)
+    # Nobody objects. After the window anyone closes it, and it posts at that close.
     trust_levels({Member.objects.get(email="ben@example.org"): 2})
     past_the_window(Distribution.objects.get())
     ada.reload()
-    ada.get_by_role("button", name="Post it to the journal").click()
-    expect(ada.get_by_text("nobody moves a period's money alone")).to_be_visible()
-    ada.go_back()
+    expect(ada.get_by_role("button", name="Close its decision")).to_be_visible()
     ben.reload()
-    ben.get_by_role("button", name="Post it to the journal").click()
-    expect(ben.get_by_text(re.compile(r"Posted [0-9.]+ EUR to the journal\."))).to_be_visible()
+    ben.get_by_role("button", name="Close and count").click()
+    expect(ben.locator("#effect-done")).to_contain_text("Posted the distribution of")
     ada.reload()
+    expect(ada.locator("#decision-link")).to_contain_text("closed with no objection standing")
     # The policy may keep part of each income as a reserve; what is split is shown.
     distributed = ada.locator("dt:text-is('Amount') + dd").inner_text().strip()
     assert re.fullmatch(r"\d+\.\d\d EUR", distributed), distributed

@@ -543,32 +543,45 @@ def test_propose_then_post_a_distribution_through_the_pages(world: Any) -> None:
     proposed, posted = listing.split("<h2>Posted</h2>")
     assert url("distribution", distribution.pk) in proposed
     assert url("distribution", distribution.pk) not in posted
-    own = as_member(world.ben).post(url("distribution_post", distribution.pk), follow=True)
-    assert "nobody moves a period" in own.content.decode()  # nobody posts what they proposed
-    early = as_member(world.ada).post(url("distribution_post", distribution.pk), follow=True)
-    assert "open for challenge until" in early.content.decode()
+    number = distribution.decision_number
+    assert url("decision", number) in page  # the distribution links its decision
+    decision = Client().get(url("decision", number)).content.decode()
+    assert url("distribution", distribution.pk) in decision  # and the decision its preview
+    assert url("payout", distribution.pk, world.ada.pk) in decision
+    assert "why this amount" in decision
+    early = as_member(world.ada).post(url("decision_close", number), follow=True)
+    assert "it can be closed after" in early.content.decode()
     distribution.refresh_from_db()
     assert distribution.status == "proposed"
     past_the_window(distribution)
-    as_member(world.ada).post(url("distribution_post", distribution.pk))
+    as_member(world.ada).post(url("decision_close", number))
     distribution.refresh_from_db()
     assert distribution.status == "posted"
     assert JournalEntry.objects.filter(source=f"distribution:{distribution.pk}").count() == 1
     listing = Client().get(url("distributions")).content.decode()
     assert url("distribution", distribution.pk) in listing.split("<h2>Posted</h2>")[1]
+    closed = Client().get(url("decision", number)).content.decode()
+    assert "Posted the distribution of" in closed
 
 
 def test_a_proposal_is_withdrawn_with_a_reason(world: Any) -> None:
     proposal = propose(world.ada, currency="EUR")
-    empty = as_member(world.ben).post(url("distribution_withdraw", proposal.pk), {"reason": ""})
+    shown = as_member(world.ada).get(url("distribution", proposal.pk)).content.decode()
+    assert url("distribution_withdraw", proposal.pk) in shown
+    other = as_member(world.ben).get(url("distribution", proposal.pk)).content.decode()
+    assert url("distribution_withdraw", proposal.pk) not in other  # Ben objects instead
+    empty = as_member(world.ada).post(url("distribution_withdraw", proposal.pk), {"reason": ""})
     assert_field_error(empty, "reason")
-    as_member(world.ben).post(
+    as_member(world.ada).post(
         url("distribution_withdraw", proposal.pk), {"reason": "Income is missing"}
     )
     proposal.refresh_from_db()
     assert proposal.status == "withdrawn"
     page = Client().get(url("distribution", proposal.pk)).content.decode()
     assert "nothing of it was paid" in page
+    assert "Withdrawn by its proposer: Income is missing" in page
+    decision = Client().get(url("decision", proposal.decision_number)).content.decode()
+    assert "Withdrawn" in decision and "Income is missing" in decision
 
 
 def test_distribution_page_shows_amount_seed_chart_and_payouts(paid: Any) -> None:

@@ -13,8 +13,8 @@ from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import timezone
 from tests.dates import live_today
-from tests.distributing import past_the_window, propose
-from tests.money import posted_income, second_member
+from tests.distributing import close_its_decision, past_the_window, propose
+from tests.money import posted_income
 
 from commonshare.books import distribution as distributions
 from commonshare.cli import main
@@ -159,7 +159,7 @@ def _distributed(make_member: Any) -> Any:
     # An open proposal hands nobody a reputation: only what is posted carries one.
     assert not ReputationRecord.objects.filter(distribution_id=proposal.pk).exists()
     past_the_window(proposal)
-    return distributions.post_distribution(second_member(proposal.created_by), proposal.pk)
+    return close_its_decision(proposal)
 
 
 def test_a_posted_distribution_stores_the_reputations_it_hands_on(make_member) -> None:

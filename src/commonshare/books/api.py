@@ -104,7 +104,10 @@ def get_distribution(request: HttpRequest, distribution_id: PathId) -> Distribut
     tags=["distributions"],
 )
 def propose_distribution(request: HttpRequest, payload: DistributionIn) -> Status[Any]:
-    """Propose the split of a closed period: frozen now, open for challenge, not posted.
+    """Propose the split of a closed period: frozen now, and carried by a lazy-consensus
+    decision (``decision_number``) that posts it when the challenge window closes, unless
+    an objection turns it into a vote that rejects it. Close it with
+    ``POST /api/decisions/{number}/close``.
 
     A proposal not yet posted for the same period is replaced by this one.
     """
@@ -118,17 +121,6 @@ def propose_distribution(request: HttpRequest, payload: DistributionIn) -> Statu
 
 
 @router.post(
-    "/distributions/{distribution_id}/post",
-    auth=member_auth,
-    response={200: DistributionDetailOut, **WRITE, **E404, **E409},
-    tags=["distributions"],
-)
-def post_distribution(request: HttpRequest, distribution_id: PathId) -> Distribution:
-    """Post a proposed distribution to the journal, once its challenge window is over."""
-    return distributions.post_distribution(acting_member(request), distribution_id)
-
-
-@router.post(
     "/distributions/{distribution_id}/withdraw",
     auth=member_auth,
     response={200: DistributionDetailOut, **WRITE, **E404, **E409},
@@ -137,7 +129,8 @@ def post_distribution(request: HttpRequest, distribution_id: PathId) -> Distribu
 def withdraw_distribution(
     request: HttpRequest, distribution_id: PathId, payload: WithdrawDistributionIn
 ) -> Distribution:
-    """Withdraw a proposed distribution not yet posted."""
+    """The proposer withdraws their distribution before its decision closes (the decision
+    closes as withdrawn)."""
     return distributions.withdraw_distribution(
         acting_member(request), distribution_id, reason=payload.reason
     )

@@ -104,7 +104,8 @@ def distribute() -> None:
 @as_option
 @with_django
 def distribute_propose(as_email: str | None, **given: Any) -> None:
-    """Propose the distribution of a closed period: frozen now, posted after its window.
+    """Propose the distribution of a closed period: frozen now, and posted when its
+    lazy-consensus decision closes with no objection (commonshare decision close N).
 
     Example: commonshare distribute propose --period 2026-10 --currency EUR
     --as ada@example.org
@@ -115,27 +116,13 @@ def distribute_propose(as_email: str | None, **given: Any) -> None:
     _echo_distribution(done)
 
 
-@distribute.command("post")
-@click.argument("distribution_id", type=int)
-@as_option
-@with_django
-def distribute_post(distribution_id: int, as_email: str | None) -> None:
-    """Post a proposed distribution once its challenge window is over.
-
-    Example: commonshare distribute post 3 --as ada@example.org
-    """
-    from commonshare.books.distribution import post_distribution
-
-    _echo_distribution(post_distribution(acting_member(as_email), distribution_id))
-
-
 @distribute.command("withdraw")
 @click.argument("distribution_id", type=int)
 @click.option("--reason", required=True, help="Why the proposal is withdrawn.")
 @as_option
 @with_django
 def distribute_withdraw(distribution_id: int, reason: str, as_email: str | None) -> None:
-    """Withdraw a proposed distribution not yet posted.
+    """Withdraw the distribution you proposed, before its decision closes.
 
     Example: commonshare distribute withdraw 3 --reason "income missing" --as ada@example.org
     """
@@ -153,6 +140,10 @@ def _echo_distribution(done: Any) -> None:
         f"Distribution {done.pk}: {done.amount} {done.currency} by {done.method}, "
         f"{distribution_state(done)}"
     )
+    if done.decision_number:
+        click.echo(f"  carried by decision {done.decision_number} (commonshare decision show)")
+    if done.withdrawn_reason:
+        click.echo(f"  {done.withdrawn_reason}")
     for payout in done.payouts.select_related("member"):
         click.echo(f"  {payout.member.display_name:<24} {payout.amount:>12}  share {payout.share}")
     if done.remainder_minor:

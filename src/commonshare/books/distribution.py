@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -447,13 +448,54 @@ def _frozen_policy(version: PolicyVersion) -> dict[str, Any]:
     return frozen
 
 
+@dataclass(frozen=True)
+class DecisionDoor:
+    """How a proposed distribution is put to a lazy-consensus decision.
+
+    The decisions app registers it (``decisions.apps``): it imports books, so books may not
+    import it back. ``open(actor, distribution)`` makes the decision, with no event, and
+    returns its number; ``withdraw(number, sentence)`` closes an open one as withdrawn.
+    """
+
+    open: Callable[[Member, Distribution], int]
+    withdraw: Callable[[int, str], None]
+
+
+_DOORS: list[DecisionDoor] = []
+
+
+def use_decision_door(door: DecisionDoor) -> None:
+    _DOORS[:] = [door]
+
+
+def _door() -> DecisionDoor:
+    if not _DOORS:
+        raise RuntimeError("The decisions app is not installed: nothing carries a distribution.")
+    return _DOORS[0]
+
+
 @action
 def propose_distribution(
     actor: Member, *, period: Any, currency: str, amount: Any = None
 ) -> Distribution:
-    """Propose the distribution of a closed period: frozen now, posted after its window."""
+    """Propose the distribution of a closed period: frozen now, and carried by a
+    lazy-consensus decision that closes when the challenge window ends. It posts at that
+    close unless an objection turns the decision into a vote that rejects it."""
     distribution = _propose_distribution(actor, period=period, currency=currency, amount=amount)
     replaced = getattr(distribution, "replaced", None)
+    door = _door()
+    number = door.open(actor, distribution)
+    distribution.decision_number = number
+    distribution.save(update_fields=["decision_number"])
+    if replaced is not None:
+        replaced.status = Distribution.Status.SUPERSEDED
+        replaced.withdrawn_reason = (
+            f"Replaced by distribution {distribution.pk}, a newer proposal for the same period "
+            f"(decision {number})."
+        )
+        replaced.save(update_fields=["withdrawn_reason"])
+        if replaced.decision_number is not None:
+            door.withdraw(replaced.decision_number, replaced.withdrawn_reason)
     record(
         "books.distribution.proposed",
         distribution,
@@ -461,6 +503,7 @@ def propose_distribution(
         amount_minor=distribution.amount_minor,
         currency=distribution.currency,
         period_start=str(distribution.period_start),
+        decision=number,
         challenge_ends_at=distribution.challenge_ends_at.isoformat()
         if distribution.challenge_ends_at
         else None,
@@ -470,7 +513,8 @@ def propose_distribution(
 
 
 def _post_proposed_distribution(distribution_id: int) -> Distribution:
-    """Post a proposal whose challenge window is over, exactly once (no event).
+    """Post a proposal whose challenge window is over, exactly once (no event): the
+    ``post_distribution`` action its decision carries runs it at the close.
 
     One transaction under the journal lock: a crash leaves it proposed and unposted, and
     posting it again then posts it whole. Refused while the window is open, once posted,
@@ -517,35 +561,28 @@ def _post_proposed_distribution(distribution_id: int) -> Distribution:
     return distribution
 
 
-@action
-def post_distribution(actor: Member, distribution_id: int) -> Distribution:
-    """Post a proposed distribution once its challenge window is over, by a member other
-    than the one who proposed it: nobody moves a period's money alone."""
-    ensure_may_act(actor, doing="post distributions")
-    trust.ensure_power(actor, trust.Power.MONEY, doing="post a distribution")
-    proposer = (
-        Distribution.objects.filter(pk=distribution_id).values_list("created_by_id", flat=True)
-    ).first()
-    if proposer == actor.pk:
-        raise Forbidden(
-            "Another member posts the distribution you proposed: nobody moves a period's "
-            "money alone."
-        )
-    distribution = _post_proposed_distribution(distribution_id)
-    record(
-        "books.distribution.posted",
-        distribution,
-        actor=actor,
-        amount_minor=distribution.amount_minor,
-        currency=distribution.currency,
-        payouts=distribution.payouts.count(),
+def _release_proposed_distribution(distribution_id: int, reason: str) -> Distribution | None:
+    """Withdraw a proposal not posted, so that what it froze can be distributed again
+    (no event): its decision did not pass, or its action could not run. ``None`` when it
+    is no longer a proposal (posted, superseded or withdrawn already)."""
+    distribution = (
+        Distribution.objects.select_for_update()
+        .filter(pk=distribution_id, status=Distribution.Status.PROPOSED)
+        .first()
     )
+    if distribution is None:
+        return None
+    distribution.status = Distribution.Status.WITHDRAWN
+    distribution.withdrawn_reason = reason[:REASON_MAX]
+    distribution.save(update_fields=["status", "withdrawn_reason"])
     return distribution
 
 
 @action
 def withdraw_distribution(actor: Member, distribution_id: int, *, reason: str) -> Distribution:
-    """Withdraw a proposal not yet posted (its frozen preview stays, marked withdrawn)."""
+    """The proposer withdraws their proposal before its decision closes: its frozen
+    preview stays, marked withdrawn, and its decision closes as withdrawn. Anyone else who
+    disagrees objects in the decision instead."""
     ensure_may_act(actor, doing="withdraw distributions")
     trust.ensure_power(actor, trust.Power.MONEY, doing="withdraw a proposed distribution")
     why = (reason or "").strip()
@@ -563,9 +600,26 @@ def withdraw_distribution(actor: Member, distribution_id: int, *, reason: str) -
                 f"Only a proposal open for challenge can be withdrawn; this one is "
                 f"{distribution.get_status_display().lower()}.",
             )
+        if distribution.created_by_id != actor.pk:
+            raise Forbidden(
+                "Only the member who proposed a distribution withdraws it. If you think it is "
+                f"wrong, object in decision {distribution.decision_number}: an objection turns "
+                "it into a vote."
+                if distribution.decision_number
+                else "Only the member who proposed a distribution withdraws it."
+            )
         distribution.status = Distribution.Status.WITHDRAWN
-        distribution.save(update_fields=["status"])
-        record("books.distribution.withdrawn", distribution, actor=actor, reason=why)
+        distribution.withdrawn_reason = f"Withdrawn by its proposer: {why}"
+        distribution.save(update_fields=["status", "withdrawn_reason"])
+        if distribution.decision_number is not None:
+            _door().withdraw(distribution.decision_number, distribution.withdrawn_reason)
+        record(
+            "books.distribution.withdrawn",
+            distribution,
+            actor=actor,
+            reason=why,
+            decision=distribution.decision_number,
+        )
     return distribution
 
 

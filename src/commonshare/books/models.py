@@ -116,6 +116,10 @@ class Distribution(models.Model):
     )
     challenge_ends_at = models.DateTimeField(null=True, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
+    # The lazy-consensus decision that carries it (it posts at that decision's close), and,
+    # once withdrawn, the sentence saying why. Neither is part of what the entries commit to.
+    decision_number = models.PositiveIntegerField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-period_end", "-id"]

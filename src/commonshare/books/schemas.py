@@ -134,6 +134,14 @@ class DistributionOut(Schema):
         "distributions posted before proposals existed"
     )
     posted_at: dt.datetime | None
+    decision_number: int | None = Field(
+        description="The lazy-consensus decision that carries it: it posts when that "
+        "decision closes with no objection; null for distributions from before"
+    )
+    withdrawn_reason: str = Field(
+        description="Why it was withdrawn or replaced (by its proposer, or because its "
+        "decision did not pass); empty otherwise"
+    )
 
     @staticmethod
     def resolve_amount(obj: Distribution) -> str:

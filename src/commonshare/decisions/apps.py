@@ -20,12 +20,15 @@ class DecisionsConfig(AppConfig):
 
     def ready(self) -> None:
         from commonshare.books import append_only
-        from commonshare.decisions import fixed
-        from commonshare.work import steward_guard
 
         # Lifted and put back with the journal's guard (test flushes, demo --reset): the
         # decisions' and the steward phase's end (work may not import books, so it is
         # registered here, by the app that imports both).
+        from commonshare.decisions import distributions, fixed
+        from commonshare.work import steward_guard
+
+        # A proposed distribution opens the lazy consensus that carries its posting.
+        distributions.install()
         append_only.also_guard(fixed.set_guard)
         append_only.also_guard(steward_guard.set_guard)
         post_migrate.connect(_guard_decisions, sender=self)

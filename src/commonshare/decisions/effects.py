@@ -23,12 +23,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from commonshare.books.distribution import (
+    _post_proposed_distribution,
+    _release_proposed_distribution,
+)
+from commonshare.books.selectors import distribution as distribution_of
 from commonshare.books.selectors.entries import entry_exists
 from commonshare.books.selectors.expenses import expense_claim, expense_status
 from commonshare.books.services import _approve_expense_by_decision, _reverse_by_decision
 from commonshare.books.vocab import ExpenseStatus
 from commonshare.core.policy import Change, policy_diff, policy_from_dict, policy_to_dict
-from commonshare.core.words import long_date
+from commonshare.core.words import long_date, period_words
 from commonshare.decisions import vocab
 from commonshare.errors import Conflict, InvalidInput, NotFound
 from commonshare.governance.models import NormVersion, PolicyVersion
@@ -60,6 +65,12 @@ class Effect:
     prepare: Callable[[Any], dict[str, Any]]
     describe: Callable[[Mapping[str, Any]], Description]
     run: Callable[[Proposal, Mapping[str, Any]], str]
+    # Run at the close when it did not pass (or its run was refused), with the reason: lets
+    # go of what the action held (a proposed distribution's money), and says so.
+    release: Callable[[Proposal, Mapping[str, Any], str], str] | None = None
+    # Whether its passing counts as "the first adopted decision" that ends the steward
+    # phase: a routine posting by lazy consensus is not a decision about how to govern.
+    ends_steward_phase: bool = True
 
 
 EFFECTS: dict[str, Effect] = {}
@@ -386,6 +397,72 @@ for _money in (
     ),
 ):
     register(_money)
+
+# --- money: posting a proposed distribution -------------------------------------------
+
+
+def _prepare_post_distribution(content: Any) -> dict[str, Any]:
+    raise InvalidInput(
+        "A distribution is put to a decision by proposing the distribution itself (on the "
+        "distributions page, over the API or with the command line): that opens its "
+        "lazy-consensus decision with the preview.",
+        field="effect_kind",
+    )
+
+
+def _distribution_name(content: Mapping[str, Any]) -> str:
+    try:
+        found = distribution_of(int(content["distribution_id"]))
+    except (KeyError, TypeError, ValueError, NotFound):
+        return f"distribution {content.get('distribution_id')}"
+    return f"the distribution of {period_words(found.period_start, found.period_end)}"
+
+
+def _describe_post_distribution(content: Mapping[str, Any]) -> Description:
+    try:
+        found = distribution_of(int(content["distribution_id"]))
+    except (KeyError, TypeError, ValueError, NotFound):
+        return Description(f"Posts distribution {content.get('distribution_id')}.")
+    count = found.payouts.count()
+    return Description(
+        f"Posts the distribution of {period_words(found.period_start, found.period_end)} "
+        f"to the journal: {found.amount:,} {found.currency} in {count} "
+        f"payout{'' if count == 1 else 's'}, each exactly as its preview explains."
+    )
+
+
+def _run_post_distribution(proposal: Proposal, content: Mapping[str, Any]) -> str:
+    posted = _post_proposed_distribution(int(content["distribution_id"]))
+    count = posted.payouts.count()
+    return (
+        f"Posted {_distribution_name(content)} to the journal: {posted.amount:,} "
+        f"{posted.currency} in {count} payout{'' if count == 1 else 's'}."
+    )
+
+
+def _release_distribution(proposal: Proposal, content: Mapping[str, Any], why: str) -> str:
+    name = _distribution_name(content)
+    released = _release_proposed_distribution(int(content["distribution_id"]), why)
+    if released is None:
+        return f"Nothing was posted: {name} was no longer a proposal."
+    return (
+        f"{name[0].upper()}{name[1:]} was withdrawn and nothing of it was paid: "
+        "its money can be distributed again."
+    )
+
+
+register(
+    Effect(
+        kind=vocab.POST_DISTRIBUTION,
+        label="Post a proposed distribution",
+        proposal_kinds=frozenset({vocab.ProposalKind.MONEY}),
+        prepare=_prepare_post_distribution,
+        describe=_describe_post_distribution,
+        run=_run_post_distribution,
+        release=_release_distribution,
+        ends_steward_phase=False,
+    )
+)
 
 # What a carried action may refuse at the close, when the books or rules moved since the
 # proposal: the decision still closes, and says why nothing was done.

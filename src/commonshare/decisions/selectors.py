@@ -130,6 +130,39 @@ def eligible_count(proposal: Proposal) -> int:
     return len(eligible_members(proposal))
 
 
+@dataclass(frozen=True)
+class Counted:
+    """What a close counts: the ballots, those set aside, and the quorum's base."""
+
+    ballots: list[dict[str, Any]]
+    set_aside: list[dict[str, Any]]
+    eligible: int
+
+
+def counted_at_close(proposal: Proposal, phase: int) -> Counted:
+    """The ballots a close counts, and the quorum's base: the members eligible at the close.
+
+    An open ballot counts when its voter is still eligible at the close; one who left or
+    lost the level since no longer counts, neither in the base nor among the ballots (their
+    ballot is published as set aside), so the quorum is the share of those eligible at the
+    close who cast a ballot. A secret ballot cannot be tied to its voter: a voter on the
+    roll who is no longer eligible keeps their ballot in the count and is added to the
+    base, so a ballot is never counted without its voter in the base either.
+    """
+    eligible = {m.pk for m in eligible_members(proposal)}
+    ballots = ballots_to_publish(proposal, phase)
+    if not proposal.secret:
+        return Counted(
+            [b for b in ballots if b["voter"] in eligible],
+            [b for b in ballots if b["voter"] not in eligible],
+            len(eligible),
+        )
+    roll = set(
+        VoterRoll.objects.filter(proposal=proposal, phase=phase).values_list("member_id", flat=True)
+    )
+    return Counted(ballots, [], len(eligible | roll))
+
+
 def published(proposal: Proposal) -> dict[str, Any]:
     """The published record: ``{"phases": [{phase, terms, eligible, tally, ballots}]}``."""
     data: dict[str, Any] = json.loads(proposal.tally) if proposal.tally else {}
@@ -220,7 +253,9 @@ def recount(number: int) -> Recount:
             canonical_json(json.loads(b["ballot"]))
             for b in ballots_to_publish(found, phase["phase"])
         )
-        published_rows = sorted(canonical_json(b["ballot"]) for b in phase["ballots"])
+        published_rows = sorted(
+            canonical_json(b["ballot"]) for b in [*phase["ballots"], *phase.get("set_aside", [])]
+        )
         results.append(
             {
                 "phase": phase["phase"],

@@ -349,18 +349,23 @@ def propose(
     )
 
 
-def _create(proposer: Member, fields: dict[str, Any]) -> Proposal:
+def _new_proposal(proposer: Member, fields: dict[str, Any]) -> Proposal:
+    """Store the next numbered proposal (no event: the calling action records one)."""
     number = (Proposal.objects.aggregate(top=Max("number"))["top"] or 0) + 1
     try:
         with transaction.atomic():
-            proposal = Proposal.objects.create(number=number, proposer=proposer, **fields)
+            return Proposal.objects.create(number=number, proposer=proposer, **fields)
     except IntegrityError:
         raise Conflict("Another proposal was made at the same moment; try again.") from None
+
+
+def _create(proposer: Member, fields: dict[str, Any]) -> Proposal:
+    proposal = _new_proposal(proposer, fields)
     record(
         "decisions.proposal.made",
         proposal,
         actor=proposer,
-        number=number,
+        number=proposal.number,
         method=proposal.method,
         secret=proposal.secret,
         closes_at=proposal.closes_at.isoformat(),
@@ -527,8 +532,8 @@ def close_decision(number: int) -> Proposal:
             f"Decision {number} closes at {selectors.when(deadline)}; it can be closed after.",
         )
     phase, terms = selectors.phase_terms(proposal)
-    ballots = selectors.ballots_to_publish(proposal, phase)
-    eligible = max(selectors.eligible_count(proposal), len(ballots))
+    counted = selectors.counted_at_close(proposal, phase)
+    ballots, eligible = counted.ballots, counted.eligible
     result = tally(terms, [json.loads(b["ballot"]) for b in ballots], eligible=eligible)
     published = selectors.published(proposal)
     published.setdefault("phases", []).append(
@@ -538,6 +543,12 @@ def close_decision(number: int) -> Proposal:
             "eligible": eligible,
             "tally": result.as_dict(),
             "ballots": [{**b, "ballot": json.loads(b["ballot"])} for b in ballots],
+            # Ballots of voters no longer eligible at the close: published, not counted.
+            **(
+                {"set_aside": [{**b, "ballot": json.loads(b["ballot"])} for b in counted.set_aside]}
+                if counted.set_aside
+                else {}
+            ),
         }
     )
     if terms.method is Method.LAZY_CONSENSUS and result.outcome is Outcome.OBJECTED:
@@ -559,18 +570,15 @@ def close_decision(number: int) -> Proposal:
     proposal.tally = canonical_json(published)
     proposal.closed_at = now
     proposal.review_on = timezone.localdate() + dt.timedelta(days=rules.review_after_days)
-    if result.outcome is Outcome.PASSED and proposal.effect_kind:
-        carried = effects.effect(proposal.effect_kind)
-        try:
-            # A savepoint: a refusal half-way leaves nothing of the action behind.
-            with transaction.atomic():
-                proposal.effect_note = carried.run(proposal, effects.content_of(proposal))
-        except effects.REFUSALS as error:
-            # The rules or the books changed since it was proposed, and the action no
-            # longer fits them: it passed, and says plainly why nothing was done.
-            reasons = " ".join(message for _, message in error.problems)
-            proposal.effect_note = f"The carried action could not run: {reasons}"
-    if result.outcome is Outcome.PASSED:
+    carried = effects.effect(proposal.effect_kind) if proposal.effect_kind else None
+    if result.outcome is Outcome.PASSED and carried is not None:
+        proposal.effect_note = _run_carried(proposal, carried)
+    elif carried is not None and carried.release is not None:
+        # It did not pass: what the action held back (a distribution's money) is let go.
+        proposal.effect_note = carried.release(
+            proposal, effects.content_of(proposal), f"Decision {number} did not pass."
+        )
+    if result.outcome is Outcome.PASSED and (carried is None or carried.ends_steward_phase):
         # The first adopted decision ends the steward phase (when the policy says so).
         _end_steward_phase(StewardEndReason.FIRST_DECISION, proposal.number)
     proposal.save(
@@ -591,8 +599,42 @@ def close_decision(number: int) -> Proposal:
         outcome=proposal.outcome,
         cast=result.cast,
         eligible=eligible,
+        effect_kind=proposal.effect_kind,
         effect=proposal.effect_note,
     )
+    return proposal
+
+
+def _run_carried(proposal: Proposal, carried: effects.Effect) -> str:
+    """Run a passed decision's action, and say what it did (or why it could not)."""
+    content = effects.content_of(proposal)
+    try:
+        # A savepoint: a refusal half-way leaves nothing of the action behind.
+        with transaction.atomic():
+            return carried.run(proposal, content)
+    except effects.REFUSALS as error:
+        # The rules or the books changed since it was proposed, and the action no
+        # longer fits them: it passed, and says plainly why nothing was done.
+        reasons = " ".join(message for _, message in error.problems)
+        note = f"The carried action could not run: {reasons}"
+        if carried.release is not None:
+            note = f"{note} {carried.release(proposal, content, note)}"
+        return note
+
+
+def _close_withdrawn(number: int, sentence: str) -> Proposal | None:
+    """Close an open decision as withdrawn, before its close, saying why (no event: the
+    calling action's names it). Nothing is counted and its carried action never runs.
+    ``None`` when it was closed already."""
+    proposal = _locked(number)
+    if proposal.stage == vocab.Stage.CLOSED:
+        return None
+    proposal.stage = vocab.Stage.CLOSED
+    proposal.outcome = vocab.WITHDRAWN
+    proposal.statement = sentence
+    proposal.effect_note = "Nothing was done: the proposal was withdrawn before its close."
+    proposal.closed_at = timezone.now()
+    proposal.save(update_fields=["stage", "outcome", "statement", "effect_note", "closed_at"])
     return proposal
 
 

@@ -40,6 +40,10 @@ APPROVE_EXPENSE = "approve_expense"
 """Approves an expense claim that needs a decision."""
 REVERSE_ENTRY = "reverse_entry"
 """Reverses a journal entry."""
+POST_DISTRIBUTION = "post_distribution"
+"""Posts a proposed distribution (carried by the lazy consensus its proposal opens)."""
+WITHDRAWN = "withdrawn"
+"""The outcome of a decision withdrawn before its close (no tally outcome: nothing counted)."""
 
 TITLE_MAX = 200
 BODY_MAX = 20_000

@@ -229,6 +229,24 @@ def _decision(verb: str) -> Sentence:
     return sentence
 
 
+def _decision_closed(event: AuditEvent, target: Any) -> SafeString:
+    """A close; one that posted a distribution says so, with what it paid."""
+    number = event.data.get("number")
+    if (
+        event.data.get("effect_kind") == "post_distribution"
+        and event.data.get("outcome") == "passed"
+        and isinstance(number, int)
+        and str(event.data.get("effect", "")).startswith("Posted")
+    ):
+        return format_html(
+            "closed {} with no objection standing, and so distributed income: {}",
+            _link("decision", number, f"decision {number}"),
+            # The sentence is followed by a full stop of the feed's own.
+            str(event.data["effect"]).rstrip("."),
+        )
+    return _decision("closed and counted")(event, target)
+
+
 def _plain(text: str) -> Sentence:
     def sentence(event: AuditEvent, _target: Any) -> SafeString:
         return format_html("{}", text)
@@ -267,6 +285,7 @@ SENTENCES: dict[str, Sentence] = {
     "books.distribution.proposed": _about_distribution(
         "proposed to distribute", "proposed a distribution"
     ),
+    # Stored for distributions posted by hand, before a decision carried each posting.
     "books.distribution.posted": _distributed,
     "books.distribution.withdrawn": _about_distribution(
         "withdrew the proposal to distribute", "withdrew a proposed distribution"
@@ -282,7 +301,7 @@ SENTENCES: dict[str, Sentence] = {
     "decisions.proposal.objected": _decision(
         "opened the majority vote that an objection asked for on"
     ),
-    "decisions.proposal.closed": _decision("closed and counted"),
+    "decisions.proposal.closed": _decision_closed,
 }
 
 

@@ -187,11 +187,6 @@ urlpatterns = [
     path("books/distributions/", books.distribution_list, name="distributions"),
     path("books/distributions/new/", books.distribution_create, name="distribution_create"),
     path(
-        "books/distributions/<id:distribution_id>/post/",
-        books.distribution_post,
-        name="distribution_post",
-    ),
-    path(
         "books/distributions/<id:distribution_id>/withdraw/",
         books.distribution_withdraw,
         name="distribution_withdraw",

@@ -159,7 +159,7 @@ def distribution_state(distribution: Distribution, *, now: dt.datetime | None = 
         when = long_datetime(timezone.localtime(ends))
         if moment < ends:
             return f"open for challenge until {when}"
-        return f"challenge window closed on {when}; ready to be posted"
+        return f"challenge window closed on {when}; it posts when its decision is closed"
     if status == Distribution.Status.POSTED and distribution.posted_at is not None:
         return f"posted on {long_datetime(timezone.localtime(distribution.posted_at))}"
     return str(distribution.get_status_display()).lower()

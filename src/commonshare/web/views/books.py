@@ -19,7 +19,7 @@ from commonshare.books.models import Distribution
 from commonshare.books.policy import frozen_policy
 from commonshare.community import selectors as community
 from commonshare.core.words import period_words
-from commonshare.errors import Conflict
+from commonshare.decisions import selectors as decision_selectors
 from commonshare.web import charts
 from commonshare.web.explain import explain, reviewer_ids
 from commonshare.web.forms import DistributionForm, IncomeForm, WithdrawDistributionForm
@@ -99,20 +99,6 @@ def distribution_create(request: MemberRequest) -> HttpResponse:
 
 @login_required
 @domain_errors
-def distribution_post(request: MemberRequest, distribution_id: int) -> HttpResponse:
-    """POST posts a proposal whose window is over; the page shows why when it cannot."""
-    if request.method == "POST":
-        try:
-            done = distributions.post_distribution(request.user, distribution_id)
-        except Conflict as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"Posted {done.amount} {done.currency} to the journal.")
-    return redirect("web:distribution", distribution_id)
-
-
-@login_required
-@domain_errors
 def distribution_withdraw(request: MemberRequest, distribution_id: int) -> HttpResponse:
     distribution = selectors.distribution(distribution_id)
     form = WithdrawDistributionForm(request.POST or None)
@@ -161,11 +147,22 @@ def distribution_detail(request: HttpRequest, distribution_id: int) -> HttpRespo
             "reserve_share": frozen_reserve_share(distribution),
             "state": selectors.distribution_state(distribution),
             "period_name": period_words(distribution.period_start, distribution.period_end),
-            "may_post": distribution.status == Distribution.Status.PROPOSED
-            and distribution.challenge_ends_at is not None
-            and timezone.now() >= distribution.challenge_ends_at,
+            "decision": decision_of(distribution),
+            "may_withdraw": getattr(request.user, "pk", None) == distribution.created_by_id,
         },
     )
+
+
+def decision_of(distribution: Distribution) -> Any:
+    """The decision that carries the distribution, if it has one, with its phase's close."""
+    if distribution.decision_number is None:
+        return None
+    found = decision_selectors.proposal(distribution.decision_number)
+    found.deadline = decision_selectors.deadline(found)  # type: ignore[attr-defined]
+    found.can_close = (  # type: ignore[attr-defined]
+        found.stage != "closed" and timezone.now() >= found.deadline  # type: ignore[attr-defined]
+    )
+    return found
 
 
 def frozen_reserve_share(distribution: Distribution) -> Decimal | None:

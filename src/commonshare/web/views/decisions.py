@@ -3,6 +3,7 @@ the ballot form, the tally as charts), the receipt check, and the close button."
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -13,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from commonshare.books import selectors as book_selectors
 from commonshare.core.decisions import METHOD_LABELS, Method, Outcome
 from commonshare.core.policy import Change
+from commonshare.core.words import period_words
 from commonshare.decisions import presenting, selectors, services, vocab
-from commonshare.errors import CommonshareError, Conflict, InvalidInput
+from commonshare.errors import CommonshareError, Conflict, InvalidInput, NotFound
 from commonshare.governance.selectors import current_policy
 from commonshare.web import charts, policy_text
 from commonshare.web.decision_forms import (
@@ -38,6 +41,7 @@ OUTCOME_WORDS = {
     Outcome.OBJECTED.value: "Objected",
     Outcome.TIED.value: "Tied",
     Outcome.CHOSEN.value: "Chosen",
+    vocab.WITHDRAWN: "Withdrawn",
 }
 
 
@@ -156,8 +160,30 @@ def decision_detail(request: HttpRequest, number: int, *, ballot: Any = None) ->
             "outcome": OUTCOME_WORDS.get(found.outcome, ""),
             "can_close": found.stage != vocab.Stage.CLOSED and now >= selectors.deadline(found),
             "receipt_form": ReceiptForm(auto_id="check_%s"),
+            **_distribution_preview(found),
         },
     )
+
+
+def _distribution_preview(found: Any) -> dict[str, Any]:
+    """The distribution a decision carries, with each payout and what explains it."""
+    if found.effect_kind != vocab.POST_DISTRIBUTION:
+        return {}
+    distribution_id = json.loads(found.effect).get("distribution_id")
+    try:
+        distribution = book_selectors.distribution(int(distribution_id))
+    except (NotFound, TypeError, ValueError):
+        return {}
+    payouts = list(book_selectors.payouts_of(distribution))
+    for payout in payouts:
+        lines = payout.explanation.get("contributions") if payout.explanation else None
+        payout.valued = len(lines) if isinstance(lines, list) else 0  # type: ignore[attr-defined]
+    return {
+        "distribution": distribution,
+        "distribution_state": book_selectors.distribution_state(distribution),
+        "distribution_period": period_words(distribution.period_start, distribution.period_end),
+        "payouts": payouts,
+    }
 
 
 @login_required
