@@ -144,35 +144,88 @@ def test_demo_books_verify_and_pass_bean_check(demo_dir: Path, tmp_path: Path) -
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_serve_answers_pages_and_the_api(demo_dir: Path) -> None:
+def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["COMMONSHARE_DATA_DIR"] = str(demo_dir)
+        return int(probe.getsockname()[1])
+
+
+def _start_server(
+    data_dir: Path, *options: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """``commonshare serve`` on a free port, once it answers: (process, port)."""
+    port = _free_port()
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environ["COMMONSHARE_DATA_DIR"] = str(data_dir)
+    environ.update(env or {})
     server = subprocess.Popen(
-        [sys.executable, "-m", "commonshare", "serve", "--port", str(port)],
-        env=env,
+        [sys.executable, "-m", "commonshare", "serve", "--port", str(port), *options],
+        env=environ,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json", timeout=5):
+                return server, port
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise AssertionError(server.communicate(timeout=30)) from None
+            time.sleep(0.3)
+
+
+def test_serve_answers_pages_and_the_api(demo_dir: Path) -> None:
+    server, port = _start_server(demo_dir)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
-                    home = page.read().decode()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.3)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            home = page.read().decode()
         assert "Commonshare" in home
+        assert "X-Commonshare-Worker" not in page.headers  # the test-only header is off
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json", timeout=10) as api:
             assert b'"openapi"' in api.read()
     finally:
         server.terminate()
+        out, _ = server.communicate(timeout=30)
+    assert server.returncode == 0  # a clean stop on SIGTERM
+    assert b"with " in out and b"worker process" in out
+
+
+def test_serve_answers_from_several_worker_processes(demo_dir: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    server, port = _start_server(
+        demo_dir,
+        "--workers",
+        "2",
+        "--threads",
+        "2",
+        env={"COMMONSHARE_SERVE_WORKER_HEADER": "1"},
+    )
+
+    def worker_of(_: int) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/tasks/", timeout=30) as page:
+            page.read()
+            return str(page.headers["X-Commonshare-Worker"])
+
+    try:
+        children = {
+            int(pid)
+            for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        }
+        seen: set[str] = set()
+        with ThreadPoolExecutor(8) as pool:
+            for _ in range(20):  # the kernel hands connections out; both take some soon
+                seen |= set(pool.map(worker_of, range(16)))
+                if len(seen) == 2:
+                    break
+    finally:
+        server.terminate()
         server.communicate(timeout=30)
+    assert len(children) == 2  # two processes forked from the one that migrated
+    assert {int(pid) for pid in seen} == children
+    assert server.pid not in {int(pid) for pid in seen}  # the master only supervises
 
 
 def test_commands_on_a_folder_never_set_up_say_what_to_do(tmp_path: Path) -> None:
