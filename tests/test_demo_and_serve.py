@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from decimal import Decimal
 from pathlib import Path
@@ -338,3 +339,57 @@ def test_the_demo_members_stand_at_different_trust_levels(
 ) -> None:
     shown = _run(demo_dir, "member", "trust", email).stdout
     assert f": trust level {level} (" in shown.splitlines()[0]
+
+
+def _api_sign_in(port: int, email: str, password: str) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/auth/token",
+        data=json.dumps({"email": email, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (http, built above)
+            return int(answer.status)
+    except urllib.error.HTTPError as refused:
+        return int(refused.code)
+
+
+def test_two_servers_on_one_folder_share_the_lockout_and_the_cache(demo_dir: Path) -> None:
+    first, first_port = _start_server(demo_dir, "--workers", "1", "--threads", "2")
+    second, second_port = _start_server(demo_dir, "--workers", "1", "--threads", "2")
+    try:
+        # Ten wrong passwords, spread over both processes, lock the pair out on both.
+        email = "guessed@example.org"
+        answers = [_api_sign_in((first_port, second_port)[n % 2], email, "wrong") for n in range(9)]
+        assert answers == [401] * 9
+        assert _api_sign_in(second_port, email, "wrong") == 429
+        assert _api_sign_in(first_port, email, "wrong") == 429
+        # The books' totals one process computed are in the shared table for the other.
+        with urllib.request.urlopen(f"http://127.0.0.1:{first_port}/books/", timeout=30) as page:
+            assert page.status == 200
+    finally:
+        for server in (first, second):
+            server.terminate()
+            server.communicate(timeout=30)
+    cached = _rows(demo_dir, "SELECT cache_key FROM commonshare_cache")
+    assert any("totals" in key for (key,) in cached), cached
+    seen_elsewhere = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.core.cache import cache; "
+            "from commonshare.books.selectors.totals import TOTALS_KEY; "
+            "print(cache.get(TOTALS_KEY) is not None)",
+        ],
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "COMMONSHARE_DATA_DIR": str(demo_dir),
+            "DJANGO_SETTINGS_MODULE": "commonshare.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert seen_elsewhere.stdout.strip() == "True"
