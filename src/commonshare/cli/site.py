@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -194,3 +196,77 @@ def demo(
         click.echo(f"  {email:<28} {name}")
     if not no_serve:
         serve_forever(host, port, workers=workers, threads=threads)
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@with_django
+def backup(path: Path) -> None:
+    """Save a consistent copy of the site (database, secret key, uploads) to the new file
+    PATH, while it goes on serving.
+
+    Example: commonshare backup /var/backups/commons-2026-12-01.tar
+    """
+    from commonshare import backup as backups
+
+    backups.check_backup_path(path.expanduser().absolute())
+    with click.progressbar(length=1, label="Copying the database", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        snapshot = backups.backup(path, progress=progress)
+        bar.update(max((bar.length or 1) - bar.pos, 0))
+    click.echo(
+        f"Backed up to {path}: {snapshot.vendor}, journal head {snapshot.head_seq} "
+        f"{snapshot.head_hash}, {sum(snapshot.counts.values())} rows in "
+        f"{len(snapshot.counts)} tables."
+    )
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+def restore(path: Path) -> None:
+    """Make a new site from the backup PATH in the data folder $COMMONSHARE_DATA_DIR, which
+    must not exist yet or be empty (and, with $DATABASE_URL, an empty PostgreSQL database);
+    then verify the books and check the journal's head and counts against the backup.
+
+    Example: COMMONSHARE_DATA_DIR=/srv/commons-restored commonshare restore commons.tar
+    """
+    from commonshare import backup as backups
+    from commonshare.errors import CommonshareError, InvalidInput
+
+    folder = data_dir()
+    unpacked = False
+    try:
+        manifest = backups.read_manifest(path)
+        backups.check_new_folder(folder)
+        configured = backups.database_vendor_configured()
+        if configured != manifest["vendor"]:
+            raise InvalidInput(
+                f"The backup holds a {manifest['vendor']} database but DATABASE_URL points at "
+                f"{configured}: restore a backup into a database of its own kind.",
+                field="DATABASE_URL",
+            )
+        backups.unpack_files(path, folder, manifest)
+        unpacked = True
+        setup_django()
+        click.echo(f"Restoring into {folder} …", err=True)
+        backups.restore_database(path, manifest)
+        with click.progressbar(length=1, label="Verifying the books", file=sys.stderr) as bar:
+            problems = backups.check_restored(manifest)
+            bar.update(1)
+    except CommonshareError as error:
+        if unpacked:  # leave the folder as it was found: empty, or not there
+            backups.empty_folder(folder)
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(2)
+    for problem in problems:
+        click.echo(f"problem: {problem}")
+    if problems:
+        sys.exit(1)
+    click.echo(
+        f"Restored into {folder}: the books verify, journal head {manifest['head_seq']} "
+        f"{manifest['head_hash']}, every table's count as backed up."
+    )
