@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.serving import call, start_server
 
 
 def _run(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -145,36 +146,14 @@ def test_demo_books_verify_and_pass_bean_check(demo_dir: Path, tmp_path: Path) -
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _start_server(
     data_dir: Path, *options: str, env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[bytes], int]:
-    """``commonshare serve`` on a free port, once it answers: (process, port)."""
-    port = _free_port()
+    """``commonshare serve`` on the demo's folder (its embedded database), once it answers."""
     environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     environ["COMMONSHARE_DATA_DIR"] = str(data_dir)
     environ.update(env or {})
-    server = subprocess.Popen(
-        [sys.executable, "-m", "commonshare", "serve", "--port", str(port), *options],
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json", timeout=5):
-                return server, port
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise AssertionError(server.communicate(timeout=30)) from None
-            time.sleep(0.3)
+    return start_server(environ, *options)
 
 
 def test_serve_answers_pages_and_the_api(demo_dir: Path) -> None:
@@ -342,17 +321,7 @@ def test_the_demo_members_stand_at_different_trust_levels(
 
 
 def _api_sign_in(port: int, email: str, password: str) -> int:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/auth/token",
-        data=json.dumps({"email": email, "password": password}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (http, built above)
-            return int(answer.status)
-    except urllib.error.HTTPError as refused:
-        return int(refused.code)
+    return call(port, "POST", "/api/auth/token", {"email": email, "password": password})[0]
 
 
 def test_two_servers_on_one_folder_share_the_lockout_and_the_cache(demo_dir: Path) -> None:
