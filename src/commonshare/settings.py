@@ -121,8 +121,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Derived data (the open books' running totals, keyed to the journal's head hash) lives
 # where every app process, on this machine or another, sees it: in a table of the database
-# (`commonshare init` and `serve` create it), or in Redis with COMMONSHARE_CACHE_URL=redis://...
-# (then the `redis` package must be installed).
+# (made by a migration: web/migrations/0001_shared_cache.py), or in Redis with
+# COMMONSHARE_CACHE_URL=redis://... (then the `redis` package must be installed).
 CACHE_TABLE = "commonshare_cache"
 
 

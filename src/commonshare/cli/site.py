@@ -34,9 +34,8 @@ def migrate(*, quiet: bool = False) -> None:
     from django.core.management import call_command
 
     data_dir().mkdir(parents=True, exist_ok=True)
+    # (the shared cache's table too: web/migrations/0001_shared_cache.py)
     call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
-    # The shared cache (settings.CACHES) is a table too; it exists once, made here.
-    call_command("createcachetable", verbosity=0)
 
 
 def serve_forever(
