@@ -362,3 +362,81 @@ def test_two_servers_on_one_folder_share_the_lockout_and_the_cache(demo_dir: Pat
         check=True,
     )
     assert seen_elsewhere.stdout.strip() == "True"
+
+
+def test_a_worker_killed_mid_burst_loses_no_acknowledged_write(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    """The kill drill: SIGKILL the worker during a burst of writes; gunicorn starts a new
+    one, and after a full restart every write that got its 2xx is there and the books
+    verify."""
+    import signal
+    import threading
+
+    from commonshare.demo import DEMO_PASSWORD
+
+    folder = tmp_path / "drill"
+    shutil.copytree(demo_dir, folder)
+    server, port = _start_server(folder, "--workers", "1", "--threads", "4")
+    tokens = {
+        name: call(
+            port,
+            "POST",
+            "/api/auth/token",
+            {"email": f"{name}@demo.commonshare.org", "password": DEMO_PASSWORD},
+        )[1]["token"]
+        for name in ("amara", "priya")
+    }
+    acknowledged: list[int] = []  # incomes confirmed with a 200
+    stop_writing = threading.Event()
+
+    def write(number: int) -> None:
+        n = 0
+        while not stop_writing.is_set():
+            n += 1
+            income = {
+                "amount": "2.50",
+                "currency": "EUR",
+                "payer": f"Drill {number}-{n}",
+                "description": "A burst of writes",
+                "received_on": "2026-11-30",
+            }
+            try:
+                status, body = call(port, "POST", "/api/income", income, token=tokens["amara"])
+                if status != 201:
+                    continue
+                path = f"/api/income/{body['id']}/confirm"
+                if call(port, "POST", path, token=tokens["priya"])[0] == 200:
+                    acknowledged.append(int(body["id"]))
+            except OSError:  # the connection the killed worker held
+                time.sleep(0.05)
+
+    writers = [threading.Thread(target=write, args=(i,)) for i in range(3)]
+    try:
+        for writer in writers:
+            writer.start()
+        while len(acknowledged) < 5:
+            time.sleep(0.05)
+        (worker,) = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        os.kill(int(worker), signal.SIGKILL)
+        seen_before_kill = len(acknowledged)
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < seen_before_kill + 5:  # a new worker took over
+            assert time.monotonic() < deadline, "no write was acknowledged after the kill"
+            time.sleep(0.05)
+    finally:
+        stop_writing.set()
+        for writer in writers:
+            writer.join(timeout=60)
+        server.kill()  # and the whole server, as a power cut would
+        server.communicate(timeout=30)
+    restarted, _ = _start_server(folder, "--workers", "1", "--threads", "1")
+    restarted.terminate()
+    restarted.communicate(timeout=30)
+    confirmed = {
+        row[0] for row in _rows(folder, "SELECT id FROM books_income WHERE status = 'confirmed'")
+    }
+    assert set(acknowledged) <= confirmed
+    posted = {row[0] for row in _rows(folder, "SELECT source FROM books_journalentry")}
+    assert {f"income:{pk}" for pk in acknowledged} <= posted
+    assert _run(folder, "books", "verify").stdout.startswith("ok:")
