@@ -75,7 +75,7 @@ def serve_forever(
 
             if os.environ.get(WORKER_HEADER_ENV) != "1":
                 return application
-            return _with_worker_header_per_worker(application)
+            return _with_worker_header(application)
 
     # No connection may cross the fork: each worker opens its own.
     connections.close_all()
@@ -87,7 +87,7 @@ def serve_forever(
     Server().run()
 
 
-def _with_worker_header_per_worker(application: Callable[..., Any]) -> Callable[..., Any]:
+def _with_worker_header(application: Callable[..., Any]) -> Callable[..., Any]:
     """The header names the process answering (the app is loaded before the fork, so the
     process id is read per request, not once)."""
 
