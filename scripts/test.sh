@@ -16,10 +16,13 @@ as_root() {
 
 step() { printf '\n== %s ==\n' "$*"; }
 
-# --- system packages: PostgreSQL and Debian's Chromium --------------------------------
+# --- system packages: PostgreSQL (with pg_dump), Debian's Chromium, nginx ----------------
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v pg_dump >/dev/null || need+=(postgresql-client)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# tests/test_two_app_hosts.py runs nginx in front of two app processes (docs/deploy.md)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
   step "apt-get install ${need[*]}"
   as_root apt-get update -qq

@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.serving import call, start_server
 
 
 def _run(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -144,35 +146,66 @@ def test_demo_books_verify_and_pass_bean_check(demo_dir: Path, tmp_path: Path) -
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+def _start_server(
+    data_dir: Path, *options: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """``commonshare serve`` on the demo's folder (its embedded database), once it answers."""
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environ["COMMONSHARE_DATA_DIR"] = str(data_dir)
+    environ.update(env or {})
+    return start_server(environ, *options)
+
+
 def test_serve_answers_pages_and_the_api(demo_dir: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["COMMONSHARE_DATA_DIR"] = str(demo_dir)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "commonshare", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    server, port = _start_server(demo_dir)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
-                    home = page.read().decode()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.3)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            home = page.read().decode()
         assert "Commonshare" in home
+        assert "X-Commonshare-Worker" not in page.headers  # the test-only header is off
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json", timeout=10) as api:
             assert b'"openapi"' in api.read()
     finally:
         server.terminate()
+        out, _ = server.communicate(timeout=30)
+    assert server.returncode == 0  # a clean stop on SIGTERM
+    assert b"with " in out and b"worker process" in out
+
+
+def test_serve_answers_from_several_worker_processes(demo_dir: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    server, port = _start_server(
+        demo_dir,
+        "--workers",
+        "2",
+        "--threads",
+        "2",
+        env={"COMMONSHARE_SERVE_WORKER_HEADER": "1"},
+    )
+
+    def worker_of(_: int) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/tasks/", timeout=30) as page:
+            page.read()
+            return str(page.headers["X-Commonshare-Worker"])
+
+    try:
+        children = {
+            int(pid)
+            for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        }
+        seen: set[str] = set()
+        with ThreadPoolExecutor(8) as pool:
+            for _ in range(20):  # the kernel hands connections out; both take some soon
+                seen |= set(pool.map(worker_of, range(16)))
+                if len(seen) == 2:
+                    break
+    finally:
+        server.terminate()
         server.communicate(timeout=30)
+    assert len(children) == 2  # two processes forked from the one that migrated
+    assert {int(pid) for pid in seen} == children
+    assert server.pid not in {int(pid) for pid in seen}  # the master only supervises
 
 
 def test_commands_on_a_folder_never_set_up_say_what_to_do(tmp_path: Path) -> None:
@@ -297,3 +330,125 @@ def test_the_demo_members_stand_at_different_trust_levels(
 ) -> None:
     shown = _run(demo_dir, "member", "trust", email).stdout
     assert f": trust level {level} (" in shown.splitlines()[0]
+
+
+def _api_sign_in(port: int, email: str, password: str) -> int:
+    return call(port, "POST", "/api/auth/token", {"email": email, "password": password})[0]
+
+
+def test_two_servers_on_one_folder_share_the_lockout_and_the_cache(demo_dir: Path) -> None:
+    first, first_port = _start_server(demo_dir, "--workers", "1", "--threads", "2")
+    second, second_port = _start_server(demo_dir, "--workers", "1", "--threads", "2")
+    try:
+        # Ten wrong passwords, spread over both processes, lock the pair out on both.
+        email = "guessed@example.org"
+        answers = [_api_sign_in((first_port, second_port)[n % 2], email, "wrong") for n in range(9)]
+        assert answers == [401] * 9
+        assert _api_sign_in(second_port, email, "wrong") == 429
+        assert _api_sign_in(first_port, email, "wrong") == 429
+        # The books' totals one process computed are in the shared table for the other.
+        with urllib.request.urlopen(f"http://127.0.0.1:{first_port}/books/", timeout=30) as page:
+            assert page.status == 200
+    finally:
+        for server in (first, second):
+            server.terminate()
+            server.communicate(timeout=30)
+    cached = _rows(demo_dir, "SELECT cache_key FROM commonshare_cache")
+    assert any("totals" in key for (key,) in cached), cached
+    seen_elsewhere = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.core.cache import cache; "
+            "from commonshare.books.selectors.totals import TOTALS_KEY; "
+            "print(cache.get(TOTALS_KEY) is not None)",
+        ],
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "COMMONSHARE_DATA_DIR": str(demo_dir),
+            "DJANGO_SETTINGS_MODULE": "commonshare.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert seen_elsewhere.stdout.strip() == "True"
+
+
+def test_a_worker_killed_mid_burst_loses_no_acknowledged_write(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    """The kill drill: SIGKILL the worker during a burst of writes; gunicorn starts a new
+    one, and after a full restart every write that got its 2xx is there and the books
+    verify."""
+    import signal
+    import threading
+
+    from commonshare.demo import DEMO_PASSWORD
+
+    folder = tmp_path / "drill"
+    shutil.copytree(demo_dir, folder)
+    server, port = _start_server(folder, "--workers", "1", "--threads", "4")
+    tokens = {
+        name: call(
+            port,
+            "POST",
+            "/api/auth/token",
+            {"email": f"{name}@demo.commonshare.org", "password": DEMO_PASSWORD},
+        )[1]["token"]
+        for name in ("amara", "priya")
+    }
+    acknowledged: list[int] = []  # incomes confirmed with a 200
+    stop_writing = threading.Event()
+
+    def write(number: int) -> None:
+        n = 0
+        while not stop_writing.is_set():
+            n += 1
+            income = {
+                "amount": "2.50",
+                "currency": "EUR",
+                "payer": f"Drill {number}-{n}",
+                "description": "A burst of writes",
+                "received_on": "2026-11-30",
+            }
+            try:
+                status, body = call(port, "POST", "/api/income", income, token=tokens["amara"])
+                if status != 201:
+                    continue
+                path = f"/api/income/{body['id']}/confirm"
+                if call(port, "POST", path, token=tokens["priya"])[0] == 200:
+                    acknowledged.append(int(body["id"]))
+            except OSError:  # the connection the killed worker held
+                time.sleep(0.05)
+
+    writers = [threading.Thread(target=write, args=(i,)) for i in range(3)]
+    try:
+        for writer in writers:
+            writer.start()
+        while len(acknowledged) < 5:
+            time.sleep(0.05)
+        (worker,) = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        os.kill(int(worker), signal.SIGKILL)
+        seen_before_kill = len(acknowledged)
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < seen_before_kill + 5:  # a new worker took over
+            assert time.monotonic() < deadline, "no write was acknowledged after the kill"
+            time.sleep(0.05)
+    finally:
+        stop_writing.set()
+        for writer in writers:
+            writer.join(timeout=60)
+        server.kill()  # and the whole server, as a power cut would
+        server.communicate(timeout=30)
+    restarted, _ = _start_server(folder, "--workers", "1", "--threads", "1")
+    restarted.terminate()
+    restarted.communicate(timeout=30)
+    confirmed = {
+        row[0] for row in _rows(folder, "SELECT id FROM books_income WHERE status = 'confirmed'")
+    }
+    assert set(acknowledged) <= confirmed
+    posted = {row[0] for row in _rows(folder, "SELECT source FROM books_journalentry")}
+    assert {f"income:{pk}" for pk in acknowledged} <= posted
+    assert _run(folder, "books", "verify").stdout.startswith("ok:")

@@ -392,6 +392,8 @@ def test_the_command_line_refuses_a_member_who_left(world: SimpleNamespace) -> N
 # themself to rejoin. Every other command must refuse them; one added later is walked too.
 CLI_ALLOWED = {
     "allocate",  # computes a split from a file; writes nothing
+    "backup",  # the operator's copy of the site; acts as nobody, writes no row
+    "restore",  # makes a new site from a backup (a new folder only); acts as nobody
     "books balances",
     "books dispute",  # the payee's answer to a payout recorded to them
     "books export",

@@ -3,7 +3,8 @@
 Everything that differs between machines comes from the environment:
 ``COMMONSHARE_DATA_DIR`` (where the SQLite database, uploads and the secret key
 live), ``DATABASE_URL`` (PostgreSQL in production), ``COMMONSHARE_DEBUG`` and
-``COMMONSHARE_ALLOWED_HOSTS``; mail from ``COMMONSHARE_EMAIL_*`` and
+``COMMONSHARE_ALLOWED_HOSTS``, ``COMMONSHARE_TRUSTED_PROXIES`` and
+``COMMONSHARE_CACHE_URL``; mail from ``COMMONSHARE_EMAIL_*`` and
 ``COMMONSHARE_PUBLIC_URL`` (docs/deploy.md).
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from commonshare.client_address import parse_trusted_proxies
 from commonshare.paths import data_dir
 
 DATA_DIR: Path = data_dir()
@@ -117,14 +119,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (the crash-safety test kills a running `commonshare distribute`).
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-commonshare.sqlite3")}
 
-# Derived data (the open books' running totals, keyed to the journal's head
-# hash) survives restarts and is shared by every app process on the machine.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "cache"),
+# Derived data (the open books' running totals, keyed to the journal's head hash) lives
+# where every app process, on this machine or another, sees it: in a table of the database
+# (made by a migration: web/migrations/0001_shared_cache.py), or in Redis with
+# COMMONSHARE_CACHE_URL=redis://... (then the `redis` package must be installed).
+CACHE_TABLE = "commonshare_cache"
+
+
+def _caches(url: str) -> dict[str, dict[str, object]]:
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        }
+    if url:
+        raise ValueError(
+            f"COMMONSHARE_CACHE_URL: {url!r} is not a redis:// address; leave it unset to keep "
+            "the cache in the database."
+        )
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+        }
     }
-}
+
+
+CACHES = _caches(os.environ.get("COMMONSHARE_CACHE_URL", "").strip())
+
+# The proxies (nginx) whose X-Forwarded-For is believed: addresses or networks, comma-separated.
+# None by default: then every request's address is its direct peer's (commonshare.client_address).
+COMMONSHARE_TRUSTED_PROXIES = parse_trusted_proxies(
+    os.environ.get("COMMONSHARE_TRUSTED_PROXIES", "")
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "community.Member"
@@ -145,6 +171,8 @@ AXES_LOCKOUT_CALLABLE = "commonshare.community.lockout.locked_out"
 # the name sign-ins use for the email (the login form's field, authenticate()'s keyword)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "commonshare.community.lockout.email_tried"
+# the address counted is the client's, not a proxy's (COMMONSHARE_TRUSTED_PROXIES)
+AXES_CLIENT_IP_CALLABLE = "commonshare.community.lockout.address_tried_from"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

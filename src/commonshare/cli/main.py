@@ -19,7 +19,7 @@ import click
 
 from commonshare.allocate_cli import allocate
 from commonshare.books.cli import books, distribute, expense, income
-from commonshare.cli.site import demo, init, serve
+from commonshare.cli.site import backup, demo, init, restore, serve
 from commonshare.community.cli import member
 from commonshare.decisions.cli import decision
 from commonshare.governance.cli import norm, policy
@@ -37,6 +37,8 @@ for command in (
     init,
     serve,
     demo,
+    backup,
+    restore,
     member,
     task,
     contribution,

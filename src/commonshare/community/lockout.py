@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from commonshare.client_address import client_address
 from commonshare.community.vocab import normalise_email
 
 
@@ -25,6 +26,12 @@ def email_tried(request: HttpRequest, credentials: dict[str, Any] | None) -> str
     "ada@x.org " are one account, so they count as one."""
     tried = (credentials or {}).get("username") or request.POST.get("username")
     return normalise_email(str(tried)) if tried else None
+
+
+def address_tried_from(request: HttpRequest) -> str:
+    """The address a sign-in is counted against: the client's, through trusted proxies only
+    (a spoofed X-Forwarded-For neither escapes the lockout nor locks someone else out)."""
+    return client_address(request)
 
 
 def locked_out(
