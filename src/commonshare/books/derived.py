@@ -59,7 +59,7 @@ def cached(
     key = key_for(name, parts, head if head is not None else head_key())
     found = cache.get(key, _MISSING)
     if found is not _MISSING:
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[no-any-return]
     value = compute()
     cache.set(key, value, TIMEOUT)
     return value

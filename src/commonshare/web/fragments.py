@@ -37,7 +37,7 @@ def rendered(
     if found is not None:
         shown = found["names"]
         if not shown or names_of(community.members_by_id(set(shown))) == shown:
-            return mark_safe(found["html"])  # noqa: S308 - our own template's output
+            return mark_safe(str(found["html"]))  # noqa: S308 - our own template's output
     html, names = draw()
     cache.set(key, {"names": dict(names), "html": str(html)}, derived.TIMEOUT)
     return mark_safe(html)  # noqa: S308 - our own template's output

@@ -125,6 +125,7 @@ def _bands(on: dt.date) -> dict[int, tuple[Decimal, Decimal]]:
 def _tallies(ids: list[int], on: dt.date, policy: Policy) -> dict[int, _Tally]:
     wanted = set(ids)
     tallies: dict[int, _Tally] = defaultdict(_Tally)
+    zone = timezone.get_current_timezone()  # asked once: localdate per row is slow
     reviews = _reviews(ids, on)
     given_on = {r["contribution_id"] for r in reviews if r["reviewer_id"] in wanted}
     others = _ratings_of(given_on, on)
@@ -137,11 +138,11 @@ def _tallies(ids: list[int], on: dt.date, policy: Policy) -> dict[int, _Tally]:
             if row["contribution_id"] not in mine.reviewed:
                 mine.reviewed.add(row["contribution_id"])
                 mine.hours += _quantity(row, policy)
-                mine.active_days.add(timezone.localdate(row["contribution__created_at"]))
+                mine.active_days.add(row["contribution__created_at"].astimezone(zone).date())
         if reviewer in wanted:
             theirs = tallies[reviewer]
             theirs.given += 1
-            theirs.active_days.add(timezone.localdate(row["created_at"]))
+            theirs.active_days.add(row["created_at"].astimezone(zone).date())
             rest = [r for who, r in others.get(row["contribution_id"], []) if who != reviewer]
             if rest:
                 theirs.comparable += 1
