@@ -67,8 +67,15 @@ def _quantity(row: Mapping[str, Any], policy: Policy) -> Decimal:
     return policy.effort_of(kind, Decimal(amount or 0))
 
 
+def _until_end_of(on: dt.date) -> dt.datetime:
+    """The first moment after ``on`` in the current time zone: ``created_at < this`` is
+    ``created_at__date <= on`` as an indexed comparison, not a conversion of every row."""
+    zone = timezone.get_current_timezone()
+    return dt.datetime.combine(on + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+
+
 def _reviews(ids: list[int], on: dt.date) -> Sequence[Mapping[str, Any]]:
-    rows = Review.objects.filter(created_at__date__lte=on)
+    rows = Review.objects.filter(created_at__lt=_until_end_of(on))
     if len(ids) <= MANY:
         rows = rows.filter(Q(contribution__author_id__in=ids) | Q(reviewer_id__in=ids))
     return list(
@@ -89,7 +96,7 @@ def _reviews(ids: list[int], on: dt.date) -> Sequence[Mapping[str, Any]]:
 
 def _ratings_of(contributions: set[int], on: dt.date) -> dict[int, list[tuple[int, int]]]:
     """Every review (reviewer, rating) of ``contributions`` up to ``on``."""
-    rows = Review.objects.filter(created_at__date__lte=on)
+    rows = Review.objects.filter(created_at__lt=_until_end_of(on))
     if len(contributions) <= MANY:
         rows = rows.filter(contribution_id__in=contributions)
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
