@@ -86,3 +86,14 @@ def test_the_distribution_page_draws_its_tables_once_and_keeps_names_current(pai
     community.update_profile(paid.ada, display_name="Ada Lovelace", bio="")
     renamed, _ = _get(path)
     assert "Ada Lovelace" in renamed  # a name changed without any entry: drawn again
+
+
+def test_the_books_page_lists_a_distribution_the_moment_it_posts(world: Any) -> None:
+    from tests.distributing import distribute
+
+    before, _ = _get(url("books"))
+    assert "No distributions posted yet." in before
+    distribution = distribute(world.ada, currency="EUR")
+    after, _ = _get(url("books"))
+    assert url("distribution", distribution.pk) in after
+    assert url("payout", distribution.pk, world.ada.pk) in after

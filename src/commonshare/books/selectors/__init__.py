@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from commonshare.books import journal
@@ -94,6 +94,7 @@ __all__ = [
     "payouts_for",
     "payouts_of",
     "pending_income_totals",
+    "posted_mark",
     "reversed_by",
     "sustainability_of",
     "sustainability_report",
@@ -150,6 +151,15 @@ def posted_distributions() -> QuerySet[Distribution]:
 def proposed_distributions() -> QuerySet[Distribution]:
     """Proposals frozen and open for challenge (or past their window), not yet posted."""
     return distributions().filter(status=Distribution.Status.PROPOSED)
+
+
+def posted_mark() -> tuple[int, int]:
+    """How many distributions are posted, and the newest one's id: a posted distribution
+    that moved no money posts no entry, so the head alone does not name the posted ones."""
+    found = Distribution.objects.filter(status=Distribution.Status.POSTED).aggregate(
+        count=Count("pk"), last=Max("pk")
+    )
+    return int(found["count"]), int(found["last"] or 0)
 
 
 def distribution_summaries(status: str, *, with_payouts: bool = False) -> QuerySet[Distribution]:

@@ -210,7 +210,9 @@ def distribution_tables(distribution: Distribution, head: str) -> SafeString:
         )
         return html, fragments.names_of(names)
 
-    parts = (distribution.pk, distribution.status)
+    # The moment it was proposed as well as its id: an id names one distribution forever,
+    # but a test database that rolls back reuses ids under the same cache.
+    parts = (distribution.pk, distribution.created_at.isoformat(), distribution.status)
     return fragments.rendered("distribution-tables", draw, parts=parts, head=head)
 
 

@@ -96,6 +96,22 @@ def balance_groups(totals: selectors.LedgerTotals, head: str) -> SafeString:
     return fragments.rendered("balance-groups", draw, parts=(), head=head)
 
 
+def posted_distributions(head: str) -> SafeString:
+    """Every posted distribution with its payouts, rendered once per head and count of
+    posted distributions (one that moved no money posts no entry)."""
+
+    def draw() -> fragments.Drawn:
+        posted = list(
+            selectors.distribution_summaries(Distribution.Status.POSTED, with_payouts=True)
+        )
+        html = render_to_string("web/books/_posted_distributions.html", {"distributions": posted})
+        shown = {str(p.member_id): p.member.display_name for d in posted for p in d.payouts.all()}
+        return html, shown
+
+    parts = selectors.posted_mark()
+    return fragments.rendered("posted-distributions", draw, parts=parts, head=head)
+
+
 def open_books(request: HttpRequest) -> HttpResponse:
     totals = selectors.ledger_totals()
     currencies = totals.currencies()
@@ -117,9 +133,7 @@ def open_books(request: HttpRequest) -> HttpResponse:
             "currency": currency,
             "chart": flows_chart(currency, months),
             "report": selectors.sustainability_of(totals, currency, today),
-            "distributions": selectors.distribution_summaries(
-                Distribution.Status.POSTED, with_payouts=True
-            ),
+            "posted": posted_distributions(head),
             "proposed": selectors.distribution_summaries(Distribution.Status.PROPOSED),
             "unconfirmed": selectors.pending_income_totals(),
         },
