@@ -68,8 +68,15 @@ def _quantity(row: Mapping[str, Any], policy: Policy) -> Decimal:
     return policy.effort_of(kind, Decimal(amount or 0))
 
 
+def _until_end_of(on: dt.date) -> dt.datetime:
+    """The first moment after ``on`` in the current time zone: ``created_at < this`` is
+    ``created_at__date <= on`` as an indexed comparison, not a conversion of every row."""
+    zone = timezone.get_current_timezone()
+    return dt.datetime.combine(on + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+
+
 def _reviews(ids: list[int], on: dt.date) -> Sequence[Mapping[str, Any]]:
-    rows = Review.objects.filter(created_at__date__lte=on)
+    rows = Review.objects.filter(created_at__lt=_until_end_of(on))
     if len(ids) <= MANY:
         rows = rows.filter(Q(contribution__author_id__in=ids) | Q(reviewer_id__in=ids))
     return list(
@@ -90,7 +97,7 @@ def _reviews(ids: list[int], on: dt.date) -> Sequence[Mapping[str, Any]]:
 
 def _ratings_of(contributions: set[int], on: dt.date) -> dict[int, list[tuple[int, int]]]:
     """Every review (reviewer, rating) of ``contributions`` up to ``on``."""
-    rows = Review.objects.filter(created_at__date__lte=on)
+    rows = Review.objects.filter(created_at__lt=_until_end_of(on))
     if len(contributions) <= MANY:
         rows = rows.filter(contribution_id__in=contributions)
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -140,6 +147,7 @@ def _reputations(
 def _tallies(ids: list[int], on: dt.date, policy: Policy) -> dict[int, _Tally]:
     wanted = set(ids)
     tallies: dict[int, _Tally] = defaultdict(_Tally)
+    zone = timezone.get_current_timezone()  # asked once: localdate per row is slow
     reviews = _reviews(ids, on)
     given_on = {r["contribution_id"] for r in reviews if r["reviewer_id"] in wanted}
     others = _ratings_of(given_on, on)
@@ -152,11 +160,11 @@ def _tallies(ids: list[int], on: dt.date, policy: Policy) -> dict[int, _Tally]:
             if row["contribution_id"] not in mine.reviewed:
                 mine.reviewed.add(row["contribution_id"])
                 mine.hours += _quantity(row, policy)
-                mine.active_days.add(timezone.localdate(row["contribution__created_at"]))
+                mine.active_days.add(row["contribution__created_at"].astimezone(zone).date())
         if reviewer in wanted:
             theirs = tallies[reviewer]
             theirs.given += 1
-            theirs.active_days.add(timezone.localdate(row["created_at"]))
+            theirs.active_days.add(row["created_at"].astimezone(zone).date())
             rest = [r for who, r in others.get(row["contribution_id"], []) if who != reviewer]
             if rest:
                 theirs.comparable += 1

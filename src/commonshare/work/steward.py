@@ -16,7 +16,7 @@ module reads earned levels through ``work.earned`` only, never through ``trust``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Min
@@ -133,6 +133,34 @@ def phase(on: dt.date | None = None) -> StewardPhase:
     )
 
 
+def _ended_without_levels(moment: dt.datetime, rules: StewardPolicy) -> bool:
+    """Whether the phase has ended at ``moment`` by a cause that needs no trust level:
+    its end is recorded, or its days have run out."""
+    end = StewardPhaseEnd.objects.values_list("ended_at", flat=True).first()
+    if end is not None and end <= moment:
+        return True
+    began = began_at()
+    return began is not None and moment >= began + dt.timedelta(days=rules.ends_after_days)
+
+
+def is_open(on: dt.date | None = None, *, earned_levels: Mapping[int, int] | None = None) -> bool:
+    """``phase(on).is_open``, cheaply: the causes that need no trust level are asked first,
+    and ``earned_levels`` (levels by member id, earned on ``on``, as the caller already
+    has them) are not computed again; only the joined members missing there are."""
+    moment = _moment(on)
+    day = timezone.localdate(moment)
+    rules = current_policy(at=day).steward
+    if _ended_without_levels(moment, rules):
+        return False
+    joined = set(Member.objects.filter(joined_at__lte=moment).values_list("pk", flat=True))
+    known = {pk: level for pk, level in (earned_levels or {}).items() if pk in joined}
+    missing = joined - set(known)
+    if missing:
+        known.update(earned.earned_levels_of(missing, on=day))
+    at_two = sum(1 for level in known.values() if level >= STEWARD_LEVEL)
+    return at_two < rules.ends_at_level2_members
+
+
 def holds_steward_role(member: Member, *, on: dt.date | None = None) -> bool:
     """Whether ``member`` holds the steward role (level-2 powers) on ``on``: a steward,
     still a member, while the phase is open."""
@@ -140,11 +168,17 @@ def holds_steward_role(member: Member, *, on: dt.date | None = None) -> bool:
         return False
     if member.pk not in steward_ids():
         return False
-    return phase(on).is_open
+    return is_open(on)
 
 
-def stewards_among(member_ids: Iterable[int], *, on: dt.date | None = None) -> set[int]:
-    """Which of ``member_ids`` hold the steward role on ``on`` (none once the phase ended)."""
+def stewards_among(
+    member_ids: Iterable[int],
+    *,
+    on: dt.date | None = None,
+    earned_levels: Mapping[int, int] | None = None,
+) -> set[int]:
+    """Which of ``member_ids`` hold the steward role on ``on`` (none once the phase ended);
+    ``earned_levels`` are levels the caller already computed for that day."""
     wanted = set(member_ids)
     ids = wanted & set(steward_ids())
     if not ids:
@@ -152,7 +186,7 @@ def stewards_among(member_ids: Iterable[int], *, on: dt.date | None = None) -> s
     current = set(
         Member.objects.filter(pk__in=ids, left_at__isnull=True).values_list("pk", flat=True)
     )
-    return current if current and phase(on).is_open else set()
+    return current if current and is_open(on, earned_levels=earned_levels) else set()
 
 
 def with_steward_role(member: Member, level: int, *, on: dt.date | None = None) -> int:
@@ -163,9 +197,10 @@ def with_steward_role(member: Member, level: int, *, on: dt.date | None = None) 
 
 
 def with_steward_roles(levels: dict[int, int], *, on: dt.date | None = None) -> dict[int, int]:
-    """``levels`` (by member id) with each steward raised to 2 while the phase is open."""
+    """``levels`` (earned, by member id) with each steward raised to 2 while the phase is
+    open; the earned levels are those the phase counts, so they are handed on."""
     low = [pk for pk, level in levels.items() if level < STEWARD_LEVEL]
-    raised = stewards_among(low, on=on) if low else set()
+    raised = stewards_among(low, on=on, earned_levels=levels) if low else set()
     return {pk: STEWARD_LEVEL if pk in raised else level for pk, level in levels.items()}
 
 

@@ -120,6 +120,6 @@ def record_end_when_due(event: AuditEvent) -> None:
     """Audit subscriber: after an action, record the phase's end if a condition now holds."""
     if event.code == ENDED_CODE or StewardPhaseEnd.objects.exists():
         return
-    if steward.phase().is_open:
+    if steward.is_open():  # after every action: the cheap answer (phase() would show it)
         return
     end_steward_phase()

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from commonshare.books import journal
@@ -67,6 +67,7 @@ __all__ = [
     "distributed_totals",
     "distribution",
     "distribution_basis",
+    "distribution_summaries",
     "distributions",
     "distributions_by_id",
     "earned_by_currency",
@@ -93,6 +94,7 @@ __all__ = [
     "payouts_for",
     "payouts_of",
     "pending_income_totals",
+    "posted_mark",
     "reversed_by",
     "sustainability_of",
     "sustainability_report",
@@ -124,7 +126,8 @@ def incomes_by_id(ids: Iterable[str]) -> dict[str, Income]:
 
 def distributions_by_id(ids: Iterable[str]) -> dict[str, Distribution]:
     """The distributions among ``ids`` (as audit events keep them), by that string."""
-    return {str(d.pk): d for d in Distribution.objects.filter(pk__in=_numbers(ids))}
+    found = Distribution.objects.defer(*HEAVY).filter(pk__in=_numbers(ids))
+    return {str(d.pk): d for d in found}
 
 
 def withdrawals_by_id(ids: Iterable[str]) -> dict[str, Withdrawal]:
@@ -150,6 +153,25 @@ def proposed_distributions() -> QuerySet[Distribution]:
     return distributions().filter(status=Distribution.Status.PROPOSED)
 
 
+def posted_mark() -> tuple[int, int]:
+    """How many distributions are posted, and the newest one's id: a posted distribution
+    that moved no money posts no entry, so the head alone does not name the posted ones."""
+    found = Distribution.objects.filter(status=Distribution.Status.POSTED).aggregate(
+        count=Count("pk"), last=Max("pk")
+    )
+    return int(found["count"]), int(found["last"] or 0)
+
+
+def distribution_summaries(status: str, *, with_payouts: bool = False) -> QuerySet[Distribution]:
+    """Distributions of ``status`` for lists, without their valuation input and output;
+    ``with_payouts`` reads their payouts and payees (not the explanations) in one more query."""
+    found = distributions().filter(status=status).defer(*HEAVY)
+    if not with_payouts:
+        return found
+    payouts = Payout.objects.defer("explanation").select_related("member")
+    return found.prefetch_related(Prefetch("payouts", queryset=payouts))
+
+
 def distribution_state(distribution: Distribution, *, now: dt.datetime | None = None) -> str:
     """Where a distribution stands, in a sentence's words, with the window's close."""
     status = distribution.status
@@ -165,8 +187,15 @@ def distribution_state(distribution: Distribution, *, now: dt.datetime | None = 
     return str(distribution.get_status_display()).lower()
 
 
-def distribution(distribution_id: int) -> Distribution:
-    found = Distribution.objects.filter(pk=distribution_id).first()
+# A distribution's frozen valuation input and output: large (every contribution and
+# explanation), read only where they are shown.
+HEAVY = ("request", "result")
+
+
+def distribution(distribution_id: int, *, brief: bool = False) -> Distribution:
+    """One distribution; ``brief`` leaves its valuation input and output unread until used."""
+    rows = Distribution.objects.select_related("created_by")
+    found = (rows.defer(*HEAVY) if brief else rows).filter(pk=distribution_id).first()
     if found is None:
         raise NotFound(f"No distribution with id {distribution_id}.")
     return found

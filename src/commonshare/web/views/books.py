@@ -11,16 +11,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
+from commonshare.books import derived, selectors, services
 from commonshare.books import distribution as distributions
-from commonshare.books import selectors, services
 from commonshare.books.models import Distribution
 from commonshare.books.policy import frozen_policy
 from commonshare.community import selectors as community
 from commonshare.core.words import period_words
 from commonshare.decisions import selectors as decision_selectors
-from commonshare.web import charts
+from commonshare.web import charts, fragments
 from commonshare.web.explain import explain, reviewer_ids
 from commonshare.web.forms import DistributionForm, IncomeForm, WithdrawDistributionForm
 from commonshare.web.templatetags.commonshare_web import money
@@ -122,28 +124,36 @@ def distribution_withdraw(request: MemberRequest, distribution_id: int) -> HttpR
 
 @domain_errors
 def distribution_detail(request: HttpRequest, distribution_id: int) -> HttpResponse:
-    distribution = selectors.distribution(distribution_id)
-    payouts = list(selectors.payouts_of(distribution))
-    chart = charts.horizontal_bars(
-        "Shares of this distribution",
-        [
-            (p.member.display_name, p.amount_minor, money(p.amount_minor, distribution.currency))
-            for p in payouts
-        ],
-    )
-    valued = distribution.result.get("contributions", [])
-    names = community.members_by_id({str(c.get("member")) for c in valued})
+    distribution = selectors.distribution(distribution_id, brief=True)
+    head = derived.head_key()
+    pk = distribution.pk
     return render(
         request,
         "web/books/distribution_detail.html",
         {
             "distribution": distribution,
-            "payouts": payouts,
-            "chart": chart,
-            "valued": [{**c, "author": names.get(str(c.get("member")))} for c in valued],
-            "basis": selectors.distribution_basis(distribution),
-            "resources": resource_rows(distribution),
-            "entries": selectors.entries_from(f"distribution:{distribution.pk}"),
+            "tables": distribution_tables(distribution, head),
+            "basis": derived.cached(
+                "distribution-basis",
+                lambda: selectors.distribution_basis(distribution),
+                parts=(pk,),
+                head=head,
+            ),
+            "resources": resource_rows(
+                distribution,
+                derived.cached(
+                    "distribution-resources",
+                    lambda: distribution.result.get("resource_payments") or [],
+                    parts=(pk,),
+                    head=head,
+                ),
+            ),
+            "entries": derived.cached(
+                "distribution-entries",
+                lambda: selectors.entries_from(f"distribution:{pk}"),
+                parts=(pk,),
+                head=head,
+            ),
             "reserve_share": frozen_reserve_share(distribution),
             "state": selectors.distribution_state(distribution),
             "period_name": period_words(distribution.period_start, distribution.period_end),
@@ -165,6 +175,44 @@ def decision_of(distribution: Distribution) -> Any:
     return found
 
 
+def distribution_tables(distribution: Distribution, head: str) -> SafeString:
+    """The shares chart and the payout and valued-contribution tables, rendered once:
+    a distribution's payouts and valuation are frozen when it is proposed."""
+
+    def draw() -> fragments.Drawn:
+        payouts = list(selectors.payouts_of(distribution).defer("explanation"))
+        valued = distribution.result.get("contributions", [])
+        names = community.members_by_id(
+            {str(c.get("member")) for c in valued} | {str(p.member_id) for p in payouts}
+        )
+        chart = charts.horizontal_bars(
+            "Shares of this distribution",
+            [
+                (
+                    p.member.display_name,
+                    p.amount_minor,
+                    money(p.amount_minor, distribution.currency),
+                )
+                for p in payouts
+            ],
+        )
+        html = render_to_string(
+            "web/books/_distribution_tables.html",
+            {
+                "distribution": distribution,
+                "payouts": payouts,
+                "chart": chart,
+                "valued": [{**c, "author": names.get(str(c.get("member")))} for c in valued],
+            },
+        )
+        return html, fragments.names_of(names)
+
+    # The moment it was proposed as well as its id: an id names one distribution forever,
+    # but a test database that rolls back reuses ids under the same cache.
+    parts = (distribution.pk, distribution.created_at.isoformat(), distribution.status)
+    return fragments.rendered("distribution-tables", draw, parts=parts, head=head)
+
+
 def frozen_reserve_share(distribution: Distribution) -> Decimal | None:
     """The reserve share of the policy the distribution froze (None if it cannot be read)."""
     try:
@@ -173,9 +221,12 @@ def frozen_reserve_share(distribution: Distribution) -> Decimal | None:
         return None
 
 
-def resource_rows(distribution: Distribution) -> list[dict[str, Any]]:
+def resource_rows(
+    distribution: Distribution, payments: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Metered resources paid before the split, with the lender's member record."""
-    payments = distribution.result.get("resource_payments") or []
+    if payments is None:
+        payments = distribution.result.get("resource_payments") or []
     names = community.members_by_id({str(p.get("member")) for p in payments})
     return [{**p, "lender": names.get(str(p.get("member")))} for p in payments]
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from commonshare.audit import selectors as audit
+from commonshare.books import derived
 from commonshare.books import selectors as books
 from commonshare.community import selectors as community
 from commonshare.web import charts
@@ -16,16 +19,25 @@ from commonshare.work import selectors as work
 from commonshare.work.models import Task
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    # The chart and the totals beside it are both the journal's: net of reversals.
-    per_month = books.income_per_month(timezone.localdate())
-    income_charts = [
+def income_charts(today: dt.date) -> list[charts.Chart]:
+    """Income per month, one chart per currency: the journal's, net of reversals."""
+    return [
         charts.vertical_bars(
             f"Income per month, {code}",
             [(month_label(month), total, money(total, code)) for month, total in months],
         )
-        for code, months in per_month.items()
+        for code, months in books.income_per_month(today).items()
     ]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    # The charts and the totals beside them derive from the journal: drawn once per head.
+    today = timezone.localdate()
+    drawn = derived.cached(
+        "home-income-charts",
+        lambda: income_charts(today),
+        parts=(today, translation.get_language()),
+    )
     return render(
         request,
         "web/home.html",
@@ -37,6 +49,6 @@ def home(request: HttpRequest) -> HttpResponse:
                 "distributed": books.distributed_totals(),
             },
             "activity": audit.recent_activity(20),
-            "income_charts": income_charts,
+            "income_charts": drawn,
         },
     )

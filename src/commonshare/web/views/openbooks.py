@@ -12,14 +12,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from commonshare.books import journal, selectors, services
+from commonshare.books.models import Distribution
 from commonshare.community import selectors as community
 from commonshare.core.ledger import entry_hash, stored_canonical_bytes
 from commonshare.core.sustainability import MonthTotals, Sustainability
 from commonshare.errors import NotFound
-from commonshare.web import charts, ledger
+from commonshare.web import charts, fragments, ledger
 from commonshare.web.formatting import month_label
 from commonshare.web.forms import ReversalForm
 from commonshare.web.templatetags.commonshare_web import money
@@ -81,6 +84,34 @@ def sustainability_chart(report: Sustainability, months: list[MonthTotals]) -> c
     )
 
 
+def balance_groups(totals: selectors.LedgerTotals, head: str) -> SafeString:
+    """The balances by account type, rendered once per head (names checked each time)."""
+
+    def draw() -> fragments.Drawn:
+        members = community.members_by_id(ledger.payable_ids(totals.balances))
+        groups = ledger.balance_groups(totals.balances, members)
+        html = render_to_string("web/books/_balance_groups.html", {"groups": groups})
+        return html, fragments.names_of(members)
+
+    return fragments.rendered("balance-groups", draw, parts=(), head=head)
+
+
+def posted_distributions(head: str) -> SafeString:
+    """Every posted distribution with its payouts, rendered once per head and count of
+    posted distributions (one that moved no money posts no entry)."""
+
+    def draw() -> fragments.Drawn:
+        posted = list(
+            selectors.distribution_summaries(Distribution.Status.POSTED, with_payouts=True)
+        )
+        html = render_to_string("web/books/_posted_distributions.html", {"distributions": posted})
+        shown = {str(p.member_id): p.member.display_name for d in posted for p in d.payouts.all()}
+        return html, shown
+
+    parts = selectors.posted_mark()
+    return fragments.rendered("posted-distributions", draw, parts=parts, head=head)
+
+
 def open_books(request: HttpRequest) -> HttpResponse:
     totals = selectors.ledger_totals()
     currencies = totals.currencies()
@@ -89,8 +120,7 @@ def open_books(request: HttpRequest) -> HttpResponse:
     page = selectors.journal_page(1)
     if page is None:  # page 1 always exists, even for an empty journal
         raise Http404("No journal.")
-    balances = totals.balances
-    members = community.members_by_id(ledger.payable_ids(balances))
+    head = f"{totals.seq}:{totals.hash}"
     months = selectors.last_months(totals.month_totals(currency), today, MONTHS_SHOWN)
     return render(
         request,
@@ -98,13 +128,13 @@ def open_books(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "entries": dressed_entries(page.entries),
-            "groups": ledger.balance_groups(balances, members),
+            "balances": balance_groups(totals, head),
             "currencies": currencies,
             "currency": currency,
             "chart": flows_chart(currency, months),
             "report": selectors.sustainability_of(totals, currency, today),
-            "distributions": selectors.posted_distributions().prefetch_related("payouts__member"),
-            "proposed": selectors.proposed_distributions(),
+            "posted": posted_distributions(head),
+            "proposed": selectors.distribution_summaries(Distribution.Status.PROPOSED),
             "unconfirmed": selectors.pending_income_totals(),
         },
     )

@@ -1,0 +1,43 @@
+"""Parts of pages rendered once and kept in the cache under the journal's head.
+
+What a page derives from the journal (balances, a distribution's tables, charts) stays
+the same until an entry posts, so its HTML is cached by ``books.derived``'s key: the
+head, what else it depends on (``parts``) and the language. Members' display names are
+the one thing shown in such a part that can change without an entry: each cached part
+keeps the names it showed, they are read again on every request (one query), and a part
+that shows a name no longer right is drawn again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+from commonshare.books import derived
+from commonshare.community import selectors as community
+
+# What a part's drawing returns: its HTML and the names it showed, by member id (string).
+Drawn = tuple[str, Mapping[str, str]]
+
+
+def names_of(members: Mapping[str, object]) -> dict[str, str]:
+    """``{id: display name}`` of members as ``members_by_id`` returns them."""
+    return {pk: str(getattr(member, "display_name", "")) for pk, member in members.items()}
+
+
+def rendered(
+    name: str, draw: Callable[[], Drawn], *, parts: tuple[object, ...], head: str
+) -> SafeString:
+    """The part ``name`` as cached at ``head``, or ``draw()`` when missing or out of date."""
+    key = derived.key_for(name, (*parts, translation.get_language()), head)
+    found = cache.get(key)
+    if found is not None:
+        shown = found["names"]
+        if not shown or names_of(community.members_by_id(set(shown))) == shown:
+            return mark_safe(str(found["html"]))  # noqa: S308 - our own template's output
+    html, names = draw()
+    cache.set(key, {"names": dict(names), "html": str(html)}, derived.TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - our own template's output
