@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
 from commonshare.apikit import (
@@ -21,8 +20,8 @@ from commonshare.apikit import (
     E422,
     WRITE,
     ErrorOut,
-    Pagination,
     PathId,
+    paged,
 )
 from commonshare.books import distribution as distributions
 from commonshare.books import selectors, services
@@ -61,7 +60,7 @@ router = Router(tags=["books"])
 
 
 @router.get("/income", response={200: list[IncomeOut], **E422}, tags=["income"])
-@paginate(Pagination)
+@paged
 def list_income(request: HttpRequest) -> QuerySet[Income]:
     return selectors.incomes()
 
@@ -82,7 +81,7 @@ def record_income(request: HttpRequest, payload: IncomeIn) -> Status[Any]:
 
 
 @router.get("/distributions", response={200: list[DistributionOut], **E422}, tags=["distributions"])
-@paginate(Pagination)
+@paged
 def list_distributions(request: HttpRequest) -> QuerySet[Distribution]:
     return selectors.distributions()
 
@@ -156,7 +155,7 @@ def get_payout(request: HttpRequest, distribution_id: PathId, member_id: PathId)
     response={200: list[MemberPayoutOut], **E404, **E422},
     tags=["members"],
 )
-@paginate(Pagination)
+@paged
 def member_payouts(request: HttpRequest, member_id: PathId) -> QuerySet[Payout]:
     return selectors.payouts_for(community_selectors.member(member_id))
 
@@ -165,7 +164,7 @@ def member_payouts(request: HttpRequest, member_id: PathId) -> QuerySet[Payout]:
 
 
 @router.get("/expenses", response={200: list[ExpenseClaimOut], **E422}, tags=["expenses"])
-@paginate(Pagination)
+@paged
 def list_expenses(request: HttpRequest, filters: Query[ExpenseFilter]) -> list[Contribution]:
     """Expense claims, newest first, with every peer's decision and reason."""
     return expenses.expense_claims(filters.status)
@@ -292,7 +291,7 @@ def dispute_withdrawal(request: HttpRequest, withdrawal_id: PathId, payload: Dis
 
 
 @router.get("/reversals", response={200: list[ReversalOut], **E422}, tags=["journal"])
-@paginate(Pagination)
+@paged
 def list_reversals(request: HttpRequest) -> Any:
     """Reversals asked for, newest first: pending ones wait for a second member."""
     return waiting.reversal_requests()
