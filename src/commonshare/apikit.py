@@ -128,7 +128,9 @@ class Pagination(PaginationBase):
     def paginate_queryset(
         self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
-        if isinstance(queryset, QuerySet):
+        if isinstance(queryset, paging.Page):  # the view paged it itself (``paged_here``)
+            found = queryset
+        elif isinstance(queryset, QuerySet):
             found = paging.page(queryset, cursor=pagination.cursor, size=pagination.limit)
         else:  # a short list built in memory, in its own order: keyed by position
             found = paging.page_of_list(
@@ -147,6 +149,14 @@ def _declares_bad_cursor(operation: Any) -> None:
 def paged(view: Callable[..., Any]) -> Callable[..., Any]:
     """A list endpoint paged by ``Pagination``, with its 400 (a bad cursor) declared."""
     wrapped: Callable[..., Any] = paginate(Pagination)(view)
+    contribute_operation_callback(wrapped, _declares_bad_cursor)
+    return wrapped
+
+
+def paged_here(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Like ``paged``, for a view that pages itself: it is given ``paging`` (its
+    ``cursor`` and ``limit``) and returns a ``commonshare.paging.Page``."""
+    wrapped: Callable[..., Any] = paginate(Pagination, pass_parameter="paging")(view)  # noqa: S106 (a parameter's name)
     contribute_operation_callback(wrapped, _declares_bad_cursor)
     return wrapped
 

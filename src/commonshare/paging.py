@@ -45,6 +45,8 @@ DEFAULT_SIZE = 50
 MAX_SIZE = 100
 # A cursor is a handful of keys; anything longer is not one of ours.
 MAX_CURSOR_LENGTH = 400
+# Rows fetched at a time when a page is filtered in Python (``keep``).
+FILTER_BATCH = 200
 
 AFTER = "a"
 BEFORE = "b"
@@ -137,27 +139,40 @@ def page(
     size: int = DEFAULT_SIZE,
     ordering: Sequence[str] | None = None,
     dress: Callable[[list[Any]], list[Any]] | None = None,
+    keep: Callable[[Any], bool] | None = None,
 ) -> Page[Any]:
     """The page of ``queryset`` that ``cursor`` points at (the first page without one).
 
-    Two queries at most: none for the cursor, one for ``size + 1`` rows. ``dress``
-    is called once with the page's rows, for what a list shows beside each row
-    (looked up for the page in bulk, never per row).
+    One query for ``size + 1`` rows (none for the cursor). ``dress`` is called with
+    the rows fetched, for what a list shows beside each row (looked up in bulk, never
+    per row). ``keep`` filters by what only ``dress`` knows (a status worked out in
+    Python): rows are then fetched ``FILTER_BATCH`` at a time until the page is full,
+    so a filter that matches few rows costs a query per batch it skips.
     """
     size = min(max(size, 1), MAX_SIZE)
     keys = keys_of(queryset, ordering)
     direction, values = decode(cursor, queryset.model, keys)
     walking = [k.flipped() for k in keys] if direction == BEFORE else keys
-    found = queryset.order_by(*(k.term for k in walking))
-    if values is not None:
-        found = found.filter(_beyond(walking, values))
-    rows = list(found[: size + 1])
+    ordered = queryset.order_by(*(k.term for k in walking))
+    rows: list[Any] = []
+    mark = values
+    while True:
+        found = ordered if mark is None else ordered.filter(_beyond(walking, mark))
+        batch = list(found[: size + 1 if keep is None else FILTER_BATCH])
+        fetched = len(batch)
+        if fetched:
+            mark = _values(batch[-1], walking)
+        if dress is not None:
+            batch = dress(batch)
+        if keep is not None:
+            batch = [row for row in batch if keep(row)]
+        rows.extend(batch)
+        if keep is None or len(rows) > size or fetched < FILTER_BATCH:
+            break
     more = len(rows) > size
     rows = rows[:size]
     if direction == BEFORE:
         rows.reverse()
-    if dress is not None:
-        rows = dress(rows)
     return _page(rows, keys, direction, values is not None, more)
 
 

@@ -22,6 +22,7 @@ from commonshare.apikit import (
     ErrorOut,
     PathId,
     paged,
+    paged_here,
 )
 from commonshare.books import distribution as distributions
 from commonshare.books import selectors, services
@@ -54,7 +55,6 @@ from commonshare.community import selectors as community_selectors
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
 from commonshare.core import exports
 from commonshare.work.api import version_read
-from commonshare.work.models import Contribution
 
 router = Router(tags=["books"])
 
@@ -164,10 +164,10 @@ def member_payouts(request: HttpRequest, member_id: PathId) -> QuerySet[Payout]:
 
 
 @router.get("/expenses", response={200: list[ExpenseClaimOut], **E422}, tags=["expenses"])
-@paged
-def list_expenses(request: HttpRequest, filters: Query[ExpenseFilter]) -> list[Contribution]:
+@paged_here
+def list_expenses(request: HttpRequest, filters: Query[ExpenseFilter], paging: Any) -> Any:
     """Expense claims, newest first, with every peer's decision and reason."""
-    return expenses.expense_claims(filters.status)
+    return expenses.expense_claims_page(filters.status, cursor=paging.cursor, size=paging.limit)
 
 
 @router.post(

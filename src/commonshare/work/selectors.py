@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Avg, Count, Prefetch, QuerySet
 from django.utils import timezone
 
+from commonshare import paging
 from commonshare.community.models import Member
 from commonshare.core import trust as levels
 from commonshare.errors import NotFound
@@ -96,6 +97,37 @@ def task_tree() -> list[TaskNode]:
         node.children.sort(key=lambda n: (order.get(n.task.status, 9), n.task.pk))
     roots.sort(key=lambda n: (order.get(n.task.status, 9), -n.task.pk))
     return roots
+
+
+def top_tasks(status: str | None = None) -> QuerySet[Task]:
+    """Tasks that are no task's subtask, newest first (``status`` keeps those in it)."""
+    found = Task.objects.filter(parent__isnull=True).select_related("claimed_by")
+    return (found.filter(status=status) if status else found).order_by("-created_at", "-id")
+
+
+def task_forest(
+    status: str | None = None, *, cursor: str | None = None, size: int = paging.DEFAULT_SIZE
+) -> paging.Page[TaskNode]:
+    """A page of top-level tasks, each with its subtasks nested at any depth.
+
+    One query for the page and one per level of depth below it, however many tasks
+    there are; subtasks are listed open work first, as on a task's page.
+    """
+    page = paging.page(top_tasks(status), cursor=cursor, size=size)
+    order = {status: rank for rank, status in enumerate(TaskStatus.values)}
+    roots = [TaskNode(task) for task in page]
+    level = {node.task.pk: node for node in roots}
+    while level:
+        below = Task.objects.filter(parent_id__in=list(level)).select_related("claimed_by")
+        found = {}
+        for task in below.order_by("created_at", "id"):
+            node = TaskNode(task)
+            level[task.parent_id].children.append(node)  # type: ignore[index]
+            found[task.pk] = node
+        for node in level.values():
+            node.children.sort(key=lambda n: (order.get(n.task.status, 9), n.task.pk))
+        level = found
+    return paging.Page(roots, page.next_cursor, page.previous_cursor)
 
 
 def subtasks_of(task: Task) -> QuerySet[Task]:

@@ -9,10 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from commonshare import paging
 from commonshare.books import selectors as books
 from commonshare.community import mail, selectors, services
 from commonshare.errors import Conflict, InvalidInput
 from commonshare.web.forms import ProfileForm, SignupForm, WithdrawalForm
+from commonshare.web.pager import IN_ORDER, cursor_of, pager, size_of
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors as work
 
@@ -38,8 +40,17 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "web/signup.html", {"form": form})
 
 
+@domain_errors
 def member_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/members/list.html", {"members": selectors.members()})
+    found = paging.page(selectors.members(), cursor=cursor_of(request), size=size_of(request))
+    return render(
+        request,
+        "web/members/list.html",
+        {
+            "members": found,
+            "pager": pager(request, found, label="Pages of members", words=IN_ORDER),
+        },
+    )
 
 
 @domain_errors
