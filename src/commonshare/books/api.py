@@ -165,9 +165,10 @@ def member_payouts(request: HttpRequest, member_id: PathId) -> QuerySet[Payout]:
 
 @router.get("/expenses", response={200: list[ExpenseClaimOut], **E422}, tags=["expenses"])
 @paged_here
-def list_expenses(request: HttpRequest, filters: Query[ExpenseFilter], paging: Any) -> Any:
+def list_expenses(request: HttpRequest, filters: Query[ExpenseFilter], **kwargs: Any) -> Any:
     """Expense claims, newest first, with every peer's decision and reason."""
-    return expenses.expense_claims_page(filters.status, cursor=paging.cursor, size=paging.limit)
+    page = kwargs["paging"]
+    return expenses.expense_claims_page(filters.status, cursor=page.cursor, size=page.limit)
 
 
 @router.post(
