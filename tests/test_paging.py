@@ -49,7 +49,9 @@ def member(make_member: Callable[..., Any]) -> Member:
     return make_member("Pat")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(days=st.lists(st.integers(0, 3), max_size=23), size=st.integers(1, 7))
 def test_pages_hold_every_row_once_in_order_forward_and_back(
     member: Member, days: list[int], size: int
@@ -132,9 +134,7 @@ def test_the_api_says_400_naming_the_cursor_and_pages_by_next(
     assert back["items"] == first["items"]
 
 
-def test_web_pages_link_older_and_newer_keeping_the_filter(
-    member: Member, client: Client
-) -> None:
+def test_web_pages_link_older_and_newer_keeping_the_filter(member: Member, client: Client) -> None:
     from commonshare.work.models import Contribution
 
     Contribution.objects.bulk_create(
@@ -167,3 +167,30 @@ def test_in_memory_lists_page_the_same_way() -> None:
     assert seen == [0, 1, 2, 3, 4, 5]
     back = paging.page_of_list(rows, ["-name", "id"], cursor=found.previous_cursor, size=4)
     assert [r["id"] for r in back] == [0, 1, 2, 3]
+
+
+def test_list_commands_page_by_cursor_or_walk_every_page(
+    make_member: Callable[..., Any],
+) -> None:
+    from click.testing import CliRunner
+
+    from commonshare.cli import main
+
+    for number in range(5):
+        make_member(f"Member {number}")
+
+    def listed(*extra: str) -> tuple[list[int], str]:
+        result = CliRunner().invoke(main, ["member", "list", "--json", *extra])
+        assert result.exit_code == 0, result.output
+        return [row["id"] for row in json.loads(result.stdout)], result.stderr
+
+    everyone, said = listed()
+    assert len(everyone) == 5 and said == ""
+    first, said = listed("--limit", "2")
+    assert first == everyone[:2]
+    cursor = said.strip().removeprefix("next: ")
+    second, _ = listed("--limit", "2", "--cursor", cursor)
+    assert second == everyone[2:4]
+    refused = CliRunner().invoke(main, ["member", "list", "--cursor", "nonsense"])
+    assert refused.exit_code == 2
+    assert "page link is not valid" in refused.stderr

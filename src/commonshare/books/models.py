@@ -66,6 +66,10 @@ class Income(models.Model):
     )
 
     class Meta:
+        # Keyset pages (commonshare.paging) walk these from the cursor's row.
+        indexes = [
+            models.Index(fields=["-received_on", "-id"], name="income_newest"),
+        ]
         ordering = ["-received_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="income_positive")
@@ -117,6 +121,12 @@ class Distribution(models.Model):
     posted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # Keyset pages (commonshare.paging) walk these from the cursor's row.
+        indexes = [
+            models.Index(
+                fields=["status", "-period_end", "-id"], name="distribution_status_newest"
+            ),
+        ]
         ordering = ["-period_end", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -150,6 +160,10 @@ class Payout(models.Model):
     explanation = models.JSONField()
 
     class Meta:
+        # Keyset pages (commonshare.paging) walk these from the cursor's row.
+        indexes = [
+            models.Index(fields=["member", "-amount_minor", "id"], name="payout_member_largest"),
+        ]
         ordering = ["-amount_minor", "member_id"]
         constraints = [
             models.UniqueConstraint(
@@ -339,6 +353,10 @@ class ReversalRequest(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # Keyset pages (commonshare.paging) walk these from the cursor's row.
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="reversal_newest"),
+        ]
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(

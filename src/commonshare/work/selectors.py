@@ -4,7 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, QuerySet
+from django.db.models import Avg, Count, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from commonshare import paging
@@ -45,10 +46,22 @@ def task(task_id: int) -> Task:
     return found
 
 
+def _review_figures() -> dict[str, Any]:
+    reviews = Review.objects.filter(contribution=OuterRef("pk")).order_by().values("contribution")
+    return {
+        "review_count": Coalesce(Subquery(reviews.annotate(n=Count("*")).values("n")), Value(0)),
+        "mean_rating": Subquery(reviews.annotate(m=Avg("rating")).values("m")),
+    }
+
+
+def with_review_counts(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
+    """Each contribution with ``review_count`` and ``mean_rating``, worked out per row
+    shown (correlated subqueries), so a page never groups the whole table first."""
+    return queryset.annotate(**_review_figures())
+
+
 def contributions(author: Member | None = None) -> QuerySet[Contribution]:
-    queryset = Contribution.objects.select_related("author", "task").annotate(
-        review_count=Count("reviews"), mean_rating=Avg("reviews__rating")
-    )
+    queryset = with_review_counts(Contribution.objects.select_related("author", "task"))
     return queryset.filter(author=author) if author is not None else queryset
 
 
@@ -138,7 +151,7 @@ def contributions_to(task: Task) -> QuerySet[Contribution]:
     return (
         Contribution.objects.filter(task=task)
         .select_related("author")
-        .annotate(review_count=Count("reviews"), mean_rating=Avg("reviews__rating"))
+        .annotate(**_review_figures())
         .order_by("-created_at", "-id")
     )
 
