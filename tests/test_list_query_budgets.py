@@ -237,3 +237,15 @@ def test_member_endpoints_cost_the_same_at_any_size(
             budget,
             django_assert_max_num_queries,
         )
+
+
+def test_a_members_page_costs_the_same_at_any_size(
+    people: tuple[Member, Member], client: Client, django_assert_max_num_queries: Any
+) -> None:
+    """A member's own lists: the newest page of their contributions, their payouts."""
+    reviewer, payee = people
+    Contribution.objects.bulk_create(
+        Contribution(author=payee, kind="work", summary=f"Mine {i}", hours=1) for i in range(N)
+    )
+    url = f"/members/{payee.pk}/"
+    _same_cost_at_3n(people, lambda: client.get(url), 16, django_assert_max_num_queries)

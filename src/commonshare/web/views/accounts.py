@@ -18,6 +18,9 @@ from commonshare.web.pager import IN_ORDER, cursor_of, pager, size_of
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors as work
 
+# How many of a member's contributions their page shows before linking to the rest.
+MEMBER_PAGE_SIZE = 20
+
 
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
@@ -61,7 +64,11 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         "web/members/detail.html",
         {
             "member": member,
-            "contributions": work.contributions(author=member).order_by("-created_at", "-id"),
+            # The newest page; the rest are on the contribution list, filtered to them.
+            "contributions": paging.page(
+                work.contributions(author=member).order_by("-created_at", "-id"),
+                size=MEMBER_PAGE_SIZE,
+            ),
             "payouts": books.payouts_for(member).order_by("-distribution__period_end", "-id"),
             "earned": sorted(books.earned_by_currency(member).items()),
             "owed": books.owed_by_currency(member.pk),
