@@ -243,7 +243,7 @@ def test_a_members_page_costs_the_same_at_any_size(
     people: tuple[Member, Member], client: Client, django_assert_max_num_queries: Any
 ) -> None:
     """A member's own lists: the newest page of their contributions, their payouts."""
-    reviewer, payee = people
+    _, payee = people
     Contribution.objects.bulk_create(
         Contribution(author=payee, kind="work", summary=f"Mine {i}", hours=1) for i in range(N)
     )
