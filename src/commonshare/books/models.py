@@ -162,7 +162,7 @@ class Payout(models.Model):
     class Meta:
         # Keyset pages (commonshare.paging) walk these from the cursor's row.
         indexes = [
-            models.Index(fields=["member", "-amount_minor", "id"], name="payout_member_largest"),
+            models.Index(fields=["member", "-distribution", "-id"], name="payout_member_latest"),
         ]
         ordering = ["-amount_minor", "member_id"]
         constraints = [

@@ -34,20 +34,21 @@ class Pager:
     label: str
 
 
-def cursor_of(request: HttpRequest) -> str | None:
-    return request.GET.get("cursor") or None
+def cursor_of(request: HttpRequest, param: str = "cursor") -> str | None:
+    """The cursor in the address (``param`` names it when a page pages two lists)."""
+    return request.GET.get(param) or None
 
 
 def size_of(request: HttpRequest, default: int = paging.DEFAULT_SIZE) -> int:
     return paging.size_of(request.GET.get("size"), default)
 
 
-def _link(request: HttpRequest, cursor: str | None) -> str:
+def _link(request: HttpRequest, cursor: str | None, param: str) -> str:
     kept: list[tuple[str, str]] = [
-        (k, v) for k, v in request.GET.items() if k != "cursor" and isinstance(v, str) and v
+        (k, v) for k, v in request.GET.items() if k != param and isinstance(v, str) and v
     ]
     if cursor is not None:
-        kept.append(("cursor", cursor))
+        kept.append((param, cursor))
     return f"?{urlencode(kept)}" if kept else request.path
 
 
@@ -57,14 +58,16 @@ def pager(
     *,
     label: str,
     words: tuple[str, str, str] = NEWEST_FIRST,
+    param: str = "cursor",
 ) -> Pager:
     """Links for ``found``, keeping every other query parameter (the list's filters)."""
     back = found.previous_cursor
+    ahead = found.next_cursor
     return Pager(
         page=found,
-        previous_url=_link(request, back) if back else None,
-        next_url=_link(request, found.next_cursor) if found.next_cursor else None,
-        first_url=_link(request, None) if cursor_of(request) and back else None,
+        previous_url=_link(request, back, param) if back else None,
+        next_url=_link(request, ahead, param) if ahead else None,
+        first_url=_link(request, None, param) if cursor_of(request, param) and back else None,
         previous_words=words[0],
         next_words=words[1],
         first_words=words[2],

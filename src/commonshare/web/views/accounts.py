@@ -59,6 +59,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     member = selectors.member(member_id)
+    payouts = paging.page(
+        books.payouts_for(member),
+        cursor=cursor_of(request, "payouts"),
+        size=MEMBER_PAGE_SIZE,
+    )
     return render(
         request,
         "web/members/detail.html",
@@ -69,7 +74,10 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
                 work.contributions(author=member).order_by("-created_at", "-id"),
                 size=MEMBER_PAGE_SIZE,
             ),
-            "payouts": books.payouts_for(member).order_by("-distribution__period_end", "-id"),
+            "payouts": payouts,
+            "payouts_pager": pager(
+                request, payouts, label="Pages of payouts received", param="payouts"
+            ),
             "earned": sorted(books.earned_by_currency(member).items()),
             "owed": books.owed_by_currency(member.pk),
             "history": books.member_account_history(member),
