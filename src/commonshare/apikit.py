@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated, Any
 
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from ninja import Field, Path, Schema
-from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import PaginationBase, paginate
+from ninja.utils import contribute_operation_callback
 from pydantic import AfterValidator, ConfigDict, PlainValidator, WithJsonSchema
 
+from commonshare import paging
+
 MAX_ID = 2**63 - 1
-MAX_OFFSET = 10**9
 MAX_LIMIT = 100
 
 # A database id: positive and small enough for a 64-bit column.
@@ -95,15 +100,65 @@ class MemberRef(Schema):
     display_name: str
 
 
-class Pagination(LimitOffsetPagination):
-    """limit/offset with bounds, so no request can ask the database for absurd offsets."""
+class Pagination(PaginationBase):
+    """Keyset pages (``commonshare.paging``): ``cursor``, ``limit`` in; ``next``, ``previous`` out.
+
+    The rows come in the order the selector gives them (ending in a unique key);
+    ``next`` is the cursor of the page after this one and ``previous`` of the one
+    before, each null at its end of the list. A cursor this list did not hand out
+    is a 400 naming the field ``cursor``.
+    """
 
     class Input(Schema):
-        limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT)
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+        cursor: str | None = Field(
+            None,
+            max_length=paging.MAX_CURSOR_LENGTH,
+            pattern=r"^[A-Za-z0-9_-]*$",
+            description="Where the page starts: a `next` or `previous` from an earlier page.",
+        )
+        limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page.")
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_limit=MAX_LIMIT, **kwargs)
+    class Output(Schema):
+        items: list[Any]
+        next: str | None = Field(description="The cursor of the page after this one, or null.")
+        previous: str | None = Field(description="The cursor of the page before this one, or null.")
+
+    items_attribute = "items"
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        if isinstance(queryset, paging.Page):  # the view paged it itself (``paged_here``)
+            found = queryset
+        elif isinstance(queryset, QuerySet):
+            found = paging.page(queryset, cursor=pagination.cursor, size=pagination.limit)
+        else:  # a short list built in memory, in its own order: keyed by position
+            found = paging.page_of_list(
+                list(enumerate(queryset)), ["0"], cursor=pagination.cursor, size=pagination.limit
+            )
+            found = paging.Page(
+                [row for _, row in found.items], found.next_cursor, found.previous_cursor
+            )
+        return {"items": found.items, "next": found.next_cursor, "previous": found.previous_cursor}
+
+
+def _declares_bad_cursor(operation: Any) -> None:
+    operation.response_models[400] = operation._create_response_model(ErrorOut)
+
+
+def paged(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A list endpoint paged by ``Pagination``, with its 400 (a bad cursor) declared."""
+    wrapped: Callable[..., Any] = paginate(Pagination)(view)
+    contribute_operation_callback(wrapped, _declares_bad_cursor)
+    return wrapped
+
+
+def paged_here(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Like ``paged``, for a view that pages itself: it is given ``paging`` (its
+    ``cursor`` and ``limit``) and returns a ``commonshare.paging.Page``."""
+    wrapped: Callable[..., Any] = paginate(Pagination, pass_parameter="paging")(view)  # noqa: S106 (a parameter's name)
+    contribute_operation_callback(wrapped, _declares_bad_cursor)
+    return wrapped
 
 
 # Response declarations, combined per operation so the schema is an honest contract.

@@ -11,11 +11,12 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import click
 
+from commonshare import paging
 from commonshare.audit import via
 from commonshare.errors import CommonshareError
 
@@ -48,6 +49,50 @@ def with_django(func: F) -> F:
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+def paged_options(func: F) -> F:
+    """``--cursor`` and ``--limit`` for a list command (see ``rows_of``)."""
+    func = click.option(
+        "--limit",
+        type=click.IntRange(1, paging.MAX_SIZE),
+        help=f"Show one page of at most this many rows (1 to {paging.MAX_SIZE}).",
+    )(func)
+    return click.option(
+        "--cursor", help="Start at the page a previous run named on its `next:` line."
+    )(func)
+
+
+Source = Any  # a QuerySet, or a function (cursor, size) -> paging.Page
+
+
+def rows_of(source: Source, *, cursor: str | None, limit: int | None) -> Iterator[Any]:
+    """The rows a list command shows, by the same keyset paging as the web and the API.
+
+    With ``--cursor`` or ``--limit``: one page, and ``next: CURSOR`` on stderr when there
+    is more (stdout stays the rows, so ``--json`` stays one document). Without: every
+    row, fetched a page at a time, so no query loads the whole table.
+    """
+
+    def fetch(at: str | None, size: int) -> paging.Page[Any]:
+        if callable(source):
+            found: paging.Page[Any] = source(at, size)
+            return found
+        return paging.page(source, cursor=at, size=size)
+
+    if cursor is not None or limit is not None:
+        found = fetch(cursor, limit or paging.DEFAULT_SIZE)
+        yield from found
+        if found.next_cursor:
+            click.echo(f"next: {found.next_cursor}", err=True)
+        return
+    at = None
+    while True:
+        found = fetch(at, paging.MAX_SIZE)
+        yield from found
+        if not found.next_cursor:
+            return
+        at = found.next_cursor
 
 
 NEEDS_NO_DATABASE = {"init", "serve"}  # they create or migrate the database themselves

@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 from ninja.params.functions import Query as QueryParam
 
 from commonshare.apikit import (
@@ -25,9 +24,9 @@ from commonshare.apikit import (
     WRITE,
     CurrencyCode,
     OneLine,
-    Pagination,
     PathId,
     StrictIn,
+    paged,
 )
 from commonshare.books import anchors as published
 from commonshare.books import journal, records, selectors, services
@@ -254,7 +253,7 @@ def verify_journal(
 
 
 @router.get("/books/balances", response={200: list[BalanceOut], **E422}, tags=["journal"])
-@paginate(Pagination)
+@paged
 def list_balances(request: HttpRequest) -> list[dict[str, Any]]:
     """Every account's balance per currency, derived from the postings."""
     rows = []

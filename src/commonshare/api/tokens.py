@@ -8,7 +8,6 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import paginate
 
 from commonshare.apikit import (
     E401,
@@ -16,10 +15,10 @@ from commonshare.apikit import (
     E422,
     E429,
     WRITE,
-    Pagination,
     PathId,
     StrictIn,
     Text,
+    paged,
 )
 from commonshare.community import selectors, services
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
@@ -75,7 +74,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
 
 
 @router.get("/tokens", auth=member_auth, response={200: list[TokenOut], **E401, **E422})
-@paginate(Pagination)
+@paged
 def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
     """The calling member's tokens (never their raw values)."""
     return selectors.tokens_of(acting_member(request))

@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
 from commonshare.apikit import (
@@ -21,8 +20,9 @@ from commonshare.apikit import (
     E422,
     WRITE,
     ErrorOut,
-    Pagination,
     PathId,
+    paged,
+    paged_here,
 )
 from commonshare.books import distribution as distributions
 from commonshare.books import selectors, services
@@ -56,13 +56,12 @@ from commonshare.community import selectors as community_selectors
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
 from commonshare.core import exports
 from commonshare.work.api import version_read
-from commonshare.work.models import Contribution
 
 router = Router(tags=["books"])
 
 
 @router.get("/income", response={200: list[IncomeOut], **E422}, tags=["income"])
-@paginate(Pagination)
+@paged
 def list_income(request: HttpRequest) -> QuerySet[Income]:
     return selectors.incomes()
 
@@ -83,7 +82,7 @@ def record_income(request: HttpRequest, payload: IncomeIn) -> Status[Any]:
 
 
 @router.get("/distributions", response={200: list[DistributionOut], **E422}, tags=["distributions"])
-@paginate(Pagination)
+@paged
 def list_distributions(request: HttpRequest) -> QuerySet[Distribution]:
     return selectors.distributions()
 
@@ -150,7 +149,7 @@ def get_payout(request: HttpRequest, distribution_id: PathId, member_id: PathId)
     response={200: list[MemberPayoutOut], **E404, **E422},
     tags=["members"],
 )
-@paginate(Pagination)
+@paged
 def member_payouts(request: HttpRequest, member_id: PathId) -> QuerySet[Payout]:
     return selectors.payouts_for(community_selectors.member(member_id))
 
@@ -159,10 +158,11 @@ def member_payouts(request: HttpRequest, member_id: PathId) -> QuerySet[Payout]:
 
 
 @router.get("/expenses", response={200: list[ExpenseClaimOut], **E422}, tags=["expenses"])
-@paginate(Pagination)
-def list_expenses(request: HttpRequest, filters: Query[ExpenseFilter]) -> list[Contribution]:
+@paged_here
+def list_expenses(request: HttpRequest, filters: Query[ExpenseFilter], **kwargs: Any) -> Any:
     """Expense claims, newest first, with every peer's decision and reason."""
-    return expenses.expense_claims(filters.status)
+    page = kwargs["paging"]
+    return expenses.expense_claims_page(filters.status, cursor=page.cursor, size=page.limit)
 
 
 @router.post(
@@ -299,7 +299,7 @@ def resolve_withdrawal(request: HttpRequest, withdrawal_id: PathId, payload: Res
 
 
 @router.get("/reversals", response={200: list[ReversalOut], **E422}, tags=["journal"])
-@paginate(Pagination)
+@paged
 def list_reversals(request: HttpRequest) -> Any:
     """Reversals asked for, newest first: pending ones wait for a second member."""
     return waiting.reversal_requests()

@@ -16,7 +16,7 @@ from commonshare.books.vocab import (
     ExpenseVerdict,
     IncomeSource,
 )
-from commonshare.clikit import as_option, echo_json, with_django
+from commonshare.clikit import as_option, echo_json, paged_options, rows_of, with_django
 from commonshare.community.cli import acting_member
 from commonshare.core.exports import FORMATS as EXPORT_FORMATS
 
@@ -80,12 +80,13 @@ def income_confirm(income_id: int, as_email: str | None) -> None:
 
 
 @income.command("list")
+@paged_options
 @with_django
-def income_list() -> None:
+def income_list(cursor: str | None, limit: int | None) -> None:
     """List income, newest first."""
     from commonshare.books.selectors import incomes
 
-    for row in incomes():
+    for row in rows_of(incomes(), cursor=cursor, limit=limit):
         click.echo(
             f"{row.pk:>5}  {row.received_on}  {row.amount:>12} {row.currency}  "
             f"{row.get_status_display():<24}  {row.payer}: {row.description}"
@@ -151,12 +152,13 @@ def _echo_distribution(done: Any) -> None:
 
 
 @distribute.command("list")
+@paged_options
 @with_django
-def distribute_list() -> None:
-    """List distributions: proposals open for challenge, then posted ones."""
+def distribute_list(cursor: str | None, limit: int | None) -> None:
+    """List distributions, the latest period first, with where each stands."""
     from commonshare.books.selectors import distribution_state, distributions
 
-    for row in distributions():
+    for row in rows_of(distributions(), cursor=cursor, limit=limit):
         click.echo(
             f"{row.pk:>5}  {row.period_start} – {row.period_end}  {row.amount:>12} "
             f"{row.currency}  {row.method}  {distribution_state(row)}"
@@ -483,14 +485,18 @@ def expense() -> None:
 
 @expense.command("list")
 @click.option("--status", type=click.Choice(ExpenseStatus.values))
+@paged_options
 @with_django
-def expense_list(status: str | None) -> None:
-    """List expense claims and where they stand."""
-    from commonshare.books.selectors.expenses import expense_claims
+def expense_list(status: str | None, cursor: str | None, limit: int | None) -> None:
+    """List expense claims and where they stand, newest first."""
+    from commonshare.books.selectors.expenses import expense_claims_page
 
-    for claim in expense_claims(status):
+    def fetch(at: str | None, size: int) -> Any:
+        return expense_claims_page(status, cursor=at, size=size)
+
+    for claim in rows_of(fetch, cursor=cursor, limit=limit):
         click.echo(
-            f"{claim.pk:>5}  v{claim.version:<4} {claim.status:<9} "  # type: ignore[attr-defined]
+            f"{claim.pk:>5}  v{claim.version:<4} {claim.status:<9} "
             f"{claim.quantity_label:>14}  {claim.author.display_name}: {claim.summary}"
         )
 

@@ -67,6 +67,10 @@ class Income(models.Model):
     )
 
     class Meta:
+        # Keyset pages (commonshare.paging) walk these from the cursor's row.
+        indexes = [
+            models.Index(fields=["-received_on", "-id"], name="income_newest"),
+        ]
         ordering = ["-received_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="income_positive")
@@ -122,6 +126,12 @@ class Distribution(models.Model):
     withdrawn_reason = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
+        # Keyset pages (commonshare.paging) walk these from the cursor's row.
+        indexes = [
+            models.Index(
+                fields=["status", "-period_end", "-id"], name="distribution_status_newest"
+            ),
+        ]
         ordering = ["-period_end", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -155,6 +165,10 @@ class Payout(models.Model):
     explanation = models.JSONField()
 
     class Meta:
+        # Keyset pages (commonshare.paging) walk these from the cursor's row.
+        indexes = [
+            models.Index(fields=["member", "-distribution", "-id"], name="payout_member_latest"),
+        ]
         ordering = ["-amount_minor", "member_id"]
         constraints = [
             models.UniqueConstraint(
@@ -352,6 +366,10 @@ class ReversalRequest(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # Keyset pages (commonshare.paging) walk these from the cursor's row.
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="reversal_newest"),
+        ]
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(

@@ -6,7 +6,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import paginate
 
 from commonshare.apikit import (
     E401,
@@ -15,10 +14,10 @@ from commonshare.apikit import (
     E409,
     E422,
     WRITE,
-    Pagination,
     PathId,
     StrictIn,
     Text,
+    paged,
 )
 from commonshare.community import mail, selectors, services, tokens
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
@@ -62,7 +61,7 @@ class OwnProfileOut(MemberOut):
 
 
 @router.get("", response={200: list[MemberOut], **E422})
-@paginate(Pagination)
+@paged
 def list_members(request: HttpRequest) -> QuerySet[Member]:
     return selectors.members()
 

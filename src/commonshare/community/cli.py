@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from commonshare.clikit import as_option, echo_json, with_django
+from commonshare.clikit import as_option, echo_json, paged_options, rows_of, with_django
 
 
 def acting_member(email: str | None) -> Any:
@@ -56,8 +56,9 @@ def member_verify_email(as_email: str | None) -> None:
 
 @member.command("list")
 @click.option("--json", "as_json", is_flag=True)
+@paged_options
 @with_django
-def member_list(as_json: bool) -> None:
+def member_list(as_json: bool, cursor: str | None, limit: int | None) -> None:
     """List members, current and former."""
     from commonshare.community.selectors import members
 
@@ -69,7 +70,7 @@ def member_list(as_json: bool) -> None:
             "left": m.left_at.date().isoformat() if m.left_at else None,
             "contributions": getattr(m, "contribution_count", 0),
         }
-        for m in members()
+        for m in rows_of(members(), cursor=cursor, limit=limit)
     ]
     if as_json:
         echo_json(rows)

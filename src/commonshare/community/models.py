@@ -73,6 +73,10 @@ class Member(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS: ClassVar[list[str]] = ["display_name"]
 
     class Meta:
+        # Keyset pages (commonshare.paging) walk these from the cursor's row.
+        indexes = [
+            models.Index(fields=["display_name", "id"], name="member_name"),
+        ]
         ordering = ["display_name", "id"]
 
     def __str__(self) -> str:
@@ -93,6 +97,12 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=TOKEN_PREFIX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # A member's tokens, newest first, by keyset (commonshare.paging).
+        indexes = [
+            models.Index(fields=["member", "-created_at", "-id"], name="token_member_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from commonshare.community.models import ApiToken, Member
 from commonshare.community.vocab import normalise_email
@@ -8,9 +9,19 @@ from commonshare.errors import NotFound
 
 
 def members() -> QuerySet[Member]:
-    return Member.objects.annotate(contribution_count=Count("contributions")).order_by(
-        "display_name", "id"
+    """Every member by name, each with ``contribution_count``: counted per row shown
+    (a correlated subquery), not by grouping the whole table before a page is cut."""
+    contributions = Member._meta.get_field("contributions").related_model
+    counted = (
+        contributions.objects.filter(author=OuterRef("pk"))  # type: ignore[union-attr]
+        .order_by()
+        .values("author")
+        .annotate(n=Count("*"))
+        .values("n")
     )
+    return Member.objects.annotate(
+        contribution_count=Coalesce(Subquery(counted), Value(0))
+    ).order_by("display_name", "id")
 
 
 def current_members() -> QuerySet[Member]:

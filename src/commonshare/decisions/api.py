@@ -6,9 +6,8 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
-from commonshare.apikit import E404, E409, E422, WRITE, OneLine, Pagination, PathId, StrictIn, Text
+from commonshare.apikit import E404, E409, E422, WRITE, OneLine, PathId, StrictIn, Text, paged
 from commonshare.community.auth import acting_member, member_auth
 from commonshare.decisions import presenting, selectors, services
 from commonshare.decisions.vocab import (
@@ -140,7 +139,7 @@ class RecountOut(Schema):
 
 
 @router.get("", response={200: list[ProposalOut], **E422})
-@paginate(Pagination)
+@paged
 def list_decisions(request: HttpRequest) -> Any:
     """Every proposal, newest first."""
     return selectors.proposals()

@@ -8,10 +8,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from commonshare import paging
 from commonshare.community.models import Member
 from commonshare.core.decisions import Method, Terms, tally, terms_from_dict
 from commonshare.core.policy import canonical_json
@@ -28,8 +28,9 @@ def proposals() -> QuerySet[Proposal]:
     return Proposal.objects.select_related("proposer").order_by("-number")
 
 
-def proposals_page(page: Any = 1) -> Page[Proposal]:
-    return Paginator(proposals(), vocab.PAGE_SIZE).get_page(page)
+def proposals_page(cursor: str | None = None, size: int = vocab.PAGE_SIZE) -> paging.Page[Proposal]:
+    """One page of proposals, newest first (keyset: ``commonshare.paging``)."""
+    return paging.page(proposals(), cursor=cursor, size=size)
 
 
 def proposal(number: int) -> Proposal:

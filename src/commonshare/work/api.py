@@ -18,7 +18,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
 from commonshare.apikit import (
@@ -28,8 +27,8 @@ from commonshare.apikit import (
     E422,
     WRITE,
     ErrorOut,
-    Pagination,
     PathId,
+    paged,
 )
 from commonshare.community import selectors as community_selectors
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
@@ -63,7 +62,7 @@ router = Router(tags=["work"])
 
 
 @router.get("/tasks", response={200: list[TaskOut], **E422}, tags=["tasks"])
-@paginate(Pagination)
+@paged
 def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> QuerySet[Task]:
     return selectors.tasks(filters.status)
 
@@ -167,7 +166,7 @@ CONTRIBUTION_WRITE: dict[int, Any] = {**WRITE, **E404}
 
 
 @router.get("/contributions", response={200: list[ContributionOut], **E404, **E422})
-@paginate(Pagination)
+@paged
 def list_contributions(
     request: HttpRequest, filters: Query[ContributionFilter]
 ) -> QuerySet[Contribution]:
@@ -281,7 +280,7 @@ def replace_contribution_with_files(
     response={200: list[ReviewOut], **E404, **E422},
     tags=["reviews"],
 )
-@paginate(Pagination)
+@paged
 def list_reviews(request: HttpRequest, contribution_id: PathId) -> QuerySet[Review]:
     return selectors.contribution(contribution_id).reviews.select_related("reviewer")
 
@@ -355,7 +354,7 @@ def submit_review(
     response={200: list[ReviewAssignmentOut], **E401, **E422},
     tags=["reviews"],
 )
-@paginate(Pagination)
+@paged
 def reviews_to_do(request: HttpRequest) -> QuerySet[ReviewAssignment]:
     """Contributions you were drawn to review and have not reviewed yet."""
     return selectors.reviews_waiting_for(acting_member(request))

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from commonshare.clikit import as_option, echo_json, with_django
+from commonshare.clikit import as_option, echo_json, paged_options, rows_of, with_django
 from commonshare.community.cli import acting_member
 from commonshare.work.vocab import RATING_MAX, RATING_MIN, ContributionKind, TaskStatus
 
@@ -47,8 +47,9 @@ def task_create(
 @task.command("list")
 @click.option("--status", type=click.Choice(TaskStatus.values))
 @click.option("--json", "as_json", is_flag=True)
+@paged_options
 @with_django
-def task_list(status: str | None, as_json: bool) -> None:
+def task_list(status: str | None, as_json: bool, cursor: str | None, limit: int | None) -> None:
     """List tasks, subtasks under their parent."""
     from commonshare.work.selectors import tasks
 
@@ -61,7 +62,7 @@ def task_list(status: str | None, as_json: bool) -> None:
             "status": t.status,
             "claimed_by": t.claimed_by.display_name if t.claimed_by else None,
         }
-        for t in tasks(status).order_by("pk")
+        for t in rows_of(tasks(status).order_by("pk"), cursor=cursor, limit=limit)
     ]
     if as_json:
         echo_json(rows)
@@ -153,8 +154,9 @@ def contribution_log(receipt: str | None, as_email: str | None, **given: Any) ->
 
 @contribution.command("list")
 @click.option("--json", "as_json", is_flag=True)
+@paged_options
 @with_django
-def contribution_list(as_json: bool) -> None:
+def contribution_list(as_json: bool, cursor: str | None, limit: int | None) -> None:
     """List contributions with their review counts."""
     from commonshare.work.selectors import contributions
 
@@ -167,7 +169,7 @@ def contribution_list(as_json: bool) -> None:
             "summary": c.summary,
             "reviews": getattr(c, "review_count", 0),
         }
-        for c in contributions().order_by("pk")
+        for c in rows_of(contributions().order_by("pk"), cursor=cursor, limit=limit)
     ]
     if as_json:
         echo_json(rows)

@@ -52,6 +52,12 @@ class Task(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # Keyset pages (commonshare.paging) walk these from the cursor's row.
+        indexes = [
+            models.Index(fields=["parent", "-created_at", "-id"], name="task_parent_newest"),
+            models.Index(fields=["status", "-created_at", "-id"], name="task_status_newest"),
+            models.Index(fields=["-created_at", "-id"], name="task_newest"),
+        ]
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -111,6 +117,14 @@ class Contribution(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # Keyset pages (commonshare.paging) walk these from the cursor's row.
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="contribution_newest"),
+            models.Index(
+                fields=["author", "-created_at", "-id"], name="contribution_author_newest"
+            ),
+            models.Index(fields=["kind", "-created_at", "-id"], name="contribution_kind_newest"),
+        ]
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -167,6 +181,10 @@ class ReviewAssignment(models.Model):
     )
 
     class Meta:
+        # Keyset pages (commonshare.paging) walk these from the cursor's row.
+        indexes = [
+            models.Index(fields=["reviewer", "drawn_at", "id"], name="assignment_reviewer_drawn"),
+        ]
         ordering = ["contribution_id", "rank"]
         constraints = [
             models.UniqueConstraint(

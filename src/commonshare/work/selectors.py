@@ -4,9 +4,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, QuerySet
+from django.db.models import Avg, Count, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from commonshare import paging
 from commonshare.community.models import Member
 from commonshare.core import trust as levels
 from commonshare.errors import NotFound
@@ -44,10 +46,22 @@ def task(task_id: int) -> Task:
     return found
 
 
+def _review_figures() -> dict[str, Any]:
+    reviews = Review.objects.filter(contribution=OuterRef("pk")).order_by().values("contribution")
+    return {
+        "review_count": Coalesce(Subquery(reviews.annotate(n=Count("*")).values("n")), Value(0)),
+        "mean_rating": Subquery(reviews.annotate(m=Avg("rating")).values("m")),
+    }
+
+
+def with_review_counts(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
+    """Each contribution with ``review_count`` and ``mean_rating``, worked out per row
+    shown (correlated subqueries), so a page never groups the whole table first."""
+    return queryset.annotate(**_review_figures())
+
+
 def contributions(author: Member | None = None) -> QuerySet[Contribution]:
-    queryset = Contribution.objects.select_related("author", "task").annotate(
-        review_count=Count("reviews"), mean_rating=Avg("reviews__rating")
-    )
+    queryset = with_review_counts(Contribution.objects.select_related("author", "task"))
     return queryset.filter(author=author) if author is not None else queryset
 
 
@@ -98,6 +112,37 @@ def task_tree() -> list[TaskNode]:
     return roots
 
 
+def top_tasks(status: str | None = None) -> QuerySet[Task]:
+    """Tasks that are no task's subtask, newest first (``status`` keeps those in it)."""
+    found = Task.objects.filter(parent__isnull=True).select_related("claimed_by")
+    return (found.filter(status=status) if status else found).order_by("-created_at", "-id")
+
+
+def task_forest(
+    status: str | None = None, *, cursor: str | None = None, size: int = paging.DEFAULT_SIZE
+) -> paging.Page[TaskNode]:
+    """A page of top-level tasks, each with its subtasks nested at any depth.
+
+    One query for the page and one per level of depth below it, however many tasks
+    there are; subtasks are listed open work first, as on a task's page.
+    """
+    page = paging.page(top_tasks(status), cursor=cursor, size=size)
+    order = {status: rank for rank, status in enumerate(TaskStatus.values)}
+    roots = [TaskNode(task) for task in page]
+    level = {node.task.pk: node for node in roots}
+    while level:
+        below = Task.objects.filter(parent_id__in=list(level)).select_related("claimed_by")
+        found = {}
+        for task in below.order_by("created_at", "id"):
+            node = TaskNode(task)
+            level[task.parent_id].children.append(node)  # type: ignore[index]
+            found[task.pk] = node
+        for node in level.values():
+            node.children.sort(key=lambda n: (order.get(n.task.status, 9), n.task.pk))
+        level = found
+    return paging.Page(roots, page.next_cursor, page.previous_cursor)
+
+
 def subtasks_of(task: Task) -> QuerySet[Task]:
     return task.subtasks.select_related("claimed_by").order_by("created_at", "id")
 
@@ -106,7 +151,7 @@ def contributions_to(task: Task) -> QuerySet[Contribution]:
     return (
         Contribution.objects.filter(task=task)
         .select_related("author")
-        .annotate(review_count=Count("reviews"), mean_rating=Avg("reviews__rating"))
+        .annotate(**_review_figures())
         .order_by("-created_at", "-id")
     )
 

@@ -206,10 +206,13 @@ def payouts_of(distribution: Distribution) -> QuerySet[Payout]:
 
 
 def payouts_for(member: Member) -> QuerySet[Payout]:
-    """A member's payouts in posted distributions (a proposal's are a preview, not pay)."""
-    return Payout.objects.filter(
-        member=member, distribution__status=Distribution.Status.POSTED
-    ).select_related("distribution")
+    """A member's payouts in posted distributions (a proposal's are a preview, not pay),
+    the latest distribution first."""
+    return (
+        Payout.objects.filter(member=member, distribution__status=Distribution.Status.POSTED)
+        .select_related("distribution")
+        .order_by("-distribution_id", "-id")
+    )
 
 
 def payout(distribution_id: int, member_id: int) -> Payout:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from commonshare import paging
 from commonshare.books.models import ExpenseByDecision, ExpenseDecision
 from commonshare.books.vocab import ExpenseStatus
 from commonshare.core.money import from_minor
@@ -89,19 +91,36 @@ def may_decide(contribution: Contribution, member_id: int) -> bool:
     return contribution.approvers is None or member_id in contribution.approvers
 
 
-def expense_claims(status: str | None = None) -> list[Contribution]:
-    """Expense claims with their status (pending, approved, rejected), newest first."""
-    claims = list(
+def _claims() -> QuerySet[Contribution]:
+    return (
         Contribution.objects.filter(kind=Contribution.Kind.EXPENSE)
         .select_related("author")
         .select_related("approved_by_decision")
         .prefetch_related("expense_decisions__member")
         .order_by("-created_at", "-id")
     )
+
+
+def with_status(claims: list[Contribution]) -> list[Contribution]:
+    """``claims``, each with its ``status`` by the policy of the day it was logged."""
     policy_on = policies_by_day()
     for claim in claims:
         claim.status = expense_status(claim, policy_on(logged_on(claim)))  # type: ignore[attr-defined]
+    return claims
+
+
+def expense_claims(status: str | None = None) -> list[Contribution]:
+    """Every expense claim with its status (pending, approved, rejected), newest first."""
+    claims = with_status(list(_claims()))
     return [c for c in claims if status is None or c.status == status]  # type: ignore[attr-defined]
+
+
+def expense_claims_page(
+    status: str | None = None, *, cursor: str | None = None, size: int = paging.DEFAULT_SIZE
+) -> paging.Page[Contribution]:
+    """One page of expense claims, newest first, with their status (see ``paging.page``)."""
+    keep = None if status is None else (lambda claim: claim.status == status)
+    return paging.page(_claims(), cursor=cursor, size=size, dress=with_status, keep=keep)
 
 
 def expense_claim(contribution_id: int) -> Contribution:

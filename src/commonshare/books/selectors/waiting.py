@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
 from commonshare.books.models import Income, ReversalRequest, Withdrawal
 from commonshare.books.selectors.expenses import expense_claims, may_decide
 from commonshare.books.vocab import ExpenseStatus, IncomeStatus, ReversalStatus, WithdrawalStatus
@@ -97,12 +99,10 @@ def waiting_for(member: Member) -> Waiting:
     return waiting
 
 
-def reversal_requests() -> list[ReversalRequest]:
+def reversal_requests() -> QuerySet[ReversalRequest]:
     """Every reversal asked for, newest first."""
-    return list(
-        ReversalRequest.objects.select_related("requested_by", "confirmed_by").order_by(
-            "-created_at", "-id"
-        )
+    return ReversalRequest.objects.select_related("requested_by", "confirmed_by").order_by(
+        "-created_at", "-id"
     )
 
 

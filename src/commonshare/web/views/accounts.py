@@ -9,12 +9,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from commonshare import paging
 from commonshare.books import selectors as books
 from commonshare.community import mail, selectors, services
 from commonshare.errors import Conflict, InvalidInput
 from commonshare.web.forms import ProfileForm, SignupForm, WithdrawalForm
+from commonshare.web.pager import IN_ORDER, cursor_of, pager, size_of
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors as work
+
+# How many of a member's contributions their page shows before linking to the rest.
+MEMBER_PAGE_SIZE = 20
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -38,20 +43,41 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "web/signup.html", {"form": form})
 
 
+@domain_errors
 def member_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/members/list.html", {"members": selectors.members()})
+    found = paging.page(selectors.members(), cursor=cursor_of(request), size=size_of(request))
+    return render(
+        request,
+        "web/members/list.html",
+        {
+            "members": found,
+            "pager": pager(request, found, label="Pages of members", words=IN_ORDER),
+        },
+    )
 
 
 @domain_errors
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     member = selectors.member(member_id)
+    payouts = paging.page(
+        books.payouts_for(member),
+        cursor=cursor_of(request, "payouts"),
+        size=MEMBER_PAGE_SIZE,
+    )
     return render(
         request,
         "web/members/detail.html",
         {
             "member": member,
-            "contributions": work.contributions(author=member).order_by("-created_at", "-id"),
-            "payouts": books.payouts_for(member).order_by("-distribution__period_end", "-id"),
+            # The newest page; the rest are on the contribution list, filtered to them.
+            "contributions": paging.page(
+                work.contributions(author=member).order_by("-created_at", "-id"),
+                size=MEMBER_PAGE_SIZE,
+            ),
+            "payouts": payouts,
+            "payouts_pager": pager(
+                request, payouts, label="Pages of payouts received", param="payouts"
+            ),
             "earned": sorted(books.earned_by_currency(member).items()),
             "owed": books.owed_by_currency(member.pk),
             "history": books.member_account_history(member),

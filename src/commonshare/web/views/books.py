@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from commonshare import paging
 from commonshare.books import derived, selectors, services
 from commonshare.books import distribution as distributions
 from commonshare.books.models import Distribution
@@ -25,16 +26,20 @@ from commonshare.decisions import selectors as decision_selectors
 from commonshare.web import charts, fragments
 from commonshare.web.explain import explain, reviewer_ids
 from commonshare.web.forms import DistributionForm, IncomeForm, WithdrawDistributionForm
+from commonshare.web.pager import cursor_of, pager, size_of
 from commonshare.web.templatetags.commonshare_web import money
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 
 
+@domain_errors
 def income_list(request: HttpRequest) -> HttpResponse:
+    found = paging.page(selectors.incomes(), cursor=cursor_of(request), size=size_of(request))
     return render(
         request,
         "web/books/income_list.html",
         {
-            "incomes": selectors.incomes(),
+            "incomes": found,
+            "pager": pager(request, found, label="Pages of income"),
             "totals": selectors.income_totals(),
             "unconfirmed": selectors.pending_income_totals(),
         },
@@ -59,13 +64,19 @@ def income_create(request: MemberRequest) -> HttpResponse:
     return render(request, "web/books/income_form.html", {"form": form})
 
 
+@domain_errors
 def distribution_list(request: HttpRequest) -> HttpResponse:
+    posted = paging.page(
+        selectors.posted_distributions(), cursor=cursor_of(request), size=size_of(request)
+    )
     return render(
         request,
         "web/books/distribution_list.html",
         {
+            # A period has at most one proposal open, so these are few: shown whole.
             "proposed": _with_state(selectors.proposed_distributions()),
-            "distributions": selectors.posted_distributions(),
+            "distributions": posted,
+            "pager": pager(request, posted, label="Pages of posted distributions"),
             "totals": selectors.distributed_totals(),
         },
     )

@@ -14,6 +14,7 @@ from commonshare.books.vocab import ExpenseStatus
 from commonshare.community import selectors as community
 from commonshare.errors import NotFound
 from commonshare.web.forms import ExpenseDecisionForm, WithdrawalForm
+from commonshare.web.pager import cursor_of, pager, size_of
 from commonshare.web.templatetags.commonshare_web import money
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
 from commonshare.work import selectors as work
@@ -23,14 +24,21 @@ from commonshare.work.models import Contribution
 STATUSES = tuple(ExpenseStatus.values)
 
 
+@domain_errors
 def expense_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *STATUSES):
         status = None
+    found = expenses.expense_claims_page(status, cursor=cursor_of(request), size=size_of(request))
     return render(
         request,
         "web/books/expense_list.html",
-        {"claims": expenses.expense_claims(status), "status": status, "statuses": STATUSES},
+        {
+            "claims": found,
+            "status": status,
+            "statuses": STATUSES,
+            "pager": pager(request, found, label="Pages of expense claims"),
+        },
     )
 
 

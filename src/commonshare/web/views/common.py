@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from commonshare.community.models import Member
 from commonshare.errors import CommonshareError, Forbidden, NotFound
+from commonshare.paging import BadCursor
 
 T = TypeVar("T")
 
@@ -26,12 +27,13 @@ View = Callable[..., HttpResponse]
 
 
 def error_page(request: HttpRequest, error: CommonshareError, status: int) -> HttpResponse:
-    """The site's own 403 and 404 pages, with the service's reason."""
+    """The site's own 400, 403 and 404 pages, with the service's reason."""
     return render(request, f"{status}.html", {"message": error.message}, status=status)
 
 
 def domain_errors(view: View) -> View:
-    """Forbidden becomes a 403 page and NotFound a 404 page, never a 500."""
+    """Forbidden becomes a 403 page, NotFound a 404 page and a list's bad cursor a 400
+    page, never a 500."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -41,6 +43,8 @@ def domain_errors(view: View) -> View:
             return error_page(request, error, 403)
         except NotFound as error:
             return error_page(request, error, 404)
+        except BadCursor as error:
+            return error_page(request, error, 400)
 
     return wrapped
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from commonshare import paging
 from commonshare.books import selectors as book_reads
 from commonshare.books.selectors import expenses
 from commonshare.books.vocab import ExpenseStatus
@@ -26,14 +27,31 @@ from commonshare.web.forms import (
     ReviewForm,
     is_kind,
 )
+from commonshare.web.pager import IN_ORDER, cursor_of, pager, size_of
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
 from commonshare.work import selectors, services, versions
 from commonshare.work.models import Contribution, Review, Task
 
 
+@domain_errors
 def contribution_list(request: HttpRequest) -> HttpResponse:
-    contributions = selectors.contributions().order_by("-created_at", "-id")
-    return render(request, "web/contributions/list.html", {"contributions": contributions})
+    """Every contribution, newest first, a page at a time; ``?author=ID`` keeps one member's."""
+    author_id = int_or_none(request.GET.get("author"))
+    author = community.member(author_id) if author_id is not None and author_id > 0 else None
+    found = paging.page(
+        selectors.contributions(author).order_by("-created_at", "-id"),
+        cursor=cursor_of(request),
+        size=size_of(request),
+    )
+    return render(
+        request,
+        "web/contributions/list.html",
+        {
+            "contributions": found,
+            "author": author,
+            "pager": pager(request, found, label="Pages of contributions"),
+        },
+    )
 
 
 def _given(form: ContributionForm) -> services.ContributionInput:
@@ -311,11 +329,23 @@ def review_create(request: MemberRequest, contribution_id: int) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def reviews_todo(request: MemberRequest) -> HttpResponse:
-    assignments = list(selectors.reviews_waiting_for(request.user))
-    for assignment in assignments:
+    found = paging.page(
+        selectors.reviews_waiting_for(request.user),
+        cursor=cursor_of(request),
+        size=size_of(request),
+    )
+    for assignment in found:
         # What changed since the draw: the "notification" until a notifications app exists.
-        assignment.changes = versions.changes_since(  # type: ignore[attr-defined]
+        assignment.changes = versions.changes_since(
             assignment.contribution, assignment.drawn_version
         )
-    return render(request, "web/reviews_todo.html", {"assignments": assignments})
+    return render(
+        request,
+        "web/reviews_todo.html",
+        {
+            "assignments": found,
+            "pager": pager(request, found, label="Pages of reviews to do", words=IN_ORDER),
+        },
+    )

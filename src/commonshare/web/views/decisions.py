@@ -32,6 +32,7 @@ from commonshare.web.decision_forms import (
     form_field,
 )
 from commonshare.web.formatting import percent
+from commonshare.web.pager import cursor_of, pager
 from commonshare.web.views.common import MemberRequest, add_problems, domain_errors
 
 OUTCOME_WORDS = {
@@ -45,10 +46,12 @@ OUTCOME_WORDS = {
 }
 
 
+@domain_errors
 def decision_list(request: HttpRequest) -> HttpResponse:
-    page = selectors.proposals_page(request.GET.get("page", 1))
-    rows = [(d, OUTCOME_WORDS.get(d.outcome, "")) for d in page.object_list]
-    return render(request, "web/decisions/list.html", {"page": page, "rows": rows})
+    page = selectors.proposals_page(cursor_of(request))
+    rows = [(d, OUTCOME_WORDS.get(d.outcome, "")) for d in page]
+    found = pager(request, page, label="Pages of decisions")
+    return render(request, "web/decisions/list.html", {"pager": found, "rows": rows})
 
 
 @login_required

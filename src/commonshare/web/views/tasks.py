@@ -12,13 +12,29 @@ from django.views.decorators.http import require_POST
 
 from commonshare.errors import Conflict
 from commonshare.web.forms import TaskForm
+from commonshare.web.pager import cursor_of, pager, size_of
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors, services
 from commonshare.work.models import Task
 
 
+@domain_errors
 def task_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/tasks/list.html", {"tree": selectors.task_tree()})
+    """Top-level tasks, newest first, a page at a time, each with its subtasks."""
+    status = request.GET.get("status") or None
+    if status not in (None, *Task.Status.values):
+        status = None
+    tree = selectors.task_forest(status, cursor=cursor_of(request), size=size_of(request))
+    return render(
+        request,
+        "web/tasks/list.html",
+        {
+            "tree": tree,
+            "status": status,
+            "statuses": Task.Status.choices,
+            "pager": pager(request, tree, label="Pages of tasks"),
+        },
+    )
 
 
 @domain_errors
