@@ -49,9 +49,9 @@ def thread_of(subject: str) -> Thread | None:
     ).first()
 
 
-def subject_of_record(record: object) -> str:
+def subject_of_record(record: Model) -> str:
     """How ``record`` is written as a thread's subject (``task-12``)."""
-    return subjects.written_of(record)  # type: ignore[assignment]
+    return subjects.written_of(record)
 
 
 def thread_view(subject: str, page: int | str | None = 1) -> ThreadView:
