@@ -16,7 +16,7 @@ from commonshare.community.models import Member
 from commonshare.core.discussion import handle_of
 from commonshare.discussion import subjects, vocab
 from commonshare.discussion.models import Comment, CommentRevision, Thread
-from commonshare.errors import NotFound
+from commonshare.errors import Conflict, Forbidden, NotFound
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,17 @@ def comment(comment_id: int) -> Comment:
     return found
 
 
+def ensure_own(comment: Comment, member: Member, *, doing: str) -> None:
+    """Refuse anyone but a current author to ``doing`` (edit, delete) ``comment``, and any
+    change to a deleted one: the services' rule, which the pages ask before showing a form."""
+    if comment.author_id != member.pk:
+        raise Forbidden(f"Only its author can {doing} a comment.")
+    if comment.is_deleted:
+        raise Conflict(f"This comment was deleted, so there is nothing to {doing}.")
+    if not member.is_current:
+        raise Forbidden(f"Members who have left cannot {doing} comments; rejoin first.")
+
+
 def revisions_of(comment: Comment) -> QuerySet[CommentRevision]:
     """The texts ``comment`` showed before its edits, oldest first."""
     return CommentRevision.objects.filter(comment=comment).order_by("shown_from", "id")
@@ -116,3 +127,14 @@ def mention_choices(thread: Thread | None = None) -> list[MentionChoice]:
     people += list(rest.values_list("pk", "display_name")[: vocab.MENTION_CHOICES - len(seen)])
     choices = [MentionChoice(handle_of(name), name) for _, name in people]
     return [choice for choice in choices if choice.handle]
+
+
+def record_of_subject(subject: str) -> Model:
+    """The record a subject names (a forum topic is its own thread)."""
+    kind, number = subjects.parse(subject)
+    if kind == vocab.TOPIC:
+        topic = Thread.objects.filter(pk=number, subject_type="").first()
+        if topic is None:
+            raise NotFound(f"There is no forum topic {number}.", field="subject")
+        return topic
+    return subjects.record_of(kind, number)

@@ -20,9 +20,9 @@ from commonshare.audit.actions import action, unchanged
 from commonshare.audit.services import record
 from commonshare.community.models import Member
 from commonshare.core import discussion as words
-from commonshare.discussion import subjects, vocab
+from commonshare.discussion import selectors, subjects, vocab
 from commonshare.discussion.models import Comment, CommentRevision, Thread
-from commonshare.errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
+from commonshare.errors import Forbidden, InvalidInput, NotFound, Problems
 from commonshare.governance.selectors import current_policy
 from commonshare.work import trust
 
@@ -261,12 +261,7 @@ def _own_comment(author: Member, comment_id: int, *, doing: str) -> Comment:
     )
     if comment is None:
         raise NotFound(f"There is no comment {comment_id}.", field="comment")
-    if comment.author_id != author.pk:
-        raise Forbidden(f"Only its author can {doing} a comment.")
-    if comment.is_deleted:
-        raise Conflict(f"This comment was deleted, so there is nothing to {doing}.")
-    if not author.is_current:
-        raise Forbidden(f"Members who have left cannot {doing} comments; rejoin first.")
+    selectors.ensure_own(comment, author, doing=doing)
     return comment
 
 

@@ -17,6 +17,7 @@ from django.db.models import Q
 from commonshare.community.models import Member
 from commonshare.core.discussion import handle_key, handle_of
 from commonshare.discussion import vocab
+from commonshare.discussion.models import Thread
 from commonshare.errors import NotFound
 
 _WRITTEN = re.compile(r"#?([a-z]+)-([1-9][0-9]{0,9})")
@@ -47,6 +48,8 @@ def record_of(kind: str, number: int) -> models.Model:
 
 def written_of(record: models.Model) -> str:
     """How a thread's record is written (``task-12``); the kind is found by its label."""
+    if isinstance(record, Thread) and record.is_topic:
+        return record.reference
     label = record._meta.label_lower
     for kind in vocab.SUBJECT_KINDS.values():
         if kind.model == label:
