@@ -223,7 +223,7 @@ def test_a_member_who_left_cannot_post(ada: Any, task: Any) -> None:
 
     community.leave(ada)
     ada.refresh_from_db()
-    with pytest.raises(Forbidden, match="left"):
+    with pytest.raises(Forbidden, match="You left the community; rejoin to post comments"):
         services.post_comment(ada, f"task-{task.pk}", "Still here?")
 
 

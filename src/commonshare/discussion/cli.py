@@ -102,12 +102,9 @@ def discussion_reply(comment: int, text: str, as_email: str | None) -> None:
 
     Example: commonshare discussion reply 7 "I have it." --as ben@example.org
     """
-    from commonshare.discussion import selectors, services
+    from commonshare.discussion import services
 
-    thread = selectors.comment(comment).thread
-    posted = services.post_comment(
-        acting_member(as_email), thread.reference, text, reply_to=comment
-    )
+    posted = services.post_comment(acting_member(as_email), None, text, reply_to=comment)
     _report(posted, "Posted")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, Prefetch, QuerySet
 
+from commonshare.community import rules
 from commonshare.community.models import Member
 from commonshare.core.discussion import handle_of
 from commonshare.discussion import subjects, vocab
@@ -95,12 +96,11 @@ def comment(comment_id: int) -> Comment:
 def ensure_own(comment: Comment, member: Member, *, doing: str) -> None:
     """Refuse anyone but a current author to ``doing`` (edit, delete) ``comment``, and any
     change to a deleted one: the services' rule, which the pages ask before showing a form."""
+    rules.ensure_may_act(member, doing=f"{doing} comments")
     if comment.author_id != member.pk:
         raise Forbidden(f"Only its author can {doing} a comment.")
     if comment.is_deleted:
         raise Conflict(f"This comment was deleted, so there is nothing to {doing}.")
-    if not member.is_current:
-        raise Forbidden(f"Members who have left cannot {doing} comments; rejoin first.")
 
 
 def revisions_of(comment: Comment) -> QuerySet[CommentRevision]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from commonshare.audit.actions import action, unchanged
 from commonshare.audit.services import record
+from commonshare.community import rules
 from commonshare.community.models import Member
 from commonshare.core import discussion as words
 from commonshare.discussion import selectors, subjects, vocab
@@ -39,7 +40,7 @@ class Posted:
 @action
 def post_comment(
     author: Member,
-    subject: str,
+    subject: str | None,
     body: str,
     *,
     reply_to: int | None = None,
@@ -48,10 +49,13 @@ def post_comment(
     """Post ``body`` in the thread of ``subject`` (``task-12``, ``proposal-3``,
     ``topic-5``), its thread started with this first comment when it has none yet.
 
-    ``reply_to`` makes it a reply (to a reply's own parent: replies are one level deep);
-    ``quote`` puts the quoted comment's text, as a block quote, before ``body``.
+    ``reply_to`` makes it a reply (to a reply's own parent: replies are one level deep),
+    in the thread of the comment replied to when ``subject`` is None; ``quote`` puts the
+    quoted comment's text, as a block quote, before ``body``.
     """
     _ensure_may_post(author)
+    if subject is None:
+        subject = _thread_of_reply(reply_to)
     thread = _thread_for(subject, author)
     parent = _parent(thread, reply_to)
     quoted = _quoted(thread, quote)
@@ -150,9 +154,8 @@ def delete_comment(author: Member, comment_id: int) -> Comment:
 
 
 def _ensure_may_post(author: Member) -> None:
-    if not author.is_current:
-        raise Forbidden("Members who have left cannot post comments; rejoin to take part.")
-    rules = current_policy().discussion
+    rules.ensure_may_act(author, doing="post comments")
+    limits = current_policy().discussion
     now = timezone.now()
     recent = Comment.objects.filter(author=author, created_at__gt=now - dt.timedelta(days=1))
     posted = words.Recent(
@@ -160,9 +163,9 @@ def _ensure_may_post(author: Member) -> None:
         last_hour=recent.filter(created_at__gt=now - dt.timedelta(hours=1)).count(),
     )
     # The level is asked only when it could matter: trust stays off the common path.
-    level = trust.level_of(author) if posted.last_day >= rules.level0_per_day else 1
+    level = trust.level_of(author) if posted.last_day >= limits.level0_per_day else 1
     refusal = words.posting_refusal(
-        level, posted, level0_per_day=rules.level0_per_day, per_hour=rules.per_hour
+        level, posted, level0_per_day=limits.level0_per_day, per_hour=limits.per_hour
     )
     if refusal:
         raise Forbidden(refusal)
@@ -213,6 +216,15 @@ def _thread_for(subject: str, author: Member) -> Thread:
     return thread
 
 
+def _thread_of_reply(reply_to: int | None) -> str:
+    replied = None
+    if reply_to is not None:
+        replied = Comment.objects.select_related("thread").filter(pk=reply_to).first()
+    if replied is None:
+        raise NotFound("Say which thread, or which comment to reply to.", field="reply_to")
+    return replied.thread.reference
+
+
 def _parent(thread: Thread, reply_to: int | None) -> Comment | None:
     if reply_to is None:
         return None
@@ -256,6 +268,7 @@ def _write_comment(
 
 
 def _own_comment(author: Member, comment_id: int, *, doing: str) -> Comment:
+    rules.ensure_may_act(author, doing=f"{doing} comments")
     comment = (
         Comment.objects.select_for_update().select_related("thread").filter(pk=comment_id).first()
     )
