@@ -167,3 +167,13 @@ def test_a_subject_that_names_nothing_is_a_404(people: Any) -> None:
     client = _client(people.ben)
     assert client.get("/discussion/task-999/").status_code == 404
     assert client.post("/discussion/poem-1/post/", {"body": "x"}).status_code == 404
+
+
+def test_the_rules_page_says_how_much_members_may_post(adopt_rules: Any) -> None:
+    adopt_rules(discussion={"level0_per_day": 4, "per_hour": 12, "ugc_below_level": 2})
+    page = _text(Client().get("/policy/").content.decode())
+    assert (
+        "Members at trust level 0 may post 4 comments in 24 hours, and nobody may post more "
+        "than 12 comments in an hour."
+    ) in page
+    assert "Links in comments by members below trust level 2 are marked" in page
