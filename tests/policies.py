@@ -24,7 +24,7 @@ def insert_version(
 
     content = policy_to_dict(selectors.current_policy())
     for name, rules in sections.items():
-        content[name].update(rules)
+        content.setdefault(name, {}).update(rules)
     policy = policy_from_dict(content)
     latest = PolicyVersion.objects.order_by("-number").first()
     return PolicyVersion.objects.create(

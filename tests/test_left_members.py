@@ -420,6 +420,8 @@ CLI_ALLOWED = {
     "member trust",  # reads a trust level
     "policy show",  # reads the rules
     "norm show",  # reads the norms
+    "discussion show",  # reads a thread
+    "discussion topics",  # reads the forum
     "norm diff",
     "policy versions",
     "review todo",

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "commonshare.books",
     "commonshare.governance",
     "commonshare.decisions",
+    "commonshare.discussion",
     "commonshare.web",
 ]
 

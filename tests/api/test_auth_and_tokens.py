@@ -189,6 +189,14 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("GET", "/api/decisions/{number}/receipt"),
         ("GET", "/api/decisions/{number}/recount"),
         ("POST", "/api/decisions/{number}/close"),
+        ("GET", "/api/discussion/threads/{subject}"),
+        ("POST", "/api/discussion/threads/{subject}/comments"),
+        ("GET", "/api/discussion/comments/{comment_id}"),
+        ("PATCH", "/api/discussion/comments/{comment_id}"),
+        ("DELETE", "/api/discussion/comments/{comment_id}"),
+        ("GET", "/api/discussion/comments/{comment_id}/history"),
+        ("GET", "/api/discussion/topics"),
+        ("POST", "/api/discussion/topics"),
     }
     assert routes == expected
     claim = schema["paths"]["/api/tasks/{task_id}/claim"]["post"]

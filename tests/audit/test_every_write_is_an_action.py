@@ -401,6 +401,24 @@ def _decisions(name: str, world: World) -> Call:
     raise LookupError(name)
 
 
+def _discussion(name: str, world: World) -> Call:
+    from commonshare.discussion import services as discussion
+    from commonshare.work import services as work
+
+    task = work.create_task(world.ada, title="Talk about it", estimate_hours="1")
+    subject = f"task-{task.pk}"
+    if name == "post_comment":
+        return lambda: discussion.post_comment(world.bo, subject, "Hello @Ada")
+    if name == "start_topic":
+        return lambda: discussion.start_topic(world.ada, "Welcome", "Say hello")
+    made = discussion.post_comment(world.ada, subject, "First")
+    if name == "edit_comment":
+        return lambda: discussion.edit_comment(world.ada, made.comment.pk, "Second")
+    if name == "delete_comment":
+        return lambda: discussion.delete_comment(world.ada, made.comment.pk)
+    raise LookupError(name)
+
+
 SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "community.join": _community,
     "community.update_profile": _community,
@@ -434,6 +452,10 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "decisions.propose": _decisions,
     "decisions.vote": _decisions,
     "decisions.close_decision": _decisions,
+    "discussion.post_comment": _discussion,
+    "discussion.start_topic": _discussion,
+    "discussion.edit_comment": _discussion,
+    "discussion.delete_comment": _discussion,
 }
 
 

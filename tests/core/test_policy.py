@@ -16,6 +16,7 @@ from commonshare.core.policy import (
     DEFAULT_POLICY,
     PERIOD_MONTHS,
     Change,
+    DiscussionPolicy,
     ExpensePolicy,
     PeriodPolicy,
     Policy,
@@ -102,6 +103,12 @@ policies = st.builds(
     ),
     period=st.builds(PeriodPolicy, months=st.sampled_from(PERIOD_MONTHS)),
     trust=_trust(),
+    discussion=st.builds(
+        DiscussionPolicy,
+        level0_per_day=st.integers(0, 1000),
+        per_hour=st.integers(1, 1000),
+        ugc_below_level=st.integers(0, 4),
+    ),
 )
 
 

@@ -72,7 +72,29 @@ def ids_from_the_demo() -> dict[str, Any]:
         # Confirm buttons post; the dispute page asks for a reason whatever the id.
         "withdrawal_id": 1,
         "request_id": 1,
+        **_a_discussion(),
     }
+
+
+def _a_discussion() -> dict[str, Any]:
+    """A thread on a task (a mention, a reference, a reply, an edit, a long word) and a
+    forum topic, for the discussion's pages: the comment is the first member's own, so its
+    edit and delete pages show their forms."""
+    from commonshare.community.models import Member
+    from commonshare.discussion import services
+    from commonshare.work.models import Task
+
+    first, *others = Member.objects.filter(left_at=None).order_by("pk")[:2]
+    task = Task.objects.latest("pk")
+    subject = f"task-{task.pk}"
+    handle = "".join(first.display_name.split())
+    comment = services.post_comment(
+        first, subject, f"Is #task-{task.pk} done, @{handle}? " + "unbroken-" * 20
+    ).comment
+    services.post_comment(others[0] if others else first, subject, "Nearly.", reply_to=comment.pk)
+    services.edit_comment(first, comment.pk, comment.body + " Asking for the guide.")
+    topic = services.start_topic(first, "Welcome to the commons", "Say hello here.")
+    return {"subject": subject, "comment_id": comment.pk, "topic_id": topic.comment.thread_id}
 
 
 def _decision_two() -> int:

@@ -26,6 +26,7 @@ from commonshare.api.tokens import router as tokens_router
 from commonshare.books.api import router as books_router
 from commonshare.community.api import router as community_router
 from commonshare.decisions.api import router as decisions_router
+from commonshare.discussion.api import router as discussion_router
 from commonshare.errors import CommonshareError, InvalidInput
 from commonshare.governance.api import norms_router
 from commonshare.governance.api import router as governance_router
@@ -172,3 +173,4 @@ api.add_router("/policy", governance_router)
 api.add_router("/norms", norms_router)
 api.add_router("/steward", steward_router)
 api.add_router("/decisions", decisions_router)
+api.add_router("/discussion", discussion_router)

@@ -22,6 +22,7 @@ from commonshare.books.cli import books, distribute, expense, income
 from commonshare.cli.site import backup, demo, init, restore, serve
 from commonshare.community.cli import member
 from commonshare.decisions.cli import decision
+from commonshare.discussion.cli import discussion
 from commonshare.governance.cli import norm, policy
 from commonshare.work.cli import contribution, member_trust, review, task
 from commonshare.work.steward_cli import steward
@@ -51,6 +52,7 @@ for command in (
     norm,
     steward,
     decision,
+    discussion,
     allocate,
 ):
     main.add_command(command)

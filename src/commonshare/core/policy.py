@@ -199,6 +199,18 @@ class DecisionPolicy:
 
 
 @dataclass(frozen=True)
+class DiscussionPolicy:
+    """Posting in threads and the commons forum: how much, and whose links are vouched for."""
+
+    # Comments a member at trust level 0 may post in 24 hours.
+    level0_per_day: int = 10
+    # Comments anyone may post in an hour (the rate limit).
+    per_hour: int = 30
+    # Links in comments by members below this trust level carry rel="nofollow ugc".
+    ugc_below_level: int = 1
+
+
+@dataclass(frozen=True)
 class Policy:
     valuation: ValuationPolicy = field(default_factory=ValuationPolicy)
     review: ReviewPolicy = field(default_factory=ReviewPolicy)
@@ -209,6 +221,7 @@ class Policy:
     trust: TrustPolicy = field(default_factory=TrustPolicy)
     steward: StewardPolicy = field(default_factory=StewardPolicy)
     decisions: DecisionPolicy = field(default_factory=DecisionPolicy)
+    discussion: DiscussionPolicy = field(default_factory=DiscussionPolicy)
 
     def effort_of(self, kind: str, quantity: Decimal) -> Decimal:
         """Effort in hour-equivalents of ``quantity`` units of a valued ``kind``."""
@@ -229,6 +242,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "trust": TrustPolicy,
     "steward": StewardPolicy,
     "decisions": DecisionPolicy,
+    "discussion": DiscussionPolicy,
 }
 TRUST_WORDS = {
     "level1_days": "the days a member waits for trust level 1",
@@ -329,6 +343,7 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
         },
         "steward": {f.name: getattr(policy.steward, f.name) for f in fields(StewardPolicy)},
         "decisions": _decisions_dict(policy.decisions),
+        **_discussion_dict(policy.discussion),
     }
 
 
@@ -388,6 +403,7 @@ def _build(data: Mapping[str, Any]) -> Policy:
         decisions=DecisionPolicy(
             **{**decisions, "default_quorum": Decimal(decisions["default_quorum"])}
         ),
+        discussion=DiscussionPolicy(**data.get("discussion", {})),
     )
 
 
@@ -734,6 +750,30 @@ def _check_decisions(check: _Checker, section: Mapping[str, Any]) -> None:
 
 DEFAULT_DECISIONS = DecisionPolicy()
 
+DISCUSSION_WORDS = {
+    "level0_per_day": ("the comments a member at trust level 0 may post in a day", 0, 1000),
+    "per_hour": ("the comments anyone may post in an hour", 1, 1000),
+    "ugc_below_level": (
+        "the trust level from which a member's links in comments are no longer marked",
+        0,
+        MAX_TRUST_LEVEL,
+    ),
+}
+
+
+def _discussion_dict(discussion: DiscussionPolicy) -> dict[str, Any]:
+    """The discussion section, written only when it differs from the defaults, so versions
+    written before the section existed keep their text and checksum."""
+    if discussion == DiscussionPolicy():
+        return {}
+    return {"discussion": {f.name: getattr(discussion, f.name) for f in fields(DiscussionPolicy)}}
+
+
+def _check_discussion(check: _Checker, section: Mapping[str, Any]) -> None:
+    for key, (words, low, high) in DISCUSSION_WORDS.items():
+        if key in section:
+            check.whole(f"discussion.{key}", section[key], words, low, high)
+
 
 _CHECKS: dict[str, Callable[[_Checker, Mapping[str, Any]], None]] = {
     "valuation": _check_valuation,
@@ -745,6 +785,7 @@ _CHECKS: dict[str, Callable[[_Checker, Mapping[str, Any]], None]] = {
     "trust": _check_trust,
     "steward": _check_steward,
     "decisions": _check_decisions,
+    "discussion": _check_discussion,
 }
 
 

@@ -247,6 +247,33 @@ def _decision_closed(event: AuditEvent, target: Any) -> SafeString:
     return _decision("closed and counted")(event, target)
 
 
+_SUBJECT_WORDS = {
+    "task": "task",
+    "contribution": "contribution",
+    "proposal": "decision",
+    "norm": "norm version",
+    "distribution": "distribution",
+}
+
+
+def _discussed(verb: str) -> Sentence:
+    """A sentence about a thread's subject (written in the event: ``task-12``)."""
+
+    def sentence(event: AuditEvent, _target: Any) -> SafeString:
+        subject = str(event.data.get("subject", ""))
+        kind, _, number = subject.partition("-")
+        if kind == "topic":
+            title = event.data.get("title")
+            text = f"the topic “{title}”" if title else "a topic of the commons"
+        elif kind in _SUBJECT_WORDS and number.isdigit():
+            text = f"{_SUBJECT_WORDS[kind]} {number}"
+        else:
+            return format_html("{} a discussion", verb)
+        return format_html("{} {}", verb, _link("discussion", subject, text))
+
+    return sentence
+
+
 def _plain(text: str) -> Sentence:
     def sentence(event: AuditEvent, _target: Any) -> SafeString:
         return format_html("{}", text)
@@ -302,6 +329,10 @@ SENTENCES: dict[str, Sentence] = {
         "opened the majority vote that an objection asked for on"
     ),
     "decisions.proposal.closed": _decision_closed,
+    "discussion.comment.posted": _discussed("commented on"),
+    "discussion.comment.edited": _discussed("edited a comment on"),
+    "discussion.comment.deleted": _discussed("deleted a comment on"),
+    "discussion.topic.started": _discussed("started"),
 }
 
 

@@ -81,6 +81,7 @@ def sentences(policy: Policy) -> list[str]:
         *trust_sentences(trust),
         *steward_sentences(policy),
         *decision_sentences(policy),
+        *discussion_sentences(policy),
     ]
 
 
@@ -171,6 +172,29 @@ def decision_sentences(policy: Policy) -> list[str]:
     ]
 
 
+def discussion_sentences(policy: Policy) -> list[str]:
+    """How much members may post in threads and the forum (the discussion section)."""
+    rules = policy.discussion
+    new = (
+        "Members at trust level 0 may not post comments"
+        if rules.level0_per_day == 0
+        else "Members at trust level 0 may post "
+        f"{count(rules.level0_per_day, 'comment', 'comments')} in 24 hours"
+    )
+    marked = (
+        "No member's links in comments are marked as unvouched for."
+        if rules.ugc_below_level == 0
+        else "Links in comments by members below trust level "
+        f"{rules.ugc_below_level} are marked for search engines as written by a user and "
+        "not vouched for by the community."
+    )
+    return [
+        f"{new}, and nobody may post more than "
+        f"{count(rules.per_hour, 'comment', 'comments')} in an hour.",
+        marked,
+    ]
+
+
 def _decision_above(policy: Policy) -> str:
     limits = policy.expenses.decision_above
     if not limits:
@@ -231,6 +255,9 @@ _LABELS = {
     "decisions.max_voting_days": "Most days a vote runs",
     "decisions.lazy_consensus_days": "Days of the vote an objection to a lazy consensus opens",
     "decisions.review_after_days": "Days after the close a decision is due for review",
+    "discussion.level0_per_day": "Comments a member at trust level 0 may post in a day",
+    "discussion.per_hour": "Comments anyone may post in an hour",
+    "discussion.ugc_below_level": "Trust level from which links in comments are not marked",
 }
 
 

@@ -14,6 +14,7 @@ from commonshare.web.views import (
     tasks,
 )
 from commonshare.web.views import decisions as decision_views
+from commonshare.web.views import discussion as discussion_views
 from commonshare.web.views import policy as policy_views
 
 
@@ -176,6 +177,21 @@ urlpatterns = [
         name="reversal_confirm",
     ),
     path("policy/", policy_views.policy_page, name="policy"),
+    # Discussion: a thread on every record, and the commons forum
+    path("commons/", discussion_views.forum, name="forum"),
+    path("commons/new/", discussion_views.topic_create, name="topic_create"),
+    path("commons/<id:topic_id>/", discussion_views.topic, name="topic"),
+    path("discussion/<str:subject>/", discussion_views.discussion, name="discussion"),
+    path("discussion/<str:subject>/post/", discussion_views.post, name="discussion_post"),
+    path("comments/<id:comment_id>/edit/", discussion_views.comment_edit, name="comment_edit"),
+    path(
+        "comments/<id:comment_id>/delete/", discussion_views.comment_delete, name="comment_delete"
+    ),
+    path(
+        "comments/<id:comment_id>/history/",
+        discussion_views.comment_history,
+        name="comment_history",
+    ),
     # Norms: read only; a decision adopts a new version
     path("norms/", norms.norm_list, name="norms"),
     path("norms/<normkind:kind>/", norms.norm_detail, name="norm"),
