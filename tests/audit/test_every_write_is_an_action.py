@@ -397,6 +397,17 @@ def _decisions(name: str, world: World) -> Call:
     raise LookupError(name)
 
 
+def _demo(name: str, world: World) -> Call:
+    from commonshare.demo_event import note_generated
+
+    _income(world)  # a journal with an entry: the event names its head
+
+    def generated() -> None:
+        note_generated({"members": 4, "income": 1})
+
+    return generated
+
+
 SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "community.join": _community,
     "community.update_profile": _community,
@@ -430,6 +441,7 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "decisions.propose": _decisions,
     "decisions.vote": _decisions,
     "decisions.close_decision": _decisions,
+    "demo_event.note_generated": _demo,
 }
 
 
