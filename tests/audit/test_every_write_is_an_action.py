@@ -419,6 +419,17 @@ def _discussion(name: str, world: World) -> Call:
     raise LookupError(name)
 
 
+def _demo(name: str, world: World) -> Call:
+    from commonshare.demo_event import note_generated
+
+    _income(world)  # a journal with an entry: the event names its head
+
+    def generated() -> None:
+        note_generated({"members": 4, "income": 1})
+
+    return generated
+
+
 SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "community.join": _community,
     "community.update_profile": _community,
@@ -456,6 +467,7 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "discussion.start_topic": _discussion,
     "discussion.edit_comment": _discussion,
     "discussion.delete_comment": _discussion,
+    "demo_event.note_generated": _demo,
 }
 
 

@@ -169,12 +169,37 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @_workers_option
 @_threads_option
+@click.option(
+    "--size",
+    type=click.Choice(["small", "medium", "large"]),
+    default="small",
+    show_default=True,
+    help="small: the nine-member story; medium and large: generated communities "
+    "(large: 10,000 members, 200,000 contributions, 1,000,000 reviews and journal entries).",
+)
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0.0001, max=1.0),
+    default=1.0,
+    show_default=True,
+    help="With --size medium or large: a fraction of every count (the 24 months kept).",
+)
 def demo(
-    *, reset: bool, no_serve: bool, host: str, port: int, workers: int | None, threads: int
+    *,
+    reset: bool,
+    no_serve: bool,
+    host: str,
+    port: int,
+    workers: int | None,
+    threads: int,
+    size: str,
+    scale: float,
 ) -> None:
     """Fill a demo community (once) and serve it at http://127.0.0.1:8000.
 
     Running it again reuses the data; --reset starts over.
+
+    Example: commonshare demo --reset --no-serve --size large
     """
     from commonshare import demo as demo_data
 
@@ -184,6 +209,11 @@ def demo(
     migrate(quiet=True)
     if reset:
         demo_data.wipe_database()
+    if size != "small":
+        _generated_demo(
+            size, scale, no_serve=no_serve, host=host, port=port, workers=workers, threads=threads
+        )
+        return
     # Only the demo command's own process: a test or a server that fills the demo
     # keeps the compiled loops for everything it values afterwards.
     demo_data.run_valuation_as_plain_python()
@@ -269,3 +299,36 @@ def restore(path: Path) -> None:
         f"Restored into {folder}: the books verify, journal head {manifest['head_seq']} "
         f"{manifest['head_hash']}, every table's count as backed up."
     )
+
+
+def _generated_demo(
+    size: str,
+    scale: float,
+    *,
+    no_serve: bool,
+    host: str,
+    port: int,
+    workers: int | None,
+    threads: int,
+) -> None:
+    import time
+
+    from commonshare import demo as demo_data
+    from commonshare import demo_large
+    from commonshare.community.models import Member
+
+    if Member.objects.exists():
+        click.echo("The database already has a community; reusing it (--reset starts over).")
+    else:
+        started = time.monotonic()
+        counts = demo_large.generate(demo_large.SIZES[size].scaled(scale))
+        click.echo(f"Generated in {time.monotonic() - started:.0f} s:")
+        for name, number in counts.items():
+            click.echo(f"  {number:>10,} {name}")
+    click.echo(f"Data folder: {data_dir()}")
+    click.echo(
+        f"Every member signs in with the password {demo_data.DEMO_PASSWORD}, "
+        "for instance " + demo_large.first_login()
+    )
+    if not no_serve:
+        serve_forever(host, port, workers=workers, threads=threads)

@@ -1,0 +1,611 @@
+"""Load benchmark of the web pages and the API, against a bare Django yardstick.
+
+    python bench/bench_web.py [--size medium] [--database sqlite|postgresql]
+        [--workers 2] [--threads 4] [--clients 16] [--seconds 5] [--data-dir DIR]
+
+Starts the app (gunicorn, on a generated community: ``commonshare demo --size``) and, with
+the same server settings, a bare Django project rendering a 50-item template
+(``bench/yardstick``). Then, with ``hey`` as the load generator:
+
+1. each page kind alone at ``--clients`` clients, each run followed by a yardstick run
+   (page, yardstick, page, ...), so both see the same machine;
+2. a mixed run: anonymous and signed-in browsing of the main pages and writes through the
+   API with tokens (log a contribution, review, vote, claim a task), all at once, and the
+   yardstick right after at the same number of clients;
+3. every write that got a 2xx is looked up in the database afterwards.
+
+Prints throughput, p50/p95/p99 and errors per page kind and overall, each as a ratio to
+the yardstick, and PASS or FAIL per target of issue 11. Run on demand, never in the tests.
+``--database postgresql`` reads ``DATABASE_URL``.
+"""
+
+# Django is set up inside prepare(), so its imports come after; the commands run are ours.
+# ruff: noqa: PLC0415, S603
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import http.client
+import io
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parent / "src"
+PYTHON = sys.executable
+APP_PORT, YARDSTICK_PORT = 18431, 18432
+P99_LIMIT_MS = 100.0
+
+
+# --- servers --------------------------------------------------------------------------
+
+
+def start_server(
+    app: str, *, port: int, workers: int, threads: int, env: dict[str, str], cwd: Path
+) -> subprocess.Popen[bytes]:
+    """Start one WSGI app under gunicorn; the one place both servers are started.
+
+    When ``commonshare serve`` takes ``--workers`` and ``--threads`` (gunicorn), the app's
+    line becomes ``[PYTHON, "-m", "commonshare", "serve", "--port", ...]``.
+    """
+    command = [
+        PYTHON, "-m", "gunicorn", app,
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers),
+        "--threads", str(threads),
+        "--worker-class", "gthread",
+        "--timeout", "120",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, env=env, cwd=cwd)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/")
+            connection.getresponse().read()
+            return process
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"{app} exited at start (code {process.returncode})") from None
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit(f"{app} did not answer on port {port} within 90 s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+# --- measuring ------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    """One page kind's requests: latencies (ms), statuses, wall seconds."""
+
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def count(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def rps(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for status in self.statuses if not 200 <= status < 400)
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    def merged(self, other: Sample, name: str) -> Sample:
+        return Sample(
+            name,
+            self.latencies + other.latencies,
+            self.statuses + other.statuses,
+            max(self.seconds, other.seconds),
+        )
+
+
+def hey(
+    name: str, url: str, *, clients: int, seconds: float, headers: Sequence[str] = ()
+) -> Sample:
+    """Run ``hey`` against ``url`` for ``seconds``; every request's time and status."""
+    command = ["hey", "-z", f"{seconds}s", "-c", str(clients), "-t", "60", "-o", "csv"]
+    for header in headers:
+        command += ["-H", header]
+    started = time.monotonic()
+    done = subprocess.run([*command, url], capture_output=True, text=True, check=True)
+    sample = Sample(name, seconds=max(time.monotonic() - started, seconds))
+    sample.seconds = seconds
+    for row in csv.DictReader(io.StringIO(done.stdout)):
+        sample.latencies.append(float(row["response-time"]) * 1000)
+        sample.statuses.append(int(row["status-code"]))
+    return sample
+
+
+# --- writes (distinct requests each, so a Python client rather than hey) ----------------
+
+
+@dataclass
+class Writes:
+    """Write requests to send, each once; who got a 2xx, to look up afterwards."""
+
+    contributions: list[tuple[str, str]]  # (token, summary)
+    reviews: list[tuple[str, int]]  # (token, contribution id)
+    votes: list[tuple[str, tuple[int, int]]]  # (token, (member id, proposal number))
+    claims: list[tuple[str, int]]  # (token, task id)
+    done: dict[str, list[object]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_request(self, turn: int) -> tuple[str, str, str, dict[str, object], object] | None:
+        """(kind, token, path, body, key) for the turn-th write, rotating the kinds."""
+        with self.lock:
+            order = [
+                ("log a contribution", self.contributions),
+                ("review", self.reviews),
+                ("vote", self.votes),
+                ("claim a task", self.claims),
+            ]
+            for step in range(len(order)):
+                kind, queue = order[(turn + step) % len(order)]
+                if queue:
+                    return self._request(kind, queue.pop())
+            return None
+
+    @staticmethod
+    def _request(
+        kind: str, item: tuple[str, object]
+    ) -> tuple[str, str, str, dict[str, object], object]:
+        token, key = item
+        if kind == "log a contribution":
+            body: dict[str, object] = {"kind": "work", "summary": str(key), "hours": "1.5"}
+            return kind, token, "/api/contributions", body, key
+        if kind == "review":
+            body = {"version": 1, "rating": 4, "comment": "Good work; checked it."}
+            return kind, token, f"/api/contributions/{key}/reviews", body, key
+        if kind == "vote":
+            _, number = key  # type: ignore[misc]
+            return (
+                kind,
+                token,
+                f"/api/decisions/{number}/ballot",
+                {"ballot": {"choice": "for"}},
+                key,
+            )
+        return kind, token, f"/api/tasks/{key}/claim", {}, key
+
+
+def write_clients(writes: Writes, *, port: int, clients: int, seconds: float) -> list[Sample]:
+    samples: dict[str, Sample] = {}
+    stop_at = time.monotonic() + seconds
+    counter = iter(range(10**9))
+
+    def run() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while time.monotonic() < stop_at:
+            request = writes.next_request(next(counter))
+            if request is None:
+                return
+            kind, token, path, body, key = request
+            started = time.monotonic()
+            try:
+                connection.request(
+                    "POST",
+                    path,
+                    body=json.dumps(body),
+                    headers={
+                        "Authorization": f"Bearer {token}",
+                        "Content-Type": "application/json",
+                    },
+                )
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except OSError:
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                status = 599
+            elapsed = (time.monotonic() - started) * 1000
+            with writes.lock:
+                sample = samples.setdefault(kind, Sample(kind, seconds=seconds))
+                sample.latencies.append(elapsed)
+                sample.statuses.append(status)
+                if 200 <= status < 300:
+                    writes.done.setdefault(kind, []).append(key)
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return list(samples.values())
+
+
+# --- the community --------------------------------------------------------------------
+
+
+@dataclass
+class Setup:
+    pages: list[tuple[str, str]]  # (kind, path), anonymous
+    signed_in: list[tuple[str, str]]
+    cookie: str
+    writes: Writes
+
+
+def environment(args: argparse.Namespace) -> dict[str, str]:
+    env = {**os.environ, "COMMONSHARE_DATA_DIR": str(args.data_dir)}
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC), str(HERE), env.get("PYTHONPATH", "")])
+    env["DJANGO_SETTINGS_MODULE"] = "commonshare.settings"
+    if args.database == "sqlite":
+        env.pop("DATABASE_URL", None)
+    elif not env.get("DATABASE_URL"):
+        raise SystemExit("--database postgresql needs DATABASE_URL")
+    return env
+
+
+def ensure_community(args: argparse.Namespace, env: dict[str, str]) -> None:
+    command = [PYTHON, "-m", "commonshare", "demo", "--no-serve", "--size", args.size]
+    if args.scale != 1.0:
+        command += ["--scale", str(args.scale)]
+    subprocess.run(command, env=env, check=True)
+
+
+def prepare(args: argparse.Namespace, env: dict[str, str]) -> Setup:
+    """Tokens, a signed-in session, an open proposal and the ids to browse and write."""
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    if args.database == "sqlite":
+        os.environ.pop("DATABASE_URL", None)
+    sys.path[:0] = [str(SRC)]
+    import django
+
+    django.setup()
+    from commonshare.books.models import Distribution, JournalEntry
+    from commonshare.community.models import ApiToken, Member
+    from commonshare.community.services import create_token
+    from commonshare.decisions import services as decisions
+    from commonshare.decisions.models import Proposal
+    from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
+
+    founder = Member.objects.order_by("joined_at", "pk").first()
+    if founder is None:
+        raise SystemExit("no community in the database")
+    busiest = list(
+        Contribution.objects.values_list("author_id", flat=True).order_by("-created_at")[:2000]
+    )
+    writers = list(dict.fromkeys(busiest))[: args.clients]
+    pending = [
+        (contribution, reviewer)
+        for contribution, reviewer in ReviewAssignment.objects.order_by(
+            "-contribution_id"
+        ).values_list("contribution_id", "reviewer_id")[:3000]
+        if not Review.objects.filter(contribution_id=contribution, reviewer_id=reviewer).exists()
+    ][:600]
+    tokens: dict[int, str] = {}
+
+    def token(member_id: int) -> str:
+        if member_id not in tokens:
+            member = Member.objects.get(pk=member_id)
+            tokens[member_id] = create_token(
+                member, name=f"bench {dt.datetime.now(dt.UTC):%Y-%m-%d}"
+            )[1]
+        return tokens[member_id]
+
+    stamp = time.strftime("%H%M%S")
+    contributions = [
+        (token(writers[i % len(writers)]), f"Bench write {stamp} {i}") for i in range(400)
+    ]
+    reviews = [(token(reviewer), contribution) for contribution, reviewer in pending]
+    proposal = Proposal.objects.filter(title__startswith="Bench:").order_by("-number").first()
+    if proposal is None or proposal.closes_at < dt.datetime.now(dt.UTC):
+        proposal = decisions.propose(
+            founder,
+            title=f"Bench: keep the office plants ({stamp})",
+            body="A proposal for the load benchmark to vote on.",
+            kind="other",
+            method="majority",
+            voting_days=7,
+        )
+    voters = list(
+        Member.objects.filter(email_verified_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:200]
+    )
+    already = set(proposal.ballots.values_list("voter_id", flat=True))
+    votes = [(token(pk), (pk, proposal.number)) for pk in voters[:60] if pk not in already]
+    open_tasks = list(
+        Task.objects.filter(status=Task.Status.OPEN, parent__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:400]
+    )
+    claims = [(token(writers[i % len(writers)]), pk) for i, pk in enumerate(open_tasks)]
+    del ApiToken
+    task = Task.objects.order_by("-pk").values_list("pk", flat=True).first()
+    contribution = Contribution.objects.order_by("-pk").values_list("pk", flat=True).first()
+    member = Member.objects.order_by("-pk").values_list("pk", flat=True).first()
+    seq = JournalEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    distribution = Distribution.objects.order_by("-pk").values_list("pk", flat=True).first()
+    pages = [
+        ("home", "/"),
+        ("task list", "/tasks/"),
+        ("task", f"/tasks/{task}/"),
+        ("contribution list", "/contributions/"),
+        ("contribution", f"/contributions/{contribution}/"),
+        ("member list", "/members/"),
+        ("member", f"/members/{member}/"),
+        ("books", "/books/"),
+        ("journal", "/books/entries/"),
+        ("journal entry", f"/books/entries/{seq}/"),
+        ("distribution list", "/books/distributions/"),
+        ("distribution", f"/books/distributions/{distribution}/"),
+        ("income list", "/books/income/"),
+        ("decision list", "/decisions/"),
+        ("policy", "/policy/"),
+        ("API: tasks", "/api/tasks"),
+        ("API: contributions", "/api/contributions"),
+        ("API: journal head", "/api/books/head"),
+    ]
+    signed_in = [
+        ("signed in: home", "/"),
+        ("signed in: my page", "/me/"),
+        ("signed in: reviews", "/reviews/"),
+    ]
+    from commonshare.demo import DEMO_PASSWORD
+
+    cookie = ""
+    if writers:
+        email = Member.objects.get(pk=writers[0]).email
+        cookie = login(email, DEMO_PASSWORD, port=APP_PORT)
+    return Setup(pages, signed_in, cookie, Writes(contributions, reviews, votes, claims))
+
+
+def login(email: str, password: str, *, port: int) -> str:
+    """Sign in through the log-in form; the Cookie header of the session."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request("GET", "/login/")
+    response = connection.getresponse()
+    page = response.read().decode()
+    csrf = response.getheader("Set-Cookie", "").split("csrftoken=")[1].split(";")[0]
+    middleware = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    body = urllib.parse.urlencode(
+        {"username": email, "password": password, "csrfmiddlewaretoken": middleware}
+    )
+    connection.request(
+        "POST",
+        "/login/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf}",
+            "Referer": f"http://127.0.0.1:{port}/login/",
+        },
+    )
+    response = connection.getresponse()
+    response.read()
+    cookies = [c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or []]
+    session = [c for c in cookies if c.startswith("sessionid=")]
+    if not session:
+        raise SystemExit(f"signing in as {email} failed (status {response.status})")
+    return "; ".join([f"csrftoken={csrf}", *session])
+
+
+def check_writes(writes: Writes) -> list[tuple[str, int, int]]:
+    """(kind, 2xx answers, found in the database) for each write kind."""
+    from commonshare.decisions.models import Ballot
+    from commonshare.work.models import Contribution, Review, Task
+
+    found: list[tuple[str, int, int]] = []
+    done = writes.done
+    summaries = done.get("log a contribution", [])
+    found.append(
+        ("log a contribution", len(summaries),
+         Contribution.objects.filter(summary__in=summaries).count())
+    )  # fmt: skip
+    reviewed = done.get("review", [])
+    found.append(
+        (
+            "review",
+            len(reviewed),
+            Review.objects.filter(contribution_id__in=reviewed)
+            .values("contribution_id", "reviewer_id")
+            .distinct()
+            .count()
+            if reviewed
+            else 0,
+        )
+    )
+    claimed = done.get("claim a task", [])
+    found.append(
+        (
+            "claim a task",
+            len(claimed),
+            Task.objects.filter(pk__in=claimed).exclude(claimed_by=None).count(),
+        )
+    )
+    voted = done.get("vote", [])
+    ballots = sum(
+        Ballot.objects.filter(proposal__number=number, voter_id=member).exists()
+        for member, number in voted  # type: ignore[misc]
+    )
+    found.append(("vote", len(voted), ballots))
+    return found
+
+
+# --- the run --------------------------------------------------------------------------
+
+
+def ratio(value: float, yardstick: float) -> str:
+    return f"{value / yardstick:.2f}x" if yardstick else "-"
+
+
+def table(rows: list[tuple[Sample, Sample]]) -> str:
+    head = (
+        "| page kind | req/s | × yardstick | p50 ms | p95 ms | p99 ms | p99 × yardstick "
+        "| errors |\n|---|---|---|---|---|---|---|---|"
+    )
+    lines = [head]
+    for page, yard in rows:
+        lines.append(
+            f"| {page.name} | {page.rps:.1f} | {ratio(page.rps, yard.rps)} | {page.pct(0.5):.0f} "
+            f"| {page.pct(0.95):.0f} | {page.pct(0.99):.0f} "
+            f"| {ratio(page.pct(0.99), yard.pct(0.99))} "
+            f"| {page.errors} of {page.count} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", choices=["small", "medium", "large"], default="large")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument(
+        "--kind", dest="kinds", action="append", help="only this page kind alone (repeatable)"
+    )
+    args = parser.parse_args(argv)
+    if shutil.which("hey") is None:
+        raise SystemExit("hey is not installed: apt-get install -y hey")
+    if args.data_dir is None:
+        args.data_dir = Path(f"/tmp/commonshare-bench-{args.size}-{args.database}")  # noqa: S108
+    env = environment(args)
+    ensure_community(args, env)
+    app = start_server("commonshare.wsgi:application", port=APP_PORT, workers=args.workers,
+                       threads=args.threads, env=env, cwd=SRC)  # fmt: skip
+    yard_env = {**env, "DJANGO_SETTINGS_MODULE": "yardstick.settings"}
+    yard = start_server("yardstick.wsgi:application", port=YARDSTICK_PORT, workers=args.workers,
+                        threads=args.threads, env=yard_env, cwd=HERE)  # fmt: skip
+    try:
+        return run(args, env)
+    finally:
+        stop(app)
+        stop(yard)
+
+
+def run(args: argparse.Namespace, env: dict[str, str]) -> int:
+    setup = prepare(args, env)
+    base = f"http://127.0.0.1:{APP_PORT}"
+    yardstick_url = f"http://127.0.0.1:{YARDSTICK_PORT}/"
+    measure: Callable[..., Sample] = lambda name, url, headers=(): hey(  # noqa: E731
+        name, url, clients=args.clients, seconds=args.seconds, headers=headers
+    )
+    hey("warm-up", yardstick_url, clients=4, seconds=1)
+    solo: list[tuple[Sample, Sample]] = []
+    chosen = [(kind, path, ()) for kind, path in setup.pages] + [
+        (kind, path, (f"Cookie: {setup.cookie}",)) for kind, path in setup.signed_in
+    ]
+    if args.kinds:
+        chosen = [row for row in chosen if row[0] in args.kinds]
+    for kind, path, headers in chosen:
+        solo.append((measure(kind, base + path, headers), measure("yardstick", yardstick_url)))
+        page, yard = solo[-1]
+        print(
+            f"  {kind}: {page.rps:.1f} req/s, p99 {page.pct(0.99):.0f} ms, "
+            f"{page.errors} errors (yardstick {yard.rps:.1f} req/s, p99 {yard.pct(0.99):.0f} ms)",
+            flush=True,
+        )
+    # the mixed run: browsing (anonymous and signed in) and writes, all at once
+    browsing = setup.pages[:7] + setup.signed_in[:1]
+    per = max(1, (args.clients - 2) // len(browsing))
+    results: list[Sample] = []
+    threads = []
+
+    def browse(kind: str, path: str, headers: Sequence[str]) -> None:
+        results.append(
+            hey(kind, base + path, clients=per, seconds=args.seconds * 2, headers=headers)
+        )
+
+    for kind, path in browsing:
+        headers = [f"Cookie: {setup.cookie}"] if kind.startswith("signed in") else []
+        threads.append(threading.Thread(target=browse, args=(kind, path, headers)))
+    for thread in threads:
+        thread.start()
+    write_samples = write_clients(setup.writes, port=APP_PORT, clients=2, seconds=args.seconds * 2)
+    for thread in threads:
+        thread.join()
+    mixed_yard = hey("yardstick", yardstick_url, clients=args.clients, seconds=args.seconds * 2)
+    mixed = Sample("mixed, all kinds", seconds=args.seconds * 2)
+    for sample in results + write_samples:
+        mixed = mixed.merged(sample, "mixed, all kinds")
+    mixed.seconds = args.seconds * 2
+    written = check_writes(setup.writes)
+    report(args, solo, results + write_samples, mixed, mixed_yard, written)
+    return 0
+
+
+def report(  # noqa: PLR0917 - the parts of one report
+    args: argparse.Namespace,
+    solo: list[tuple[Sample, Sample]],
+    parts: list[Sample],
+    mixed: Sample,
+    mixed_yard: Sample,
+    written: list[tuple[str, int, int]],
+) -> None:
+    yard_p99 = statistics.median(y.pct(0.99) for _, y in solo)
+    yard_rps = statistics.median(y.rps for _, y in solo)
+    print(
+        f"\n{args.size} community (scale {args.scale}), {args.database}, gunicorn "
+        f"{args.workers} workers × {args.threads} threads, {args.clients} clients, "
+        f"{args.seconds:g} s a run, {time.strftime('%Y-%m-%d %H:%M')} UTC, load "
+        f"{os.getloadavg()[0]:.1f}\n"
+    )
+    print("Each page kind alone, against the yardstick run right after it:\n")
+    print(table(solo))
+    print(f"\nyardstick (median of its runs): {yard_rps:.1f} req/s, p99 {yard_p99:.0f} ms\n")
+    print("Mixed (browsing and writes at once), against the yardstick at the same clients:\n")
+    print(table([(part, mixed_yard) for part in parts] + [(mixed, mixed_yard)]))
+    print("\nWrites found afterwards:\n\n| write | 2xx | found |\n|---|---|---|")
+    for kind, answered, found in written:
+        print(f"| {kind} | {answered} | {found} |")
+    worst = max(solo, key=lambda pair: pair[0].pct(0.99) / max(pair[1].pct(0.99), 1e-9))
+    errors = sum(page.errors for page, _ in solo) + mixed.errors
+    targets = [
+        ("mixed throughput ≥ 0.5× yardstick", mixed.rps >= 0.5 * mixed_yard.rps,
+         f"{mixed.rps:.1f} vs {mixed_yard.rps:.1f} req/s ({ratio(mixed.rps, mixed_yard.rps)})"),
+        ("every page kind's p99 ≤ 2× yardstick p99",
+         all(p.pct(0.99) <= 2 * y.pct(0.99) for p, y in solo),
+         f"worst: {worst[0].name}, {ratio(worst[0].pct(0.99), worst[1].pct(0.99))}"),
+        (f"every page kind's p99 ≤ {P99_LIMIT_MS:.0f} ms",
+         all(p.pct(0.99) <= P99_LIMIT_MS for p, _ in solo),
+         f"worst: {max(solo, key=lambda pair: pair[0].pct(0.99))[0].name} "
+         f"{max(p.pct(0.99) for p, _ in solo):.0f} ms"),
+        ("0 errors", errors == 0, f"{errors} errors"),
+        ("every 2xx write found", all(a == f for _, a, f in written),
+         ", ".join(f"{k} {f}/{a}" for k, a, f in written)),
+    ]  # fmt: skip
+    print("\nTargets:\n")
+    for name, ok, detail in targets:
+        print(f"- {'PASS' if ok else 'FAIL'}: {name} ({detail})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
