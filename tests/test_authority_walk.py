@@ -11,7 +11,9 @@ Each route that moves money or decides rules is then tried by:
 - ``gone``: a level-2 member who left;
 - ``themself``: the one person the item concerns, whose word alone must not move it (the
   recorder of the income, the claimant of the expense, the payee or recorder of a payout,
-  the one who asked for a reversal, the proposer of a distribution or a decision).
+  the one who asked for a reversal, the proposer of a decision); for the few routes only
+  one person may take (confirming receipt, withdrawing a proposed distribution), it is
+  another level-2 member, who is refused as not that person.
 
 Each try is refused with a plain sentence (a 403, 409 or 422 answer, or an error page)
 or leaves the item pending; and nothing reaches the books: the journal's head is the same
@@ -59,6 +61,7 @@ pytestmark = pytest.mark.django_db
 MONEY = "moves money or decides rules: walked below as fresh, gone and themself"
 ACCOUNT = "a member's own account, or acting as nobody (signing in, joining, mailed links)"
 WORK = "tasks, contributions and reviews: earned trust, walked by the work tests"
+TALK = "comments and topics: limited by trust and rate, walked by tests/discussion"
 READ = "a page that only reads (a POST changes nothing)"
 
 WEB_ROUTES: dict[str, str] = {
@@ -121,10 +124,17 @@ WEB_ROUTES: dict[str, str] = {
     "web:income_create": MONEY,
     "web:distributions": READ,
     "web:distribution_create": MONEY,
-    "web:distribution_post": MONEY,
     "web:distribution_withdraw": MONEY,
     "web:distribution": READ,
     "web:payout": READ,
+    "web:forum": READ,
+    "web:topic_create": TALK,
+    "web:topic": READ,
+    "web:discussion": READ,
+    "web:discussion_post": TALK,
+    "web:comment_edit": TALK,
+    "web:comment_delete": TALK,
+    "web:comment_history": READ,
     "None": READ,  # uploaded receipts, served to read
 }
 
@@ -153,7 +163,6 @@ API_ROUTES: dict[tuple[str, str], str] = {
     ("post", "/api/contributions/{contribution_id}/reviews"): WORK,
     ("post", "/api/income"): MONEY,
     ("post", "/api/distributions"): MONEY,
-    ("post", "/api/distributions/{distribution_id}/post"): MONEY,
     ("post", "/api/distributions/{distribution_id}/withdraw"): MONEY,
     ("post", "/api/expenses/{contribution_id}/decision"): MONEY,
     ("post", "/api/withdrawals"): MONEY,
@@ -166,6 +175,10 @@ API_ROUTES: dict[tuple[str, str], str] = {
     ("post", "/api/decisions"): MONEY,
     ("post", "/api/decisions/{number}/ballot"): MONEY,
     ("post", "/api/decisions/{number}/close"): MONEY,
+    ("post", "/api/discussion/topics"): TALK,
+    ("post", "/api/discussion/threads/{subject}/comments"): TALK,
+    ("patch", "/api/discussion/comments/{comment_id}"): TALK,
+    ("delete", "/api/discussion/comments/{comment_id}"): TALK,
 }
 
 
@@ -378,15 +391,10 @@ WEB_CALLS: dict[str, Route] = {
         themself=None,
         right="cy",
     ),
-    "web:distribution_post": Route(
-        lambda m: (f"/books/distributions/{m.distribution.pk}/post/", {}),
-        themself="bo",
-        right="none",  # its window is still open: nobody posts it yet
-    ),
     "web:distribution_withdraw": Route(
         lambda m: (f"/books/distributions/{m.distribution.pk}/withdraw/", {"reason": "Wrong"}),
-        themself=None,
-        right="cy",
+        themself="cy",  # not the proposer: only Bo, who proposed it, may withdraw it
+        right="bo",
     ),
     "web:decision_create": Route(
         lambda m: (
@@ -471,9 +479,6 @@ API_CALLS: dict[tuple[str, str], Route] = {
         lambda m: "/api/distributions",
         lambda m: {"period": _period(m), "currency": "EUR"},
     ),
-    ("post", "/api/distributions/{distribution_id}/post"): _api(
-        "web:distribution_post", lambda m: f"/api/distributions/{m.distribution.pk}/post"
-    ),
     ("post", "/api/distributions/{distribution_id}/withdraw"): _api(
         "web:distribution_withdraw",
         lambda m: f"/api/distributions/{m.distribution.pk}/withdraw",
@@ -530,7 +535,7 @@ THEMSELF_WHY = {
     "web:withdrawal_dispute": PAYEE_ONLY,
     "web:withdrawal_resolve": "so a third member must resolve the dispute",
     "web:reversal_confirm": "You asked for this reversal, so another member must confirm it",
-    "web:distribution_post": "Another member posts the distribution you proposed",
+    "web:distribution_withdraw": "Only the member who proposed a distribution withdraws it",
 }
 
 
@@ -698,10 +703,9 @@ CLI_CALLS: dict[str, tuple[Callable[[SimpleNamespace], list[str]], str | None]] 
         lambda m: ["distribute", "propose", "--period", _period(m), "--currency", "EUR"],
         None,
     ),
-    "distribute post": (lambda m: ["distribute", "post", str(m.distribution.pk)], "bo"),
     "distribute withdraw": (
         lambda m: ["distribute", "withdraw", str(m.distribution.pk), "--reason", "Wrong"],
-        None,
+        "cy",
     ),
 }
 
@@ -718,7 +722,6 @@ CLI_WEB = {
     "books reverse": "web:entry_reverse",
     "books confirm-reversal": "web:reversal_confirm",
     "distribute propose": "web:distribution_create",
-    "distribute post": "web:distribution_post",
     "distribute withdraw": "web:distribution_withdraw",
 }
 

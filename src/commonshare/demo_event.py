@@ -17,13 +17,13 @@ from commonshare.errors import InvalidInput
 
 @action
 def note_generated(counts: dict[str, int]) -> None:
-    """Record one ``demo_event.community.generated`` event: ``counts`` and the journal head."""
+    """Record one ``demo.community.generated`` event: ``counts`` and the journal head."""
     seq, head_hash = journal.head()
     newest = JournalEntry.objects.filter(seq=seq).first()
     if newest is None:
         raise InvalidInput("A generated community has journal entries; this one has none.")
     record(
-        "demo_event.community.generated",
+        "demo.community.generated",
         newest,
         counts={name: int(number) for name, number in sorted(counts.items())},
         head_seq=seq,

@@ -21,7 +21,7 @@ the services one by one (that would take days):
   times per call, hours at this size.
 
 Audit: the bulk rows have no audit event each (they did not happen one by one, and the
-distributions were not proposed by anyone). One event, ``demo_event.community.generated``
+distributions were not proposed by anyone). One event, ``demo.community.generated``
 (``demo_event.note_generated``), names what was generated and the journal head after it.
 """
 
@@ -52,6 +52,7 @@ from commonshare.books import journal, records
 from commonshare.books.models import Distribution, Income, JournalEntry, Payout
 from commonshare.books.policy import effort_of
 from commonshare.books.services import _reserve_part
+from commonshare.books.vocab import IncomeSource
 from commonshare.community.models import Member
 from commonshare.core.draw import draw_reviewers
 from commonshare.core.ledger import BANK, RESERVE, EntryDraft, Posting, income_account, one_line
@@ -324,12 +325,12 @@ CUSTOMERS = (
 )
 INCOME_KINDS = (
     # (source, description, amounts in minor units, weight)
-    ("hosting", "Hosting, small plan", (900, 1900), 50),
-    ("hosting", "Hosting, business plan", (4900, 9900), 20),
-    ("support", "Support contract", (12000, 25000), 10),
-    ("donations", "Donation", (500, 1000, 2500, 5000), 15),
-    ("custom-work", "Custom work", (40000, 80000, 150000), 3),
-    ("sales", "Workshop tickets", (3500,), 2),
+    (IncomeSource.HOSTING, "Hosting, small plan", (900, 1900), 50),
+    (IncomeSource.HOSTING, "Hosting, business plan", (4900, 9900), 20),
+    (IncomeSource.SUPPORT, "Support contract", (12000, 25000), 10),
+    (IncomeSource.DONATIONS, "Donation", (500, 1000, 2500, 5000), 15),
+    (IncomeSource.CUSTOM, "Custom work", (40000, 80000, 150000), 3),
+    (IncomeSource.SALES, "Workshop tickets", (3500,), 2),
 )
 HOURS = ("0.25", "0.5", "1", "1.5", "2", "2.5", "3", "4", "5", "6", "8")
 POOL = 12  # members in each stored review pool
@@ -714,7 +715,7 @@ class _Plan:
             pk = first_id + offset
             source, description, amounts, _ = rng.choice(kinds)
             minor = rng.choice(amounts)
-            payer = rng.choice(CUSTOMERS) if source != "donations" else "Anonymous donor"
+            payer = rng.choice(CUSTOMERS) if source != IncomeSource.DONATIONS else "Anonymous donor"
             received = month + dt.timedelta(days=rng.randrange(days))
             at = dt.datetime.combine(received, dt.time(rng.randrange(8, 18)), tzinfo=dt.UTC)
             reference = f"INV-{received:%Y%m}-{pk}"
