@@ -69,7 +69,7 @@ def test_the_journal_and_its_records_verify(community: dict[str, int]) -> None:
 
 
 def test_one_audit_event_names_what_was_generated(community: dict[str, int]) -> None:
-    events = list(AuditEvent.objects.filter(code="demo.community.generated"))
+    events = list(AuditEvent.objects.filter(code="sample.community.generated"))
     assert len(events) == 1
     assert events[0].data["counts"]["contributions"] == SIZE.contributions
     assert events[0].data["head_seq"] == SIZE.entries

@@ -21,8 +21,8 @@ the services one by one (that would take days):
   times per call, hours at this size.
 
 Audit: the bulk rows have no audit event each (they did not happen one by one, and the
-distributions were not proposed by anyone). One event, ``demo.community.generated``
-(``demo_event.note_generated``), names what was generated and the journal head after it.
+distributions were not proposed by anyone). One event, ``sample.community.generated``
+(``sample.note_generated``), names what was generated and the journal head after it.
 """
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ from commonshare.core.valuation import (
     allocate,
 )
 from commonshare.demo import DEMO_PASSWORD, DemoPasswordHasher
-from commonshare.demo_event import note_generated
 from commonshare.governance.selectors import current_policy, current_version, policy_of
+from commonshare.sample import note_generated
 from commonshare.work import earned
 from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
 from commonshare.work.steward_services import end_steward_phase

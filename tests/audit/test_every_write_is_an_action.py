@@ -420,7 +420,7 @@ def _discussion(name: str, world: World) -> Call:
 
 
 def _demo(name: str, world: World) -> Call:
-    from commonshare.demo_event import note_generated
+    from commonshare.sample import note_generated
 
     _income(world)  # a journal with an entry: the event names its head
 
@@ -467,7 +467,7 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "discussion.start_topic": _discussion,
     "discussion.edit_comment": _discussion,
     "discussion.delete_comment": _discussion,
-    "demo_event.note_generated": _demo,
+    "sample.note_generated": _demo,
 }
 
 

@@ -333,7 +333,7 @@ SENTENCES: dict[str, Sentence] = {
     "discussion.comment.edited": _discussed("edited a comment on"),
     "discussion.comment.deleted": _discussed("deleted a comment on"),
     "discussion.topic.started": _discussed("started"),
-    "demo.community.generated": _plain("generated this sample community's history in bulk"),
+    "sample.community.generated": _plain("generated this sample community's history in bulk"),
 }
 
 

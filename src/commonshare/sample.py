@@ -1,4 +1,4 @@
-"""The one audit event of a generated community (``commonshare demo --size medium|large``).
+"""The one audit event of a generated sample community (`commonshare demo --size large`).
 
 The generator (``commonshare.demo_large``) inserts its rows in bulk, without an event
 each: they did not happen one by one. This action records that they were generated, how
@@ -17,13 +17,13 @@ from commonshare.errors import InvalidInput
 
 @action
 def note_generated(counts: dict[str, int]) -> None:
-    """Record one ``demo.community.generated`` event: ``counts`` and the journal head."""
+    """Record one ``sample.community.generated`` event: ``counts`` and the journal head."""
     seq, head_hash = journal.head()
     newest = JournalEntry.objects.filter(seq=seq).first()
     if newest is None:
         raise InvalidInput("A generated community has journal entries; this one has none.")
     record(
-        "demo.community.generated",
+        "sample.community.generated",
         newest,
         counts={name: int(number) for name, number in sorted(counts.items())},
         head_seq=seq,
