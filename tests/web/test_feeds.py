@@ -11,6 +11,8 @@ import pytest
 from click.testing import CliRunner
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from commonshare.audit.models import AuditEvent
 from commonshare.cli import main
@@ -251,3 +253,69 @@ def test_the_command_refuses_an_unknown_subject(votes: SimpleNamespace) -> None:
     result = CliRunner().invoke(main, ["activity", "--subject", "norm-3"])
     assert result.exit_code == 2
     assert "task-N or proposal-N" in result.output
+
+
+# --- a property: every page holds what it may, once, in order -------------------------------
+
+KINDS = ("public", "private", "secret ballot", "open ballot")
+
+
+@pytest.fixture
+def two_decisions(make_member: Any) -> SimpleNamespace:
+    ada = make_member("Ada")
+    return SimpleNamespace(
+        ada=ada,
+        open=make_proposal(ada, title="In the open"),
+        secret=make_proposal(ada, title="In secret", secret=True),
+    )
+
+
+def _event(kind: str, found: SimpleNamespace) -> AuditEvent:
+    if kind == "public":
+        return AuditEvent(
+            code="community.member.updated",
+            actor=found.ada,
+            target_type="community.member",
+            target_id=str(found.ada.pk),
+        )
+    if kind == "private":
+        return AuditEvent(
+            code="community.token.created",
+            actor=found.ada,
+            target_type="community.apitoken",
+            target_id="1",
+        )
+    proposal = found.secret if kind == "secret ballot" else found.open
+    return AuditEvent(
+        code="decisions.ballot.cast",
+        actor=found.ada,
+        target_type="decisions.proposal",
+        target_id=str(proposal.pk),
+        data={"number": proposal.number},
+    )
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(kinds=st.lists(st.sampled_from(KINDS), max_size=30), size=st.integers(1, 8))
+def test_the_pages_hold_each_shown_event_once_and_never_a_hidden_one(
+    two_decisions: SimpleNamespace, kinds: list[str], size: int
+) -> None:
+    AuditEvent.objects.all().delete()
+    made = AuditEvent.objects.bulk_create(_event(kind, two_decisions) for kind in kinds)
+    shown = sorted(
+        (e.pk for e, kind in zip(made, kinds, strict=True) if kind in ("public", "open ballot")),
+        reverse=True,
+    )
+    seen: list[int] = []
+    found = feed.page(feed.community(), size=size)
+    while True:
+        assert len(found.items) <= size
+        seen += [line.id for line in found.items]
+        secret = f"voted on decision {two_decisions.secret.number}."
+        assert not [line for line in found.items if line.text.endswith(secret)]
+        if found.next_cursor is None:
+            break
+        found = feed.page(feed.community(), cursor=found.next_cursor, size=size)
+    assert seen == shown
