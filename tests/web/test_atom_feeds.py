@@ -109,6 +109,9 @@ def test_the_activity_feed_says_what_the_page_says(community: SimpleNamespace) -
     task = next(e for e in parsed.entries if e.title == "Ada created the task Write the guide.")
     assert task.link == f"http://testserver{reverse('web:task', args=[community.task.pk])}"
     assert task.author == "Ada"
+    # The close of the distribution's decision, when due, is nobody's: the community's.
+    closed = next(e for e in parsed.entries if "closed decision" in e.title)
+    assert closed.author == "Commonshare"
 
 
 def test_a_members_feed_is_theirs_and_a_missing_member_is_a_404(

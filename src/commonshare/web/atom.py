@@ -87,7 +87,8 @@ def _activity_items(host: str, lines: list[feed.Line], fallback: str) -> list[It
             made=line.when,
             title=line.text,
             link=line.link or f"{fallback}#event-{line.id}",
-            author=line.who,
+            # The system's own events (a decision closed when due) are the community's.
+            author=line.who if line.actor is not None else AUTHOR,
             updated=line.when,
         )
         for line in lines
