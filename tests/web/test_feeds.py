@@ -3,6 +3,7 @@ in the API and on the command line; what every feed leaves out; keyset paging.""
 
 from __future__ import annotations
 
+import json
 import re
 from types import SimpleNamespace
 from typing import Any
@@ -253,6 +254,22 @@ def test_the_command_refuses_an_unknown_subject(votes: SimpleNamespace) -> None:
     result = CliRunner().invoke(main, ["activity", "--subject", "norm-3"])
     assert result.exit_code == 2
     assert "task-N or proposal-N" in result.output
+
+
+def test_the_page_the_api_and_the_command_show_the_same_events(votes: SimpleNamespace) -> None:
+    for subject, page in (
+        (f"task-{votes.task.pk}", reverse("web:task_activity", args=[votes.task.pk])),
+        (
+            f"proposal-{votes.open_vote.number}",
+            reverse("web:decision_activity", args=[votes.open_vote.number]),
+        ),
+    ):
+        shown = Client().get(page).content.decode()
+        web = [int(n) for n in re.findall(r'<li id="event-(\d+)"', shown)]
+        api = [i["id"] for i in Client().get("/api/activity", {"subject": subject}).json()["items"]]
+        cli = CliRunner().invoke(main, ["activity", "--subject", subject, "--json"])
+        assert cli.exit_code == 0, cli.output
+        assert web and web == api == [row["id"] for row in json.loads(cli.output)], subject
 
 
 # --- a property: every page holds what it may, once, in order -------------------------------
