@@ -391,6 +391,7 @@ def test_the_command_line_refuses_a_member_who_left(world: SimpleNamespace) -> N
 # The only commands a member who left may still run: reads, and acting as nobody or as
 # themself to rejoin. Every other command must refuse them; one added later is walked too.
 CLI_ALLOWED = {
+    "activity",  # reads the activity feed
     "allocate",  # computes a split from a file; writes nothing
     "backup",  # the operator's copy of the site; acts as nobody, writes no row
     "restore",  # makes a new site from a backup (a new folder only); acts as nobody

@@ -249,3 +249,132 @@ def test_a_members_page_costs_the_same_at_any_size(
     )
     url = f"/members/{payee.pk}/"
     _same_cost_at_3n(people, lambda: client.get(url), 16, django_assert_max_num_queries)
+
+
+# --- activity feeds: one query for the events, one per kind of record they name -------------
+
+
+def grow_activity(n: int, *, task: Task, proposal: Proposal) -> None:
+    """``n`` events of each kind a feed shows: on the task, its contributions and thread,
+    the proposal, and members joining (each its own actor, so names are read in bulk)."""
+    from commonshare.audit.models import AuditEvent
+
+    start = next(_serial) * 10_000
+    members = Member.objects.bulk_create(
+        Member(email=f"a{start + i}@example.org", display_name=f"Actor {start + i}")
+        for i in range(n)
+    )
+    work = Contribution.objects.bulk_create(
+        Contribution(author=m, kind="work", summary="On it", hours=1, task=task) for m in members
+    )
+    events = []
+    for member, contribution in zip(members, work, strict=True):
+        events += [
+            # What the task's creator does, of two kinds, so their own feed mixes records.
+            AuditEvent(
+                code="community.member.updated",
+                actor=task.created_by,
+                target_type="community.member",
+                target_id=str(task.created_by_id),
+            ),
+            AuditEvent(
+                code="community.member.joined",
+                actor=member,
+                target_type="community.member",
+                target_id=str(member.pk),
+            ),
+            AuditEvent(
+                code="work.task.claimed",
+                actor=member,
+                target_type="work.task",
+                target_id=str(task.pk),
+            ),
+            AuditEvent(
+                code="work.contribution.logged",
+                actor=member,
+                target_type="work.contribution",
+                target_id=str(contribution.pk),
+            ),
+            AuditEvent(
+                code="discussion.comment.posted",
+                actor=member,
+                target_type="discussion.comment",
+                target_id="1",
+                data={"subject": f"task-{task.pk}"},
+            ),
+            AuditEvent(
+                code="decisions.ballot.cast",
+                actor=member,
+                target_type="decisions.proposal",
+                target_id=str(proposal.pk),
+                data={"number": proposal.number},
+            ),
+            AuditEvent(
+                code="decisions.proposal.made",
+                actor=task.created_by,
+                target_type="decisions.proposal",
+                target_id=str(proposal.pk),
+                data={"number": proposal.number},
+            ),
+        ]
+    AuditEvent.objects.bulk_create(events)
+
+
+# The events (with their actors) in one query, then one per kind of record the page's
+# sentences name (tasks, contributions, members), plus the page's own (the purpose in the
+# header, the member or task or decision the feed is of).
+ACTIVITY = {
+    "/activity/": 5,
+    "/members/{member}/activity/": 4,
+    "/tasks/{task}/activity/": 5,
+    "/decisions/{number}/activity/": 3,
+    "/activity/feed/": 4,
+    "/members/{member}/activity/feed/": 3,
+    "/decisions/feed/": 1,
+    "/books/entries/feed/": 3,
+    "/api/activity": 4,
+    "/api/activity?member={member}": 3,
+    "/api/activity?subject=task-{task}": 4,
+    "/api/activity?subject=proposal-{number}": 2,
+}
+
+
+@pytest.mark.parametrize(("url", "budget"), ACTIVITY.items())
+def test_activity_feeds_cost_the_same_at_any_size(
+    people: tuple[Member, Member],
+    client: Client,
+    url: str,
+    budget: int,
+    django_assert_max_num_queries: Any,
+) -> None:
+    reviewer, payee = people
+    task = Task.objects.create(title="Busy task", estimate_hours=1, created_by=reviewer)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    proposal = Proposal.objects.create(
+        number=Proposal.objects.count() + 1,
+        title="Busy decision",
+        proposer=reviewer,
+        kind="policy",
+        method="majority",
+        terms="{}",
+        eligibility=1,
+        opens_at=now,
+        closes_at=now + dt.timedelta(days=7),
+    )
+    address = url.format(member=reviewer.pk, task=task.pk, number=proposal.number)
+
+    def grow_both(n: int) -> None:
+        grow(n, reviewer=reviewer, payee=payee)
+        grow_activity(n, task=task, proposal=proposal)
+
+    def get() -> Any:
+        return client.get(address)
+
+    grow_both(N)
+    get()
+    small = _count(get)
+    grow_both(2 * N)
+    large = _count(get)
+    assert large == small, f"{small} queries at N, {large} at 3N"
+    with django_assert_max_num_queries(budget):
+        get()

@@ -21,6 +21,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from commonshare.api.activity import router as activity_router
 from commonshare.api.journal import router as journal_router
 from commonshare.api.tokens import router as tokens_router
 from commonshare.books.api import router as books_router
@@ -169,6 +170,7 @@ api.add_router("/members", community_router)
 api.add_router("/", work_router)
 api.add_router("/", books_router)
 api.add_router("/", journal_router)
+api.add_router("/", activity_router)
 api.add_router("/policy", governance_router)
 api.add_router("/norms", norms_router)
 api.add_router("/steward", steward_router)

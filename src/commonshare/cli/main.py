@@ -19,6 +19,7 @@ import click
 
 from commonshare.allocate_cli import allocate
 from commonshare.books.cli import books, distribute, expense, income
+from commonshare.cli.activity import activity
 from commonshare.cli.site import backup, demo, init, restore, serve
 from commonshare.community.cli import member
 from commonshare.decisions.cli import decision
@@ -53,6 +54,7 @@ for command in (
     steward,
     decision,
     discussion,
+    activity,
     allocate,
 ):
     main.add_command(command)

@@ -8,7 +8,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from commonshare import paging
@@ -31,6 +32,16 @@ def proposals() -> QuerySet[Proposal]:
 def proposals_page(cursor: str | None = None, size: int = vocab.PAGE_SIZE) -> paging.Page[Proposal]:
     """One page of proposals, newest first (keyset: ``commonshare.paging``)."""
     return paging.page(proposals(), cursor=cursor, size=size)
+
+
+def secret_proposal_ids() -> QuerySet[Proposal, Any]:
+    """The ids of the secret proposals, as the text the audit log keeps (for a subquery):
+    a feed leaves out when each of their voters voted, as the voter roll does."""
+    return (
+        Proposal.objects.filter(secret=True)
+        .annotate(as_text=Cast("pk", output_field=CharField()))
+        .values("as_text")
+    )
 
 
 def proposal(number: int) -> Proposal:

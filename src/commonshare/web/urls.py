@@ -1,9 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter, reverse_lazy
 
+from commonshare.web import atom
 from commonshare.web.forms import LoginForm, NewPasswordForm, ResetRequestForm
 from commonshare.web.views import (
     accounts,
+    activity,
     books,
     claims,
     confirmations,
@@ -48,6 +50,15 @@ register_converter(NormKind, "normkind")
 app_name = "web"
 urlpatterns = [
     path("", home.home, name="home"),
+    # Activity: sentences from the audit log, and their Atom feeds
+    path("activity/", activity.community_activity, name="activity"),
+    path("activity/feed/", atom.CommunityActivityFeed(), name="activity_atom"),
+    path("members/<id:member_id>/activity/", activity.member_activity, name="member_activity"),
+    path("members/<id:member_id>/activity/feed/", atom.MemberActivityFeed(), name="member_atom"),
+    path("tasks/<id:task_id>/activity/", activity.task_activity, name="task_activity"),
+    path("decisions/<id:number>/activity/", activity.decision_activity, name="decision_activity"),
+    path("decisions/feed/", atom.DecisionsFeed(), name="decisions_atom"),
+    path("books/entries/feed/", atom.JournalFeed(), name="entries_atom"),
     # Accounts
     path("signup/", accounts.signup, name="signup"),
     path(

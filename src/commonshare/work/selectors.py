@@ -4,8 +4,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, OuterRef, Prefetch, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from commonshare import paging
@@ -193,6 +202,24 @@ def tasks_by_id(ids: Iterable[str]) -> dict[str, Task]:
     """The tasks among ``ids`` (as audit events keep them), by that string."""
     numbers = [int(i) for i in ids if str(i).isdigit()]
     return {str(t.pk): t for t in Task.objects.filter(pk__in=numbers)}
+
+
+def contribution_ids_of_task(task_id: int) -> QuerySet[Contribution, Any]:
+    """The ids of the task's contributions, as the text the audit log keeps (a subquery)."""
+    return (
+        Contribution.objects.filter(task_id=task_id)
+        .annotate(as_text=Cast("pk", output_field=CharField()))
+        .values("as_text")
+    )
+
+
+def review_ids_of_task(task_id: int) -> QuerySet[Review, Any]:
+    """The ids of the reviews of the task's contributions, as text (a subquery)."""
+    return (
+        Review.objects.filter(contribution__task_id=task_id)
+        .annotate(as_text=Cast("pk", output_field=CharField()))
+        .values("as_text")
+    )
 
 
 def contributions_by_id(ids: Iterable[str]) -> dict[str, Contribution]:

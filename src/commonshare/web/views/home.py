@@ -8,11 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 
-from commonshare.audit import selectors as audit
 from commonshare.books import derived
 from commonshare.books import selectors as books
 from commonshare.community import selectors as community
-from commonshare.web import charts
+from commonshare.web import charts, feed
 from commonshare.web.formatting import month_label
 from commonshare.web.templatetags.commonshare_web import money
 from commonshare.work import selectors as work
@@ -48,7 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "income": books.income_totals(),
                 "distributed": books.distributed_totals(),
             },
-            "activity": audit.recent_activity(20),
+            "activity": feed.latest(feed.community(), feed.HOME_SIZE),
             "income_charts": drawn,
         },
     )
