@@ -338,8 +338,14 @@ class AccountLineOut(Schema):
 class MemberBalanceOut(Schema):
     member: MemberRef
     owed: list[OwedOut]
-    history: list[AccountLineOut] = Field(description="Newest first, at most 200 lines")
-    withdrawals: list[WithdrawalOut]
+    history: list[AccountLineOut] = Field(
+        description="Newest first, at most 200 lines; `GET /api/members/{member_id}/history` "
+        "pages through them all"
+    )
+    withdrawals: list[WithdrawalOut] = Field(
+        description="The newest 50; `GET /api/members/{member_id}/withdrawals` pages "
+        "through them all"
+    )
 
 
 class DisputeIn(StrictIn):
