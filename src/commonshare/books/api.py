@@ -50,6 +50,7 @@ from commonshare.books.schemas import (
     ResolutionIn,
     ReversalOut,
     WaitingOut,
+    WaitingQuery,
     WithdrawalIn,
     WithdrawalOut,
     WithdrawDistributionIn,
@@ -360,10 +361,11 @@ def confirm_reversal(request: HttpRequest, request_id: PathId) -> Any:
 @router.get(
     "/books/waiting",
     auth=any_member_auth,
-    response={200: WaitingOut, **WRITE},
+    response={200: WaitingOut, 400: ErrorOut, **WRITE},
     tags=["members"],
 )
-def waiting_for_me(request: HttpRequest) -> Any:
+def waiting_for_me(request: HttpRequest, cursors: Query[WaitingQuery]) -> Any:
     """What waits for your confirmation: income, payouts to you, reversals, expense claims
-    you were drawn to approve."""
-    return waiting.waiting_for(acting_member(request))
+    you were drawn to approve. One page of each list: `next` names the cursor of each
+    list's next page, passed back under the list's name (`?incomes=…`)."""
+    return waiting.waiting_for(acting_member(request), cursors.model_dump())
