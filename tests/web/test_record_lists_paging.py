@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -245,3 +246,31 @@ def test_the_api_pages_a_members_history_and_withdrawals(payee: Any) -> None:
     assert seen == list(lines.order_by("-entry_id", "line").values_list("entry_id", "minor"))
     balance = client.get(f"/api/members/{payee.pk}/balance").json()
     assert len(balance["withdrawals"]) == 50
+
+
+def test_the_commands_list_a_tasks_subtasks_and_contributions_a_page_at_a_time(
+    task: Task,
+) -> None:
+    from click.testing import CliRunner
+
+    from commonshare.cli import main
+
+    runner = CliRunner()
+    subtasks = list(task.subtasks.order_by("created_at", "id").values_list("pk", flat=True))
+    first = runner.invoke(main, ["task", "list", "--parent", str(task.pk), "--limit", "10"])
+    assert first.exit_code == 0, first.output
+    shown = [int(line.split()[0]) for line in first.stdout.splitlines()]
+    assert shown == subtasks[:10]
+    cursor = first.stderr.removeprefix("next: ").strip()
+    second = runner.invoke(
+        main, ["task", "list", "--parent", str(task.pk), "--limit", "10", "--cursor", cursor]
+    )
+    assert [int(line.split()[0]) for line in second.stdout.splitlines()] == subtasks[10:20]
+    every = runner.invoke(main, ["contribution", "list", "--task", str(task.pk), "--json"])
+    logged = Contribution.objects.filter(task=task).order_by("-created_at", "-id")
+    assert [row["id"] for row in json.loads(every.stdout)] == list(
+        logged.values_list("pk", flat=True)
+    )
+    missing = runner.invoke(main, ["task", "list", "--parent", "999999"])
+    assert missing.exit_code == 2
+    assert "No task with id 999999." in missing.stderr
