@@ -19,6 +19,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from commonshare import paging
 from commonshare.books.models import (
     Distribution,
     ExpenseDecision,
@@ -136,7 +137,9 @@ def _count(call: Callable[[], Any]) -> int:
         response = call()
     assert response.status_code == 200, response.content[:500]
     if response["Content-Type"].startswith("application/json"):
-        assert len(response.json()["items"]) > 1  # a full page, not an empty list
+        body = response.json()
+        if "items" in body:  # a list endpoint: a full page, not an empty list
+            assert len(body["items"]) > 1
     return len(seen.captured_queries)
 
 
@@ -378,3 +381,214 @@ def test_activity_feeds_cost_the_same_at_any_size(
     assert large == small, f"{small} queries at N, {large} at 3N"
     with django_assert_max_num_queries(budget):
         get()
+
+
+# --- the lists on a record's page, the discussion and "waiting for you" ---------------------
+
+
+def _same_cost_as_it_grows(
+    grow_by: Callable[[int], None], get: Callable[[], Any], budget: int, assert_max: Any
+) -> None:
+    """Like ``_same_cost_at_3n`` for a list that ``grow_by(n)`` lengthens by ``n``."""
+    grow_by(N)
+    get()
+    small = _count(get)
+    grow_by(2 * N)
+    large = _count(get)
+    assert large == small, f"{small} queries at N, {large} at 3N"
+    with assert_max(budget):
+        get()
+
+
+def test_a_tasks_page_and_its_lists_cost_the_same_at_any_size(
+    people: tuple[Member, Member], client: Client, django_assert_max_num_queries: Any
+) -> None:
+    from commonshare.discussion.models import Comment
+    from commonshare.discussion.services import post_comment
+
+    reviewer, payee = people
+    parent = Task.objects.create(title="Parent", estimate_hours=Decimal(9), created_by=reviewer)
+    thread = post_comment(reviewer, f"task-{parent.pk}", "First").comment.thread
+
+    def grow_by(n: int) -> None:
+        subs = Task.objects.bulk_create(
+            Task(title=f"Sub {i}", estimate_hours=1, created_by=payee, parent=parent)
+            for i in range(n)
+        )
+        Task.objects.bulk_create(  # subtasks of subtasks: not on the parent's page
+            Task(title=f"Deeper {i}", estimate_hours=1, created_by=payee, parent=sub)
+            for i, sub in enumerate(subs)
+        )
+        work = Contribution.objects.bulk_create(
+            Contribution(author=payee, task=parent, kind="work", summary=f"W {i}", hours=1)
+            for i in range(n)
+        )
+        Review.objects.bulk_create(
+            Review(contribution=c, reviewer=reviewer, rating=3, comment="ok") for c in work
+        )
+        tops = Comment.objects.bulk_create(
+            Comment(thread=thread, author=payee, body=f"Comment {i}") for i in range(n)
+        )
+        Comment.objects.bulk_create(
+            Comment(thread=thread, author=reviewer, parent=c, body="Reply") for c in tops
+        )
+
+    url = f"/tasks/{parent.pk}/"
+    _same_cost_as_it_grows(grow_by, lambda: client.get(url), 8, django_assert_max_num_queries)
+    for name in ("subtasks", "contributions"):
+        cursor = paging.page(
+            Task.objects.filter(parent=parent).order_by("created_at", "id")
+            if name == "subtasks"
+            else Contribution.objects.filter(task=parent).order_by("-created_at", "-id"),
+            size=20,
+        ).next_cursor
+        with django_assert_max_num_queries(8):  # a later page costs what the first does
+            assert client.get(f"{url}?{name}={cursor}").status_code == 200
+    for endpoint in (f"/api/tasks/{parent.pk}/subtasks", f"/api/tasks/{parent.pk}/contributions"):
+        _same_cost_as_it_grows(
+            grow_by, lambda e=endpoint: client.get(e), 2, django_assert_max_num_queries
+        )
+    _same_cost_as_it_grows(
+        grow_by, lambda: client.get(f"/api/tasks/{parent.pk}"), 2, django_assert_max_num_queries
+    )
+    _same_cost_as_it_grows(
+        grow_by,
+        lambda: client.get(f"/api/discussion/threads/task-{parent.pk}"),
+        4,
+        django_assert_max_num_queries,
+    )
+
+
+def test_the_forum_costs_the_same_at_any_size(
+    people: tuple[Member, Member], client: Client, django_assert_max_num_queries: Any
+) -> None:
+    from commonshare.discussion.models import Thread
+
+    reviewer, _ = people
+
+    def grow_by(n: int) -> None:
+        start = next(_serial) * 10_000
+        Thread.objects.bulk_create(
+            Thread(title=f"Topic {start + i}", started_by=reviewer, comment_count=1)
+            for i in range(n)
+        )
+
+    _same_cost_as_it_grows(
+        grow_by, lambda: client.get("/commons/"), 2, django_assert_max_num_queries
+    )
+    _same_cost_as_it_grows(
+        grow_by, lambda: client.get("/api/discussion/topics"), 1, django_assert_max_num_queries
+    )
+
+
+def test_a_members_account_and_withdrawals_cost_the_same_at_any_size(
+    people: tuple[Member, Member], client: Client, django_assert_max_num_queries: Any
+) -> None:
+    from django.utils import timezone
+
+    from commonshare.books import journal
+    from commonshare.books.models import Withdrawal
+    from commonshare.core.ledger import RESERVE, EntryDraft, Posting, payable_account
+
+    reviewer, payee = people
+    account = payable_account(payee.pk)
+    journal.open_accounts([account, RESERVE], on=timezone.localdate())
+
+    def grow_by(n: int) -> None:
+        journal.post_many(
+            EntryDraft(
+                date=timezone.localdate(),
+                description=f"Owed {i}",
+                postings=(Posting(account, "EUR", -10), Posting(RESERVE, "EUR", 10)),
+                source=f"test:{i}",
+                actor=None,
+                service="test.owed",
+            )
+            for i in range(n)
+        )
+        Withdrawal.objects.bulk_create(
+            Withdrawal(
+                member=payee, amount_minor=1, currency="EUR", reference="T", recorded_by=reviewer
+            )
+            for _ in range(n)
+        )
+
+    for url, budget in {
+        f"/members/{payee.pk}/": 17,  # with money owed: its currencies and sums too
+        f"/api/members/{payee.pk}/history": 2,
+        f"/api/members/{payee.pk}/withdrawals": 2,
+        f"/api/members/{payee.pk}/balance": 5,
+    }.items():
+        _same_cost_as_it_grows(
+            grow_by, lambda url=url: client.get(url), budget, django_assert_max_num_queries
+        )
+
+
+def test_waiting_for_you_costs_the_same_at_any_size(
+    people: tuple[Member, Member], client: Client, django_assert_max_num_queries: Any
+) -> None:
+    """Every list of the page grows, with as many items that are not the member's to move."""
+    from django.utils import timezone
+
+    from commonshare.books.models import Withdrawal
+    from commonshare.community import services
+
+    reviewer, payee = people
+
+    def grow_by(n: int) -> None:
+        start = next(_serial) * 10_000
+        Income.objects.bulk_create(
+            Income(
+                amount_minor=5,
+                currency="EUR",
+                payer="P",
+                description="Gift",
+                received_on=dt.date(2026, 1, 1),
+                recorded_by=reviewer if i % 2 else payee,
+                status="pending",
+            )
+            for i in range(n)
+        )
+        for status in ("pending", "disputed"):
+            Withdrawal.objects.bulk_create(
+                Withdrawal(
+                    member=payee if i % 2 else reviewer,
+                    amount_minor=1,
+                    currency="EUR",
+                    reference="T",
+                    recorded_by=reviewer if i % 2 else payee,
+                    status=status,
+                    answered_at=timezone.now(),
+                )
+                for i in range(n)
+            )
+        ReversalRequest.objects.bulk_create(
+            ReversalRequest(seq=start + i, reason="Typo", requested_by=reviewer) for i in range(n)
+        )
+        claims = Contribution.objects.bulk_create(
+            Contribution(
+                author=reviewer,
+                kind="expense",
+                summary=f"Spent {i}",
+                amount_minor=1000 + i,
+                currency="EUR",
+                approvers=[payee.pk, reviewer.pk] if i % 2 else [reviewer.pk],
+            )
+            for i in range(n)
+        )
+        ExpenseDecision.objects.bulk_create(  # decided: no longer waiting for them
+            ExpenseDecision(contribution=c, member=payee, verdict="approve") for c in claims[1::4]
+        )
+
+    client.force_login(payee)
+    _same_cost_as_it_grows(
+        grow_by, lambda: client.get("/books/waiting/"), 14, django_assert_max_num_queries
+    )
+    _, raw = services.create_token(payee, name="budget")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    _same_cost_as_it_grows(
+        grow_by,
+        lambda: client.get("/api/books/waiting", **bearer),
+        12,
+        django_assert_max_num_queries,
+    )

@@ -29,9 +29,9 @@ def test_a_thread_from_first_comment_to_tombstone(
         "subject": subject,
         "title": None,
         "started": False,
-        "page": 1,
-        "pages": 1,
         "comments": [],
+        "next": None,
+        "previous": None,
     }
     posted = as_alice.post(
         f"/discussion/threads/{subject}/comments", {"body": "Who reviews this, @Bob?"}
@@ -100,7 +100,7 @@ def test_the_forum(as_alice: ApiClient, as_bob: ApiClient, anonymous: ApiClient)
     assert subject.startswith("topic-")
     as_bob.post(f"/discussion/threads/{subject}/comments", {"body": "Hello"})
     topics = anonymous.get("/discussion/topics").json()
-    assert [(t["title"], t["comment_count"]) for t in topics["topics"]] == [("Welcome", 2)]
+    assert [(t["title"], t["comment_count"]) for t in topics["items"]] == [("Welcome", 2)]
     thread = anonymous.get(f"/discussion/threads/{subject}").json()
     assert thread["title"] == "Welcome"
     assert [c["body"] for c in thread["comments"]] == ["Say hello", "Hello"]

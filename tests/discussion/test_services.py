@@ -114,8 +114,8 @@ def test_replies_are_one_level_deep(ada: Any, bo: Any, task: Any) -> None:
     assert reply.parent_id == first.pk
     assert again.parent_id == first.pk  # a reply to a reply joins the same replies
     page = selectors.comments_page(first.thread)
-    assert [c.pk for c in page.object_list] == [first.pk]
-    assert [r.pk for r in page.object_list[0].shown_replies] == [reply.pk, again.pk]
+    assert [c.pk for c in page.items] == [first.pk]
+    assert [r.pk for r in page.items[0].shown_replies] == [reply.pk, again.pk]
 
 
 def test_a_reply_to_a_comment_of_another_thread_is_refused(
@@ -171,8 +171,8 @@ def test_deleting_leaves_a_tombstone_erases_the_texts_and_keeps_the_replies(
     assert comment.body == ""
     assert not selectors.revisions_of(comment).exists()
     page = selectors.comments_page(comment.thread)
-    assert [c.pk for c in page.object_list] == [comment.pk]  # the tombstone stays in place
-    assert [r.pk for r in page.object_list[0].shown_replies] == [reply.pk]
+    assert [c.pk for c in page.items] == [comment.pk]  # the tombstone stays in place
+    assert [r.pk for r in page.items[0].shown_replies] == [reply.pk]
     with pytest.raises(Conflict, match="deleted"):
         services.edit_comment(ada, comment.pk, "Back")
     with pytest.raises(Conflict, match="deleted"):
@@ -276,7 +276,7 @@ def test_a_forum_topic_is_a_thread_with_a_title(ada: Any, bo: Any) -> None:
     assert topic.is_topic
     assert topic.title == "Welcome, everyone"
     services.post_comment(bo, topic.reference, "Hello!")
-    assert [t.pk for t in selectors.topics_page().object_list] == [topic.pk]
+    assert [t.pk for t in selectors.topics_page().items] == [topic.pk]
     assert [c.body for c in selectors.thread_view(topic.reference).comments] == [
         "Say hello here.",
         "Hello!",

@@ -123,7 +123,7 @@ def test_reply_quote_edit_history_and_delete_through_the_pages(people: Any) -> N
     assert "This comment was deleted by its author" in page
     assert "Draft is" not in page
     assert "Reading it" in page  # the reply stays
-    assert reply.pk in [r.pk for r in selectors.comments_page(first.thread)[0].shown_replies]
+    assert reply.pk in [r.pk for r in selectors.comments_page(first.thread).items[0].shown_replies]
 
 
 def test_each_kind_of_record_page_shows_its_thread(world: Any) -> None:
@@ -152,7 +152,7 @@ def test_the_commons_forum_lists_topics_and_starts_new_ones(people: Any) -> None
     assert "Give the topic a title." in refused
     assert "Write a comment before posting" in refused
     response = client.post("/commons/new/", {"title": "Welcome", "body": "Say hello"})
-    topic = selectors.topics_page().object_list[0]
+    topic = selectors.topics_page().items[0]
     assert response["Location"] == f"/commons/{topic.pk}/"
     _client(people.ben).post(f"/discussion/topic-{topic.pk}/post/", {"body": "Hello!"})
     forum = _text(Client().get("/commons/").content.decode())

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.params import HeaderEx, P
 
+from commonshare import paging
 from commonshare.apikit import (
     E404,
     E409,
@@ -30,8 +31,10 @@ from commonshare.books.models import (
     Distribution,
     Income,
     Payout,
+    Withdrawal,
 )
 from commonshare.books.schemas import (
+    AccountLineOut,
     DisputeIn,
     DistributionDetailOut,
     DistributionIn,
@@ -47,6 +50,7 @@ from commonshare.books.schemas import (
     ResolutionIn,
     ReversalOut,
     WaitingOut,
+    WaitingQuery,
     WithdrawalIn,
     WithdrawalOut,
     WithdrawDistributionIn,
@@ -233,20 +237,57 @@ def member_balance(request: HttpRequest, member_id: PathId) -> dict[str, Any]:
             {"currency": code, "minor": owed, "amount": exports.amount_text(owed, code)}
             for code, owed in selectors.owed_by_currency(member.pk)
         ],
-        "history": [
-            {
-                "seq": line["entry_id"],
-                "date": line["entry__date"],
-                "description": line["entry__description"],
-                "currency": line["currency"],
-                "minor": line["minor"],
-                "amount": exports.amount_text(line["minor"], line["currency"]),
-                "owed_change": exports.amount_text(-line["minor"], line["currency"]),
-            }
-            for line in history
-        ],
-        "withdrawals": list(selectors.withdrawals_of(member).select_related("member")),
+        "history": [_account_line(line) for line in history],
+        # The newest page: ``/members/{member_id}/withdrawals`` pages through them all.
+        "withdrawals": list(
+            selectors.withdrawals_of(member).select_related("member", "recorded_by", "resolved_by")[
+                : paging.DEFAULT_SIZE
+            ]
+        ),
     }
+
+
+def _account_line(line: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "seq": line["entry_id"],
+        "date": line["entry__date"],
+        "description": line["entry__description"],
+        "currency": line["currency"],
+        "minor": line["minor"],
+        "amount": exports.amount_text(line["minor"], line["currency"]),
+        "owed_change": exports.amount_text(-line["minor"], line["currency"]),
+    }
+
+
+@router.get(
+    "/members/{member_id}/history",
+    response={200: list[AccountLineOut], **E404, **E422},
+    tags=["members"],
+)
+@paged_here
+def member_history(request: HttpRequest, member_id: PathId, **kwargs: Any) -> Any:
+    """The postings to a member's account, newest entry first: what was owed and paid."""
+    asked = kwargs["paging"]
+    found = paging.page(
+        selectors.account_history(community_selectors.member(member_id)),
+        cursor=asked.cursor,
+        size=asked.limit,
+    )
+    return paging.Page(
+        [_account_line(line) for line in found], found.next_cursor, found.previous_cursor
+    )
+
+
+@router.get(
+    "/members/{member_id}/withdrawals",
+    response={200: list[WithdrawalOut], **E404, **E422},
+    tags=["members"],
+)
+@paged
+def member_withdrawals(request: HttpRequest, member_id: PathId) -> QuerySet[Withdrawal]:
+    """Payouts by bank transfer to a member, newest first, with where each stands."""
+    member = community_selectors.member(member_id)
+    return selectors.withdrawals_of(member).select_related("member", "recorded_by", "resolved_by")
 
 
 # --- confirmations: money moves only when a second person agrees ---------------------------
@@ -320,10 +361,11 @@ def confirm_reversal(request: HttpRequest, request_id: PathId) -> Any:
 @router.get(
     "/books/waiting",
     auth=any_member_auth,
-    response={200: WaitingOut, **WRITE},
+    response={200: WaitingOut, 400: ErrorOut, **WRITE},
     tags=["members"],
 )
-def waiting_for_me(request: HttpRequest) -> Any:
+def waiting_for_me(request: HttpRequest, cursors: Query[WaitingQuery]) -> Any:
     """What waits for your confirmation: income, payouts to you, reversals, expense claims
-    you were drawn to approve."""
-    return waiting.waiting_for(acting_member(request))
+    you were drawn to approve. One page of each list: `next` names the cursor of each
+    list's next page, passed back under the list's name (`?incomes=…`)."""
+    return waiting.waiting_for(acting_member(request), cursors.model_dump())

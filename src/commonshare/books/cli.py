@@ -426,10 +426,10 @@ def books_waiting(as_json: bool, as_email: str | None) -> None:
 
     Example: commonshare books waiting --as grace@example.org
     """
-    from commonshare.books.selectors.waiting import waiting_for
+    from commonshare.books.selectors.waiting import everything_waiting_for
     from commonshare.core.money import from_minor
 
-    found = waiting_for(acting_member(as_email))
+    found = everything_waiting_for(acting_member(as_email))
     lines = [
         *(
             f"income {i.pk}: {i.amount} {i.currency} from {i.payer}"

@@ -70,6 +70,8 @@ class Income(models.Model):
         # Keyset pages (commonshare.paging) walk these from the cursor's row.
         indexes = [
             models.Index(fields=["-received_on", "-id"], name="income_newest"),
+            # Income waiting for confirmation, oldest first, without reading all the rest.
+            models.Index(fields=["status", "created_at", "id"], name="income_status_oldest"),
         ]
         ordering = ["-received_on", "-id"]
         constraints = [
@@ -340,6 +342,10 @@ class Withdrawal(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="withdrawal_positive")
+        ]
+        # A member's page of withdrawals, newest first.
+        indexes = [
+            models.Index(fields=["member", "-created_at", "-id"], name="withdrawal_member_newest")
         ]
 
     def __str__(self) -> str:

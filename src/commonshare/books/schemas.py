@@ -9,6 +9,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from commonshare import paging
 from commonshare.apikit import (
     CurrencyCode,
     DecimalStr,
@@ -338,8 +339,14 @@ class AccountLineOut(Schema):
 class MemberBalanceOut(Schema):
     member: MemberRef
     owed: list[OwedOut]
-    history: list[AccountLineOut] = Field(description="Newest first, at most 200 lines")
-    withdrawals: list[WithdrawalOut]
+    history: list[AccountLineOut] = Field(
+        description="Newest first, at most 200 lines; `GET /api/members/{member_id}/history` "
+        "pages through them all"
+    )
+    withdrawals: list[WithdrawalOut] = Field(
+        description="The newest 50; `GET /api/members/{member_id}/withdrawals` pages "
+        "through them all"
+    )
 
 
 class DisputeIn(StrictIn):
@@ -370,8 +377,37 @@ class ReversalOut(Schema):
     created_at: dt.datetime
 
 
+def _list_cursor(name: str) -> Any:
+    return Field(
+        None,
+        max_length=paging.MAX_CURSOR_LENGTH,
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description=f"Where the list starts: a cursor from `next.{name}`",
+    )
+
+
+class WaitingQuery(Schema):
+    """Where each list of ``/books/waiting`` starts (its first page without one)."""
+
+    incomes: str | None = _list_cursor("incomes")
+    withdrawals: str | None = _list_cursor("withdrawals")
+    disputes: str | None = _list_cursor("disputes")
+    reversals: str | None = _list_cursor("reversals")
+    claims: str | None = _list_cursor("claims")
+
+
+class WaitingNextOut(Schema):
+    """The cursor of each list's next page (pass it back under the list's name), or null."""
+
+    incomes: str | None
+    withdrawals: str | None
+    disputes: str | None
+    reversals: str | None
+    claims: str | None
+
+
 class WaitingOut(Schema):
-    """What waits for the calling member's confirmation."""
+    """What waits for the calling member's confirmation: one page (50) of each list."""
 
     incomes: list[IncomeOut]
     withdrawals: list[WithdrawalOut]
@@ -380,3 +416,12 @@ class WaitingOut(Schema):
     )
     reversals: list[ReversalOut]
     claims: list[ExpenseClaimOut]
+    next: WaitingNextOut
+
+    @staticmethod
+    def resolve_next(waiting: Any) -> dict[str, str | None]:
+        pages = waiting.pages
+        return {
+            name: pages[name].next_cursor if name in pages else None
+            for name in WaitingNextOut.model_fields
+        }

@@ -5,26 +5,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.core.paginator import Page
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from commonshare import paging
 from commonshare.apikit import (
     E404,
     E409,
     E422,
     WRITE,
+    ErrorOut,
     Id,
     MemberRef,
     OneLine,
     PathId,
     StrictIn,
     Text,
+    paged_here,
 )
 from commonshare.community.auth import acting_member, member_auth
 from commonshare.discussion import selectors, services
 from commonshare.discussion.models import Comment, CommentRevision, Thread
-from commonshare.discussion.vocab import BODY_MAX, SUBJECT_TEXT_MAX, TITLE_MAX
+from commonshare.discussion.vocab import BODY_MAX, PAGE_SIZE, SUBJECT_TEXT_MAX, TITLE_MAX
 
 router = Router(tags=["discussion"])
 
@@ -41,7 +43,15 @@ Subject = Annotated[
 
 
 class PageQuery(Schema):
-    page: int = Field(1, ge=1, le=10**6, description="Which page, from 1")
+    cursor: str | None = Field(
+        None,
+        max_length=paging.MAX_CURSOR_LENGTH,
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description="Where the page starts: a `next` or `previous` from an earlier page.",
+    )
+    limit: int = Field(
+        PAGE_SIZE, ge=1, le=paging.MAX_SIZE, description="Top-level comments per page."
+    )
 
 
 class MentionOut(Schema):
@@ -72,9 +82,9 @@ class ThreadOut(Schema):
     subject: str
     title: str | None = Field(description="A forum topic's title")
     started: bool = Field(description="Whether anybody has posted here yet")
-    page: int
-    pages: int
     comments: list[ThreadCommentOut]
+    next: str | None = Field(description="The cursor of the page after this one, or null.")
+    previous: str | None = Field(description="The cursor of the page before this one, or null.")
 
 
 class PostedOut(Schema):
@@ -98,12 +108,6 @@ class TopicOut(Schema):
     comment_count: int
     created_at: Any
     last_posted_at: Any
-
-
-class TopicsOut(Schema):
-    page: int
-    pages: int
-    topics: list[TopicOut]
 
 
 class CommentIn(StrictIn):
@@ -167,16 +171,17 @@ def _topic(topic: Thread) -> dict[str, Any]:
     }
 
 
-def _pages(page: Page[Any] | None) -> dict[str, int]:
+def _pages(page: paging.Page[Any] | None) -> dict[str, str | None]:
     if page is None:
-        return {"page": 1, "pages": 1}
-    return {"page": page.number, "pages": page.paginator.num_pages}
+        return {"next": None, "previous": None}
+    return {"next": page.next_cursor, "previous": page.previous_cursor}
 
 
-@router.get("/threads/{subject}", response={200: ThreadOut, **E404, **E422})
+@router.get("/threads/{subject}", response={200: ThreadOut, 400: ErrorOut, **E404, **E422})
 def get_thread(request: HttpRequest, subject: Subject, query: Query[PageQuery]) -> Any:
-    """A record's or a topic's thread: one page of comments, oldest first, with replies."""
-    view = selectors.thread_view(subject, query.page)
+    """A record's or a topic's thread: one page of its top-level comments, oldest first,
+    each with all its replies; ``next`` and ``previous`` are the cursors either side."""
+    view = selectors.thread_view(subject, query.cursor, query.limit)
     comments = [
         {
             **_comment(comment, view.subject),
@@ -246,11 +251,13 @@ def delete_comment(request: HttpRequest, comment_id: PathId) -> Any:
     return _comment(comment, comment.thread.reference)
 
 
-@router.get("/topics", response={200: TopicsOut, **E422})
-def list_topics(request: HttpRequest, query: Query[PageQuery]) -> Any:
+@router.get("/topics", response={200: list[TopicOut], **E422})
+@paged_here
+def list_topics(request: HttpRequest, **kwargs: Any) -> Any:
     """The commons forum's topics, the most recently active first."""
-    page = selectors.topics_page(query.page)
-    return {**_pages(page), "topics": [_topic(topic) for topic in page.object_list]}
+    asked = kwargs["paging"]
+    found = selectors.topics_page(asked.cursor, asked.limit)
+    return paging.Page([_topic(t) for t in found], found.next_cursor, found.previous_cursor)
 
 
 @router.post("/topics", auth=member_auth, response={201: PostedOut, **WRITE})

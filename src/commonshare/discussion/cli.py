@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from commonshare.clikit import as_option, echo_json, with_django
+from commonshare.clikit import as_option, echo_json, paged_options, rows_of, with_django
 from commonshare.community.cli import acting_member
 
 
@@ -34,22 +34,36 @@ def _report(posted: Any, done: str) -> None:
 
 @discussion.command("show")
 @click.argument("subject")
-@click.option("--page", default=1, type=click.IntRange(min=1), help="Which page of comments.")
 @click.option("--json", "as_json", is_flag=True, help="Print it as JSON.")
+@paged_options
 @with_django
-def discussion_show(subject: str, page: int, as_json: bool) -> None:
+def discussion_show(subject: str, as_json: bool, cursor: str | None, limit: int | None) -> None:
     """Show a thread: SUBJECT is task-12, contribution-4, proposal-3, norm-2,
-    distribution-1 or topic-5.
+    distribution-1 or topic-5. Each comment comes with its replies; --limit counts
+    the comments, not their replies.
 
-    Example: commonshare discussion show task-12
+    Example: commonshare discussion show task-12 --limit 20
     """
     from commonshare.discussion import selectors
+    from commonshare.discussion.subjects import parse
 
-    view = selectors.thread_view(subject, page)
+    thread = selectors.thread_of(subject)  # NotFound for a subject naming nothing
+    written = thread.reference if thread is not None else "-".join(map(str, parse(subject)))
+    comments = (
+        list(
+            rows_of(
+                lambda at, size: selectors.comments_page(thread, at, size),
+                cursor=cursor,
+                limit=limit,
+            )
+        )
+        if thread is not None
+        else []
+    )
     if as_json:
         echo_json(
             {
-                "subject": view.subject,
+                "subject": written,
                 "comments": [
                     {
                         "id": c.pk,
@@ -58,21 +72,19 @@ def discussion_show(subject: str, page: int, as_json: bool) -> None:
                         "deleted": c.is_deleted,
                         "replies": [r.pk for r in getattr(c, "shown_replies", [])],
                     }
-                    for c in view.comments
+                    for c in comments
                 ],
             }
         )
         return
-    if view.thread is not None and view.thread.is_topic:
-        click.echo(f"Topic: {view.thread.title}")
-    if not view.comments:
-        click.echo(f"No comments on {view.subject} yet.")
-    for comment in view.comments:
+    if thread is not None and thread.is_topic:
+        click.echo(f"Topic: {thread.title}")
+    if not comments:
+        click.echo(f"No comments on {written} yet.")
+    for comment in comments:
         click.echo(_line(comment))
         for reply in getattr(comment, "shown_replies", []):
             click.echo(_line(reply, "    "))
-    if view.page is not None and view.page.paginator.num_pages > 1:
-        click.echo(f"Page {view.page.number} of {view.page.paginator.num_pages}.")
 
 
 @discussion.command("post")
@@ -139,19 +151,19 @@ def discussion_delete(comment: int, as_email: str | None) -> None:
 
 
 @discussion.command("topics")
-@click.option("--page", default=1, type=click.IntRange(min=1), help="Which page of topics.")
+@paged_options
 @with_django
-def discussion_topics(page: int) -> None:
+def discussion_topics(cursor: str | None, limit: int | None) -> None:
     """List the commons forum's topics, the most recently active first.
 
-    Example: commonshare discussion topics
+    Example: commonshare discussion topics --limit 20
     """
     from commonshare.discussion import selectors
 
-    found = selectors.topics_page(page)
-    if not found.object_list:
+    found = list(rows_of(selectors.topics_page, cursor=cursor, limit=limit))
+    if not found:
         click.echo("No topics yet.")
-    for topic in found.object_list:
+    for topic in found:
         count = topic.comment_count
         click.echo(
             f"{topic.reference}: {topic.title} ({count} comment{'' if count == 1 else 's'}, "

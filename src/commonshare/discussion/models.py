@@ -83,6 +83,14 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["thread", "parent", "id"], name="discussion_thread_order"),
+            # A thread's page of top-level comments, oldest first, read in order from the
+            # index. Partial: PostgreSQL does not take ``parent IS NULL`` as an equality
+            # that an index on (thread, parent, created_at) could keep the order under.
+            models.Index(
+                fields=["thread", "created_at", "id"],
+                condition=models.Q(parent__isnull=True),
+                name="discussion_thread_oldest",
+            ),
             models.Index(fields=["author", "created_at"], name="discussion_author_recent"),
         ]
 

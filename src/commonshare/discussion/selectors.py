@@ -1,17 +1,20 @@
 """Reads of the discussion: a thread and its comments page by page, the forum's topics, one
 comment and its earlier texts, and the members a form offers to mention.
 
-Each list is paged in one function here (``comments_page``, ``topics_page``), so the
-site's paging is swapped in at one place per list.
+Each list is paged by keyset (``commonshare.paging``) in one function here
+(``comments_page``, ``topics_page``): a page is found by the cursor of the row it starts
+after, so a deep page costs what the first does. A thread pages its top-level comments;
+each comes with all its replies (replies are one level deep), so a reply is never on a
+different page from the comment it answers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Model, Prefetch, QuerySet
 
+from commonshare import paging
 from commonshare.community import rules
 from commonshare.community.models import Member
 from commonshare.core.discussion import handle_of
@@ -27,11 +30,11 @@ class ThreadView:
 
     subject: str
     thread: Thread | None
-    page: Page[Comment] | None
+    page: paging.Page[Comment] | None
 
     @property
     def comments(self) -> list[Comment]:
-        return list(self.page.object_list) if self.page is not None else []
+        return list(self.page.items) if self.page is not None else []
 
 
 def thread_of(subject: str) -> Thread | None:
@@ -55,18 +58,24 @@ def subject_of_record(record: Model) -> str:
     return subjects.written_of(record)
 
 
-def thread_view(subject: str, page: int | str | None = 1) -> ThreadView:
-    """The thread of ``subject`` with one page of its comments."""
+def thread_view(subject: str, cursor: str | None = None, size: int = vocab.PAGE_SIZE) -> ThreadView:
+    """The thread of ``subject`` with the page of its comments ``cursor`` points at (the
+    first without one). A cursor this thread did not hand out is ``paging.BadCursor``."""
     thread = thread_of(subject)
     if thread is None:
         kind, number = subjects.parse(subject)
         return ThreadView(f"{kind}-{number}", None, None)
-    return ThreadView(thread.reference, thread, comments_page(thread, page))
+    return ThreadView(thread.reference, thread, comments_page(thread, cursor, size))
 
 
-def comments_page(thread: Thread, page: int | str | None = 1) -> Page[Comment]:
-    """One page of ``thread``'s comments, oldest first, each with its replies
-    (``comment.shown_replies``); replies come with the comment they answer."""
+def comments_page(
+    thread: Thread, cursor: str | None = None, size: int = vocab.PAGE_SIZE
+) -> paging.Page[Comment]:
+    """One page of ``thread``'s top-level comments, oldest first, each with its replies
+    (``comment.shown_replies``, oldest first); replies come with the comment they answer.
+
+    Three queries at any depth: the page, its authors joined, and the replies of the
+    page's comments with theirs."""
     replies = Comment.objects.select_related("author").order_by("created_at", "id")
     top = (
         Comment.objects.filter(thread=thread, parent__isnull=True)
@@ -74,16 +83,15 @@ def comments_page(thread: Thread, page: int | str | None = 1) -> Page[Comment]:
         .prefetch_related(Prefetch("replies", queryset=replies, to_attr="shown_replies"))
         .order_by("created_at", "id")
     )
-    paged: Page[Comment] = Paginator(top, vocab.PAGE_SIZE).get_page(page)  # type: ignore[assignment]
-    return paged
+    return paging.page(top, cursor=cursor, size=size)
 
 
-def topics_page(page: int | str | None = 1) -> Page[Thread]:
+def topics_page(
+    cursor: str | None = None, size: int = vocab.TOPICS_PAGE_SIZE
+) -> paging.Page[Thread]:
     """One page of the commons forum's topics, the most recently active first."""
     topics = Thread.objects.filter(subject_type="").select_related("started_by")
-    return Paginator(topics.order_by("-last_posted_at", "-id"), vocab.TOPICS_PAGE_SIZE).get_page(
-        page
-    )
+    return paging.page(topics.order_by("-last_posted_at", "-id"), cursor=cursor, size=size)
 
 
 def comment(comment_id: int) -> Comment:

@@ -13,6 +13,7 @@ from commonshare.core.discussion import MENTION, REFERENCE, handle_key
 from commonshare.discussion import selectors
 from commonshare.discussion.models import Comment
 from commonshare.web.discussion_forms import CommentForm
+from commonshare.web.pager import cursor_of, pager
 from commonshare.web.text import render_comment
 
 # The page of each kind of record written by its number (the norm's page needs its kind).
@@ -23,6 +24,12 @@ _PAGES = {
     "distribution": "web:distribution",
     "topic": "web:topic",
 }
+
+
+# The address's parameter for a thread's page (a record's page may page its own lists too).
+COMMENTS = "comments"
+THREAD = ("← Earlier comments", "Later comments →", "First comments")
+FORUM = ("← More recent", "Older →", "Most recent")
 
 
 def reference_url(kind: str, number: int) -> str | None:
@@ -64,14 +71,18 @@ def comment_html(comment: Comment) -> SafeString:
 
 def thread_context(request: Any, subject: str, *, csrf_token: Any = None) -> dict[str, Any]:
     """What ``_thread.html`` shows: the thread's page of comments, who may post, the form."""
-    view = selectors.thread_view(subject, request.GET.get("comments") or 1)
+    view = selectors.thread_view(subject, cursor_of(request, COMMENTS))
     user = request.user
     can_post = bool(user.is_authenticated and user.left_at is None)
     return {
         "subject": view.subject,
         "view": view,
         "comments": view.comments,
-        "page": view.page,
+        "pager": pager(
+            request, view.page, label="Pages of the discussion", words=THREAD, param=COMMENTS
+        )
+        if view.page is not None
+        else None,
         "can_post": can_post,
         "user": user,
         "request": request,

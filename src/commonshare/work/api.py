@@ -20,6 +20,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.params import HeaderEx, P
 
+from commonshare import paging
 from commonshare.apikit import (
     E401,
     E404,
@@ -69,7 +70,29 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> QuerySet[Tas
 
 @router.get("/tasks/{task_id}", response={200: TaskDetailOut, **E404, **E422}, tags=["tasks"])
 def get_task(request: HttpRequest, task_id: PathId) -> Task:
-    return selectors.task(task_id)
+    task = selectors.task(task_id)
+    task.subtasks_page = paging.page(selectors.subtasks_of(task))  # type: ignore[attr-defined]
+    return task
+
+
+@router.get(
+    "/tasks/{task_id}/subtasks", response={200: list[TaskOut], **E404, **E422}, tags=["tasks"]
+)
+@paged
+def list_subtasks(request: HttpRequest, task_id: PathId) -> QuerySet[Task]:
+    """A task's subtasks, oldest first."""
+    return selectors.subtasks_of(selectors.task(task_id))
+
+
+@router.get(
+    "/tasks/{task_id}/contributions",
+    response={200: list[ContributionOut], **E404, **E422},
+    tags=["tasks"],
+)
+@paged
+def list_task_contributions(request: HttpRequest, task_id: PathId) -> QuerySet[Contribution]:
+    """The contributions logged against a task, newest first."""
+    return selectors.contributions_to(selectors.task(task_id))
 
 
 @router.post(

@@ -46,12 +46,23 @@ def task_create(
 
 @task.command("list")
 @click.option("--status", type=click.Choice(TaskStatus.values))
+@click.option("--parent", type=int, help="Only the subtasks of this task, oldest first.")
 @click.option("--json", "as_json", is_flag=True)
 @paged_options
 @with_django
-def task_list(status: str | None, as_json: bool, cursor: str | None, limit: int | None) -> None:
-    """List tasks, subtasks under their parent."""
-    from commonshare.work.selectors import tasks
+def task_list(
+    status: str | None, parent: int | None, as_json: bool, cursor: str | None, limit: int | None
+) -> None:
+    """List tasks, subtasks under their parent.
+
+    Example: commonshare task list --parent 12
+    """
+    from commonshare.work.selectors import subtasks_of, task, tasks
+
+    listed = tasks(status).order_by("pk")
+    if parent is not None:
+        listed = subtasks_of(task(parent))
+        listed = listed.filter(status=status) if status else listed
 
     rows = [
         {
@@ -62,7 +73,7 @@ def task_list(status: str | None, as_json: bool, cursor: str | None, limit: int 
             "status": t.status,
             "claimed_by": t.claimed_by.display_name if t.claimed_by else None,
         }
-        for t in rows_of(tasks(status).order_by("pk"), cursor=cursor, limit=limit)
+        for t in rows_of(listed, cursor=cursor, limit=limit)
     ]
     if as_json:
         echo_json(rows)
@@ -153,12 +164,20 @@ def contribution_log(receipt: str | None, as_email: str | None, **given: Any) ->
 
 
 @contribution.command("list")
+@click.option("--task", "task_id", type=int, help="Only those logged against this task.")
 @click.option("--json", "as_json", is_flag=True)
 @paged_options
 @with_django
-def contribution_list(as_json: bool, cursor: str | None, limit: int | None) -> None:
-    """List contributions with their review counts."""
-    from commonshare.work.selectors import contributions
+def contribution_list(
+    task_id: int | None, as_json: bool, cursor: str | None, limit: int | None
+) -> None:
+    """List contributions with their review counts.
+
+    Example: commonshare contribution list --task 12
+    """
+    from commonshare.work.selectors import contributions, contributions_to, task
+
+    listed = contributions().order_by("pk") if task_id is None else contributions_to(task(task_id))
 
     rows = [
         {
@@ -169,7 +188,7 @@ def contribution_list(as_json: bool, cursor: str | None, limit: int | None) -> N
             "summary": c.summary,
             "reviews": getattr(c, "review_count", 0),
         }
-        for c in rows_of(contributions().order_by("pk"), cursor=cursor, limit=limit)
+        for c in rows_of(listed, cursor=cursor, limit=limit)
     ]
     if as_json:
         echo_json(rows)

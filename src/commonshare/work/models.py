@@ -124,6 +124,8 @@ class Contribution(models.Model):
                 fields=["author", "-created_at", "-id"], name="contribution_author_newest"
             ),
             models.Index(fields=["kind", "-created_at", "-id"], name="contribution_kind_newest"),
+            # A task's page of contributions, newest first (the task page, its API list).
+            models.Index(fields=["task", "-created_at", "-id"], name="contribution_task_newest"),
         ]
         ordering = ["-created_at", "-id"]
 

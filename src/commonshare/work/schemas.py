@@ -64,11 +64,22 @@ class TaskOut(Schema):
 
 
 class TaskDetailOut(TaskOut):
-    subtasks: list[TaskOut]
+    subtasks: list[TaskOut] = Field(
+        description="The first page of its subtasks, oldest first; "
+        "`GET /api/tasks/{task_id}/subtasks` pages through them all"
+    )
+    subtasks_next: str | None = Field(
+        description="The cursor of the next page of subtasks there, or null"
+    )
 
+    # ``get_task`` pages the subtasks (``subtasks_page``) before the task is shown.
     @staticmethod
     def resolve_subtasks(task: Task) -> list[Task]:
-        return list(task.subtasks.select_related("claimed_by", "created_by").order_by("id"))
+        return list(task.subtasks_page.items)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_subtasks_next(task: Task) -> str | None:
+        return task.subtasks_page.next_cursor  # type: ignore[attr-defined,no-any-return]
 
 
 class TaskFilter(Schema):

@@ -153,10 +153,12 @@ def task_forest(
 
 
 def subtasks_of(task: Task) -> QuerySet[Task]:
-    return task.subtasks.select_related("claimed_by").order_by("created_at", "id")
+    """A task's subtasks, oldest first (page it: ``commonshare.paging``)."""
+    return task.subtasks.select_related("claimed_by", "created_by").order_by("created_at", "id")
 
 
 def contributions_to(task: Task) -> QuerySet[Contribution]:
+    """The contributions logged against a task, newest first, with their review figures."""
     return (
         Contribution.objects.filter(task=task)
         .select_related("author")

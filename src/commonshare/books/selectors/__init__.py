@@ -63,6 +63,7 @@ __all__ = [
     "DistributionBasis",
     "JournalPage",
     "LedgerTotals",
+    "account_history",
     "currencies",
     "distributed_totals",
     "distribution",
@@ -237,15 +238,21 @@ def earned_by_currency(member: Member) -> dict[str, int]:
 
 
 def withdrawals_of(member: Member) -> QuerySet[Withdrawal]:
-    return Withdrawal.objects.filter(member=member)
+    """Payouts by bank transfer to a member, newest first (page it: ``commonshare.paging``)."""
+    return Withdrawal.objects.filter(member=member).order_by("-created_at", "-id")
+
+
+def account_history(member: Member) -> QuerySet[Any]:
+    """Postings to a member's payable account, newest entry first, as rows of
+    ``entry_id, entry__date, entry__description, currency, minor`` (page it)."""
+    return (
+        journal.entered_postings()
+        .filter(account=payable_account(member.pk))
+        .order_by("-entry_id", "line", "pk")
+        .values("pk", "entry_id", "line", "entry__date", "entry__description", "currency", "minor")
+    )
 
 
 def member_account_history(member: Member, *, limit: int = 200) -> list[dict[str, Any]]:
     """Postings to a member's payable account, newest first: what was owed and paid."""
-    rows = (
-        journal.entered_postings()
-        .filter(account=payable_account(member.pk))
-        .order_by("-entry_id", "line")
-        .values("entry_id", "entry__date", "entry__description", "currency", "minor")[:limit]
-    )
-    return [dict(row) for row in rows]
+    return [dict(row) for row in account_history(member)[:limit]]

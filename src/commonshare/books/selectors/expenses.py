@@ -101,6 +101,11 @@ def _claims() -> QuerySet[Contribution]:
     )
 
 
+def expense_claims_queryset() -> QuerySet[Contribution]:
+    """Every expense claim, newest first, with what its status is worked out from."""
+    return _claims()
+
+
 def with_status(claims: list[Contribution]) -> list[Contribution]:
     """``claims``, each with its ``status`` by the policy of the day it was logged."""
     policy_on = policies_by_day()

@@ -7,22 +7,32 @@ package's ``__init__`` does not re-export).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
+from commonshare import paging
 from commonshare.books.models import Income, ReversalRequest, Withdrawal
-from commonshare.books.selectors.expenses import expense_claims, may_decide
+from commonshare.books.selectors import expenses
+from commonshare.books.selectors.expenses import may_decide
 from commonshare.books.vocab import ExpenseStatus, IncomeStatus, ReversalStatus, WithdrawalStatus
 from commonshare.community.models import Member
 from commonshare.errors import NotFound
 from commonshare.work import trust
 from commonshare.work.models import Contribution
 
+SECTIONS = ("incomes", "withdrawals", "disputes", "own_disputes", "reversals", "claims")
+"""The lists of the page, each paged on its own: its name is its cursor's parameter."""
+
 
 @dataclass
 class Waiting:
-    """Each list holds what this member, and nobody else's say, can move on."""
+    """Each list holds what this member, and nobody else's say, can move on: one page of
+    it (``pages`` holds each list's page, with the cursors to the pages either side)."""
 
     incomes: list[Income] = field(default_factory=list)
     withdrawals: list[Withdrawal] = field(default_factory=list)
@@ -32,9 +42,11 @@ class Waiting:
     own_disputes: list[Withdrawal] = field(default_factory=list)
     reversals: list[ReversalRequest] = field(default_factory=list)
     claims: list[Contribution] = field(default_factory=list)
+    pages: dict[str, paging.Page[Any]] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
+        """What this page shows that the member may move on (not their own disputes)."""
         return (
             len(self.incomes)
             + len(self.withdrawals)
@@ -43,59 +55,134 @@ class Waiting:
             + len(self.claims)
         )
 
+    @property
+    def has_more(self) -> bool:
+        """Whether any list goes on past this page."""
+        return any(page.next_cursor for page in self.pages.values())
 
-def pending_incomes() -> list[Income]:
+
+def pending_incomes() -> QuerySet[Income]:
     """Income waiting for confirmation, oldest first, with any likely duplicate it has."""
-    return list(
+    return (
         Income.objects.filter(status=IncomeStatus.PENDING)
         .select_related("recorded_by", "duplicate_of")
         .order_by("created_at", "id")
     )
 
 
-def pending_reversals() -> list[ReversalRequest]:
+def pending_reversals() -> QuerySet[ReversalRequest]:
     """Reversals asked for and waiting for a second member, oldest first."""
-    return list(
+    return (
         ReversalRequest.objects.filter(status=ReversalStatus.PENDING)
         .select_related("requested_by")
         .order_by("created_at", "id")
     )
 
 
-def withdrawals_to_answer(member: Member) -> list[Withdrawal]:
+def withdrawals_to_answer(member: Member) -> QuerySet[Withdrawal]:
     """Payouts recorded to ``member`` that wait for them to confirm or dispute."""
-    return list(
+    return (
         Withdrawal.objects.filter(member=member, status=WithdrawalStatus.PENDING)
-        .select_related("recorded_by")
+        .select_related("member", "recorded_by", "resolved_by")
         .order_by("created_at", "id")
     )
 
 
-def disputed_withdrawals() -> list[Withdrawal]:
-    """Payouts their payee disputed, waiting for a third member to settle, oldest first."""
-    return list(
-        Withdrawal.objects.filter(status=WithdrawalStatus.DISPUTED)
-        .select_related("member", "recorded_by")
+def disputed_withdrawals() -> QuerySet[Withdrawal]:
+    """Payouts their payee disputed, waiting for a third member to settle, oldest first
+    (a dispute always has the moment it was answered)."""
+    return (
+        Withdrawal.objects.filter(status=WithdrawalStatus.DISPUTED, answered_at__isnull=False)
+        .select_related("member", "recorded_by", "resolved_by")
         .order_by("answered_at", "id")
     )
 
 
-def waiting_for(member: Member) -> Waiting:
-    """What ``member`` may confirm now, by the same rules the services apply."""
-    waiting = Waiting(withdrawals=withdrawals_to_answer(member))
+def _drawn_for(claims: QuerySet[Contribution], member_pk: int) -> QuerySet[Contribution]:
+    """Claims ``member_pk`` was drawn to approve, or that anyone may (drawn before there
+    was a draw), found by the database: the list in ``approvers`` holds the id."""
+    if connection.vendor == "postgresql":
+        return claims.filter(Q(approvers__isnull=True) | Q(approvers__contains=[member_pk]))
+    # Django has no JSON containment lookup on SQLite; json_each reads the list instead.
+    drawn = RawSQL(
+        "EXISTS (SELECT 1 FROM json_each(work_contribution.approvers) AS a WHERE a.value = %s)",
+        (member_pk,),
+        output_field=BooleanField(),
+    )
+    return claims.alias(drawn=drawn).filter(Q(approvers__isnull=True) | Q(drawn=True))
+
+
+def claims_to_decide(member: Member) -> QuerySet[Contribution]:
+    """Expense claims ``member`` may decide and has not: not their own, not approved by a
+    decision, drawn for them. Whether each is still pending is worked out per claim by
+    the policy of its day (``expenses.with_status``), so ``waiting_for`` keeps those."""
+    claims = (
+        expenses.expense_claims_queryset()
+        .exclude(author=member)
+        .filter(approved_by_decision__isnull=True)
+        .exclude(expense_decisions__member=member)
+    )
+    return _drawn_for(claims, member.pk)
+
+
+def _is_pending_for(member_pk: int) -> Callable[[Contribution], bool]:
+    def pending(claim: Contribution) -> bool:
+        status: str = claim.status  # type: ignore[attr-defined]
+        return status == ExpenseStatus.PENDING and may_decide(claim, member_pk)
+
+    return pending
+
+
+def _lists(member: Member) -> dict[str, tuple[QuerySet[Any], dict[str, Any]]]:
+    """Each list this member sees, by the rules the services apply: its rows, and how
+    ``paging.page`` dresses and filters them."""
     disputed = disputed_withdrawals()
-    waiting.own_disputes = [w for w in disputed if member.pk in (w.member_id, w.recorded_by_id)]
+    party = Q(member=member) | Q(recorded_by=member)
+    lists: dict[str, tuple[QuerySet[Any], dict[str, Any]]] = {
+        "withdrawals": (withdrawals_to_answer(member), {}),
+        "own_disputes": (disputed.filter(party), {}),
+    }
     if trust.has_power(member, trust.Power.MONEY):
-        waiting.disputes = [w for w in disputed if w not in waiting.own_disputes]
-        waiting.incomes = [i for i in pending_incomes() if i.recorded_by_id != member.pk]
-        waiting.reversals = [r for r in pending_reversals() if r.requested_by_id != member.pk]
+        lists["disputes"] = (disputed.exclude(party), {})
+        lists["incomes"] = (pending_incomes().exclude(recorded_by=member), {})
+        lists["reversals"] = (pending_reversals().exclude(requested_by=member), {})
     if trust.has_power(member, trust.Power.APPROVE_EXPENSES):
-        waiting.claims = [
-            claim
-            for claim in expense_claims(ExpenseStatus.PENDING)
-            if may_decide(claim, member.pk)
-            and all(d.member_id != member.pk for d in claim.expense_decisions.all())
-        ]
+        lists["claims"] = (
+            claims_to_decide(member),
+            {"dress": expenses.with_status, "keep": _is_pending_for(member.pk)},
+        )
+    return lists
+
+
+def waiting_for(
+    member: Member,
+    cursors: Mapping[str, str | None] | None = None,
+    *,
+    size: int = paging.DEFAULT_SIZE,
+) -> Waiting:
+    """What ``member`` may confirm now: one page of each list, at the cursor ``cursors``
+    names for it (the first page without one). A cursor a list did not hand out is
+    ``paging.BadCursor``."""
+    at = cursors or {}
+    waiting = Waiting()
+    for name, (rows, how) in _lists(member).items():
+        found = paging.page(rows, cursor=at.get(name), size=size, **how)
+        waiting.pages[name] = found
+        setattr(waiting, name, found.items)
+    return waiting
+
+
+def everything_waiting_for(member: Member) -> Waiting:
+    """Every row of every list, fetched a page at a time (for the command, which prints
+    them all)."""
+    waiting = Waiting()
+    for name, (rows, how) in _lists(member).items():
+        found = paging.page(rows, size=paging.MAX_SIZE, **how)
+        every = list(found.items)
+        while found.next_cursor:
+            found = paging.page(rows, cursor=found.next_cursor, size=paging.MAX_SIZE, **how)
+            every.extend(found.items)
+        setattr(waiting, name, every)
     return waiting
 
 

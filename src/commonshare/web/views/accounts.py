@@ -64,6 +64,14 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         cursor=cursor_of(request, "payouts"),
         size=MEMBER_PAGE_SIZE,
     )
+    history = paging.page(
+        books.account_history(member), cursor=cursor_of(request, "history"), size=MEMBER_PAGE_SIZE
+    )
+    withdrawals = paging.page(
+        books.withdrawals_of(member),
+        cursor=cursor_of(request, "withdrawals"),
+        size=MEMBER_PAGE_SIZE,
+    )
     return render(
         request,
         "web/members/detail.html",
@@ -80,8 +88,14 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             ),
             "earned": sorted(books.earned_by_currency(member).items()),
             "owed": books.owed_by_currency(member.pk),
-            "history": books.member_account_history(member),
-            "withdrawals": books.withdrawals_of(member).select_related("entry"),
+            "history": history,
+            "history_pager": pager(
+                request, history, label="Pages of the account's history", param="history"
+            ),
+            "withdrawals": withdrawals,
+            "withdrawals_pager": pager(
+                request, withdrawals, label="Pages of withdrawals", param="withdrawals"
+            ),
             # Nobody records a payout to themself: the sender does, and the payee confirms.
             "withdrawal_form": WithdrawalForm()
             if request.user.is_authenticated and request.user.pk != member.pk

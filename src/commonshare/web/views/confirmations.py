@@ -16,17 +16,37 @@ from commonshare.books import services
 from commonshare.books.selectors import waiting
 from commonshare.errors import Conflict
 from commonshare.web.forms import DisputeForm, ResolutionForm
+from commonshare.web.pager import IN_ORDER, cursor_of, pager
 from commonshare.web.templatetags.commonshare_web import money
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 
+# Each list's pager: its label, and its words (the lists run oldest first).
+_PAGERS = {
+    "incomes": "Pages of income to confirm",
+    "withdrawals": "Pages of payouts to you",
+    "disputes": "Pages of disputed payouts to settle",
+    "own_disputes": "Pages of your disputed payouts",
+    "reversals": "Pages of reversals to confirm",
+    "claims": "Pages of expense claims to decide",
+}
+
 
 @login_required
+@domain_errors
 def waiting_page(request: MemberRequest) -> HttpResponse:
-    """What waits for the signed-in member: each item with its button."""
+    """What waits for the signed-in member: each item with its button, each list paged
+    by its own link (``?incomes=…``), which keeps the other lists where they were."""
+    found = waiting.waiting_for(
+        request.user, {name: cursor_of(request, name) for name in waiting.SECTIONS}
+    )
+    pagers = {
+        name: pager(request, page, label=_PAGERS[name], words=IN_ORDER, param=name)
+        for name, page in found.pages.items()
+    }
     return render(
         request,
         "web/books/waiting.html",
-        {"waiting": waiting.waiting_for(request.user), "dispute_form": DisputeForm()},
+        {"waiting": found, "pagers": pagers, "dispute_form": DisputeForm()},
     )
 
 

@@ -15,6 +15,7 @@ from commonshare.discussion.services import Posted
 from commonshare.errors import Conflict
 from commonshare.web import discussion as presenting
 from commonshare.web.discussion_forms import CommentForm, EditForm, TopicForm
+from commonshare.web.pager import cursor_of, pager
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
 
 
@@ -151,10 +152,18 @@ def comment_history(request: HttpRequest, comment_id: int) -> HttpResponse:
     )
 
 
+@domain_errors
 def forum(request: HttpRequest) -> HttpResponse:
     """The commons forum: topics about anything, the most recently active first."""
-    page = selectors.topics_page(request.GET.get("page") or 1)
-    return render(request, "web/discussion/forum.html", {"page": page})
+    topics = selectors.topics_page(cursor_of(request))
+    return render(
+        request,
+        "web/discussion/forum.html",
+        {
+            "topics": topics,
+            "pager": pager(request, topics, label="Pages of topics", words=presenting.FORUM),
+        },
+    )
 
 
 @login_required

@@ -10,12 +10,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from commonshare import paging
 from commonshare.errors import Conflict
 from commonshare.web.forms import TaskForm
-from commonshare.web.pager import cursor_of, pager, size_of
+from commonshare.web.pager import IN_ORDER, cursor_of, pager, size_of
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors, services
 from commonshare.work.models import Task
+
+TASK_PAGE_SIZE = 20  # of each list on a task's page
 
 
 @domain_errors
@@ -43,13 +46,31 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     user = request.user
     mine = user.is_authenticated and task.claimed_by_id == user.pk
     current = user.is_authenticated and user.left_at is None
+    # Two lists on one page, each paged by its own parameter; the other's cursor is kept.
+    subtasks = paging.page(
+        selectors.subtasks_of(task), cursor=cursor_of(request, "subtasks"), size=TASK_PAGE_SIZE
+    )
+    contributions = paging.page(
+        selectors.contributions_to(task),
+        cursor=cursor_of(request, "contributions"),
+        size=TASK_PAGE_SIZE,
+    )
     return render(
         request,
         "web/tasks/detail.html",
         {
             "task": task,
-            "subtasks": selectors.subtasks_of(task),
-            "contributions": selectors.contributions_to(task),
+            "subtasks": subtasks,
+            "subtasks_pager": pager(
+                request, subtasks, label="Pages of subtasks", words=IN_ORDER, param="subtasks"
+            ),
+            "contributions": contributions,
+            "contributions_pager": pager(
+                request,
+                contributions,
+                label="Pages of contributions to this task",
+                param="contributions",
+            ),
             # Which buttons to offer; the services decide what actually happens.
             "can_claim": current and task.status == Task.Status.OPEN,
             "can_release": mine and task.status == Task.Status.CLAIMED,
