@@ -325,5 +325,6 @@ def confirm_reversal(request: HttpRequest, request_id: PathId) -> Any:
 )
 def waiting_for_me(request: HttpRequest) -> Any:
     """What waits for your confirmation: income, payouts to you, reversals, expense claims
-    you were drawn to approve."""
+    you were drawn to approve; and every distribution in its challenge window, with what it
+    pays you, when it posts and how you may object."""
     return waiting.waiting_for(acting_member(request))
