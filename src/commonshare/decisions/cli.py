@@ -35,7 +35,12 @@ def _criteria(given: tuple[str, ...]) -> list[dict[str, str]]:
     help="consent, majority, supermajority, score, ranked_irv, ranked_schulze or lazy_consensus.",
 )
 @click.option("--option", "options", multiple=True, help="An option (score and ranked).")
-@click.option("--criterion", "criteria", multiple=True, help="NAME:WEIGHT (score voting).")
+@click.option(
+    "--criterion",
+    "criteria",
+    multiple=True,
+    help="NAME:WEIGHT, what it is judged by (score voting counts by them; any method shows them).",
+)
 @click.option("--threshold", help="The supermajority share, such as 0.667.")
 @click.option("--quorum", help="The share of eligible members who must vote (0 to 1).")
 @click.option("--eligibility", type=int, help="The trust level a voter needs.")
