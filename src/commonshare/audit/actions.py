@@ -7,7 +7,8 @@ committed) and must write exactly one audit event through
 raised before the commit, so everything the action wrote is rolled back. After the
 commit the event goes to every subscriber (``subscribe``): notifications, feeds and
 search indexes hang off this hook, and none of them runs for a write that was rolled
-back.
+back. A subscriber may itself call an action: the hooks run once this action's mark
+is cleared, so that is a fresh action after the commit, not one nested inside this one.
 
 A service that needs another service's write calls that service's private,
 undecorated helper, never the action itself: actions do not nest.
