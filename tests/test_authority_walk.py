@@ -60,8 +60,8 @@ pytestmark = pytest.mark.django_db
 
 MONEY = "moves money or decides rules: walked below as fresh, gone and themself"
 ACCOUNT = "a member's own account, or acting as nobody (signing in, joining, mailed links)"
-WORK = "tasks, contributions and reviews: earned trust, walked by the work tests"
-TALK = "comments and topics: limited by trust and rate, walked by tests/discussion"
+WORK = "tasks, contributions and reviews: walked in tests/test_authority_walk_work.py"
+TALK = "comments and topics, limited by trust and rate: walked in test_authority_walk_work.py"
 READ = "a page that only reads (a POST changes nothing)"
 
 WEB_ROUTES: dict[str, str] = {
@@ -209,6 +209,20 @@ def test_the_api_table_covers_exactly_the_enumerated_writes() -> None:
 def test_every_money_route_is_walked_below() -> None:
     assert {n for n, kind in WEB_ROUTES.items() if kind == MONEY} == set(WEB_CALLS)
     assert {r for r, kind in API_ROUTES.items() if kind == MONEY} == set(API_CALLS)
+
+
+def test_every_work_and_talk_route_is_walked_as_fresh_gone_and_themself() -> None:
+    from tests import test_authority_walk_work as walk
+
+    assert {n for n, kind in WEB_ROUTES.items() if kind in (WORK, TALK)} == set(walk.WEB_CALLS)
+    assert {r for r, kind in API_ROUTES.items() if kind in (WORK, TALK)} == set(walk.API_CALLS)
+    # Each is tried by a member who left, and each rule says who else it refuses.
+    assert {route for route, who in walk._tries(walk.WEB_CALLS) if who == "gone"} == set(
+        walk.WEB_CALLS
+    )
+    assert {route for route, who in walk._tries(walk.API_CALLS) if who == "gone"} == set(
+        walk.API_CALLS
+    )
 
 
 # --- the world the walk runs in ------------------------------------------------------------

@@ -156,6 +156,7 @@ def test_the_journey_from_the_command_line(tmp_path, trust_levels) -> None:  # t
         "disputes": [],
         "reversals": [],
         "claims": [],
+        "challenges": [],  # the distribution posted already
     }
     received = run("books", "received", str(withdrawal.pk), member="ada@example.org")
     assert "confirmed" in received.output

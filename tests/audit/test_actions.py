@@ -198,3 +198,30 @@ def test_the_registry_knows_each_action_by_its_dotted_name() -> None:
     assert actions.ACTIONS[name] is community.join
     assert actions.is_action(community.join)
     assert not actions.is_action(community.member_for_token)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_subscriber_may_run_an_action_of_its_own_after_the_commit(
+    make_member: Callable[..., Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Outside a test's wrapping transaction the hooks run as the commit completes; the
+    subscriber's action is a fresh one, with its own single event, not a nested one."""
+    ada = make_member("Ada")
+    codes: list[str] = []
+
+    def follows(event: AuditEvent) -> None:
+        codes.append(event.code)
+        if len(codes) == 1:
+            _rename(ada, "Renamed")  # an action of its own, from the hook
+
+    actions.subscribe(follows)
+    try:
+        community.update_profile(ada, display_name="Ada L", bio="")
+        assert _name(ada) == "Renamed"
+        community.update_profile(ada, display_name="Ada M", bio="")  # another, in a row
+    finally:
+        actions.unsubscribe(follows)
+    assert "do not nest" not in caplog.text
+    assert _name(ada) == "Ada M"
+    assert codes == ["community.member.updated"] * 3  # the profile, the rename, the profile
+    assert AuditEvent.objects.filter(code="community.member.updated").count() == 3

@@ -48,7 +48,7 @@ NOT_ACTIONS = {
         "the audit subscriber that calls the end_steward_phase action when a condition holds"
     ),
     "governance.policy_problems": "checks a policy's content; writes nothing",
-    "decisions.close_due": "closes each due decision by its own close_decision action",
+    "decisions.close_due_decisions": "closes each due decision by its own close_decision action",
     "books.use_decision_door": (
         "registers, at start-up, how the decisions app carries a proposed distribution"
     ),

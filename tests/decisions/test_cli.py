@@ -37,7 +37,7 @@ def test_propose_vote_show_close_and_recount(make_member: Any) -> None:
     with after_close(Proposal.objects.get()):
         closed = runner.invoke(main, ["decision", "close-due"])
     assert closed.exit_code == 0, closed.output
-    assert "Passed" in closed.output and "1 closed." in closed.output
+    assert "Passed" in closed.output and "1 of 1 due closed." in closed.output
     recount = runner.invoke(main, ["decision", "recount", "1"])
     assert recount.exit_code == 0 and "matches the published tally" in recount.output
     counted = runner.invoke(main, ["decision", "receipt", "1", receipt])

@@ -126,7 +126,7 @@ def test_a_passed_policy_change_is_adopted_once_from_the_next_period(make_member
         closed = services.close_decision(1)
         with pytest.raises(Conflict):
             services.close_decision(1)
-        assert services.close_due() == []
+        assert services.close_due_decisions() == []
     assert PolicyVersion.objects.count() == versions + 1
     version = PolicyVersion.objects.order_by("-number").first()
     assert version is not None and version.adopted_by == "decision 1"

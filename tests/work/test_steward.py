@@ -265,3 +265,19 @@ def test_the_policy_checks_name_each_bad_steward_rule() -> None:
         "steward.forever",
     }
     assert all(p.message and "_" not in p.message.split("'")[0] for p in problems)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_end_is_recorded_by_the_real_commit_hook_not_inside_the_action_that_fired_it(
+    begun: Any, site_subscribers: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Outside a test's wrapping transaction the hooks run as the action's transaction
+    commits: the subscriber's own action must not be taken for a nested one."""
+    ada = _join("Ada")
+    begun.move_to(START + dt.timedelta(days=91))
+    community.update_profile(ada, display_name="Ada L", bio="")  # fires the subscriber
+    community.update_profile(ada, display_name="Ada", bio="")  # and again, in a row
+    assert "do not nest" not in caplog.text
+    assert StewardPhaseEnd.objects.get().reason == "days"
+    assert AuditEvent.objects.filter(code="work.steward_phase.ended").count() == 1
+    assert AuditEvent.objects.filter(code="community.member.updated").count() == 2

@@ -7,7 +7,8 @@ committed) and must write exactly one audit event through
 raised before the commit, so everything the action wrote is rolled back. After the
 commit the event goes to every subscriber (``subscribe``): notifications, feeds and
 search indexes hang off this hook, and none of them runs for a write that was rolled
-back.
+back. A subscriber may itself call an action: the hooks run once this action's mark
+is cleared, so that is a fresh action after the commit, not one nested inside this one.
 
 A service that needs another service's write calls that service's private,
 undecorated helper, never the action itself: actions do not nest.
@@ -89,15 +90,19 @@ def action(function: Callable[P, R]) -> Callable[P, R]:
             )
         _refuse_floats(signature.bind_partial(*args, **kwargs).arguments)
         running = _Running(name)
-        token = _current.set(running)
-        try:
-            with transaction.atomic(durable=True), connection.execute_wrapper(running.watch):
-                result = function(*args, **kwargs)
+        with transaction.atomic(durable=True):
+            # The running mark is cleared before the transaction's exit, because the
+            # exit is where the commit hooks run: a subscriber that calls an action
+            # then starts a fresh one after this one's commit, never nested inside it.
+            token = _current.set(running)
+            try:
+                with connection.execute_wrapper(running.watch):
+                    result = function(*args, **kwargs)
                 _check_one_event(running)
                 for event in running.events:
                     _queue(event)
-        finally:
-            _current.reset(token)
+            finally:
+                _current.reset(token)
         return result
 
     run.__action__ = name  # type: ignore[attr-defined]

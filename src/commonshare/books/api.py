@@ -366,6 +366,8 @@ def confirm_reversal(request: HttpRequest, request_id: PathId) -> Any:
 )
 def waiting_for_me(request: HttpRequest, cursors: Query[WaitingQuery]) -> Any:
     """What waits for your confirmation: income, payouts to you, reversals, expense claims
-    you were drawn to approve. One page of each list: `next` names the cursor of each
-    list's next page, passed back under the list's name (`?incomes=…`)."""
+    you were drawn to approve, one page of each list (`next` names the cursor of each
+    list's next page, passed back under the list's name: `?incomes=…`); and every
+    distribution in its challenge window, with what it pays you, when it posts and how you
+    may object."""
     return waiting.waiting_for(acting_member(request), cursors.model_dump())

@@ -417,12 +417,33 @@ def books_confirm_reversal(request_id: int, as_email: str | None) -> None:
     click.echo(f"Entry {entry.seq} reverses entry {entry.reverses}.")
 
 
+def _challenge_line(challenge: Any) -> str:
+    from commonshare.core.money import from_minor
+
+    found = challenge.distribution
+    yours = (
+        f"yours {from_minor(challenge.yours.amount_minor, found.currency)} {found.currency}"
+        if challenge.yours
+        else "nothing to you"
+    )
+    line = (
+        f"distribution {found.pk} of {challenge.period_name}: {found.amount} {found.currency} "
+        f"to {challenge.payees} member{'s' if challenge.payees != 1 else ''} ({yours}). "
+        f"{challenge.posts()} {challenge.how_to_object()}"
+    )
+    if not challenge.may_object:
+        return line
+    ballot = "--choice against" if challenge.standing.in_vote else "--position object --reason TEXT"
+    return f"{line} -> commonshare decision vote {challenge.number} {ballot}"
+
+
 @books.command("waiting")
 @click.option("--json", "as_json", is_flag=True)
 @as_option
 @with_django
 def books_waiting(as_json: bool, as_email: str | None) -> None:
-    """What waits for your confirmation: income, payouts to you, reversals, claims.
+    """What waits for your confirmation: income, payouts to you, reversals, claims; and the
+    distributions in their challenge window, with how to object.
 
     Example: commonshare books waiting --as grace@example.org
     """
@@ -462,6 +483,7 @@ def books_waiting(as_json: bool, as_email: str | None) -> None:
             f"-> commonshare expense approve {c.pk} --version {c.version}"
             for c in found.claims
         ),
+        *(_challenge_line(c) for c in found.challenges),
     ]
     if as_json:
         echo_json(
@@ -471,6 +493,7 @@ def books_waiting(as_json: bool, as_email: str | None) -> None:
                 "disputes": [w.pk for w in found.disputes],
                 "reversals": [r.pk for r in found.reversals],
                 "claims": [c.pk for c in found.claims],
+                "challenges": [c.distribution.pk for c in found.challenges],
             }
         )
         return

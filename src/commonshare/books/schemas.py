@@ -406,8 +406,62 @@ class WaitingNextOut(Schema):
     claims: str | None
 
 
+class ChallengeOut(Schema):
+    """A proposed distribution in its challenge window, as the calling member sees it."""
+
+    distribution: DistributionRef
+    amount: str
+    payees: int = Field(description="How many members it pays")
+    your_payout: str | None = Field(description="What it pays the calling member, if anything")
+    decision: int = Field(description="The number of the lazy-consensus decision carrying it")
+    posts_at: dt.datetime = Field(
+        description="When its decision (or the majority vote after an objection) closes: it "
+        "posts then unless stopped"
+    )
+    in_vote: bool = Field(description="An objection turned it into a majority vote")
+    may_object: bool = Field(description="Whether the calling member may object (or vote)")
+    objected: bool = Field(description="The calling member's ballot objects, or votes against")
+    posts: str = Field(description="When it posts, in a sentence")
+    how_to_object: str = Field(description="What the calling member can do, in a sentence")
+
+    @staticmethod
+    def resolve_distribution(obj: Any) -> Any:
+        return obj.distribution
+
+    @staticmethod
+    def resolve_amount(obj: Any) -> str:
+        return str(obj.distribution.amount)
+
+    @staticmethod
+    def resolve_your_payout(obj: Any) -> str | None:
+        if obj.yours is None:
+            return None
+        return str(from_minor(obj.yours.amount_minor, obj.distribution.currency))
+
+    @staticmethod
+    def resolve_decision(obj: Any) -> int:
+        return int(obj.number)
+
+    @staticmethod
+    def resolve_in_vote(obj: Any) -> bool:
+        return bool(obj.standing.in_vote)
+
+    @staticmethod
+    def resolve_objected(obj: Any) -> bool:
+        return bool(obj.standing.objected)
+
+    @staticmethod
+    def resolve_posts(obj: Any) -> str:
+        return str(obj.posts())
+
+    @staticmethod
+    def resolve_how_to_object(obj: Any) -> str:
+        return str(obj.how_to_object())
+
+
 class WaitingOut(Schema):
-    """What waits for the calling member's confirmation: one page (50) of each list."""
+    """What waits for the calling member's confirmation, one page (50) of each list, and
+    the distributions in their challenge window."""
 
     incomes: list[IncomeOut]
     withdrawals: list[WithdrawalOut]
@@ -417,6 +471,10 @@ class WaitingOut(Schema):
     reversals: list[ReversalOut]
     claims: list[ExpenseClaimOut]
     next: WaitingNextOut
+    challenges: list[ChallengeOut] = Field(
+        description="Proposed distributions in their challenge window (shown to every member; "
+        "not counted as waiting for you)"
+    )
 
     @staticmethod
     def resolve_next(waiting: Any) -> dict[str, str | None]:

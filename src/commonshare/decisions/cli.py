@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import click
@@ -34,7 +35,12 @@ def _criteria(given: tuple[str, ...]) -> list[dict[str, str]]:
     help="consent, majority, supermajority, score, ranked_irv, ranked_schulze or lazy_consensus.",
 )
 @click.option("--option", "options", multiple=True, help="An option (score and ranked).")
-@click.option("--criterion", "criteria", multiple=True, help="NAME:WEIGHT (score voting).")
+@click.option(
+    "--criterion",
+    "criteria",
+    multiple=True,
+    help="NAME:WEIGHT, what it is judged by (score voting counts by them; any method shows them).",
+)
 @click.option("--threshold", help="The supermajority share, such as 0.667.")
 @click.option("--quorum", help="The share of eligible members who must vote (0 to 1).")
 @click.option("--eligibility", type=int, help="The trust level a voter needs.")
@@ -198,13 +204,29 @@ def decision_close(number: int) -> None:
 @decision.command("close-due")
 @with_django
 def decision_close_due() -> None:
-    """Close every decision past its closing time (for a timer, such as cron).
+    """Close every decision past its closing time, the earliest first (for a timer).
+
+    Each is closed as ``decision close`` would; running it again changes nothing.
 
     Example: commonshare decision close-due
     """
-    from commonshare.decisions import services
+    from django.utils import timezone
 
-    done = services.close_due()
+    from commonshare.decisions import selectors, services, vocab
+
+    now = timezone.now()
+    due = len(selectors.due_numbers(now))
+    with click.progressbar(length=due, label="Closing due decisions", file=sys.stderr) as bar:
+        done = services.close_due_decisions(now, each=lambda _number: bar.update(1))
     for closed in done:
         click.echo(f"Decision {closed.number}: {closed.statement}")
-    click.echo(f"{len(done)} closed.")
+    if not due:
+        click.echo("No decision was due.")
+        return
+    voting = sum(1 for p in done if p.stage == vocab.Stage.RUNOFF)
+    said = [f"{len(done) - voting} of {due} due closed"]
+    if voting:
+        said.append(f"{voting} moved to a majority vote after an objection")
+    if len(done) < due:
+        said.append(f"{due - len(done)} left as they were (see the log)")
+    click.echo("; ".join(said) + ".")

@@ -10,24 +10,30 @@ Neither function records an event: the books action that calls them records the 
 
 from __future__ import annotations
 
+import json
 import secrets
+from collections.abc import Sequence
+from typing import Any
 
 from django.utils import timezone
 
+from commonshare.books.challenges import Standing, use_standing_reader
 from commonshare.books.distribution import DecisionDoor, use_decision_door
 from commonshare.books.models import Distribution
 from commonshare.community.models import Member
 from commonshare.core.decisions import Method, Terms, check_terms, terms_to_dict
 from commonshare.core.policy import canonical_json
 from commonshare.core.words import period_words
-from commonshare.decisions import vocab
+from commonshare.decisions import selectors, vocab
+from commonshare.decisions.models import Ballot, Proposal
+from commonshare.decisions.rules import ensure_may_vote
 from commonshare.decisions.services import (
     _close_withdrawn,
     _ensure_may_propose,
     _guarded,
     _new_proposal,
 )
-from commonshare.errors import Problems
+from commonshare.errors import Forbidden, Problems
 from commonshare.governance.selectors import current_policy
 from commonshare.work import trust
 
@@ -84,8 +90,40 @@ def _withdraw_distribution_decision(number: int, sentence: str) -> None:
     _close_withdrawn(number, sentence)
 
 
+def _objects(content: str, in_vote: bool) -> bool:
+    ballot: dict[str, Any] = json.loads(content)
+    if in_vote:
+        return bool(ballot.get("choice") == "against")
+    return bool(ballot.get("position") == "object")
+
+
+def _standings(numbers: Sequence[int], member: Member) -> dict[int, Standing]:
+    """How each decision stands for ``member`` (the books' challenge window reads it)."""
+    found = {}
+    for proposal in Proposal.objects.filter(number__in=numbers):
+        in_vote = proposal.stage == vocab.Stage.RUNOFF
+        ballot = Ballot.objects.filter(
+            proposal=proposal, voter=member, phase=2 if in_vote else 1
+        ).first()
+        try:
+            ensure_may_vote(member, proposal)
+            refusal = ""
+        except Forbidden as refused:
+            refusal = refused.message
+        found[proposal.number] = Standing(
+            number=proposal.number,
+            closed=proposal.stage == vocab.Stage.CLOSED,
+            in_vote=in_vote,
+            closes_at=selectors.deadline(proposal),
+            objected=ballot is not None and _objects(ballot.content, in_vote),
+            refusal=refusal,
+        )
+    return found
+
+
 def install() -> None:
-    """Register the door (``DecisionsConfig.ready``)."""
+    """Register the door and the standing reader (``DecisionsConfig.ready``)."""
     use_decision_door(
         DecisionDoor(open=_open_distribution_decision, withdraw=_withdraw_distribution_decision)
     )
+    use_standing_reader(_standings)

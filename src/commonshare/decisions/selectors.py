@@ -80,9 +80,13 @@ def when(moment: dt.datetime) -> str:
 
 
 def due_numbers(now: dt.datetime) -> list[int]:
-    """Decisions past their phase's closing time and not closed yet, oldest first."""
-    found = Proposal.objects.exclude(stage=vocab.Stage.CLOSED).order_by("number")
-    return [p.number for p in found if deadline(p) <= now]
+    """Decisions past their phase's closing time and not closed yet, the earliest closing
+    time first (then by number)."""
+    found = Proposal.objects.exclude(stage=vocab.Stage.CLOSED).only(
+        "number", "closes_at", "runoff_closes_at"
+    )
+    due = [p for p in found if deadline(p) <= now]
+    return [p.number for p in sorted(due, key=lambda p: (deadline(p), p.number))]
 
 
 def voters(proposal: Proposal, phase: int | None = None) -> list[Member]:

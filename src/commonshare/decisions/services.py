@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -45,6 +46,7 @@ from commonshare.work import trust
 from commonshare.work.steward_services import _end_steward_phase
 from commonshare.work.vocab import StewardEndReason
 
+log = logging.getLogger(__name__)
 YES_OR_NO = frozenset(
     {Method.CONSENT, Method.MAJORITY, Method.SUPERMAJORITY, Method.LAZY_CONSENSUS}
 )
@@ -658,12 +660,32 @@ def _open_runoff(
     return proposal
 
 
-def close_due() -> list[Proposal]:
-    """Close every decision past its closing time, each by its own ``close_decision``."""
+def close_due_decisions(
+    now: dt.datetime | None = None, *, each: Callable[[int], None] | None = None
+) -> list[Proposal]:
+    """Close every decision whose closing time has passed by ``now`` (default: now).
+
+    A plain callable for a timer or a periodic job, needing no argument. Each decision is
+    closed by its own ``close_decision`` action, so by the same path and rules as by hand,
+    in the order of their closing times (the earliest first): one transaction and one
+    event each, so a crash part-way leaves those already closed closed and the rest due
+    for the next run, and a run with nothing due changes nothing. A decision that somebody
+    closed meanwhile is passed over, and so is one that fails for a reason of its own (it
+    is logged and stays due), so one broken decision never holds up the others. A lazy
+    consensus met by an objection opens its majority vote, and is closed when that is due.
+    ``now`` may only look back: a decision is never closed before its time. ``each`` is
+    called with each decision's number once it has been dealt with (a progress bar).
+    Returns the decisions closed or moved to their vote, in order.
+    """
+    moment = timezone.now() if now is None else min(now, timezone.now())
     done = []
-    for number in selectors.due_numbers(timezone.now()):
+    for number in selectors.due_numbers(moment):
         try:
             done.append(close_decision(number))
         except Conflict:
-            continue  # closed by someone else meanwhile
+            pass  # closed by someone else meanwhile
+        except Exception:
+            log.exception("Decision %s could not be closed; it stays due.", number)
+        if each is not None:
+            each(number)
     return done

@@ -56,8 +56,9 @@ class ProposalForm(Form):
     criteria = forms.CharField(
         label="Criteria",
         required=False,
-        help_text="For score voting: one criterion on each line, with its weight after a "
-        "colon, such as “Cost: 2”.",
+        help_text="What the proposal is to be judged by, agreed before anyone votes: one "
+        "criterion on each line. Score voting needs at least one, with its weight after a "
+        "colon, such as “Cost: 2”; other methods show them to every voter.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     threshold = forms.CharField(

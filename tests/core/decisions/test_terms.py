@@ -83,11 +83,29 @@ def test_a_supermajority_needs_a_threshold_above_half(threshold: Decimal | None)
     assert fields(Terms(Method.SUPERMAJORITY, threshold=threshold)) == ["threshold"]
 
 
-def test_options_and_criteria_only_where_the_method_uses_them() -> None:
+def test_options_only_where_the_method_uses_them() -> None:
     assert fields(Terms(Method.MAJORITY, options=("A", "B"))) == ["options"]
     assert fields(Terms(Method.RANKED_SCHULZE, options=("A",))) == ["options"]
-    criteria = (Criterion("cost", Decimal(1)),)
-    assert fields(Terms(Method.RANKED_IRV, options=("A", "B"), criteria=criteria)) == ["criteria"]
+
+
+@pytest.mark.parametrize("method", [m for m in Method if m is not Method.SCORE])
+def test_any_method_may_name_the_criteria_it_is_judged_by_checked_as_score_votings(
+    method: Method,
+) -> None:
+    options = ("A", "B") if method in (Method.RANKED_IRV, Method.RANKED_SCHULZE) else ()
+    threshold = Decimal("0.667") if method is Method.SUPERMAJORITY else None
+    named = (Criterion("cost", Decimal(1), "Cheaper is better"), Criterion("reach", Decimal(1)))
+    given = Terms(method, options=options, threshold=threshold, criteria=named)
+    assert fields(given) == []
+    assert terms_from_dict(terms_to_dict(given)) == given
+    twice = (
+        Criterion("cost", Decimal(1)),
+        Criterion("cost", Decimal(2)),
+        Criterion("", Decimal(1)),
+    )
+    bad = Terms(method, options=options, threshold=threshold, criteria=twice)
+    assert fields(bad) == ["criteria.2.name", "criteria"]
+    assert fields(Terms(method, options=options, threshold=threshold)) == []  # optional
 
 
 def test_the_dict_form_round_trips_with_decimals_as_text() -> None:

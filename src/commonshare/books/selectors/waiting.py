@@ -7,26 +7,100 @@ package's ``__init__`` does not re-export).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from commonshare import paging
-from commonshare.books.models import Income, ReversalRequest, Withdrawal
+from commonshare.books.challenges import Standing, standings
+from commonshare.books.models import Distribution, Income, Payout, ReversalRequest, Withdrawal
 from commonshare.books.selectors import expenses
 from commonshare.books.selectors.expenses import may_decide
-from commonshare.books.vocab import ExpenseStatus, IncomeStatus, ReversalStatus, WithdrawalStatus
+from commonshare.books.vocab import (
+    DistributionStatus,
+    ExpenseStatus,
+    IncomeStatus,
+    ReversalStatus,
+    WithdrawalStatus,
+)
 from commonshare.community.models import Member
+from commonshare.core.words import long_datetime, period_words
 from commonshare.errors import NotFound
 from commonshare.work import trust
 from commonshare.work.models import Contribution
 
 SECTIONS = ("incomes", "withdrawals", "disputes", "own_disputes", "reversals", "claims")
 """The lists of the page, each paged on its own: its name is its cursor's parameter."""
+
+
+@dataclass
+class Challenge:
+    """A proposed distribution in its challenge window: what it pays, when it posts, and
+    how this member may object (everyone sees it; members at the money level may object)."""
+
+    distribution: Distribution
+    payees: int
+    yours: Payout | None
+    standing: Standing
+
+    @property
+    def posts_at(self) -> dt.datetime:
+        return self.standing.closes_at
+
+    @property
+    def number(self) -> int:
+        return self.standing.number
+
+    @property
+    def period_name(self) -> str:
+        return period_words(self.distribution.period_start, self.distribution.period_end)
+
+    @property
+    def may_object(self) -> bool:
+        return not self.standing.refusal
+
+    def posts(self, now: dt.datetime | None = None) -> str:
+        """When it posts, in a sentence."""
+        when = long_datetime(timezone.localtime(self.posts_at))
+        if self.standing.in_vote:
+            return (
+                f"A member objected, so it is now a majority vote, open until {when}: it posts "
+                "only if the vote passes it, and is withdrawn if the vote rejects it."
+            )
+        if (timezone.now() if now is None else now) < self.posts_at:
+            return f"It posts on {when}, when its decision closes, unless someone objects."
+        return (
+            f"Its window closed on {when}: it posts when its decision is closed, which anyone "
+            "may do now."
+        )
+
+    def how_to_object(self) -> str:
+        """What this member can do about it, in a sentence."""
+        number = self.standing.number
+        if self.standing.refusal:
+            return (
+                f"{self.standing.refusal} Every payout, and why, is on the distribution's page "
+                "for anyone to check."
+            )
+        if self.standing.in_vote:
+            if self.standing.objected:
+                return f"You voted against it in decision {number}; you can change your ballot."
+            return f"To stop it, vote against it in decision {number} before the vote closes."
+        if self.standing.objected:
+            return (
+                f"You objected in decision {number}: at its close it becomes a majority vote. "
+                "You can change your ballot until then."
+            )
+        return (
+            f"To object, give your reason in decision {number} before it closes: an objection "
+            "turns it into a majority vote."
+        )
 
 
 @dataclass
@@ -43,6 +117,9 @@ class Waiting:
     reversals: list[ReversalRequest] = field(default_factory=list)
     claims: list[Contribution] = field(default_factory=list)
     pages: dict[str, paging.Page[Any]] = field(default_factory=dict)
+    # Distributions in their challenge window: shown to everyone, not counted as waiting
+    # for this member's word (nobody needs to act for one to post).
+    challenges: list[Challenge] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -154,6 +231,34 @@ def _lists(member: Member) -> dict[str, tuple[QuerySet[Any], dict[str, Any]]]:
     return lists
 
 
+def in_challenge(member: Member) -> list[Challenge]:
+    """Proposed distributions whose decision is not closed yet, the first to post first,
+    each with how many members it pays, ``member``'s own payout and their standing."""
+    found = list(
+        Distribution.objects.filter(
+            status=DistributionStatus.PROPOSED, decision_number__isnull=False
+        )
+        .defer("request", "result", "policy")
+        .annotate(payees=Count("payouts"))
+        .order_by("challenge_ends_at", "id")
+    )
+    if not found:
+        return []
+    yours = {
+        payout.distribution_id: payout
+        for payout in Payout.objects.defer("explanation").filter(
+            distribution__in=found, member=member
+        )
+    }
+    standing = standings([d.decision_number for d in found if d.decision_number], member)
+    shown = [
+        Challenge(d, d.payees, yours.get(d.pk), standing[d.decision_number])
+        for d in found
+        if d.decision_number in standing and not standing[d.decision_number].closed
+    ]
+    return sorted(shown, key=lambda c: (c.posts_at, c.distribution.pk))
+
+
 def waiting_for(
     member: Member,
     cursors: Mapping[str, str | None] | None = None,
@@ -161,10 +266,10 @@ def waiting_for(
     size: int = paging.DEFAULT_SIZE,
 ) -> Waiting:
     """What ``member`` may confirm now: one page of each list, at the cursor ``cursors``
-    names for it (the first page without one). A cursor a list did not hand out is
-    ``paging.BadCursor``."""
+    names for it (the first page without one), and the distributions in their challenge
+    window. A cursor a list did not hand out is ``paging.BadCursor``."""
     at = cursors or {}
-    waiting = Waiting()
+    waiting = Waiting(challenges=in_challenge(member))
     for name, (rows, how) in _lists(member).items():
         found = paging.page(rows, cursor=at.get(name), size=size, **how)
         waiting.pages[name] = found
@@ -175,7 +280,7 @@ def waiting_for(
 def everything_waiting_for(member: Member) -> Waiting:
     """Every row of every list, fetched a page at a time (for the command, which prints
     them all)."""
-    waiting = Waiting()
+    waiting = Waiting(challenges=in_challenge(member))
     for name, (rows, how) in _lists(member).items():
         found = paging.page(rows, size=paging.MAX_SIZE, **how)
         every = list(found.items)

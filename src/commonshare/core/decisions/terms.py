@@ -65,7 +65,9 @@ class Terms:
     options: tuple[str, ...] = ()  # for score and ranked methods (2 or more)
     threshold: Decimal | None = None  # supermajority share, e.g. Decimal("0.667")
     quorum: Decimal = Decimal(0)  # share of eligible members who must cast a ballot
-    criteria: tuple[Criterion, ...] = ()  # required for score voting
+    # Required for score voting, which scores against them; any other method may name the
+    # criteria it is judged by, shown before voting (its count does not use them).
+    criteria: tuple[Criterion, ...] = ()
     max_score: int = 5  # score voting range 0..max_score
     seed: str = ""  # published; breaks ties where a method needs a lot
 
@@ -172,12 +174,11 @@ def _check_options(terms: Terms) -> list[Problem]:
 
 
 def _check_criteria(terms: Terms) -> list[Problem]:
-    if terms.method is not Method.SCORE:
-        if terms.criteria:
-            return [Problem("criteria", "Only score voting is judged against criteria.")]
-        return []
+    """Score voting scores each option against its criteria, so it needs one at least;
+    every other method may name the criteria it is to be judged by, agreed before anyone
+    votes and shown to the voters (the voters weigh them; the count does not)."""
     problems = []
-    if not terms.criteria:
+    if terms.method is Method.SCORE and not terms.criteria:
         problems.append(
             Problem(
                 "criteria",
@@ -192,7 +193,7 @@ def _check_criteria(terms: Terms) -> list[Problem]:
     names = [c.name for c in terms.criteria if isinstance(c, Criterion)]
     if len(set(names)) != len(names):
         problems.append(Problem("criteria", "Each criterion must have a different name."))
-    if (
+    if terms.method is Method.SCORE and (
         isinstance(terms.max_score, bool)
         or not isinstance(terms.max_score, int)
         or not 1 <= terms.max_score <= MAX_SCORE_LIMIT

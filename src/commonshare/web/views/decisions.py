@@ -147,6 +147,8 @@ def decision_detail(request: HttpRequest, number: int, *, ballot: Any = None) ->
             "decision": found,
             "shown": shown,
             "terms": terms,
+            # Named when it was proposed; the majority vote after an objection keeps them.
+            "criteria": selectors.terms_of(found).criteria,
             "phase": phase,
             "method": METHOD_LABELS[Method(found.method)],
             "voting_method": METHOD_LABELS[terms.method],
