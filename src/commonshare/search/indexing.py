@@ -1,0 +1,267 @@
+"""Keeping the search index: ``index(record)``, ``remove(record)``, ``rebuild()``, and the
+audit subscriber that re-indexes each event's record after its commit.
+
+The index is derived data, like a cache: its writes are not actions and record no audit
+event (the write they follow has recorded its own). Re-indexing after the commit can be
+lost (the process dies between the commit and the hook, or the hook fails and is
+logged): a search then shows an older text until the next write to that record, or
+until ``commonshare search reindex`` rebuilds everything. What must never show, a
+deleted comment or a member who left, is also checked against the records when a page
+of results is read (``selectors.search``), so a lost hook cannot show it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Max, Model
+from django.urls import reverse
+
+from commonshare.community.models import Member
+from commonshare.core import search as text
+from commonshare.decisions.models import Proposal
+from commonshare.discussion.models import Comment
+from commonshare.governance.models import NormVersion
+from commonshare.search import vocab
+from commonshare.search.models import Entry
+from commonshare.work.models import Contribution, Task
+
+if TYPE_CHECKING:
+    from commonshare.audit.models import AuditEvent
+
+log = logging.getLogger(__name__)
+Kind = vocab.Kind
+
+
+@dataclass(frozen=True)
+class Document:
+    """What one record is found by, and where its page is."""
+
+    kind: str
+    object_id: int
+    title: str
+    body: str
+    path: str
+    place: str = ""
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "title": text.clean(self.title)[: vocab.TITLE_MAX],
+            "body": text.clean(self.body),
+            "path": self.path[: vocab.PATH_MAX],
+            "place": self.place[: vocab.PLACE_MAX],
+        }
+
+
+# --- what each kind of record is found by ------------------------------------------------
+
+
+def _task(task: Task) -> Document:
+    return Document(
+        Kind.TASK, task.pk, task.title, task.description, reverse("web:task", args=[task.pk])
+    )
+
+
+def _contribution(contribution: Contribution) -> Document:
+    return Document(
+        Kind.CONTRIBUTION,
+        contribution.pk,
+        contribution.summary,
+        contribution.description,
+        reverse("web:contribution", args=[contribution.pk]),
+    )
+
+
+def _comment(comment: Comment) -> Document | None:
+    if comment.is_deleted:
+        return None
+    thread = comment.thread
+    if thread.is_topic:
+        page, place = reverse("web:topic", args=[thread.pk]), thread.title
+    else:
+        page, place = reverse("web:discussion", args=[thread.written]), thread.written
+    return Document(
+        Kind.COMMENT,
+        comment.pk,
+        f"{comment.author.display_name} on {place}",
+        comment.body,
+        f"{page}#comment-{comment.pk}",
+        place,
+    )
+
+
+def _proposal(proposal: Proposal) -> Document:
+    body = "\n\n".join(part for part in (proposal.body, proposal.statement) if part)
+    return Document(
+        Kind.PROPOSAL,
+        proposal.pk,
+        proposal.title,
+        body,
+        reverse("web:decision", args=[proposal.number]),
+        f"proposal-{proposal.number}",
+    )
+
+
+def _norm(version: NormVersion) -> Document | None:
+    newest = NormVersion.objects.filter(kind=version.kind).aggregate(n=Max("number"))["n"]
+    if version.number != newest:  # only the version in force is found
+        return None
+    return Document(
+        Kind.NORM,
+        version.pk,
+        version.title,
+        version.text,
+        reverse("web:norm_version", args=[version.kind, version.number]),
+        f"version {version.number}",
+    )
+
+
+def _member(member: Member) -> Document | None:
+    if member.left_at is not None or not member.is_active:
+        return None
+    return Document(
+        Kind.MEMBER,
+        member.pk,
+        member.display_name,
+        member.bio,
+        reverse("web:member", args=[member.pk]),
+    )
+
+
+_DOCUMENTS: dict[type[Model], tuple[str, Callable[[Any], Document | None]]] = {
+    Task: (Kind.TASK, _task),
+    Contribution: (Kind.CONTRIBUTION, _contribution),
+    Comment: (Kind.COMMENT, _comment),
+    Proposal: (Kind.PROPOSAL, _proposal),
+    NormVersion: (Kind.NORM, _norm),
+    Member: (Kind.MEMBER, _member),
+}
+_BY_LABEL = {model._meta.label_lower: model for model in _DOCUMENTS}
+
+
+def _everything() -> Iterator[Any]:
+    """Every record of every kind, read in batches, with what its document needs."""
+    sources: list[Iterable[Any]] = [
+        Task.objects.order_by("pk"),
+        Contribution.objects.order_by("pk"),
+        Comment.objects.filter(deleted_at=None).select_related("author", "thread").order_by("pk"),
+        Proposal.objects.order_by("pk"),
+        NormVersion.objects.order_by("kind", "number"),
+        Member.objects.filter(left_at=None, is_active=True).order_by("pk"),
+    ]
+    for source in sources:
+        yield from source.iterator(chunk_size=vocab.REINDEX_BATCH)  # type: ignore[attr-defined]
+
+
+# --- the interface -----------------------------------------------------------------------
+
+
+def is_indexed(record: Model) -> bool:
+    return type(record) in _DOCUMENTS
+
+
+def index(record: Model) -> None:
+    """Make ``record``'s entry say what it says now; remove it if it should not be found
+    (a deleted comment, a member who left, a norm version no longer in force)."""
+    kind, document_of = _DOCUMENTS[type(record)]
+    document = document_of(record)
+    if document is None:
+        remove(record)
+        return
+    Entry.objects.update_or_create(kind=kind, object_id=record.pk, defaults=document.fields())
+    if kind == Kind.NORM:  # the version it replaced is no longer found
+        older = NormVersion.objects.filter(kind=record.kind).exclude(pk=record.pk)  # type: ignore[attr-defined]
+        Entry.objects.filter(kind=kind, object_id__in=older.values("pk")).delete()
+
+
+def remove(record: Model) -> None:
+    """Take ``record`` out of the index (nothing happens if it is not in it)."""
+    kind, _ = _DOCUMENTS[type(record)]
+    Entry.objects.filter(kind=kind, object_id=record.pk).delete()
+
+
+def record_count() -> int:
+    """How many records ``rebuild`` reads: the length of its progress bar."""
+    return (
+        Task.objects.count()
+        + Contribution.objects.count()
+        + Comment.objects.filter(deleted_at=None).count()
+        + Proposal.objects.count()
+        + NormVersion.objects.count()
+        + Member.objects.filter(left_at=None, is_active=True).count()
+    )
+
+
+def rebuild(progress: Callable[[int], None] | None = None) -> int:
+    """Empty the index and index every record again, in one transaction; the number of
+    entries made. ``progress(n)`` is told of each ``n`` records read."""
+    made = 0
+    with transaction.atomic():
+        Entry.objects.all().delete()
+        batch: list[Entry] = []
+        read = 0
+        for record in _everything():
+            kind, document_of = _DOCUMENTS[type(record)]
+            document = document_of(record)
+            read += 1
+            if document is not None:
+                batch.append(Entry(kind=kind, object_id=record.pk, **document.fields()))
+            if len(batch) >= vocab.REINDEX_BATCH or read >= vocab.REINDEX_BATCH:
+                made += _flush(batch)
+                if progress is not None:
+                    progress(read)
+                read = 0
+        made += _flush(batch)
+        if progress is not None and read:
+            progress(read)
+    return made
+
+
+def _flush(batch: list[Entry]) -> int:
+    Entry.objects.bulk_create(batch)
+    count = len(batch)
+    batch.clear()
+    return count
+
+
+def is_empty() -> bool:
+    return not Entry.objects.exists()
+
+
+# --- kept current from the audit log -----------------------------------------------------
+
+REBUILD_AFTER = frozenset({"demo.community.generated"})
+"""Events after which everything is indexed again: rows written in bulk, without events."""
+
+
+def on_event(event: AuditEvent) -> None:
+    """Re-index the record ``event`` is about (runs after the action's commit).
+
+    A closed proposal may have adopted a norm version, so the norms in force are indexed
+    again with it.
+    """
+    if event.code in REBUILD_AFTER:
+        rebuild()
+        return
+    model = _BY_LABEL.get(event.target_type)
+    if model is None:
+        return
+    record = model._default_manager.filter(pk=event.target_id).first()
+    if record is None:
+        Entry.objects.filter(kind=_DOCUMENTS[model][0], object_id=event.target_id).delete()
+        return
+    index(record)
+    if model is Proposal:
+        for version in norms_in_force():
+            index(version)
+
+
+def norms_in_force() -> list[NormVersion]:
+    newest = NormVersion.objects.values("kind").annotate(n=Max("number"))
+    wanted = {(row["kind"], row["n"]) for row in newest}
+    kinds = [kind for kind, _ in wanted]
+    return [v for v in NormVersion.objects.filter(kind__in=kinds) if (v.kind, v.number) in wanted]
