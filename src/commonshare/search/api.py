@@ -1,6 +1,8 @@
-"""Search over the API: ``GET /api/search?q=…``, ranked and paged by cursor."""
+"""Search over the API: ``GET /api/search?q=…``, ranked and paged by cursor.
 
-from __future__ import annotations
+No ``from __future__ import annotations``: django-ninja reads the handler's annotations
+as objects to build its query schema.
+"""
 
 from typing import Any, Literal
 
