@@ -298,3 +298,24 @@ def test_a_deleted_comment_never_shows_in_search(
                 discussion.delete_comment(ada, comment.pk)
     shown = {r.object_id for r in search.search(word, kinds=["comment"], size=100)}
     assert shown == {c.pk for c, deleted in posted if not deleted}
+
+
+def test_a_closed_decision_indexes_the_norms_in_force(
+    make_member: Any, committed: Committed
+) -> None:
+    from commonshare.audit.models import AuditEvent
+    from commonshare.governance.norms import _adopt_norm
+
+    ada = make_member("Ada")
+    with committed():
+        proposal = decisions.propose(
+            ada, title="Keep bees", body="", kind="other", method="majority", voting_days=3
+        )
+    # What the close action's carried effect does, without the close's own event:
+    version = _adopt_norm("purpose", "We keep honeybees.", title=None, decision_number=1)
+    assert _found("honeybees") == []
+    about = {"target_type": "decisions.proposal", "target_id": str(proposal.pk)}
+    indexing.on_event(AuditEvent(code="decisions.ballot.cast", **about))
+    assert _found("honeybees") == []  # a ballot adopts nothing
+    indexing.on_event(AuditEvent(code="decisions.proposal.closed", **about))
+    assert _found("honeybees") == [("norm", version.pk)]

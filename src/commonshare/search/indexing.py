@@ -236,13 +236,16 @@ def is_empty() -> bool:
 
 REBUILD_AFTER = frozenset({"demo.community.generated"})
 """Events after which everything is indexed again: rows written in bulk, without events."""
+NORMS_AFTER = frozenset({"decisions.proposal.closed"})
+"""Events after which the norms in force are indexed again: a closed decision may have
+adopted a new version (its event names the proposal, not the version)."""
 
 
 def on_event(event: AuditEvent) -> None:
     """Re-index the record ``event`` is about (runs after the action's commit).
 
-    A closed proposal may have adopted a norm version, so the norms in force are indexed
-    again with it.
+    A closed decision may have adopted a norm version, so the norms in force are indexed
+    again with it (``NORMS_AFTER``).
     """
     if event.code in REBUILD_AFTER:
         rebuild()
@@ -255,7 +258,7 @@ def on_event(event: AuditEvent) -> None:
         Entry.objects.filter(kind=_DOCUMENTS[model][0], object_id=event.target_id).delete()
         return
     index(record)
-    if model is Proposal:
+    if event.code in NORMS_AFTER:
         for version in norms_in_force():
             index(version)
 
