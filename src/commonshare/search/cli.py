@@ -81,8 +81,9 @@ def search_find(
 def search_reindex() -> None:
     """Rebuild the search index from the records, with a progress bar.
 
-    Run it after restoring a backup, or whenever results seem out of date (an update
-    after a write can be lost if the process stops just after the commit).
+    Run it after loading data by other means than the services, or whenever results
+    seem out of date (an update after a write is lost if the process stops just after
+    the commit).
 
     Example: commonshare search reindex
     """
