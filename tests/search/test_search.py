@@ -319,3 +319,60 @@ def test_a_closed_decision_indexes_the_norms_in_force(
     assert _found("honeybees") == []  # a ballot adopts nothing
     indexing.on_event(AuditEvent(code="decisions.proposal.closed", **about))
     assert _found("honeybees") == [("norm", version.pk)]
+
+
+def test_markdown_is_indexed_as_the_reader_sees_it(make_member: Any, committed: Committed) -> None:
+    ada = make_member("Ada")
+    with committed():
+        _task(
+            ada,
+            "Water the ferns",
+            "## Steps\n\n**Twice** a [week](https://example.org), <i>no</i> more.",
+        )
+    (result,) = search.search("twice")
+    assert result.snippet.startswith("Steps")
+    assert "**" not in result.snippet and "](" not in result.snippet and "##" not in result.snippet
+    assert "<mark>Twice</mark> a week," in result.snippet_html
+    assert "<i>" not in result.snippet_html  # kept as text (escaped), or left out (PostgreSQL)
+
+
+def test_a_topic_comment_is_found_with_its_topic_page(
+    make_member: Any, committed: Committed
+) -> None:
+    ada = make_member("Ada")
+    with committed():
+        posted = discussion.start_topic(ada, "Welcome, gardeners", "Say hello to the rhubarb.")
+    (result,) = search.search("rhubarb")
+    thread = posted.comment.thread
+    assert result.path == f"/commons/{thread.pk}/#comment-{posted.comment.pk}"
+    assert result.title == "Ada on Welcome, gardeners"
+
+
+def test_a_failing_index_never_undoes_the_write(
+    make_member: Any, committed: Committed, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    from commonshare.work.models import Task
+
+    ada = make_member("Ada")
+
+    def broken(**_: Any) -> None:
+        raise RuntimeError("the index is broken")
+
+    monkeypatch.setattr(Entry.objects, "update_or_create", broken)
+    with committed():
+        task = _task(ada, "Weed the beds")
+    assert Task.objects.filter(pk=task.pk).exists()  # the write stands
+    assert "the index is broken" in caplog.text  # and the failure is logged
+    monkeypatch.undo()
+    assert _found("weed") == []
+    indexing.rebuild()  # what reindex repairs
+    assert _found("weed") == [("task", task.pk)]
+
+
+def test_a_write_that_rolls_back_never_reaches_the_index(
+    make_member: Any, committed: Committed
+) -> None:
+    ada = make_member("Ada")
+    with committed(), pytest.raises(InvalidInput):
+        work.create_task(ada, title="Rake the leaves", description="", estimate_hours="-1")
+    assert _found("rake") == []

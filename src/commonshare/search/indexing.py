@@ -12,6 +12,7 @@ of results is read (``selectors.search``), so a lost hook cannot show it.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import Max, Model
 from django.urls import reverse
+from django.utils.html import strip_tags
+from markdown_it import MarkdownIt
 
 from commonshare.community.models import Member
 from commonshare.core import search as text
@@ -35,6 +38,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Kind = vocab.Kind
+# Markdown as the pages render it, raw HTML kept as text (as the safe renderer does).
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def plain_text(markdown: str) -> str:
+    """What a reader sees of ``markdown``, as plain text: no ``**``, ``#`` or link syntax,
+    so snippets read as the page does. Any HTML written in it stays as text."""
+    if not markdown:
+        return ""
+    return html.unescape(strip_tags(_MARKDOWN.render(markdown))).strip()
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,7 @@ class Document:
     def fields(self) -> dict[str, Any]:
         return {
             "title": text.clean(self.title)[: vocab.TITLE_MAX],
-            "body": text.clean(self.body),
+            "body": text.clean(plain_text(self.body)),
             "path": self.path[: vocab.PATH_MAX],
             "place": self.place[: vocab.PLACE_MAX],
         }
