@@ -28,6 +28,13 @@ START = "\ue000"
 STOP = "\ue001"
 
 _WORD = re.compile(r"[^\W_]+")
+# Markdown's marks, roughly, for ``as_text``: images and links keep their words, block marks
+# at the start of a line go, emphasis and code marks around words go.
+_IMAGE_OR_LINK = re.compile(r"(?<![^\W_])!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)(?![^\W_])")
+_BLOCK_MARK = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)", re.M)
+_FENCE = re.compile(r"^[ \t]{0,3}(?:```|~~~).*$", re.M)
+# Emphasis and code marks count only outside a word, so removing them never joins two words.
+_EMPHASIS = re.compile(r"(?<![^\W_])(\*{1,3}|_{1,3}|~~|`+)(?=\S)(.+?)(?<=\S)\1(?![^\W_])")
 _MARKS = re.compile(f"[{START}{STOP}\x00]")
 
 
@@ -49,6 +56,19 @@ def fts5_match(found: list[str]) -> str:
 def plain_query(found: list[str]) -> str:
     """The text PostgreSQL's ``plainto_tsquery`` reads: the words, spaces between."""
     return " ".join(found)
+
+
+def as_text(markdown: str) -> str:
+    """Roughly what a reader sees of ``markdown``, as plain text: link and image syntax,
+    heading, quote and list marks, fences and emphasis marks removed, the words kept.
+    Fast (a few regular expressions) rather than exact: it only shapes what snippets show
+    and what is indexed. Any HTML written in it stays as text."""
+    text = _IMAGE_OR_LINK.sub(r"\1", markdown)
+    text = _FENCE.sub("", text)
+    text = _BLOCK_MARK.sub("", text)
+    for _ in range(2):  # emphasis inside emphasis: **a _b_ c**
+        text = _EMPHASIS.sub(r"\2", text)
+    return text.strip()
 
 
 def clean(text: str) -> str:

@@ -131,20 +131,30 @@ def _sqlite(
     marks = [text.START, text.STOP]
     kind_list = ", ".join(["%s"] * len(kinds))
     fts = vocab.FTS_TABLE
+    # The page is cut first (scores only); highlights and snippets are made for its rows.
     sql = f"""
-        SELECT id, kind, object_id, title, path, place, title_marked, snippet, score FROM (
-            SELECT e.id AS id, e.kind AS kind, e.object_id AS object_id, e.title AS title,
-                e.path AS path, e.place AS place,
-                highlight({fts}, 0, %s, %s) AS title_marked,
-                snippet({fts}, 1, %s, %s, '…', {vocab.SNIPPET_WORDS}) AS snippet,
-                CAST(round(-bm25({fts}, {vocab.TITLE_WEIGHT}, 1.0) * {SCALE}) AS INTEGER)
-                    AS score
-            FROM {fts} JOIN search_entry e ON e.id = {fts}.rowid
-            WHERE {fts} MATCH %s AND e.kind IN ({kind_list})
-        ) {window}
-        ORDER BY score {order}, id {order} LIMIT %s
+        WITH page AS (
+            SELECT id, score FROM (
+                SELECT {fts}.rowid AS id,
+                    CAST(round(-bm25({fts}, {vocab.TITLE_WEIGHT}, 1.0) * {SCALE}) AS INTEGER)
+                        AS score
+                FROM {fts} JOIN search_entry e ON e.id = {fts}.rowid
+                WHERE {fts} MATCH %s AND e.kind IN ({kind_list})
+            ) {window}
+            ORDER BY score {order}, id {order} LIMIT %s
+        )
+        SELECT e.id, e.kind, e.object_id, e.title, e.path, e.place,
+            highlight({fts}, 0, %s, %s),
+            snippet({fts}, 1, %s, %s, '…', {vocab.SNIPPET_WORDS}),
+            page.score
+        FROM page
+            JOIN {fts} ON {fts}.rowid = page.id
+            JOIN search_entry e ON e.id = page.id
+        WHERE {fts} MATCH %s
+        ORDER BY page.score {order}, page.id {order}
     """  # table names and fixed fragments only; every value is a parameter
-    params = [*marks, *marks, text.fts5_match(words), *kinds, *window_params, limit]
+    match = text.fts5_match(words)
+    params = [match, *kinds, *window_params, limit, *marks, *marks, match]
     return sql, params
 
 

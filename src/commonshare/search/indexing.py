@@ -12,7 +12,7 @@ of results is read (``selectors.search``), so a lost hook cannot show it.
 
 from __future__ import annotations
 
-import html
+import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import Max, Model
 from django.urls import reverse
-from django.utils.html import strip_tags
-from markdown_it import MarkdownIt
 
 from commonshare.community.models import Member
 from commonshare.core import search as text
@@ -38,16 +36,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Kind = vocab.Kind
-# Markdown as the pages render it, raw HTML kept as text (as the safe renderer does).
-_MARKDOWN = MarkdownIt("commonmark", {"html": False})
 
 
-def plain_text(markdown: str) -> str:
-    """What a reader sees of ``markdown``, as plain text: no ``**``, ``#`` or link syntax,
-    so snippets read as the page does. Any HTML written in it stays as text."""
-    if not markdown:
-        return ""
-    return html.unescape(strip_tags(_MARKDOWN.render(markdown))).strip()
+_SLOT = "987654321"
+
+
+@functools.cache
+def _pattern(name: str) -> str:
+    """The path of page ``name`` with ``{}`` for its one argument (reverse once per name:
+    a rebuild makes hundreds of thousands of paths)."""
+    return reverse(name, args=[_SLOT]).replace(_SLOT, "{}")
+
+
+def _page(name: str, argument: object) -> str:
+    return _pattern(name).format(argument)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Document:
     def fields(self) -> dict[str, Any]:
         return {
             "title": text.clean(self.title)[: vocab.TITLE_MAX],
-            "body": text.clean(plain_text(self.body)),
+            "body": text.clean(text.as_text(self.body)),
             "path": self.path[: vocab.PATH_MAX],
             "place": self.place[: vocab.PLACE_MAX],
         }
@@ -74,9 +76,7 @@ class Document:
 
 
 def _task(task: Task) -> Document:
-    return Document(
-        Kind.TASK, task.pk, task.title, task.description, reverse("web:task", args=[task.pk])
-    )
+    return Document(Kind.TASK, task.pk, task.title, task.description, _page("web:task", task.pk))
 
 
 def _contribution(contribution: Contribution) -> Document:
@@ -85,7 +85,7 @@ def _contribution(contribution: Contribution) -> Document:
         contribution.pk,
         contribution.summary,
         contribution.description,
-        reverse("web:contribution", args=[contribution.pk]),
+        _page("web:contribution", contribution.pk),
     )
 
 
@@ -94,9 +94,9 @@ def _comment(comment: Comment) -> Document | None:
         return None
     thread = comment.thread
     if thread.is_topic:
-        page, place = reverse("web:topic", args=[thread.pk]), thread.title
+        page, place = _page("web:topic", thread.pk), thread.title
     else:
-        page, place = reverse("web:discussion", args=[thread.written]), thread.written
+        page, place = _page("web:discussion", thread.written), thread.written
     return Document(
         Kind.COMMENT,
         comment.pk,
@@ -114,7 +114,7 @@ def _proposal(proposal: Proposal) -> Document:
         proposal.pk,
         proposal.title,
         body,
-        reverse("web:decision", args=[proposal.number]),
+        _page("web:decision", proposal.number),
         f"proposal-{proposal.number}",
     )
 
@@ -141,7 +141,7 @@ def _member(member: Member) -> Document | None:
         member.pk,
         member.display_name,
         member.bio,
-        reverse("web:member", args=[member.pk]),
+        _page("web:member", member.pk),
     )
 
 
