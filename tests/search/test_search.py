@@ -73,7 +73,7 @@ def test_every_kind_is_found_by_one_word(make_member: Any, committed: Committed)
     assert _found("marzipan", kinds=["task"]) == [("task", task.pk)]
     paths = {r.kind: r.path for r in search.search("marzipan")}
     assert paths["task"] == f"/tasks/{task.pk}/"
-    assert paths["comment"] == f"/discussion/task-{task.pk}/#comment-{comment.pk}"
+    assert paths["comment"] == f"/tasks/{task.pk}/#comment-{comment.pk}"
     assert paths["proposal"] == f"/decisions/{proposal.number}/"
     assert paths["norm"] == f"/norms/purpose/{norm.number}/"
 
@@ -376,3 +376,33 @@ def test_a_write_that_rolls_back_never_reaches_the_index(
     with committed(), pytest.raises(InvalidInput):
         work.create_task(ada, title="Rake the leaves", description="", estimate_hours="-1")
     assert _found("rake") == []
+
+
+def test_a_comment_links_to_the_page_of_its_thread_that_shows_it(
+    make_member: Any, committed: Committed, many_posts: None
+) -> None:
+    from commonshare.discussion.vocab import PAGE_SIZE
+
+    ada = make_member("Ada")
+    with committed():
+        task = _task(ada, "A long talk")
+    subject = f"task-{task.pk}"
+    with committed():
+        first = discussion.post_comment(ada, subject, "The first gooseberry.").comment
+    for n in range(PAGE_SIZE - 1):
+        with committed():
+            discussion.post_comment(ada, subject, f"Comment {n}.")
+    with committed():
+        later = discussion.post_comment(ada, subject, "A later gooseberry.").comment
+    with committed():
+        reply = discussion.post_comment(
+            ada, subject, "A gooseberry reply.", reply_to=later.pk
+        ).comment
+    expected = {
+        first.pk: f"/tasks/{task.pk}/#comment-{first.pk}",
+        later.pk: f"/tasks/{task.pk}/?comments=2#comment-{later.pk}",
+        reply.pk: f"/tasks/{task.pk}/?comments=2#comment-{reply.pk}",
+    }
+    assert {r.object_id: r.path for r in search.search("gooseberry")} == expected
+    indexing.rebuild()  # the rebuild counts positions its own way: the same pages
+    assert {r.object_id: r.path for r in search.search("gooseberry")} == expected

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Max, Model
+from django.db.models import Max, Model, Q, QuerySet
 from django.urls import reverse
 
 from commonshare.community.models import Member
 from commonshare.core import search as text
 from commonshare.decisions.models import Proposal
-from commonshare.discussion.models import Comment
+from commonshare.discussion.models import Comment, Thread
+from commonshare.discussion.vocab import PAGE_SIZE as THREAD_PAGE_SIZE
 from commonshare.governance.models import NormVersion
 from commonshare.search import vocab
 from commonshare.search.models import Entry
@@ -89,22 +90,76 @@ def _contribution(contribution: Contribution) -> Document:
     )
 
 
+# The page of each kind of record a thread can be on, by how its subject is written.
+_RECORD_PAGES = {
+    "task": "web:task",
+    "contribution": "web:contribution",
+    "proposal": "web:decision",
+    "distribution": "web:distribution",
+}
+
+
+def _thread_page(thread: Thread) -> str:
+    """The page that shows ``thread``: its record's page, or the forum topic's."""
+    if thread.is_topic:
+        return _page("web:topic", thread.pk)
+    kind, _, number = thread.written.partition("-")
+    if kind in _RECORD_PAGES:
+        return _page(_RECORD_PAGES[kind], number)
+    version = NormVersion.objects.filter(pk=number).first()
+    if version is None:
+        return _page("web:discussion", thread.written)
+    return reverse("web:norm_version", args=[version.kind, version.number])
+
+
+def _position(comment: Comment) -> int:
+    """How many of its thread's top-level comments come before the one it shows under."""
+    top = comment.parent if comment.parent_id is not None else comment
+    if top is None:  # pragma: no cover - a reply's parent is kept (PROTECT)
+        return 0
+    earlier = Q(created_at__lt=top.created_at) | Q(created_at=top.created_at, pk__lt=top.pk)
+    return Comment.objects.filter(earlier, thread_id=comment.thread_id, parent=None).count()
+
+
 def _comment(comment: Comment) -> Document | None:
     if comment.is_deleted:
         return None
     thread = comment.thread
-    if thread.is_topic:
-        page, place = _page("web:topic", thread.pk), thread.title
-    else:
-        page, place = _page("web:discussion", thread.written), thread.written
+    place = thread.title if thread.is_topic else thread.written
+    # The thread's page that shows it: a rebuild counts as it goes (``_comments``).
+    position = getattr(comment, "search_position", None)
+    if position is None:
+        position = _position(comment)
+    number = position // THREAD_PAGE_SIZE + 1
+    shown = f"?comments={number}" if number > 1 else ""
     return Document(
         Kind.COMMENT,
         comment.pk,
         f"{comment.author.display_name} on {place}",
         comment.body,
-        f"{page}#comment-{comment.pk}",
+        f"{_thread_page(thread)}{shown}#comment-{comment.pk}",
         place,
     )
+
+
+def _comments() -> Iterator[Comment]:
+    """Every comment, thread by thread in their order, each told its position (one read)."""
+    ordered = Comment.objects.select_related("author", "thread").order_by(
+        "thread_id", "created_at", "id"
+    )
+    thread_id: int | None = None
+    count = 0
+    positions: dict[int, int] = {}
+    for comment in ordered.iterator(chunk_size=vocab.REINDEX_BATCH):
+        if comment.thread_id != thread_id:
+            thread_id, count, positions = comment.thread_id, 0, {}
+        if comment.parent_id is None:
+            positions[comment.pk] = count
+            count += 1
+        parent = comment.parent_id
+        comment.search_position = positions.get(comment.pk if parent is None else parent)  # type: ignore[attr-defined]
+        if not comment.is_deleted:
+            yield comment
 
 
 def _proposal(proposal: Proposal) -> Document:
@@ -161,13 +216,16 @@ def _everything() -> Iterator[Any]:
     sources: list[Iterable[Any]] = [
         Task.objects.order_by("pk"),
         Contribution.objects.order_by("pk"),
-        Comment.objects.filter(deleted_at=None).select_related("author", "thread").order_by("pk"),
+        _comments(),
         Proposal.objects.order_by("pk"),
         NormVersion.objects.order_by("kind", "number"),
         Member.objects.filter(left_at=None, is_active=True).order_by("pk"),
     ]
     for source in sources:
-        yield from source.iterator(chunk_size=vocab.REINDEX_BATCH)  # type: ignore[attr-defined]
+        if isinstance(source, QuerySet):
+            yield from source.iterator(chunk_size=vocab.REINDEX_BATCH)
+        else:
+            yield from source
 
 
 # --- the interface -----------------------------------------------------------------------
