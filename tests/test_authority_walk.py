@@ -116,6 +116,7 @@ WEB_ROUTES: dict[str, str] = {
     "web:reversal_confirm": MONEY,
     "web:policy": READ,
     "web:norms": READ,
+    "web:search": READ,
     "web:norm": READ,
     "web:norm_version": READ,
     "web:expenses": READ,

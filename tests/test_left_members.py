@@ -409,6 +409,8 @@ CLI_ALLOWED = {
     "decision recount",
     "decision show",
     "demo",  # sets up a demo community; acts as nobody
+    "search find",  # reads
+    "search reindex",  # rebuilds derived data from the records; acts as nobody, no event
     "distribute list",
     "distribute show",
     "expense list",

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "commonshare.governance",
     "commonshare.decisions",
     "commonshare.discussion",
+    "commonshare.search",
     "commonshare.web",
 ]
 

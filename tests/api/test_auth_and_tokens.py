@@ -197,6 +197,7 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("GET", "/api/discussion/comments/{comment_id}/history"),
         ("GET", "/api/discussion/topics"),
         ("POST", "/api/discussion/topics"),
+        ("GET", "/api/search"),
     }
     assert routes == expected
     claim = schema["paths"]["/api/tasks/{task_id}/claim"]["post"]

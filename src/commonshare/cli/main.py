@@ -25,6 +25,7 @@ from commonshare.community.cli import member
 from commonshare.decisions.cli import decision
 from commonshare.discussion.cli import discussion
 from commonshare.governance.cli import norm, policy
+from commonshare.search.cli import search
 from commonshare.work.cli import contribution, member_trust, review, task
 from commonshare.work.steward_cli import steward
 
@@ -55,6 +56,7 @@ for command in (
     decision,
     discussion,
     activity,
+    search,
     allocate,
 ):
     main.add_command(command)

@@ -18,6 +18,7 @@ from commonshare.web.views import (
 from commonshare.web.views import decisions as decision_views
 from commonshare.web.views import discussion as discussion_views
 from commonshare.web.views import policy as policy_views
+from commonshare.web.views import search as search_views
 
 
 class RecordId:
@@ -204,6 +205,7 @@ urlpatterns = [
         name="comment_history",
     ),
     # Norms: read only; a decision adopts a new version
+    path("search/", search_views.search, name="search"),
     path("norms/", norms.norm_list, name="norms"),
     path("norms/<normkind:kind>/", norms.norm_detail, name="norm"),
     path("norms/<normkind:kind>/<id:number>/", norms.norm_version, name="norm_version"),
