@@ -25,6 +25,7 @@ from commonshare.decisions.cli import decision
 from commonshare.discussion.cli import discussion
 from commonshare.governance.cli import norm, policy
 from commonshare.work.cli import contribution, member_trust, review, task
+from commonshare.work.recognition_cli import thank
 from commonshare.work.steward_cli import steward
 
 
@@ -54,6 +55,7 @@ for command in (
     decision,
     discussion,
     allocate,
+    thank,
 ):
     main.add_command(command)
 member.add_command(member_trust)  # the member group is community's; trust is work's
