@@ -41,6 +41,7 @@ NOT_ACTIONS = {
     ),
     "work.label": "the words a message uses for a field",
     "community.display_name_problem": "checks a display name against the rule; writes nothing",
+    "community.display_name_taken": "reads whether another member holds a name; writes nothing",
     "books.settled_contributions": "reads what earlier distributions valued",
     "books.valuation_request": "reads the input a distribution would value",
     "books.earlier_reputation": "reads the last distribution's reputations",

@@ -19,7 +19,7 @@ from commonshare.community.vocab import (
     TOKEN_PREFIX_LENGTH,
     normalise_email,
 )
-from commonshare.core.names import fold_key, look_key
+from commonshare.core.names import keys as name_keys
 from commonshare.errors import Forbidden
 
 NO_SUPERUSER = (
@@ -66,6 +66,7 @@ class Member(AbstractBaseUser, PermissionsMixin):
     # shared before the rule existed survive the migration that fills them.
     name_fold = models.CharField(max_length=NAME_KEY_MAX, blank=True, db_index=True)
     name_look = models.CharField(max_length=NAME_KEY_MAX, blank=True, db_index=True)
+    name_shape = models.CharField(max_length=NAME_KEY_MAX, blank=True, db_index=True)
     bio = models.TextField(blank=True, max_length=BIO_MAX)
     pronouns = models.CharField(max_length=PRONOUNS_MAX, blank=True)
     skills = models.JSONField(default=list, blank=True)
@@ -100,10 +101,10 @@ class Member(AbstractBaseUser, PermissionsMixin):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The keys derive from the name alone, so they are kept with it here; the rule that
         # uses them is the services' (``check_display_name``).
-        self.name_fold, self.name_look = fold_key(self.display_name), look_key(self.display_name)
+        self.name_fold, self.name_look, self.name_shape = name_keys(self.display_name)
         fields = kwargs.get("update_fields")
         if fields is not None and "display_name" in fields:
-            kwargs["update_fields"] = {*fields, "name_fold", "name_look"}
+            kwargs["update_fields"] = {*fields, "name_fold", "name_look", "name_shape"}
         super().save(*args, **kwargs)
 
     @property

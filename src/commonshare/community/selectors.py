@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from commonshare.community.models import ApiToken, Member
+from commonshare.community.models import ApiToken, Avatar, Member
 from commonshare.community.vocab import normalise_email
 from commonshare.errors import NotFound
 
@@ -51,3 +51,18 @@ def members_by_id(ids: list[str] | set[str]) -> dict[str, Member]:
 def tokens_of(member: Member) -> QuerySet[ApiToken]:
     """A member's API tokens, newest first."""
     return ApiToken.objects.filter(member=member).order_by("-created_at", "-id")
+
+
+def avatar_of(member: Member) -> Avatar | None:
+    """The member's uploaded picture, if they have one."""
+    return Avatar.objects.filter(member=member).only("image", "content_type").first()
+
+
+def profile_numbers(member: Member) -> dict[str, int]:
+    """What a profile counts: contributions, reviews given, decisions voted on. Read through
+    the member's relations, so that community imports neither work nor decisions."""
+    return {
+        "contributions": member.contributions.count(),
+        "reviews": member.reviews_given.count(),
+        "decisions": member.voterroll_set.values("proposal").distinct().count(),
+    }

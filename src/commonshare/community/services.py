@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from commonshare.audit.actions import action
@@ -58,6 +59,7 @@ def join(*, email: str, display_name: str, password: str) -> Member:
     problems.raise_any()
     if Member.objects.filter(email=email).exists():
         raise Conflict("An account with this email already exists.", field="email")
+    _ensure_name_free(display_name)
     try:
         with transaction.atomic():
             member = Member.objects.create_user(email, password, display_name=display_name)
@@ -103,16 +105,20 @@ def reset_password(member: Member, *, password: str) -> Member:
     return member
 
 
-def display_name_problem(name: str, *, member: Member | None = None) -> str | None:
-    """Why ``name`` (tidied) cannot be ``member``'s display name, or a newcomer's; else None.
+def display_name_problem(name: str) -> str | None:
+    """Why ``name`` (tidied) cannot be anyone's display name, in a sentence; else None.
 
-    The one rule of sign-up, profile edits, the API and the CLI: the characters
-    (``commonshare.core.names``), then no other current member with the same name after
-    NFKC and case folding, or with a name that looks the same. Names shared before this
-    rule existed are left as they were: only a new choice is checked."""
-    problem = _name_shape_problem(name)
-    if problem:
-        return problem
+    The one rule of sign-up, profile edits, the API and the CLI, with
+    ``display_name_taken``: the length, then the characters (``commonshare.core.names``)."""
+    return _name_shape_problem(name)
+
+
+def display_name_taken(name: str, *, member: Member | None = None) -> str | None:
+    """Why another current member's name stands in the way of ``name``; else None.
+
+    Taken means the same after NFKC and case folding, or the same to the eye (look-alike
+    letters). Names shared before this rule existed are left as they were: only a new
+    choice of name is checked, so the migration that added the rule broke no account."""
     if member is not None and names.fold_key(name) == member.name_fold:
         return None  # their own name, in another case or spacing: nobody else's
     others = Member.objects.filter(left_at__isnull=True, is_active=True)
@@ -120,12 +126,19 @@ def display_name_problem(name: str, *, member: Member | None = None) -> str | No
         others = others.exclude(pk=member.pk)
     if others.filter(name_fold=names.fold_key(name)).exists():
         return "Another member already has this display name. Choose another."
-    if others.filter(name_look=names.look_key(name)).exists():
+    _fold, look, shape = names.keys(name)
+    if others.filter(Q(name_look=look) | Q(name_shape=shape)).exists():
         return (
             "This display name looks the same as another member's, so people could take "
             "one of you for the other. Choose another."
         )
     return None
+
+
+def _ensure_name_free(name: str, *, member: Member | None = None) -> None:
+    taken = display_name_taken(name, member=member)
+    if taken:
+        raise Conflict(taken, field="display_name")
 
 
 def _name_shape_problem(name: str) -> str | None:
@@ -211,7 +224,7 @@ def _checked_profile(member: Member, given: ProfileInput) -> dict[str, object]:
     values: dict[str, object] = {}
     if given.display_name is not None:
         values["display_name"] = names.tidy(given.display_name)
-        name_problem = display_name_problem(str(values["display_name"]), member=member)
+        name_problem = display_name_problem(str(values["display_name"]))
         if name_problem:
             problems.add("display_name", name_problem)
     if given.bio is not None:
@@ -228,8 +241,8 @@ def _checked_profile(member: Member, given: ProfileInput) -> dict[str, object]:
         if zone and zone not in _time_zones():
             problems.add(
                 "time_zone",
-                f"“{zone[:60]}” is not a time zone. Use a name such as Europe/Lisbon or "
-                "America/New_York.",
+                f"The time zone “{zone[:60]}” is not one we know. Use a name such as "
+                "Europe/Lisbon or America/New_York (capitals matter).",
             )
         values["time_zone"] = zone
     problems.raise_any()
@@ -249,6 +262,8 @@ def update_profile(
     if given is None:
         given = ProfileInput(display_name=display_name, bio=bio)
     values = _checked_profile(member, given)
+    if "display_name" in values:
+        _ensure_name_free(str(values["display_name"]), member=member)
     with transaction.atomic():
         for field, value in values.items():
             setattr(member, field, value)

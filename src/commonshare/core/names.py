@@ -8,11 +8,12 @@ for another. Three checks, in this order:
    names that mix scripts with look-alike letters (a Latin "Paul" with a Cyrillic "a", U+0430).
 2. ``fold_key`` is the name after Unicode NFKC and case folding, with its spaces
    collapsed: "ADA", "ada" and "ada" in fullwidth letters share one key.
-3. ``look_key`` maps every character to one representative of its class of look-alikes
-   (Unicode's confusables, from the maintained ``confusable-homoglyphs`` data, closed
-   under "looks like"), so "Ada" with a Cyrillic "A" (U+0410), or "Iris" and "lris", share one key.
+3. ``look_key`` and ``shape_key`` map every character to one representative of its class
+   of look-alikes (Unicode's confusables, from the maintained ``confusable-homoglyphs``
+   data, closed under "looks like"): the first in small letters, the second as typed. So
+   "Apa" in Cyrillic letters and in Latin ones share a look, "IRIS" and "lRIS" a shape.
 
-Two current members may not share either key. Pure: no Django, no I/O.
+Two current members may not share any of the keys. Pure: no Django, no I/O.
 """
 
 from __future__ import annotations
@@ -80,12 +81,25 @@ def fold_key(name: str) -> str:
 
 
 def look_key(name: str) -> str:
-    """What the name looks like: each character replaced by its look-alike class's
-    representative, before and after case folding (so "I" and "l" meet through "1")."""
+    """What the name looks like in small letters: case folded, then each character
+    replaced by its look-alike class's representative ("ara" in Cyrillic is "ara")."""
+    return _skeleton(unicodedata.normalize("NFKC", name).casefold())
+
+
+def shape_key(name: str) -> str:
+    """What the name looks like as typed, capitals and all, then case folded: "IRIS" and
+    "lRIS", or "BO" and "B0", share one shape though their small letters differ."""
+    return _skeleton(unicodedata.normalize("NFKC", name)).casefold()
+
+
+def keys(name: str) -> tuple[str, str, str]:
+    """The three keys two current members' names may not share."""
+    return fold_key(name), look_key(name), shape_key(name)
+
+
+def _skeleton(text: str) -> str:
     classes = _classes()
-    once = "".join(classes.get(c, c) for c in unicodedata.normalize("NFKC", name))
-    folded = unicodedata.normalize("NFKC", once.casefold())
-    return " ".join("".join(classes.get(c, c) for c in folded).split())
+    return " ".join("".join(classes.get(c, c) for c in text).split())
 
 
 @cache

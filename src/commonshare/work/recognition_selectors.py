@@ -33,3 +33,12 @@ def thanks_by_review(
     ):
         found.setdefault(thanks.review_id or 0, []).append(thanks)
     return [(review, found.get(review.pk, [])) for review in reviews]
+
+
+def contribution_of_review(review_id: int) -> int | None:
+    """The contribution a review judged (its page shows the review's thanks)."""
+    return Review.objects.filter(pk=review_id).values_list("contribution_id", flat=True).first()
+
+
+def contribution_count() -> int:
+    return Contribution.objects.count()

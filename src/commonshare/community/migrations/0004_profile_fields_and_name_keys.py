@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from commonshare.core.names import fold_key, look_key
+from commonshare.core.names import keys
 
 
 def fill_name_keys(apps, schema_editor):
@@ -13,13 +13,12 @@ def fill_name_keys(apps, schema_editor):
     Member = apps.get_model("community", "Member")
     batch = []
     for member in Member.objects.only("pk", "display_name").iterator(chunk_size=2000):
-        member.name_fold = fold_key(member.display_name)
-        member.name_look = look_key(member.display_name)
+        member.name_fold, member.name_look, member.name_shape = keys(member.display_name)
         batch.append(member)
         if len(batch) >= 2000:
-            Member.objects.bulk_update(batch, ["name_fold", "name_look"])
+            Member.objects.bulk_update(batch, ["name_fold", "name_look", "name_shape"])
             batch = []
-    Member.objects.bulk_update(batch, ["name_fold", "name_look"])
+    Member.objects.bulk_update(batch, ["name_fold", "name_look", "name_shape"])
 
 
 class Migration(migrations.Migration):
@@ -47,6 +46,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='member',
             name='name_look',
+            field=models.CharField(blank=True, db_index=True, max_length=320),
+        ),
+        migrations.AddField(
+            model_name='member',
+            name='name_shape',
             field=models.CharField(blank=True, db_index=True, max_length=320),
         ),
         migrations.AddField(

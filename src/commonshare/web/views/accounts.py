@@ -16,7 +16,6 @@ from commonshare.errors import Conflict, InvalidInput
 from commonshare.governance.selectors import current_policy
 from commonshare.web.forms import AvatarForm, ProfileForm, SignupForm, WithdrawalForm
 from commonshare.web.pager import IN_ORDER, cursor_of, pager, size_of
-from commonshare.web.views import people
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors as work
 from commonshare.work.recognition_selectors import thanks_received
@@ -91,7 +90,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             else None,
             "is_me": request.user.is_authenticated and request.user.pk == member.pk,
             "trust": (trust := work.trust_summary(member)),
-            "numbers": people.member_numbers(member),
+            "numbers": selectors.profile_numbers(member),
             "thanks": paging.page(thanks_received(member), size=MEMBER_PAGE_SIZE),
             # A new account's links are marked for search engines, as in comments.
             "links_rel": "nofollow ugc noopener"

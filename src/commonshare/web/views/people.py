@@ -11,21 +11,18 @@ from django.views.decorators.http import require_POST
 
 from commonshare.books import selectors as books
 from commonshare.community import avatars, selectors, services
-from commonshare.community.models import Avatar, Member
-from commonshare.decisions.models import VoterRoll
 from commonshare.errors import CommonshareError
 from commonshare.governance import selectors as governance
 from commonshare.governance.vocab import PURPOSE
 from commonshare.web.forms import AvatarForm, ProfileForm
 from commonshare.web.views.common import MemberRequest, domain_errors
-from commonshare.work import recognition
-from commonshare.work.models import Contribution, Review
+from commonshare.work import recognition, recognition_selectors
 
 
 def avatar(request: HttpRequest, member_id: int) -> HttpResponse:
     """The member's picture: the re-encoded upload, or their initials. No file path shows."""
     member = selectors.member(member_id)
-    found = Avatar.objects.filter(member=member).only("image", "content_type").first()
+    found = selectors.avatar_of(member)
     if found is None:
         response = HttpResponse(
             avatars.initials_svg(member.pk, member.display_name), content_type="image/svg+xml"
@@ -106,18 +103,9 @@ def thank_contribution(request: MemberRequest, contribution_id: int) -> HttpResp
 @require_POST
 @domain_errors
 def thank_review(request: MemberRequest, review_id: int) -> HttpResponse:
-    review = Review.objects.filter(pk=review_id).only("contribution_id").first()
-    back = reverse("web:contribution", args=[review.contribution_id]) if review else "/"
+    judged = recognition_selectors.contribution_of_review(review_id)
+    back = reverse("web:contribution", args=[judged]) if judged else reverse("web:contributions")
     return _thank(request, back, review_id=review_id)
-
-
-def member_numbers(member: Member) -> dict[str, int]:
-    """What the member page counts: contributions, reviews given, decisions voted on."""
-    return {
-        "contributions": Contribution.objects.filter(author=member).count(),
-        "reviews": Review.objects.filter(reviewer=member).count(),
-        "decisions": VoterRoll.objects.filter(member=member).values("proposal").distinct().count(),
-    }
 
 
 def about(request: HttpRequest) -> HttpResponse:
@@ -133,7 +121,7 @@ def about(request: HttpRequest) -> HttpResponse:
             "purpose": purpose,
             "numbers": {
                 "members": selectors.current_members().count(),
-                "contributions": Contribution.objects.count(),
+                "contributions": recognition_selectors.contribution_count(),
                 "distributed": books.distributed_totals(),
             },
         },
