@@ -115,7 +115,7 @@ def me(request: HttpRequest) -> Member:
     return acting_member(request)
 
 
-@router.put("/me", auth=member_auth, response={200: OwnProfileOut, **WRITE})
+@router.put("/me", auth=member_auth, response={200: OwnProfileOut, **WRITE, **E409})
 def update_profile(request: HttpRequest, payload: ProfileIn) -> Member:
     """Replace the whole profile (fields left out are emptied)."""
     return services.update_profile(
@@ -123,7 +123,7 @@ def update_profile(request: HttpRequest, payload: ProfileIn) -> Member:
     )
 
 
-@router.patch("/me", auth=member_auth, response={200: OwnProfileOut, **WRITE})
+@router.patch("/me", auth=member_auth, response={200: OwnProfileOut, **WRITE, **E409})
 def patch_profile(request: HttpRequest, payload: ProfilePatchIn) -> Member:
     """Change the fields given; the others keep their value."""
     return services.update_profile(
@@ -152,7 +152,7 @@ def upload_avatar(request: HttpRequest, avatar: File[UploadedFile]) -> dict[str,
     }
 
 
-@router.delete("/me/avatar", auth=member_auth, response={200: OwnProfileOut, **WRITE})
+@router.delete("/me/avatar", auth=member_auth, response={200: OwnProfileOut, **WRITE, **E409})
 def remove_avatar(request: HttpRequest) -> Member:
     """Remove your picture: your initials show instead."""
     return services.remove_avatar(acting_member(request))

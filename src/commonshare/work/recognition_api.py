@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from commonshare.apikit import E404, E422, WRITE, PathId, StrictIn, Text, paged
+from commonshare.apikit import E404, E409, E422, WRITE, PathId, StrictIn, Text, paged
 from commonshare.community import selectors as community
 from commonshare.community.auth import acting_member, member_auth
 from commonshare.work import recognition
@@ -37,7 +37,7 @@ class ThanksOut(Schema):
     moves_pay: bool = Field(False, description="Always false: thanks never change pay")
 
 
-@router.post("/thanks", auth=member_auth, response={201: ThanksOut, **WRITE})
+@router.post("/thanks", auth=member_auth, response={201: ThanksOut, **WRITE, **E404, **E409})
 def give_thanks(request: HttpRequest, payload: ThanksIn) -> Status[Any]:
     """Thank a member for one contribution or one review (once per item; never yourself).
     Recognition only: it never changes pay."""
