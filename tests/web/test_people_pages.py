@@ -156,3 +156,36 @@ def test_the_cli_edits_and_shows_a_profile(make_member: Any) -> None:
     assert bad.exit_code == 2
     assert "is not one we know" in bad.output
     assert Member.objects.get(pk=ada.pk).time_zone == "Europe/Lisbon"
+
+
+def test_thanks_received_are_paged_on_the_profile(make_member: Any) -> None:
+    from commonshare.work import services as work
+    from commonshare.work.models import Thanks
+
+    ada = make_member("Ada")
+    thankers = [make_member(f"Fan {i}") for i in range(3)]
+    done = work.log_contribution(
+        ada, work.ContributionInput(kind="work", summary="Docs", hours="1", evidence_text="e")
+    )
+    Thanks.objects.bulk_create(
+        Thanks(thanked_by=fan, member=ada, contribution=done, note=f"note {i}")
+        for i, fan in enumerate(thankers)
+    )
+    extra = [
+        Thanks(thanked_by=fan, member=ada, contribution=other, note="more")
+        for fan in thankers
+        for other in [
+            work.log_contribution(
+                ada, work.ContributionInput(kind="work", summary="W", hours="1", evidence_text="e")
+            )
+            for _ in range(7)
+        ]
+    ]
+    Thanks.objects.bulk_create(extra)  # 3 + 21 thanks: two pages of 20
+    client = Client()
+    first = client.get(f"/members/{ada.pk}/").content.decode()
+    assert first.count("thanked Ada for") == 20
+    assert "thanks=" in first
+    cursor = first.split("thanks=", 1)[1].split('"', 1)[0].split("&", 1)[0]
+    second = client.get(f"/members/{ada.pk}/?thanks={cursor}").content.decode()
+    assert second.count("thanked Ada for") == 4

@@ -59,10 +59,34 @@ def avatar_of(member: Member) -> Avatar | None:
 
 
 def profile_numbers(member: Member) -> dict[str, int]:
-    """What a profile counts: contributions, reviews given, decisions voted on. Read through
-    the member's relations, so that community imports neither work nor decisions."""
+    """What a profile counts: contributions, reviews given, decisions voted on, in one query.
+    Read through the member's relations, so that community imports neither work nor
+    decisions."""
+
+    def counted(relation: str, distinct: str = "pk") -> Subquery:
+        related = Member._meta.get_field(relation).related_model
+        field = Member._meta.get_field(relation).field.name  # type: ignore[union-attr]
+        rows = (
+            related.objects.filter(**{field: OuterRef("pk")})  # type: ignore[union-attr]
+            .order_by()
+            .values(field)
+            .annotate(n=Count(distinct, distinct=True))
+            .values("n")
+        )
+        return Subquery(rows)
+
+    found = (
+        Member.objects.filter(pk=member.pk)
+        .annotate(
+            n_contributions=Coalesce(counted("contributions"), Value(0)),
+            n_reviews=Coalesce(counted("reviews_given"), Value(0)),
+            n_decisions=Coalesce(counted("voterroll", "proposal"), Value(0)),
+        )
+        .values("n_contributions", "n_reviews", "n_decisions")
+        .get()
+    )
     return {
-        "contributions": member.contributions.count(),
-        "reviews": member.reviews_given.count(),
-        "decisions": member.voterroll_set.values("proposal").distinct().count(),
+        "contributions": found["n_contributions"],
+        "reviews": found["n_reviews"],
+        "decisions": found["n_decisions"],
     }

@@ -91,7 +91,16 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "is_me": request.user.is_authenticated and request.user.pk == member.pk,
             "trust": (trust := work.trust_summary(member)),
             "numbers": selectors.profile_numbers(member),
-            "thanks": paging.page(thanks_received(member), size=MEMBER_PAGE_SIZE),
+            "thanks": (
+                thanks := paging.page(
+                    thanks_received(member),
+                    cursor=cursor_of(request, "thanks"),
+                    size=MEMBER_PAGE_SIZE,
+                )
+            ),
+            "thanks_pager": pager(
+                request, thanks, label="Pages of thanks received", param="thanks"
+            ),
             # A new account's links are marked for search engines, as in comments.
             "links_rel": "nofollow ugc noopener"
             if trust.level < current_policy().discussion.ugc_below_level
