@@ -135,6 +135,7 @@ def test_the_page_serves_initials_then_the_upload_without_a_file_path(make_membe
     page = client.get(f"/members/{ada.pk}/").content.decode()
     assert f'src="/members/{ada.pk}/avatar/"' in page
     assert "me.jpg" not in page and "media/" not in page
+    assert client.get("/members/999999/avatar/").status_code == 404
     removed = client.post("/me/avatar/", {"remove": "1"})
     assert removed.status_code == 302
     assert client.get(f"/members/{ada.pk}/avatar/")["Content-Type"] == "image/svg+xml"

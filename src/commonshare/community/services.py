@@ -64,6 +64,7 @@ def join(*, email: str, display_name: str, password: str) -> Member:
         with transaction.atomic():
             member = Member.objects.create_user(email, password, display_name=display_name)
             record("community.member.joined", member, actor=member)
+            _recheck_name(member)
     except IntegrityError:
         raise Conflict("An account with this email already exists.", field="email") from None
     return member
@@ -121,9 +122,13 @@ def display_name_taken(name: str, *, member: Member | None = None) -> str | None
     choice of name is checked, so the migration that added the rule broke no account."""
     if member is not None and names.fold_key(name) == member.name_fold:
         return None  # their own name, in another case or spacing: nobody else's
+    return _taken_by_others(name, None if member is None else member.pk)
+
+
+def _taken_by_others(name: str, exclude_pk: int | None) -> str | None:
     others = Member.objects.filter(left_at__isnull=True, is_active=True)
-    if member is not None:
-        others = others.exclude(pk=member.pk)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
     if others.filter(name_fold=names.fold_key(name)).exists():
         return "Another member already has this display name. Choose another."
     _fold, look, shape = names.keys(name)
@@ -137,6 +142,15 @@ def display_name_taken(name: str, *, member: Member | None = None) -> str | None
 
 def _ensure_name_free(name: str, *, member: Member | None = None) -> None:
     taken = display_name_taken(name, member=member)
+    if taken:
+        raise Conflict(taken, field="display_name")
+
+
+def _recheck_name(member: Member) -> None:
+    """Asked again after the audit row is written: ``record`` holds the chain's lock until
+    the commit, so two members choosing one name at the same moment are checked in turn,
+    and the second is refused (its transaction rolls back)."""
+    taken = _taken_by_others(member.display_name, member.pk)
     if taken:
         raise Conflict(taken, field="display_name")
 
@@ -262,13 +276,18 @@ def update_profile(
     if given is None:
         given = ProfileInput(display_name=display_name, bio=bio)
     values = _checked_profile(member, given)
-    if "display_name" in values:
+    renamed = "display_name" in values and names.fold_key(str(values["display_name"])) != (
+        member.name_fold
+    )
+    if renamed:
         _ensure_name_free(str(values["display_name"]), member=member)
     with transaction.atomic():
         for field, value in values.items():
             setattr(member, field, value)
         member.save(update_fields=list(values) or ["display_name"])
         record("community.member.updated", member, actor=member, fields=sorted(values))
+        if renamed:
+            _recheck_name(member)
     return member
 
 

@@ -130,6 +130,19 @@ class ProfileForm(Form):
     )
     availability = _text("Availability", required=False, help_text="e.g. around 5 h/week")
 
+    @staticmethod
+    def initial_for(member: Any) -> dict[str, Any]:
+        """The form's fields as the member's profile has them now."""
+        return {
+            "display_name": member.display_name,
+            "pronouns": member.pronouns,
+            "bio": member.bio,
+            "skills": ", ".join(member.skills),
+            "links": "\n".join(member.links),
+            "time_zone": member.time_zone,
+            "availability": member.availability,
+        }
+
 
 AVATAR_TYPES = "image/png,image/jpeg,image/gif,image/webp"
 

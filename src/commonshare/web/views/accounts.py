@@ -118,15 +118,7 @@ def my_page(request: MemberRequest) -> HttpResponse:
 @domain_errors
 def profile_edit(request: MemberRequest) -> HttpResponse:
     member = request.user
-    initial = {
-        "display_name": member.display_name,
-        "pronouns": member.pronouns,
-        "bio": member.bio,
-        "skills": ", ".join(member.skills),
-        "links": "\n".join(member.links),
-        "time_zone": member.time_zone,
-        "availability": member.availability,
-    }
+    initial = ProfileForm.initial_for(member)
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

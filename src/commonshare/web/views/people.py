@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from commonshare.books import selectors as books
 from commonshare.community import avatars, selectors, services
@@ -19,6 +19,8 @@ from commonshare.web.views.common import MemberRequest, domain_errors
 from commonshare.work import recognition, recognition_selectors
 
 
+@require_safe
+@domain_errors
 def avatar(request: HttpRequest, member_id: int) -> HttpResponse:
     """The member's picture: the re-encoded upload, or their initials. No file path shows."""
     member = selectors.member(member_id)
@@ -62,21 +64,9 @@ def avatar_edit(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "web/members/edit.html",
-        {"form": ProfileForm(initial=_initial(member)), "avatar_form": form},
+        {"form": ProfileForm(initial=ProfileForm.initial_for(member)), "avatar_form": form},
         status=status,
     )
-
-
-def _initial(member: object) -> dict[str, object]:
-    return {
-        "display_name": getattr(member, "display_name", ""),
-        "pronouns": getattr(member, "pronouns", ""),
-        "bio": getattr(member, "bio", ""),
-        "skills": ", ".join(getattr(member, "skills", [])),
-        "links": "\n".join(getattr(member, "links", [])),
-        "time_zone": getattr(member, "time_zone", ""),
-        "availability": getattr(member, "availability", ""),
-    }
 
 
 def _thank(request: MemberRequest, back: str, **item: int) -> HttpResponse:
