@@ -56,7 +56,7 @@ def test_a_member_thanks_the_author_and_the_reviewer_once_each(reviewed: Any) ->
     assert event is not None
     sentence = str(describe(event)["sentence"])
     assert sentence.startswith("thanked ") and "work.thanks" not in sentence
-    assert f"/members/{w.ada.pk}/" in sentence
+    assert f'<a href="/members/{w.ada.pk}/">Ada</a>' in sentence
 
 
 def test_nobody_thanks_themself(reviewed: Any) -> None:

@@ -277,7 +277,7 @@ def _discussed(verb: str) -> Sentence:
 def _thanked(event: AuditEvent, _target: Any) -> SafeString:
     """Thanks name the member and the item from the event, never a pay change."""
     what = "a review" if "review" in event.data else "a contribution"
-    member = _link("member", event.data.get("member"), "a member")
+    member = _link("member", event.data.get("member"), event.data.get("member_name") or "a member")
     if "contribution" in event.data:
         item = _link("contribution", event.data["contribution"], what)
         return format_html("thanked {} for {}", member, item)

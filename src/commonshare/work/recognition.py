@@ -74,6 +74,7 @@ def thank(
                 thanks,
                 actor=member,
                 member=thanked.pk,
+                member_name=thanked.display_name,
                 **{what: item.pk},
             )
     except IntegrityError:
