@@ -63,6 +63,7 @@ ACCOUNT = "a member's own account, or acting as nobody (signing in, joining, mai
 WORK = "tasks, contributions and reviews: walked in tests/test_authority_walk_work.py"
 TALK = "comments and topics, limited by trust and rate: walked in test_authority_walk_work.py"
 READ = "a page that only reads (a POST changes nothing)"
+THANKS = "recognition between members: moves no money, walked by tests/work/test_recognition"
 
 WEB_ROUTES: dict[str, str] = {
     "web:home": READ,
@@ -82,6 +83,11 @@ WEB_ROUTES: dict[str, str] = {
     "web:profile_edit": ACCOUNT,
     "web:leave": ACCOUNT,
     "web:rejoin": ACCOUNT,
+    "web:avatar": READ,
+    "web:avatar_edit": ACCOUNT,
+    "web:about": READ,
+    "web:thank_contribution": THANKS,
+    "web:thank_review": THANKS,
     "web:decisions": READ,
     "web:decision_create": MONEY,
     "web:decision": READ,
@@ -160,6 +166,9 @@ API_ROUTES: dict[tuple[str, str], str] = {
     ("post", "/api/members/verify-email"): ACCOUNT,
     ("post", "/api/members/password-reset"): ACCOUNT,
     ("post", "/api/members/password-reset/confirm"): ACCOUNT,
+    ("post", "/api/members/me/avatar"): ACCOUNT,
+    ("delete", "/api/members/me/avatar"): ACCOUNT,
+    ("post", "/api/thanks"): THANKS,
     ("post", "/api/tasks"): WORK,
     ("post", "/api/tasks/{task_id}/claim"): WORK,
     ("post", "/api/tasks/{task_id}/release"): WORK,

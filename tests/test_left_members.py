@@ -418,6 +418,7 @@ CLI_ALLOWED = {
     "init",  # creates the database; acts as nobody
     "member join",  # a new account; acts as nobody
     "member list",
+    "member show",  # reads a profile
     "member rejoin",
     "member token",  # their own token, to read and rejoin over the API
     "member trust",  # reads a trust level

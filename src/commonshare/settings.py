@@ -232,6 +232,9 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("COMMONSHARE_EMAIL_FROM", "Commonshare <noreply@localhost>")
 # The address members reach the site at: the links in mail start with it.
 COMMONSHARE_PUBLIC_URL = os.environ.get("COMMONSHARE_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# The largest avatar a member may upload, in bytes (2 MiB unless set).
+AVATAR_MAX_BYTES = int(os.environ.get("COMMONSHARE_AVATAR_MAX_BYTES", str(2 * 1024 * 1024)))
 # How long a mailed link works (verification and password reset), in seconds: three days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 

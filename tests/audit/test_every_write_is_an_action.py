@@ -40,6 +40,8 @@ NOT_ACTIONS = {
         "and too private for the audit chain"
     ),
     "work.label": "the words a message uses for a field",
+    "community.display_name_problem": "checks a display name against the rule; writes nothing",
+    "community.display_name_taken": "reads whether another member holds a name; writes nothing",
     "books.settled_contributions": "reads what earlier distributions valued",
     "books.valuation_request": "reads the input a distribution would value",
     "books.earlier_reputation": "reads the last distribution's reputations",
@@ -229,7 +231,38 @@ def _community(name: str, world: World) -> Call:  # noqa: PLR0911 - one branch p
         return lambda: community.verify_email(uid=uid_of(world.ada), token=token)
     if name == "reset_password":
         return lambda: community.reset_password(world.ada, password="a new pass phrase 43")
+    return _avatars(name, world)
+
+
+def _avatars(name: str, world: World) -> Call:
+    import io
+
+    from PIL import Image
+
+    from commonshare.community import services as community
+
+    def picture() -> io.BytesIO:
+        out = io.BytesIO()
+        Image.new("RGB", (8, 8), "teal").save(out, format="PNG")
+        out.seek(0)
+        return out
+
+    if name == "set_avatar":
+        return lambda: community.set_avatar(world.ada, picture())
+    if name == "remove_avatar":
+        community.set_avatar(world.ada, picture())
+        return lambda: community.remove_avatar(world.ada)
     raise LookupError(name)
+
+
+def _thanks(name: str, world: World) -> Call:
+    from commonshare.work import recognition
+    from commonshare.work import services as work
+
+    logged = work.log_contribution(
+        world.ada, work.ContributionInput(kind="work", summary="Docs", hours="1", evidence_text="e")
+    )
+    return lambda: recognition.thank(world.bo, contribution_id=logged.pk, note="Clear docs")
 
 
 def _tasks(name: str, world: World) -> Call:
@@ -439,6 +472,9 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "community.revoke_token": _community,
     "community.verify_email": _community,
     "community.reset_password": _community,
+    "community.set_avatar": _community,
+    "community.remove_avatar": _community,
+    "work.thank": _thanks,
     "work.create_task": _tasks,
     "work.claim_task": _tasks,
     "work.release_task": _tasks,

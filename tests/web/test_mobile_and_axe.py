@@ -72,6 +72,8 @@ def ids_from_the_demo() -> dict[str, Any]:
         # Confirm buttons post; the dispute page asks for a reason whatever the id.
         "withdrawal_id": 1,
         "request_id": 1,
+        # Thanking a reviewer only takes a POST; a member's picture is an image, not a page.
+        "review_id": 1,
         **_a_discussion(),
     }
 
@@ -139,7 +141,7 @@ def page_urls(member: Any) -> list[str]:
         args = [claim if name == "web:expense_decide" else ids[param] for param in params]
         url = reverse(name, args=args) + QUERIES.get(name, "")
         response = client.get(url)
-        # An Atom feed is no page to read (tests/web/test_atom_feeds.py checks each).
+        # An Atom feed or a picture is no page to read (tests/web/test_atom_feeds.py checks each).
         if response.status_code != 405 and response["Content-Type"].startswith("text/html"):
             urls.append(url)
     return urls

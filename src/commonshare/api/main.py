@@ -33,6 +33,7 @@ from commonshare.governance.api import norms_router
 from commonshare.governance.api import router as governance_router
 from commonshare.search.api import router as search_router
 from commonshare.work.api import router as work_router
+from commonshare.work.recognition_api import router as thanks_router
 from commonshare.work.steward_api import router as steward_router
 
 
@@ -168,6 +169,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 api.add_router("/", tokens_router)
 api.add_router("/members", community_router)
+api.add_router("/", thanks_router)
 api.add_router("/", work_router)
 api.add_router("/", books_router)
 api.add_router("/", journal_router)

@@ -27,6 +27,7 @@ from commonshare.discussion.cli import discussion
 from commonshare.governance.cli import norm, policy
 from commonshare.search.cli import search
 from commonshare.work.cli import contribution, member_trust, review, task
+from commonshare.work.recognition_cli import thank
 from commonshare.work.steward_cli import steward
 
 
@@ -58,6 +59,7 @@ for command in (
     activity,
     search,
     allocate,
+    thank,
 ):
     main.add_command(command)
 member.add_command(member_trust)  # the member group is community's; trust is work's

@@ -1,11 +1,13 @@
 """Members over the API: sign up, public profiles, your own profile, leave and rejoin."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from django.urls import reverse
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from commonshare.apikit import (
     E401,
@@ -22,7 +24,19 @@ from commonshare.apikit import (
 from commonshare.community import mail, selectors, services, tokens
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
 from commonshare.community.models import Member
-from commonshare.community.vocab import BIO_MAX, DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX
+from commonshare.community.vocab import (
+    AVAILABILITY_MAX,
+    BIO_MAX,
+    DISPLAY_NAME_MAX,
+    EMAIL_MAX,
+    LINK_MAX,
+    LINKS_MAX,
+    PASSWORD_MAX,
+    PRONOUNS_MAX,
+    SKILL_MAX,
+    SKILLS_MAX,
+    TIME_ZONE_MAX,
+)
 from commonshare.errors import InvalidInput
 
 router = Router(tags=["members"])
@@ -34,14 +48,30 @@ class SignUpIn(StrictIn):
     password: Text = Field(min_length=1, max_length=PASSWORD_MAX)
 
 
+Skill = Annotated[Text, Field(max_length=SKILL_MAX)]
+Link = Annotated[Text, Field(max_length=LINK_MAX, description="An http:// or https:// address")]
+
+
 class ProfileIn(StrictIn):
     display_name: Text = Field(min_length=1, max_length=DISPLAY_NAME_MAX)
-    bio: Text = Field("", max_length=BIO_MAX)
+    bio: Text = Field("", max_length=BIO_MAX, description="Markdown")
+    pronouns: Text = Field("", max_length=PRONOUNS_MAX)
+    skills: list[Skill] = Field(default_factory=list, max_length=SKILLS_MAX)
+    links: list[Link] = Field(default_factory=list, max_length=LINKS_MAX)
+    time_zone: Text = Field("", max_length=TIME_ZONE_MAX, description="e.g. Europe/Lisbon")
+    availability: Text = Field("", max_length=AVAILABILITY_MAX, description="around 5 h/week")
 
 
 class ProfilePatchIn(StrictIn):
+    """Only the fields given change."""
+
     display_name: Text | None = Field(None, min_length=1, max_length=DISPLAY_NAME_MAX)
-    bio: Text | None = Field(None, max_length=BIO_MAX)
+    bio: Text | None = Field(None, max_length=BIO_MAX, description="Markdown")
+    pronouns: Text | None = Field(None, max_length=PRONOUNS_MAX)
+    skills: list[Skill] | None = Field(None, max_length=SKILLS_MAX)
+    links: list[Link] | None = Field(None, max_length=LINKS_MAX)
+    time_zone: Text | None = Field(None, max_length=TIME_ZONE_MAX, description="e.g. Europe/Lisbon")
+    availability: Text | None = Field(None, max_length=AVAILABILITY_MAX)
 
 
 class MemberOut(Schema):
@@ -50,6 +80,11 @@ class MemberOut(Schema):
     id: int
     display_name: str
     bio: str
+    pronouns: str
+    skills: list[str]
+    links: list[str]
+    time_zone: str
+    availability: str
     joined_at: dt.datetime
     left_at: dt.datetime | None
 
@@ -80,21 +115,47 @@ def me(request: HttpRequest) -> Member:
     return acting_member(request)
 
 
-@router.put("/me", auth=member_auth, response={200: OwnProfileOut, **WRITE})
+@router.put("/me", auth=member_auth, response={200: OwnProfileOut, **WRITE, **E409})
 def update_profile(request: HttpRequest, payload: ProfileIn) -> Member:
+    """Replace the whole profile (fields left out are emptied)."""
     return services.update_profile(
-        acting_member(request), display_name=payload.display_name, bio=payload.bio
+        acting_member(request), services.ProfileInput(**payload.model_dump())
     )
 
 
-@router.patch("/me", auth=member_auth, response={200: OwnProfileOut, **WRITE})
+@router.patch("/me", auth=member_auth, response={200: OwnProfileOut, **WRITE, **E409})
 def patch_profile(request: HttpRequest, payload: ProfilePatchIn) -> Member:
-    member = acting_member(request)
+    """Change the fields given; the others keep their value."""
     return services.update_profile(
-        member,
-        display_name=member.display_name if payload.display_name is None else payload.display_name,
-        bio=member.bio if payload.bio is None else payload.bio,
+        acting_member(request), services.ProfileInput(**payload.model_dump())
     )
+
+
+class AvatarOut(Schema):
+    width: int
+    height: int
+    content_type: str
+    url: str = Field(description="Where the re-encoded picture is served")
+
+
+@router.post("/me/avatar", auth=member_auth, response={200: AvatarOut, **WRITE})
+def upload_avatar(request: HttpRequest, avatar: File[UploadedFile]) -> dict[str, Any]:
+    """Upload a picture as multipart form data (field ``avatar``): a PNG, JPEG, GIF or WebP
+    image, re-encoded as PNG without its metadata; SVG and other files are refused."""
+    member = acting_member(request)
+    saved = services.set_avatar(member, avatar, size=avatar.size)
+    return {
+        "width": saved.width,
+        "height": saved.height,
+        "content_type": saved.content_type,
+        "url": reverse("web:avatar", args=[member.pk]),
+    }
+
+
+@router.delete("/me/avatar", auth=member_auth, response={200: OwnProfileOut, **WRITE, **E409})
+def remove_avatar(request: HttpRequest) -> Member:
+    """Remove your picture: your initials show instead."""
+    return services.remove_avatar(acting_member(request))
 
 
 @router.post(

@@ -8,13 +8,18 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 
 from commonshare.community.vocab import (
+    AVAILABILITY_MAX,
     BIO_MAX,
     DISPLAY_NAME_MAX,
+    NAME_KEY_MAX,
+    PRONOUNS_MAX,
+    TIME_ZONE_MAX,
     TOKEN_DIGEST_LENGTH,
     TOKEN_NAME_MAX,
     TOKEN_PREFIX_LENGTH,
     normalise_email,
 )
+from commonshare.core.names import keys as name_keys
 from commonshare.errors import Forbidden
 
 NO_SUPERUSER = (
@@ -56,7 +61,18 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(unique=True)
     display_name = models.CharField(max_length=DISPLAY_NAME_MAX)
+    # The display name's comparison keys (commonshare.core.names): the service refuses a
+    # name whose key another current member holds. Indexed, not unique, so that names
+    # shared before the rule existed survive the migration that fills them.
+    name_fold = models.CharField(max_length=NAME_KEY_MAX, blank=True, db_index=True)
+    name_look = models.CharField(max_length=NAME_KEY_MAX, blank=True, db_index=True)
+    name_shape = models.CharField(max_length=NAME_KEY_MAX, blank=True, db_index=True)
     bio = models.TextField(blank=True, max_length=BIO_MAX)
+    pronouns = models.CharField(max_length=PRONOUNS_MAX, blank=True)
+    skills = models.JSONField(default=list, blank=True)
+    links = models.JSONField(default=list, blank=True)
+    time_zone = models.CharField(max_length=TIME_ZONE_MAX, blank=True)
+    availability = models.CharField(max_length=AVAILABILITY_MAX, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
     left_at = models.DateTimeField(null=True, blank=True)
     # Set when the member follows the link mailed to their address; trust level 1 asks it.
@@ -82,10 +98,35 @@ class Member(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The keys derive from the name alone, so they are kept with it here; the rule that
+        # uses them is the services' (``check_display_name``).
+        self.name_fold, self.name_look, self.name_shape = name_keys(self.display_name)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "display_name" in fields:
+            kwargs["update_fields"] = {*fields, "name_fold", "name_look", "name_shape"}
+        super().save(*args, **kwargs)
+
     @property
     def is_current(self) -> bool:
         """Still in the community: can claim work and be drawn as a reviewer."""
         return self.left_at is None
+
+
+class Avatar(models.Model):
+    """A member's uploaded picture, as re-encoded by the server (never the uploaded bytes).
+
+    Kept in the database, so it is served by the member's number, with no file path."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="avatar")
+    image = models.BinaryField()
+    content_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"avatar of member {self.member_id}"
 
 
 class ApiToken(models.Model):

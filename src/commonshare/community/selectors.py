@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from commonshare.community.models import ApiToken, Member
+from commonshare.community.models import ApiToken, Avatar, Member
 from commonshare.community.vocab import normalise_email
 from commonshare.errors import NotFound
 
@@ -51,3 +51,42 @@ def members_by_id(ids: list[str] | set[str]) -> dict[str, Member]:
 def tokens_of(member: Member) -> QuerySet[ApiToken]:
     """A member's API tokens, newest first."""
     return ApiToken.objects.filter(member=member).order_by("-created_at", "-id")
+
+
+def avatar_of(member: Member) -> Avatar | None:
+    """The member's uploaded picture, if they have one."""
+    return Avatar.objects.filter(member=member).only("image", "content_type").first()
+
+
+def profile_numbers(member: Member) -> dict[str, int]:
+    """What a profile counts: contributions, reviews given, decisions voted on, in one query.
+    Read through the member's relations, so that community imports neither work nor
+    decisions."""
+
+    def counted(relation: str, distinct: str = "pk") -> Subquery:
+        related = Member._meta.get_field(relation).related_model
+        field = Member._meta.get_field(relation).field.name  # type: ignore[union-attr]
+        rows = (
+            related.objects.filter(**{field: OuterRef("pk")})  # type: ignore[union-attr]
+            .order_by()
+            .values(field)
+            .annotate(n=Count(distinct, distinct=True))
+            .values("n")
+        )
+        return Subquery(rows)
+
+    found = (
+        Member.objects.filter(pk=member.pk)
+        .annotate(
+            n_contributions=Coalesce(counted("contributions"), Value(0)),
+            n_reviews=Coalesce(counted("reviews_given"), Value(0)),
+            n_decisions=Coalesce(counted("voterroll", "proposal"), Value(0)),
+        )
+        .values("n_contributions", "n_reviews", "n_decisions")
+        .get()
+    )
+    return {
+        "contributions": found["n_contributions"],
+        "reviews": found["n_reviews"],
+        "decisions": found["n_decisions"],
+    }

@@ -274,6 +274,16 @@ def _discussed(verb: str) -> Sentence:
     return sentence
 
 
+def _thanked(event: AuditEvent, _target: Any) -> SafeString:
+    """Thanks name the member and the item from the event, never a pay change."""
+    what = "a review" if "review" in event.data else "a contribution"
+    member = _link("member", event.data.get("member"), event.data.get("member_name") or "a member")
+    if "contribution" in event.data:
+        item = _link("contribution", event.data["contribution"], what)
+        return format_html("thanked {} for {}", member, item)
+    return format_html("thanked {} for {}", member, what)
+
+
 def _plain(text: str) -> Sentence:
     def sentence(event: AuditEvent, _target: Any) -> SafeString:
         return format_html("{}", text)
@@ -288,6 +298,9 @@ SENTENCES: dict[str, Sentence] = {
     "community.member.rejoined": _plain("came back to the community"),
     "community.member.email_verified": _plain("verified their email address"),
     "community.member.password_reset": _plain("chose a new password through a mailed link"),
+    "community.avatar.uploaded": _plain("uploaded a new profile picture"),
+    "community.avatar.removed": _plain("removed their profile picture"),
+    "work.thanks.given": _thanked,
     "community.token.created": _plain("made a key for the API"),
     "community.token.revoked": _plain("withdrew a key for the API"),
     "work.task.created": _task("created"),

@@ -115,8 +115,47 @@ class SignupForm(Form):
 
 
 class ProfileForm(Form):
-    display_name = _text("Display name")
+    display_name = _text(
+        "Display name",
+        help_text="How other members see you. It must not be, or look like, another member's.",
+    )
+    pronouns = _text("Pronouns (optional)", required=False, help_text="e.g. she/her, they/them")
     bio = _area("About you", help_text="Markdown.")
+    skills = _text(
+        "Skills", required=False, help_text="Separated by commas, e.g. Python, design, accounts"
+    )
+    links = _area("Links", help_text="One web address per line, starting with https://", rows=3)
+    time_zone = _text(
+        "Time zone", required=False, help_text="e.g. Europe/Lisbon or America/New_York"
+    )
+    availability = _text("Availability", required=False, help_text="e.g. around 5 h/week")
+
+    @staticmethod
+    def initial_for(member: Any) -> dict[str, Any]:
+        """The form's fields as the member's profile has them now."""
+        return {
+            "display_name": member.display_name,
+            "pronouns": member.pronouns,
+            "bio": member.bio,
+            "skills": ", ".join(member.skills),
+            "links": "\n".join(member.links),
+            "time_zone": member.time_zone,
+            "availability": member.availability,
+        }
+
+
+AVATAR_TYPES = "image/png,image/jpeg,image/gif,image/webp"
+
+
+class AvatarForm(Form):
+    avatar = forms.FileField(
+        label="Picture",
+        help_text="A PNG, JPEG, GIF or WebP image. It is re-encoded and shown at most "
+        "512 pixels wide; what the camera recorded about the photo is dropped.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+        ),
+    )
 
 
 class TaskForm(Form):

@@ -13,6 +13,7 @@ from commonshare.web.views import (
     home,
     norms,
     openbooks,
+    people,
     tasks,
 )
 from commonshare.web.views import decisions as decision_views
@@ -111,6 +112,15 @@ urlpatterns = [
         claims.withdrawal_create,
         name="withdrawal_create",
     ),
+    path("members/<id:member_id>/avatar/", people.avatar, name="avatar"),
+    path("me/avatar/", people.avatar_edit, name="avatar_edit"),
+    path(
+        "contributions/<id:contribution_id>/thank/",
+        people.thank_contribution,
+        name="thank_contribution",
+    ),
+    path("reviews/<id:review_id>/thank/", people.thank_review, name="thank_review"),
+    path("about/", people.about, name="about"),
     path("me/", accounts.my_page, name="me"),
     path("me/edit/", accounts.profile_edit, name="profile_edit"),
     path("me/leave/", accounts.leave, name="leave"),

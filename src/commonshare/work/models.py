@@ -23,6 +23,7 @@ from commonshare.work.vocab import (
     STATUS_MAX,
     STEWARD_END_MAX,
     SUMMARY_MAX,
+    THANKS_NOTE_MAX,
     TITLE_MAX,
     UNIT_NAME_MAX,
     UNITS_PLACES,
@@ -295,3 +296,51 @@ class ReputationRecord(models.Model):
 
     def __str__(self) -> str:
         return f"reputation of {self.member_id} after distribution {self.distribution_id}"
+
+
+class Thanks(models.Model):
+    """One member's public thank-you for one contribution or one review.
+
+    Recognition only: nothing reads it when pay is worked out (pay comes from the drawn
+    reviews alone), so thanking, or being thanked, moves no money."""
+
+    thanked_by = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="thanks_given")
+    # Whose work is thanked: the contribution's author or the review's reviewer.
+    member = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="thanks_received")
+    contribution = models.ForeignKey(
+        Contribution, null=True, blank=True, on_delete=models.PROTECT, related_name="thanks"
+    )
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.PROTECT, related_name="thanks"
+    )
+    note = models.TextField(blank=True, max_length=THANKS_NOTE_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contribution__isnull=False, review__isnull=True)
+                | Q(contribution__isnull=True, review__isnull=False),
+                name="thanks_for_one_item",
+            ),
+            models.UniqueConstraint(
+                fields=["thanked_by", "contribution"],
+                condition=Q(contribution__isnull=False),
+                name="thanks_once_per_contribution",
+            ),
+            models.UniqueConstraint(
+                fields=["thanked_by", "review"],
+                condition=Q(review__isnull=False),
+                name="thanks_once_per_review",
+            ),
+            models.CheckConstraint(
+                condition=~Q(thanked_by=models.F("member")), name="thanks_never_oneself"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member", "-created_at", "-id"], name="thanks_received_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"thanks from {self.thanked_by_id} to {self.member_id}"

@@ -101,3 +101,6 @@ class StewardEndReason(models.TextChoices):
 
 
 STEWARD_END_MAX = 20
+
+THANKS_NOTE_MAX = 500
+"""The longest note a member may add to a thank-you."""

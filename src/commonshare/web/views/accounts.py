@@ -13,10 +13,12 @@ from commonshare import paging
 from commonshare.books import selectors as books
 from commonshare.community import mail, selectors, services
 from commonshare.errors import Conflict, InvalidInput
-from commonshare.web.forms import ProfileForm, SignupForm, WithdrawalForm
+from commonshare.governance.selectors import current_policy
+from commonshare.web.forms import AvatarForm, ProfileForm, SignupForm, WithdrawalForm
 from commonshare.web.pager import IN_ORDER, cursor_of, pager, size_of
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors as work
+from commonshare.work.recognition_selectors import thanks_received
 
 # How many of a member's contributions their page shows before linking to the rest.
 MEMBER_PAGE_SIZE = 20
@@ -101,7 +103,22 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             if request.user.is_authenticated and request.user.pk != member.pk
             else None,
             "is_me": request.user.is_authenticated and request.user.pk == member.pk,
-            "trust": work.trust_summary(member),
+            "trust": (trust := work.trust_summary(member)),
+            "numbers": selectors.profile_numbers(member),
+            "thanks": (
+                thanks := paging.page(
+                    thanks_received(member),
+                    cursor=cursor_of(request, "thanks"),
+                    size=MEMBER_PAGE_SIZE,
+                )
+            ),
+            "thanks_pager": pager(
+                request, thanks, label="Pages of thanks received", param="thanks"
+            ),
+            # A new account's links are marked for search engines, as in comments.
+            "links_rel": "nofollow ugc noopener"
+            if trust.level < current_policy().discussion.ugc_below_level
+            else "nofollow noopener",
         },
     )
 
@@ -115,20 +132,24 @@ def my_page(request: MemberRequest) -> HttpResponse:
 @domain_errors
 def profile_edit(request: MemberRequest) -> HttpResponse:
     member = request.user
-    initial = {"display_name": member.display_name, "bio": member.bio}
+    initial = ProfileForm.initial_for(member)
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = submit(
-            form,
-            lambda: services.update_profile(
-                member, display_name=data["display_name"], bio=data["bio"]
-            ),
+        given = services.ProfileInput(
+            display_name=data["display_name"],
+            pronouns=data["pronouns"],
+            bio=data["bio"],
+            skills=data["skills"].split(","),
+            links=data["links"].splitlines(),
+            time_zone=data["time_zone"],
+            availability=data["availability"],
         )
+        done = submit(form, lambda: services.update_profile(member, given))
         if done is not None:
             messages.success(request, "Profile saved.")
             return redirect("web:member", member.pk)
-    return render(request, "web/members/edit.html", {"form": form})
+    return render(request, "web/members/edit.html", {"form": form, "avatar_form": AvatarForm()})
 
 
 @login_required

@@ -31,6 +31,7 @@ from commonshare.web.pager import IN_ORDER, cursor_of, pager, size_of
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
 from commonshare.work import selectors, services, versions
 from commonshare.work.models import Contribution, Review, Task
+from commonshare.work.recognition_selectors import thanks_by_review, thanks_for_contribution
 
 
 @domain_errors
@@ -221,6 +222,8 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
             "expense": expense_context(user, contribution),
             "contribution": contribution,
             "reviews": reviews,
+            "thanks": thanks_for_contribution(contribution),
+            "review_thanks": thanks_by_review(contribution, reviews),
             "assignments": assignments,
             "edits": versions.history(contribution),
             "earlier_draws": selectors.earlier_draws(contribution),
