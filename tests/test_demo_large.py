@@ -101,6 +101,15 @@ def test_trust_levels_zero_to_four_come_out(community: dict[str, int]) -> None:
     assert set(levels) == {0, 1, 2, 3, 4}, levels
 
 
+def test_no_two_members_share_a_name_and_each_has_its_keys(community: dict[str, int]) -> None:
+    """The generated names obey the one display-name rule a member choosing a name meets."""
+    from commonshare.core.names import keys
+
+    rows = list(Member.objects.values_list("display_name", "name_fold", "name_look", "name_shape"))
+    assert all(tuple(row[1:]) == keys(row[0]) for row in rows)
+    assert len({row[1] for row in rows}) == len(rows)
+
+
 def test_the_engine_agrees_with_every_distribution(community: dict[str, int]) -> None:
     for distribution in Distribution.objects.order_by("period_start"):
         request = request_from_json(distribution.request)

@@ -57,6 +57,8 @@ from commonshare.community.models import Member
 from commonshare.core.draw import draw_reviewers
 from commonshare.core.ledger import BANK, RESERVE, EntryDraft, Posting, income_account, one_line
 from commonshare.core.money import from_minor, to_minor
+from commonshare.core.names import fold_key
+from commonshare.core.names import keys as name_keys
 from commonshare.core.valuation import (
     AllocationRequest,
     ContributionInput,
@@ -438,6 +440,18 @@ def _day(value: dt.date) -> Any:
     return connection.ops.adapt_datefield_value(value)
 
 
+def _unshared(name: str, taken: set[str]) -> str:
+    """``name``, or it with a middle initial or a number, so no two members share one (two
+    current members may not: ``community.services`` checks a chosen name the same way)."""
+    first, _, last = name.partition(" ")
+    tries = (name, *(f"{first} {i}. {last}" for i in "ABCDEFGHJKLMNPRSTVW"))
+    for tried in itertools.chain(tries, (f"{name} {n}" for n in itertools.count(2))):
+        if fold_key(tried) not in taken:
+            taken.add(fold_key(tried))
+            return tried
+    raise AssertionError("unreachable: the numbered names never run out")
+
+
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
@@ -486,8 +500,10 @@ class _Plan:
         count, rng = self.size.members, self.rng
         span = (self.now - self.began).total_seconds()
         rows = []
+        taken: set[str] = set()
         for index in range(count):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            name = _unshared(f"{first} {last}", taken)
             # the founders first, then a steady stream; the newest joined this week
             if index < 10:
                 joined = self.began + dt.timedelta(hours=index)
@@ -499,13 +515,15 @@ class _Plan:
             rows.append(
                 Member(
                     email=f"{_ascii(first)}.{_ascii(last)}.{index + 1}@large.commonshare.org",
-                    display_name=f"{first} {last}",
+                    display_name=name,
                     bio=rng.choice(BIOS),
                     joined_at=joined,
                     email_verified_at=verified,
                     password=password,
                 )
             )
+        for member in rows:  # bulk_create skips save(), which keeps the name's keys
+            member.name_fold, member.name_look, member.name_shape = name_keys(member.display_name)
         with _our_timestamps(Member):
             Member.objects.bulk_create(rows, batch_size=BATCH)
         found = Member.objects.order_by("joined_at", "pk").values_list("pk", "joined_at")
