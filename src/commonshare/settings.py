@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "commonshare.governance",
     "commonshare.decisions",
     "commonshare.discussion",
+    "commonshare.notifications",
+    # the task queue (django-tasks, with its database backend): the worker sends mail
+    "django_tasks",
+    "django_tasks_db",
     "commonshare.web",
 ]
 
@@ -233,6 +237,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("COMMONSHARE_EMAIL_FROM", "Commonshare <nore
 COMMONSHARE_PUBLIC_URL = os.environ.get("COMMONSHARE_PUBLIC_URL", "http://127.0.0.1:8000")
 # How long a mailed link works (verification and password reset), in seconds: three days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+
+# Background work: django-tasks on its database backend, in the site's own database, so
+# the queue needs nothing beside it. `commonshare worker` runs the queue (and the sweep,
+# commonshare.worker); `commonshare serve` and `demo` start one worker themselves.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

@@ -30,6 +30,7 @@ from commonshare.discussion.api import router as discussion_router
 from commonshare.errors import CommonshareError, InvalidInput
 from commonshare.governance.api import norms_router
 from commonshare.governance.api import router as governance_router
+from commonshare.notifications.api import router as notifications_router
 from commonshare.work.api import router as work_router
 from commonshare.work.steward_api import router as steward_router
 
@@ -174,3 +175,4 @@ api.add_router("/norms", norms_router)
 api.add_router("/steward", steward_router)
 api.add_router("/decisions", decisions_router)
 api.add_router("/discussion", discussion_router)
+api.add_router("/notifications", notifications_router)

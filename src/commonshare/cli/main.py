@@ -19,11 +19,12 @@ import click
 
 from commonshare.allocate_cli import allocate
 from commonshare.books.cli import books, distribute, expense, income
-from commonshare.cli.site import backup, demo, init, restore, serve
+from commonshare.cli.site import backup, demo, init, restore, serve, worker
 from commonshare.community.cli import member
 from commonshare.decisions.cli import decision
 from commonshare.discussion.cli import discussion
 from commonshare.governance.cli import norm, policy
+from commonshare.notifications.cli import notifications
 from commonshare.work.cli import contribution, member_trust, review, task
 from commonshare.work.steward_cli import steward
 
@@ -53,6 +54,8 @@ for command in (
     steward,
     decision,
     discussion,
+    notifications,
+    worker,
     allocate,
 ):
     main.add_command(command)

@@ -40,6 +40,7 @@ AREAS = {
     "governance": "the community's decisions",
     "decisions": "the community's decisions",
     "discussion": "a discussion",
+    "notifications": "their notifications",
 }
 
 Sentence = Callable[[AuditEvent, Any], SafeString]
@@ -333,6 +334,12 @@ SENTENCES: dict[str, Sentence] = {
     "discussion.comment.edited": _discussed("edited a comment on"),
     "discussion.comment.deleted": _discussed("deleted a comment on"),
     "discussion.topic.started": _discussed("started"),
+    "notifications.notification.read": _plain("read a notification"),
+    "notifications.notification.all_read": _plain("marked their notifications read"),
+    "notifications.preferences.changed": _plain("changed which notifications they get by e-mail"),
+    "notifications.preferences.unsubscribed": _plain(
+        "turned off notification e-mails through a mailed link"
+    ),
     "demo.community.generated": _plain("generated this sample community's history in bulk"),
 }
 
