@@ -1,8 +1,6 @@
 """Notifications over the API: your list (keyset paged), mark read (one or all), and how
 each kind is mailed to you."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import HttpRequest

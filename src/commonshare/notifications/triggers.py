@@ -266,12 +266,12 @@ def _expense_decided(event: AuditEvent) -> list[Told]:
     status = expense_status(claim)
     if status not in (ExpenseStatus.APPROVED, ExpenseStatus.REJECTED):
         return []
-    verdict = "approved" if status == ExpenseStatus.APPROVED else "turned down"
+    verdict = "was approved" if status == ExpenseStatus.APPROVED else "was turned down"
     return [
         Told(
             claim.author_id,
             vocab.EXPENSE_DECIDED,
-            f"Your expense claim “{_cut(claim.summary)}” was {verdict}.",
+            f"Your expense claim “{_cut(claim.summary)}” {verdict}.",
             reverse("web:contribution", args=[claim.pk]),
         )
     ]

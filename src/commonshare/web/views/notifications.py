@@ -104,5 +104,5 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "web/notifications/unsubscribe.html",
-        {"what": what, "done": done, "posted": request.method == "POST"},
+        {"what": what, "turned_off": done, "posted": request.method == "POST"},
     )
