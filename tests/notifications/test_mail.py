@@ -25,7 +25,7 @@ def _mention(ada: Any, task: Any, committed: Any, text: str = "Hello @Bo") -> No
 
 
 def test_nothing_is_sent_in_the_request_and_the_worker_sends_each_mail_once(
-    ada: Any, bo: Any, task: Any, committed: Any, smtp_server: SmtpInbox, work_queue: Any
+    ada: Any, bo: Any, task: Any, *, committed: Any, smtp_server: SmtpInbox, work_queue: Any
 ) -> None:
     _mention(ada, task, committed)
     assert smtp_server.to("bo@example.org") == []  # queued, not sent
@@ -48,7 +48,7 @@ def test_nothing_is_sent_in_the_request_and_the_worker_sends_each_mail_once(
 
 
 def test_a_kind_turned_off_is_not_mailed_but_still_shows(
-    ada: Any, bo: Any, task: Any, committed: Any, smtp_server: SmtpInbox, work_queue: Any
+    ada: Any, bo: Any, task: Any, *, committed: Any, smtp_server: SmtpInbox, work_queue: Any
 ) -> None:
     services.set_preferences(bo, {"mention": "off"})
     _mention(ada, task, committed)
@@ -59,7 +59,7 @@ def test_a_kind_turned_off_is_not_mailed_but_still_shows(
 
 
 def test_unsubscribing_after_a_mail_was_queued_stops_it(
-    ada: Any, bo: Any, task: Any, committed: Any, smtp_server: SmtpInbox, work_queue: Any
+    ada: Any, bo: Any, task: Any, *, committed: Any, smtp_server: SmtpInbox, work_queue: Any
 ) -> None:
     _mention(ada, task, committed)
     services.unsubscribe(tokens.make(bo.pk, "mention"))
@@ -69,7 +69,7 @@ def test_unsubscribing_after_a_mail_was_queued_stops_it(
 
 
 def test_the_daily_digest_gathers_what_waits_and_goes_out_once_a_day(
-    ada: Any, bo: Any, task: Any, committed: Any, smtp_server: SmtpInbox, work_queue: Any
+    ada: Any, bo: Any, task: Any, *, committed: Any, smtp_server: SmtpInbox, work_queue: Any
 ) -> None:
     services.set_preferences(bo, {"mention": "daily", "reply": "daily"})
     _mention(ada, task, committed, "Hello @Bo")
@@ -87,7 +87,7 @@ def test_the_daily_digest_gathers_what_waits_and_goes_out_once_a_day(
 
 
 def test_a_mail_server_that_is_down_leaves_the_mail_queued_for_the_sweep(
-    ada: Any, bo: Any, task: Any, committed: Any, settings: Any, work_queue: Any
+    ada: Any, bo: Any, task: Any, *, committed: Any, settings: Any, work_queue: Any
 ) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
@@ -99,7 +99,7 @@ def test_a_mail_server_that_is_down_leaves_the_mail_queued_for_the_sweep(
 
 
 def test_one_click_unsubscribe_with_a_signed_link(
-    ada: Any, bo: Any, task: Any, committed: Any, smtp_server: SmtpInbox, work_queue: Any
+    ada: Any, bo: Any, task: Any, *, committed: Any, smtp_server: SmtpInbox, work_queue: Any
 ) -> None:
     _mention(ada, task, committed)
     work_queue()

@@ -46,7 +46,7 @@ comment = st.fixed_dictionaries(
     drains=st.integers(1, 3),
 )
 def test_one_notification_per_event_recipient_and_kind_and_one_mail_each(
-    make_member: Any,
+    *,
     committed: Any,
     people: dict[str, Any],
     comments: list[dict[str, Any]],

@@ -112,7 +112,7 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(
         time.sleep(1.2)  # past the lease: the dead worker's claim is given up
         inbox.worker = None
         second = _worker(port, "--once")
-        out, err = second.communicate(timeout=120)
+        _out, err = second.communicate(timeout=120)
         assert second.returncode == 0, err.decode()
     finally:
         controller.stop()
