@@ -17,17 +17,16 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection
 
 from commonshare.discussion import services as discussion
 from commonshare.notifications.models import Mail
 from commonshare.work import services as work
+from tests import worker_process
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,16 +53,6 @@ class KillingInbox:
         return "250 OK"
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    return (
-        f"postgresql://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:"
-        f"{settings['PORT']}/{settings['NAME']}"
-    )
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -71,21 +60,7 @@ def _free_port() -> int:
 
 
 def _worker(port: int, *args: str) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        DATABASE_URL=_database_url(),
-        COMMONSHARE_EMAIL_HOST="127.0.0.1",
-        COMMONSHARE_EMAIL_PORT=str(port),
-        COMMONSHARE_EMAIL_TLS="none",
-        COMMONSHARE_PUBLIC_URL="http://testserver",
-        COMMONSHARE_MAIL_LEASE_SECONDS="1",
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "commonshare", "worker", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    return worker_process.start(port, *args)
 
 
 def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(
