@@ -14,6 +14,7 @@ here; its failure is logged and never stops the others or the queue.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ from commonshare.notifications import sweep
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY_SECONDS = 60.0
+PARENT_ENV = "COMMONSHARE_WORKER_PARENT"
+"""Set by ``serve`` for the worker it starts: the worker stops when that process is gone
+(even when it was killed and could not stop the worker itself)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,8 @@ def run(*, interval: float = 1.0, sweep_every: float = SWEEP_EVERY_SECONDS) -> N
     the ready tasks as they come, a nap of ``interval`` seconds when none is ready."""
     queue = _Queue(get_random_string(32))
     last_sweep = float("-inf")
-    while True:
+    parent = os.environ.get(PARENT_ENV)
+    while parent is None or str(os.getppid()) == parent:
         if not connection.in_atomic_block:
             close_old_connections()
         if time.monotonic() - last_sweep >= sweep_every:

@@ -40,8 +40,12 @@ def migrate(*, quiet: bool = False) -> None:
 
 
 def start_background_worker() -> subprocess.Popen[bytes]:
-    """``commonshare worker`` as a child process, with this process's settings."""
-    return subprocess.Popen([sys.executable, "-m", "commonshare", "worker"])
+    """``commonshare worker`` as a child process, with this process's settings; it stops
+    by itself if this process dies without stopping it."""
+    from commonshare.worker import PARENT_ENV
+
+    env = dict(os.environ, **{PARENT_ENV: str(os.getpid())})
+    return subprocess.Popen([sys.executable, "-m", "commonshare", "worker"], env=env)
 
 
 def serve_forever(
