@@ -72,6 +72,9 @@ def ids_from_the_demo() -> dict[str, Any]:
         # Confirm buttons post; the dispute page asks for a reason whatever the id.
         "withdrawal_id": 1,
         "request_id": 1,
+        # Mark-read only takes a POST; the unsubscribe page is checked with a token it
+        # refuses (the reset token above), which is a page too.
+        "notification_id": 1,
         **_a_discussion(),
     }
 
