@@ -68,9 +68,11 @@ def notifications_read(numbers: tuple[int, ...], every: bool, as_email: str | No
 
     Example: commonshare notifications read 12 13 --as ada@example.org
     """
+    from commonshare.community.rules import ensure_may_act
     from commonshare.notifications import services
 
     member = acting_member(as_email)
+    ensure_may_act(member, doing="mark notifications read")
     if every == bool(numbers):
         raise click.UsageError("give the numbers of notifications, or --all (not both)")
     if every:
