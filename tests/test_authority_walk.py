@@ -150,6 +150,11 @@ WEB_ROUTES: dict[str, str] = {
     "web:comment_edit": TALK,
     "web:comment_delete": TALK,
     "web:comment_history": READ,
+    "web:notifications": READ,
+    "web:notification_read": ACCOUNT,
+    "web:notifications_read_all": ACCOUNT,
+    "web:notification_settings": ACCOUNT,
+    "web:unsubscribe": ACCOUNT,
     "None": READ,  # uploaded receipts, served to read
 }
 
@@ -197,6 +202,9 @@ API_ROUTES: dict[tuple[str, str], str] = {
     ("post", "/api/discussion/threads/{subject}/comments"): TALK,
     ("patch", "/api/discussion/comments/{comment_id}"): TALK,
     ("delete", "/api/discussion/comments/{comment_id}"): TALK,
+    ("post", "/api/notifications/read"): ACCOUNT,
+    ("post", "/api/notifications/{notification_id}/read"): ACCOUNT,
+    ("put", "/api/notifications/settings"): ACCOUNT,
 }
 
 

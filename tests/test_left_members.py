@@ -432,6 +432,9 @@ CLI_ALLOWED = {
     "serve",
     "steward show",  # reads the steward phase
     "task list",
+    "notifications list",  # reads their own notifications
+    "notifications settings",  # reads; with --set it changes them, and refuses (a service)
+    "worker",  # runs the background queue; acts as nobody
 }
 # Values for options whose plain sample would be refused for another reason first.
 CLI_VALUES = {

@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "commonshare.decisions",
     "commonshare.discussion",
     "commonshare.search",
+    "commonshare.notifications",
+    # the task queue (django-tasks, with its database backend): the worker sends mail
+    "django_tasks",
+    "django_tasks_db",
     "commonshare.web",
 ]
 
@@ -237,6 +241,11 @@ COMMONSHARE_PUBLIC_URL = os.environ.get("COMMONSHARE_PUBLIC_URL", "http://127.0.
 AVATAR_MAX_BYTES = int(os.environ.get("COMMONSHARE_AVATAR_MAX_BYTES", str(2 * 1024 * 1024)))
 # How long a mailed link works (verification and password reset), in seconds: three days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+
+# Background work: django-tasks on its database backend, in the site's own database, so
+# the queue needs nothing beside it. `commonshare worker` runs the queue (and the sweep,
+# commonshare.worker); `commonshare serve` and `demo` start one worker themselves.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

@@ -198,6 +198,12 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("GET", "/api/discussion/topics"),
         ("POST", "/api/discussion/topics"),
         ("GET", "/api/search"),
+        ("GET", "/api/notifications"),
+        ("GET", "/api/notifications/unread"),
+        ("POST", "/api/notifications/{notification_id}/read"),
+        ("POST", "/api/notifications/read"),
+        ("GET", "/api/notifications/settings"),
+        ("PUT", "/api/notifications/settings"),
     }
     assert routes == expected
     claim = schema["paths"]["/api/tasks/{task_id}/claim"]["post"]

@@ -452,6 +452,28 @@ def _discussion(name: str, world: World) -> Call:
     raise LookupError(name)
 
 
+def _notifications(name: str, world: World) -> Call:
+    from commonshare.discussion import services as discussion
+    from commonshare.notifications import fanout, services, tokens
+    from commonshare.work import services as work
+
+    if name == "set_preferences":
+        return lambda: services.set_preferences(world.ada, {"mention": "daily"})
+    if name == "unsubscribe":
+        return lambda: services.unsubscribe(tokens.make(world.ada.pk, "mention"))
+    task = work.create_task(world.bo, title="Talk about it", estimate_hours="1")
+    discussion.post_comment(world.bo, f"task-{task.pk}", "Hello @Ada")
+    fanout.on_event(AuditEvent.objects.get(code="discussion.comment.posted"))
+    if name == "mark_read":
+        from commonshare.notifications.models import Notification
+
+        note = Notification.objects.get(recipient=world.ada)
+        return lambda: services.mark_read(world.ada, note.pk)
+    if name == "mark_all_read":
+        return lambda: services.mark_all_read(world.ada)
+    raise LookupError(name)
+
+
 def _demo(name: str, world: World) -> Call:
     from commonshare.sample import note_generated
 
@@ -504,6 +526,10 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "discussion.edit_comment": _discussion,
     "discussion.delete_comment": _discussion,
     "sample.note_generated": _demo,
+    "notifications.mark_read": _notifications,
+    "notifications.mark_all_read": _notifications,
+    "notifications.set_preferences": _notifications,
+    "notifications.unsubscribe": _notifications,
 }
 
 

@@ -74,6 +74,9 @@ def ids_from_the_demo() -> dict[str, Any]:
         "request_id": 1,
         # Thanking a reviewer only takes a POST; a member's picture is an image, not a page.
         "review_id": 1,
+        # Mark-read only takes a POST; the unsubscribe page is checked with a token it
+        # refuses (the reset token above), which is a page too.
+        "notification_id": 1,
         **_a_discussion(),
     }
 

@@ -31,6 +31,7 @@ from commonshare.discussion.api import router as discussion_router
 from commonshare.errors import CommonshareError, InvalidInput
 from commonshare.governance.api import norms_router
 from commonshare.governance.api import router as governance_router
+from commonshare.notifications.api import router as notifications_router
 from commonshare.search.api import router as search_router
 from commonshare.work.api import router as work_router
 from commonshare.work.recognition_api import router as thanks_router
@@ -180,3 +181,4 @@ api.add_router("/steward", steward_router)
 api.add_router("/decisions", decisions_router)
 api.add_router("/discussion", discussion_router)
 api.add_router("/search", search_router)
+api.add_router("/notifications", notifications_router)

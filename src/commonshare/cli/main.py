@@ -20,11 +20,12 @@ import click
 from commonshare.allocate_cli import allocate
 from commonshare.books.cli import books, distribute, expense, income
 from commonshare.cli.activity import activity
-from commonshare.cli.site import backup, demo, init, restore, serve
+from commonshare.cli.site import backup, demo, init, restore, serve, worker
 from commonshare.community.cli import member
 from commonshare.decisions.cli import decision
 from commonshare.discussion.cli import discussion
 from commonshare.governance.cli import norm, policy
+from commonshare.notifications.cli import notifications
 from commonshare.search.cli import search
 from commonshare.work.cli import contribution, member_trust, review, task
 from commonshare.work.recognition_cli import thank
@@ -58,6 +59,8 @@ for command in (
     discussion,
     activity,
     search,
+    notifications,
+    worker,
     allocate,
     thank,
 ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -38,12 +39,30 @@ def migrate(*, quiet: bool = False) -> None:
     call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
 
 
+def start_background_worker() -> subprocess.Popen[bytes]:
+    """``commonshare worker`` as a child process, with this process's settings; it stops
+    by itself if this process dies without stopping it."""
+    from commonshare.worker import PARENT_ENV
+
+    env = dict(os.environ, **{PARENT_ENV: str(os.getpid())})
+    return subprocess.Popen([sys.executable, "-m", "commonshare", "worker"], env=env)
+
+
 def serve_forever(
-    host: str, port: int, *, workers: int | None = None, threads: int = DEFAULT_THREADS
+    host: str,
+    port: int,
+    *,
+    workers: int | None = None,
+    threads: int = DEFAULT_THREADS,
+    background: bool = True,
 ) -> None:
     """Serve the site under gunicorn until stopped: ``workers`` processes forked from this one
     (after Django is set up and the database migrated, so nothing is done twice), each with
-    ``threads`` threads (gunicorn's gthread worker; its sync worker for one thread)."""
+    ``threads`` threads (gunicorn's gthread worker; its sync worker for one thread).
+
+    With ``background`` (the default), one ``commonshare worker`` runs beside it as a child
+    process, sending mail, and stops with it; a site that runs its own workers turns it
+    off (``--no-worker``)."""
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
@@ -84,7 +103,16 @@ def serve_forever(
         f"process{'es' if workers != 1 else ''} of {threads} thread{'s' if threads != 1 else ''}"
         "  (Ctrl+C to stop)"
     )
-    Server().run()
+    child = start_background_worker() if background else None
+    try:
+        Server().run()
+    finally:
+        if child is not None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 def _with_worker_header(application: Callable[..., Any]) -> Callable[..., Any]:
@@ -138,6 +166,11 @@ _workers_option = click.option(
     default=None,
     help="Worker processes (default: one per core).",
 )
+_no_worker_option = click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Start no background worker (run `commonshare worker` yourself, once or more).",
+)
 _threads_option = click.option(
     "--threads",
     type=click.IntRange(min=1),
@@ -152,14 +185,46 @@ _threads_option = click.option(
 @click.option("--port", default=8000, show_default=True, type=int)
 @_workers_option
 @_threads_option
+@_no_worker_option
 @with_django
-def serve(host: str, port: int, workers: int | None, threads: int) -> None:
-    """Serve the web pages and the API under gunicorn (migrating first, once).
+def serve(host: str, port: int, workers: int | None, threads: int, no_worker: bool) -> None:
+    """Serve the web pages and the API under gunicorn (migrating first, once), with one
+    background worker beside it that sends the mail.
 
     Example: commonshare serve --port 8080 --workers 4 --threads 4
     """
     migrate(quiet=True)
-    serve_forever(host, port, workers=workers, threads=threads)
+    serve_forever(host, port, workers=workers, threads=threads, background=not no_worker)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Run the sweep, send what is queued, then exit.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.05),
+    default=1.0,
+    show_default=True,
+    help="Seconds to wait when nothing is queued.",
+)
+@with_django
+def worker(once: bool, interval: float) -> None:
+    """Run the background queue: notification mail, daily digests, and the sweep each
+    minute (PERIODIC_JOBS in commonshare/worker.py). Run one or more beside `serve
+    --no-worker`; `serve` and `demo` start one themselves.
+
+    Example: commonshare worker
+    """
+    from commonshare import worker as background
+
+    if once:
+        ran = background.run_once()
+        click.echo(f"Ran {ran} task{'' if ran == 1 else 's'}.")
+        return
+    click.echo("Worker running (Ctrl+C to stop).")
+    try:
+        background.run(interval=interval)
+    except KeyboardInterrupt:
+        click.echo("Worker stopped.")
 
 
 @click.command()

@@ -40,6 +40,7 @@ AREAS = {
     "governance": "the community's decisions",
     "decisions": "the community's decisions",
     "discussion": "a discussion",
+    "notifications": "their notifications",
 }
 
 Sentence = Callable[[AuditEvent, Any], SafeString]
@@ -347,6 +348,12 @@ SENTENCES: dict[str, Sentence] = {
     "discussion.comment.deleted": _discussed("deleted a comment on"),
     "discussion.topic.started": _discussed("started"),
     "sample.community.generated": _plain("generated this sample community's history in bulk"),
+    "notifications.notification.read": _plain("read a notification"),
+    "notifications.notification.all_read": _plain("marked their notifications read"),
+    "notifications.preferences.changed": _plain("changed which notifications they get by e-mail"),
+    "notifications.preferences.unsubscribed": _plain(
+        "turned off notification e-mails through a mailed link"
+    ),
 }
 
 

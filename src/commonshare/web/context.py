@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from commonshare.governance.selectors import stated_purpose
+from commonshare.notifications.selectors import unread_count
 from commonshare.web.text import render_markdown
 from commonshare.work.selectors import reviews_waiting_for
 
@@ -18,4 +19,5 @@ def community(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["reviews_to_do_count"] = reviews_waiting_for(user).count()
+        context["unread_count"] = unread_count(user)
     return context

@@ -18,6 +18,7 @@ from commonshare.web.views import (
 )
 from commonshare.web.views import decisions as decision_views
 from commonshare.web.views import discussion as discussion_views
+from commonshare.web.views import notifications as notification_views
 from commonshare.web.views import policy as policy_views
 from commonshare.web.views import search as search_views
 
@@ -199,6 +200,24 @@ urlpatterns = [
         name="reversal_confirm",
     ),
     path("policy/", policy_views.policy_page, name="policy"),
+    # Notifications: the bell's list, mark read, e-mail settings, a mailed unsubscribe link
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path(
+        "notifications/read/",
+        notification_views.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/<id:notification_id>/read/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/settings/",
+        notification_views.notification_settings,
+        name="notification_settings",
+    ),
+    path("unsubscribe/<str:token>/", notification_views.unsubscribe, name="unsubscribe"),
     # Discussion: a thread on every record, and the commons forum
     path("commons/", discussion_views.forum, name="forum"),
     path("commons/new/", discussion_views.topic_create, name="topic_create"),

@@ -1,0 +1,1 @@
+"""Notifications: in-app and by e-mail, made from audit events after they commit."""
