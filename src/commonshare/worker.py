@@ -7,8 +7,10 @@ process, so the demo is still one command.
 
 ``PERIODIC_JOBS`` is the one list of what the sweep does. Each job finds what is due in
 the database and is safe to run any number of times, from any number of workers. To add
-one (closing due decisions, say), append ``Job("closing due decisions", function)``
-here; its failure is logged and never stops the others or the queue.
+one, append ``Job("what it does", function)`` here; its failure is logged and never stops
+the others or the queue. Due decisions close first, so that a vote whose time is up is
+counted (and its carried action run, a distribution posted) before anyone is told it is
+closing soon.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
+from commonshare.decisions.services import close_due_decisions
 from commonshare.notifications import sweep
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,7 @@ class Job:
 
 
 PERIODIC_JOBS: list[Job] = [
+    Job("close the decisions whose closing time has passed", close_due_decisions),
     Job("send mail a stopped worker left unsent", sweep.requeue_stalled),
     Job("send the daily digests that are due", sweep.send_digests),
     Job("tell voters of proposals that close within a day", sweep.closing_soon),

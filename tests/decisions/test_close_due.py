@@ -53,6 +53,22 @@ def test_it_closes_each_due_decision_once_the_earliest_closing_first(make_member
         assert _state() == before and AuditEvent.objects.count() == count
 
 
+def test_the_workers_sweep_closes_them_with_nobody_at_the_keyboard(make_member: Any) -> None:
+    """``commonshare worker`` runs the sweep each minute: due decisions close by themselves."""
+    from commonshare import worker
+
+    _three(make_member)
+    with time_machine.travel(START + dt.timedelta(days=6), tick=False):
+        done = worker.run_periodic_jobs()
+    closed = done["close the decisions whose closing time has passed"]
+    assert [p.number for p in closed] == [2, 1]  # type: ignore[attr-defined]
+    assert dict(Proposal.objects.values_list("number", "stage")) == {
+        1: "closed",
+        2: "closed",
+        3: "open",
+    }
+
+
 def test_it_never_closes_a_decision_before_its_time(make_member: Any) -> None:
     _three(make_member)
     with time_machine.travel(START + dt.timedelta(days=4), tick=False):

@@ -336,3 +336,18 @@ def test_the_pages_hold_each_shown_event_once_and_never_a_hidden_one(
             break
         found = feed.page(feed.community(), cursor=found.next_cursor, size=size)
     assert seen == shown
+
+
+@pytest.mark.django_db
+def test_ones_notification_settings_are_nobodys_news(make_member: Any) -> None:
+    """Choosing what is mailed writes an audit event (every write does); no feed shows it."""
+    from commonshare.notifications import services as notifications
+
+    ada = make_member("Ada")
+    notifications.set_preferences(ada, {"mention": "daily"})
+    written = AuditEvent.objects.filter(code="notifications.preferences.changed")
+    assert written.count() == 1
+    pk = written.get().pk
+    shown = {line.id for line in feed.page(feed.community(), size=100).items}
+    mine = {line.id for line in feed.page(feed.of_member(ada.pk), size=100).items}
+    assert pk not in shown | mine

@@ -40,6 +40,11 @@ PRIVATE_CODES = (
     "community.member.password_reset",
     "community.token.created",
     "community.token.revoked",
+    # Reading one's notifications and choosing what is mailed are one's own business too.
+    "notifications.notification.read",
+    "notifications.notification.all_read",
+    "notifications.preferences.changed",
+    "notifications.preferences.unsubscribed",
 )
 BALLOT_CAST = "decisions.ballot.cast"
 PAGE_SIZE = 50
