@@ -360,19 +360,3 @@ def test_a_newcomers_lent_resource_is_accepted_only_by_reviews_that_count(
     assert paid() == [lent.pk]
     trust_levels({first: 0, second: 0})
     assert paid() == []
-
-
-def test_the_member_page_reads_the_members_record_once(basic_member, monkeypatch) -> None:
-    """The record (every review by or of the member) is the costly part at scale: the
-    level shown and its requirements come from one reading of it."""
-    read: list[int] = []
-    real = earned.records_of
-
-    def counting(member_ids: Any, **kwargs: Any) -> Any:
-        read.append(1)
-        return real(member_ids, **kwargs)
-
-    monkeypatch.setattr(earned, "records_of", counting)
-    page = Client().get(f"/members/{basic_member.pk}/").content.decode()
-    assert "Trust level 1: basic" in page and "12 of 20 reviewed hours" in page
-    assert len(read) == 1

@@ -12,7 +12,7 @@ from commonshare import paging
 from commonshare.community.models import Member
 from commonshare.core import trust as levels
 from commonshare.errors import NotFound
-from commonshare.work import earned, steward, trust
+from commonshare.work import earned, trust
 from commonshare.work.models import (
     Contribution,
     ContributionVersion,
@@ -259,8 +259,7 @@ def trust_summary(member: Member, *, on: Any = None) -> TrustSummary:
     day = on or timezone.localdate()
     record, policy = earned.standing_of(member, on=day)
     assessment = levels.assess(record, policy.trust, today=day, period=policy.period)
-    # trust.level_of(member, on=day), without assessing the member's record a second time
-    level = steward.with_steward_role(member, assessment.level, on=day)
+    level = trust.level_of(member, on=day)
     requirements = assessment.requirements
     if level != assessment.level:  # powers held beyond the earned level (a steward's)
         requirements = (
