@@ -553,9 +553,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (best, median)")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument(
+        "--port", type=int, default=18431, help="the app's port; the yardstick's is the next"
+    )
+    parser.add_argument(
         "--kind", dest="kinds", action="append", help="only this page kind alone (repeatable)"
     )
     args = parser.parse_args(argv)
+    global APP_PORT, YARDSTICK_PORT
+    APP_PORT, YARDSTICK_PORT = args.port, args.port + 1
     if args.database == "postgresql":
         args.database = "postgres"
     if shutil.which("hey") is None:
