@@ -1,22 +1,27 @@
 """Load benchmark of the web pages and the API, against a bare Django yardstick.
 
-    python bench/bench_web.py [--size medium] [--database sqlite|postgresql]
-        [--workers 2] [--threads 4] [--clients 16] [--seconds 5] [--data-dir DIR]
+    python bench/bench_web.py [--size large] [--scale 1.0] [--database sqlite|postgres]
+        [--workers 2] [--threads 4] [--clients 16] [--seconds 5] [--rounds 3]
+        [--data-dir DIR] [--port 18431] [--kind KIND ...]
 
-Starts the app (gunicorn, on a generated community: ``commonshare demo --size``) and, with
-the same server settings, a bare Django project rendering a 50-item template
-(``bench/yardstick``). Then, with ``hey`` as the load generator:
+Builds (or reuses) a generated community (``commonshare demo --size``), starts the app
+with ``commonshare serve`` and, with the same gunicorn settings, a bare Django project
+rendering a 50-item template (``bench/yardstick``). Then, with ``hey`` as the load
+generator, ``--rounds`` times:
 
 1. each page kind alone at ``--clients`` clients, each run followed by a yardstick run
    (page, yardstick, page, ...), so both see the same machine;
-2. a mixed run: anonymous and signed-in browsing of the main pages and writes through the
-   API with tokens (log a contribution, review, vote, claim a task), all at once, and the
-   yardstick right after at the same number of clients;
-3. every write that got a 2xx is looked up in the database afterwards.
+2. a mixed run: anonymous and signed-in browsing of every page kind and writes through
+   the API with tokens (log a contribution, review, vote, claim a task), all at once, and
+   the yardstick right after at the same number of clients;
+
+and then every write that got a 2xx is looked up in the database.
 
 Prints throughput, p50/p95/p99 and errors per page kind and overall, each as a ratio to
-the yardstick, and PASS or FAIL per target of issue 11. Run on demand, never in the tests.
-``--database postgresql`` reads ``DATABASE_URL``.
+the yardstick (median and best over the rounds), and PASS or FAIL per target of issue 11;
+exits 1 when one fails. Run on demand, never in the tests. ``--database postgres`` reads
+``DATABASE_URL``, or starts its own PostgreSQL cluster (as root) when it is not set.
+Results: docs/performance.md.
 """
 
 # Django is set up inside prepare(), so its imports come after; the commands run are ours.
