@@ -245,6 +245,39 @@ def test_the_api_and_the_policy_page_say_who_the_stewards_are_and_what_ends_it(
     assert "No account has any power beyond its own trust level now" in page
 
 
+def test_once_ended_the_policy_page_counts_no_trust_levels(
+    begun: Any, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every member's level is the slow part at scale: an ended phase needs none of it."""
+    ada = _join("Ada")
+    counted: list[int] = []
+    real = earned.earned_levels_of
+
+    def counting(member_ids: Any, *, on: Any = None) -> dict[int, int]:
+        counted.append(1)
+        return real(member_ids, on=on)
+
+    monkeypatch.setattr(earned, "earned_levels_of", counting)
+    assert "The steward phase is open" in client.get("/policy/").text
+    assert counted  # while open, the count is what may end it
+    assert steward.phase(count_levels=False).earned_level2 == 0  # open: still counted
+    with transaction.atomic():
+        steward_services._end_steward_phase("closed_early", 2)
+    counted.clear()
+    page = client.get("/policy/").text
+    assert "The steward phase ended on 2 March 2026" in page and "Ada" in page
+    assert not counted
+    fast, full = steward.phase(count_levels=False), steward.phase()
+    assert (fast.is_open, fast.reason, fast.ended_at, fast.steward_ids) == (
+        full.is_open,
+        full.reason,
+        full.ended_at,
+        full.steward_ids,
+    )
+    assert fast.earned_level2 is None and full.earned_level2 == 0
+    assert trust.level_of(ada) == 0
+
+
 def test_the_policy_checks_name_each_bad_steward_rule() -> None:
     problems = check_policy(
         {

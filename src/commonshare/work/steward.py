@@ -46,7 +46,8 @@ class StewardPhase:
     recorded: bool  # the end is in the table (and the audit log)
     named: tuple[str, ...]  # addresses named at init (empty: the first members are stewards)
     steward_ids: tuple[int, ...]  # the members who are (or were) stewards
-    earned_level2: int  # members who have earned level 2
+    # members who have earned level 2; None when not counted (see ``phase``)
+    earned_level2: int | None
     rules: StewardPolicy
 
     @property
@@ -98,8 +99,13 @@ def steward_ids(rules: StewardPolicy | None = None) -> list[int]:
     return list(first)
 
 
-def phase(on: dt.date | None = None) -> StewardPhase:
-    """The steward phase on ``on`` (now by default): open or ended, when, why, and who."""
+def phase(on: dt.date | None = None, *, count_levels: bool = True) -> StewardPhase:
+    """The steward phase on ``on`` (now by default): open or ended, when, why, and who.
+
+    ``count_levels=False`` skips counting the members at level 2 (every member's trust
+    level, the slow part at scale) once the phase has ended by a cause that needs no level
+    (its end recorded, or its days run out): ``earned_level2`` is then None. Pages that
+    show the phase and not the count pass it."""
     moment = _moment(on)
     day = timezone.localdate(moment)
     rules = current_policy(at=day).steward
@@ -108,15 +114,17 @@ def phase(on: dt.date | None = None) -> StewardPhase:
     named = tuple(named_stewards())
     ids = tuple(steward_ids(rules))
     # Members who reached level 2 count even after leaving: a departure never reopens it.
-    joined = Member.objects.filter(joined_at__lte=moment)
-    levels = earned.earned_levels_of(joined.values_list("pk", flat=True), on=day)
-    at_two = sum(1 for level in levels.values() if level >= STEWARD_LEVEL)
+    at_two: int | None = None
+    if count_levels or not _ended_without_levels(moment, rules):
+        joined = Member.objects.filter(joined_at__lte=moment)
+        levels = earned.earned_levels_of(joined.values_list("pk", flat=True), on=day)
+        at_two = sum(1 for level in levels.values() if level >= STEWARD_LEVEL)
     ended_at, reason, number, recorded = None, None, None, False
     if end is not None and end.ended_at <= moment:
         ended_at, reason, number, recorded = end.ended_at, end.reason, end.decision_number, True
     elif began is not None and moment >= began + dt.timedelta(days=rules.ends_after_days):
         ended_at, reason = began + dt.timedelta(days=rules.ends_after_days), StewardEndReason.DAYS
-    elif at_two >= rules.ends_at_level2_members:
+    elif at_two is not None and at_two >= rules.ends_at_level2_members:
         ended_at, reason = moment, StewardEndReason.EARNED
     return StewardPhase(
         at=moment,

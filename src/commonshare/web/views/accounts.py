@@ -62,7 +62,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     member = selectors.member(member_id)
     payouts = paging.page(
-        books.payouts_for(member),
+        # each row's explanation and its distribution's frozen valuation are for the
+        # payout's own page: megabytes here, at scale, and none of it shown
+        books.payouts_for(member).defer(
+            "explanation", "distribution__policy", "distribution__request", "distribution__result"
+        ),
         cursor=cursor_of(request, "payouts"),
         size=MEMBER_PAGE_SIZE,
     )

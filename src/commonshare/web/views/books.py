@@ -64,17 +64,23 @@ def income_create(request: MemberRequest) -> HttpResponse:
     return render(request, "web/books/income_form.html", {"form": form})
 
 
+# A distribution's frozen input and output (megabytes at scale): the list shows neither.
+FROZEN = ("policy", "request", "result")
+
+
 @domain_errors
 def distribution_list(request: HttpRequest) -> HttpResponse:
     posted = paging.page(
-        selectors.posted_distributions(), cursor=cursor_of(request), size=size_of(request)
+        selectors.posted_distributions().defer(*FROZEN),
+        cursor=cursor_of(request),
+        size=size_of(request),
     )
     return render(
         request,
         "web/books/distribution_list.html",
         {
             # A period has at most one proposal open, so these are few: shown whole.
-            "proposed": _with_state(selectors.proposed_distributions()),
+            "proposed": _with_state(selectors.proposed_distributions().defer(*FROZEN)),
             "distributions": posted,
             "pager": pager(request, posted, label="Pages of posted distributions"),
             "totals": selectors.distributed_totals(),
