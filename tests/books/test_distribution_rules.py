@@ -14,7 +14,7 @@ from tests.money import paid_out, posted_income, reversed_entry
 from commonshare.books import distribution as distributions
 from commonshare.books import journal, journal_verify, services
 from commonshare.books.selectors import expenses, owed
-from commonshare.community.services import update_profile
+from commonshare.community.models import Member
 from commonshare.errors import Conflict, InvalidInput
 from commonshare.work import services as work
 from commonshare.work.models import Contribution
@@ -137,7 +137,9 @@ def test_any_summary_a_member_may_type_can_be_approved(make_member, text: str) -
 
 def test_a_member_with_any_display_name_can_be_paid(make_member) -> None:
     ada, bo, cy = make_member("Ada"), make_member("Bo"), make_member("Cy")
-    update_profile(ada, display_name="Ada\u200f\u200d", bio="")
+    # The display-name rule now refuses these characters, but a name chosen before it came
+    # is kept as it was (the migration refuses nothing): paying its holder must still work.
+    Member.objects.filter(pk=ada.pk).update(display_name="Ada\u200f\u200d")
     _income(bo, "100.00")
     claim = _claim(ada)
     services.decide_expense(bo, claim.pk, verdict="approve")

@@ -143,7 +143,7 @@ def test_the_decisions_feed_has_each_decision(community: SimpleNamespace) -> Non
 
 
 @pytest.mark.parametrize(
-    ("page", "feed"),
+    ("view", "feed"),
     [
         ("web:home", "web:activity_atom"),
         ("web:activity", "web:activity_atom"),
@@ -153,15 +153,15 @@ def test_the_decisions_feed_has_each_decision(community: SimpleNamespace) -> Non
     ],
 )
 def test_pages_name_their_feed_in_their_head(
-    community: SimpleNamespace, page: str, feed: str
+    community: SimpleNamespace, view: str, feed: str
 ) -> None:
-    html = Client().get(reverse(page)).content.decode()
+    html = Client().get(reverse(view)).content.decode()
     head = html[: html.index("</head>")]
     assert f'<link rel="alternate" type="application/atom+xml" href="{reverse(feed)}"' in head
 
 
 def test_a_members_page_names_their_feed_in_its_head(community: SimpleNamespace) -> None:
-    for page in ("web:member", "web:member_activity"):
-        html = Client().get(reverse(page, args=[community.ben.pk])).content.decode()
+    for view in ("web:member", "web:member_activity"):
+        html = Client().get(reverse(view, args=[community.ben.pk])).content.decode()
         head = html[: html.index("</head>")]
         assert f'href="{reverse("web:member_atom", args=[community.ben.pk])}"' in head
