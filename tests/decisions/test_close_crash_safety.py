@@ -133,7 +133,8 @@ def _due_now(proposal: Proposal) -> None:
 
 
 def _passing_policy_change(make_member: Any, share: str) -> Proposal:
-    ada, bo = make_member("Ada"), make_member("Bo")
+    # Two members per proposal, each pair named apart: no two members share a name.
+    ada, bo = make_member(f"Ada {share}"), make_member(f"Bo {share}")
     proposal = make_proposal(
         ada, kind="rules", effect_kind="policy_change", effect={"changes": {"reserve.share": share}}
     )
