@@ -71,11 +71,20 @@ mypy || status=1
 step "import-linter"
 lint-imports || status=1
 
-step "pytest on SQLite"
-pytest -q "$@" || status=1
-
-step "pytest on PostgreSQL"
+# The two suites run side by side, one per core, each with its own data folder (the
+# SQLite test database is a file there); each one's output is shown when it ends.
+step "pytest on SQLite and on PostgreSQL, side by side"
+COMMONSHARE_DATA_DIR="$WORK/data-sqlite" pytest -q "$@" >"$WORK/sqlite.log" 2>&1 &
+sqlite_run=$!
 # tests/core never touches a database: running it twice would prove nothing.
-DATABASE_URL="$PG_URL" pytest -q --ignore=tests/core "$@" || status=1
+COMMONSHARE_DATA_DIR="$WORK/data-pg" DATABASE_URL="$PG_URL" \
+  pytest -q --ignore=tests/core "$@" >"$WORK/pg.log" 2>&1 &
+pg_run=$!
+wait $sqlite_run || status=1
+step "pytest on SQLite"
+cat "$WORK/sqlite.log"
+wait $pg_run || status=1
+step "pytest on PostgreSQL"
+cat "$WORK/pg.log"
 
 exit $status
