@@ -63,7 +63,9 @@ ACCOUNT = "a member's own account, or acting as nobody (signing in, joining, mai
 WORK = "tasks, contributions and reviews: walked in tests/test_authority_walk_work.py"
 TALK = "comments and topics, limited by trust and rate: walked in test_authority_walk_work.py"
 READ = "a page that only reads (a POST changes nothing)"
-THANKS = "recognition between members: moves no money, walked by tests/work/test_recognition"
+THANKS = (
+    "recognition: moves no pay; level 0 may, nobody for their own (tests/work/test_recognition)"
+)
 
 WEB_ROUTES: dict[str, str] = {
     "web:home": READ,

@@ -16,7 +16,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     # SQLite runs one write transaction at a time, and the second writer of a race is
     # refused by the database itself ("database is locked"); PostgreSQL lets both write.
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="a race needs concurrent writers"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="SQLite lets one writer in at a time, so two names cannot race there",
+    ),
 ]
 
 

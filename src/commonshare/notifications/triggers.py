@@ -220,27 +220,28 @@ def _payees(distribution: Distribution, kind: str, sentence: str) -> list[Told]:
     return [Told(pk, kind, sentence, link) for pk in members]
 
 
-def _distribution_proposed(event: AuditEvent) -> list[Told]:
+def _payees_of_event(event: AuditEvent, kind: str, sentence: str) -> list[Told]:
+    """Everyone the event's distribution pays; ``sentence`` takes the period's first day."""
     distribution = Distribution.objects.filter(pk=event.target_id).first()
     if distribution is None:
         return []
-    return _payees(
-        distribution,
+    return _payees(distribution, kind, sentence.format(long_date(distribution.period_start)))
+
+
+def _distribution_proposed(event: AuditEvent) -> list[Told]:
+    return _payees_of_event(
+        event,
         vocab.DISTRIBUTION_PROPOSED,
-        f"A distribution for the period from {long_date(distribution.period_start)} pays you: "
-        "anyone may challenge it before it is posted.",
+        "A distribution for the period from {} pays you: anyone may challenge it before it "
+        "is posted.",
     )
 
 
 def _distribution_posted(event: AuditEvent) -> list[Told]:
-    distribution = Distribution.objects.filter(pk=event.target_id).first()
-    if distribution is None:
-        return []
-    return _payees(
-        distribution,
+    return _payees_of_event(
+        event,
         vocab.DISTRIBUTION_POSTED,
-        f"The distribution for the period from {long_date(distribution.period_start)} "
-        "is posted: your share is in the books.",
+        "The distribution for the period from {} is posted: your share is in the books.",
     )
 
 
