@@ -9,6 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+
+# Tests read pages right after writing, so a visitor's page kept for a few seconds would
+# hide the write (web/pagecache.py). Off here and in every server the tests start;
+# tests/web/test_page_cache.py turns it on where it is the subject.
+os.environ["COMMONSHARE_PAGE_CACHE_SECONDS"] = "0"
+django_settings.COMMONSHARE_PAGE_CACHE_SECONDS = 0
 
 PASSWORD = "correct horse battery staple"
 JOINED_LONG_AGO = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)

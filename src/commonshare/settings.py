@@ -74,8 +74,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # a visitor's page, kept a few seconds for the next visitor (web/pagecache.py): stored
+    # here, outside the middleware that adds the Vary headers its key follows ...
+    "commonshare.web.pagecache.KeepVisitorPages",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # ... and served here, once the language is known, before the rest does any work
+    "commonshare.web.pagecache.ServeVisitorPages",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -146,11 +151,25 @@ def _caches(url: str) -> dict[str, dict[str, object]]:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": CACHE_TABLE,
+            # visitors' pages and derived parts; past this the oldest third is dropped
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
 
 CACHES = _caches(os.environ.get("COMMONSHARE_CACHE_URL", "").strip())
+
+
+# Visitors' pages (not signed in) are kept this many seconds and served to the next visitor
+# (web/pagecache.py); 0 turns that off. Members signed in always get a fresh page.
+def _seconds(name: str, default: int) -> int:
+    given = os.environ.get(name, "").strip() or str(default)
+    if not given.isdigit():
+        raise ValueError(f"{name}: {given!r} is not a whole number of seconds (0 or more).")
+    return int(given)
+
+
+COMMONSHARE_PAGE_CACHE_SECONDS = _seconds("COMMONSHARE_PAGE_CACHE_SECONDS", 5)
 
 # The proxies (nginx) whose X-Forwarded-For is believed: addresses or networks, comma-separated.
 # None by default: then every request's address is its direct peer's (commonshare.client_address).

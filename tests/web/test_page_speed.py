@@ -13,7 +13,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from django.test import Client
+from django.utils import timezone
+
+from commonshare.books import journal
 from commonshare.books.models import Distribution, Payout
+from commonshare.core.ledger import RESERVE, EntryDraft, Posting, payable_account
+from commonshare.web.views.openbooks import LISTED_POSTINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +88,29 @@ def test_the_distribution_list_shows_each_distribution_without_reading_its_froze
     assert read  # the distributions were read...
     for column in ("request", "result", "policy"):  # ...but not their frozen JSON
         assert f'"books_distribution"."{column}"' not in read, column
+
+
+def test_a_list_of_entries_shows_a_few_postings_of_each_and_the_entry_page_all(
+    make_member: Any,
+) -> None:
+    payees = [make_member(f"Payee {n}") for n in range(LISTED_POSTINGS + 4)]
+    today = timezone.localdate()
+    accounts = [payable_account(m.pk) for m in payees]
+    journal.open_accounts([*accounts, RESERVE], on=today)
+    postings = [Posting(account, "EUR", -100) for account in accounts]
+    entry = journal.post(
+        EntryDraft(
+            date=today,
+            description="Owed to many",
+            postings=(*postings, Posting(RESERVE, "EUR", 100 * len(accounts))),
+            source="test:many",
+            actor=None,
+            service="test.owed",
+        )
+    )
+    listed = Client().get("/books/entries/").content.decode()
+    more = len(accounts) + 1 - LISTED_POSTINGS
+    assert listed.count('<td class="account">') == LISTED_POSTINGS
+    assert f"{more} more postings on the entry" in listed
+    own = Client().get(f"/books/entries/{entry.seq}/").content.decode()
+    assert all(f"/members/{m.pk}/" in own for m in payees)

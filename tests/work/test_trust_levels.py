@@ -118,9 +118,12 @@ def test_levels_of_many_members_take_a_fixed_number_of_queries(
     for member in members[:6]:
         _review_all(_work(member))
     ids = [m.pk for m in members + reviewers]
-    with django_assert_max_num_queries(6):
+    # the members, their reviewed work, ratings received, reviews given, agreement, the
+    # reputations and the policy, and for members active in several periods, their work
+    # and reviews by period: at most nine, for two members or fifteen
+    with django_assert_max_num_queries(9):
         few = earned.earned_levels_of(ids[:2])
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(9):
         many = earned.earned_levels_of(ids)
     assert few == {ids[0]: 1, ids[1]: 1}
     assert [many[m.pk] for m in members] == [1] * 6 + [0] * 6

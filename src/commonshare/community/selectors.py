@@ -48,6 +48,14 @@ def members_by_id(ids: list[str] | set[str]) -> dict[str, Member]:
     return {str(m.pk): m for m in Member.objects.filter(pk__in=numbers)}
 
 
+def display_names_by_id(ids: list[str] | set[str]) -> dict[str, str]:
+    """The display names of the members among ``ids`` (strings), by that string: one
+    narrow query, for pages that only check the names they showed."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    rows = Member.objects.filter(pk__in=numbers).values_list("pk", "display_name")
+    return {str(pk): name for pk, name in rows}
+
+
 def tokens_of(member: Member) -> QuerySet[ApiToken]:
     """A member's API tokens, newest first."""
     return ApiToken.objects.filter(member=member).order_by("-created_at", "-id")

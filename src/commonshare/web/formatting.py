@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -57,7 +57,12 @@ def day(value: dt.date | dt.datetime | None) -> str:
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         value = value.date()
-    return format_date(value, format="long", locale=locale())
+    return _day_in(value, get_language() or settings.LANGUAGE_CODE)
+
+
+@lru_cache(maxsize=4096)  # a page of entries or events shows a few days many times
+def _day_in(value: dt.date, language: str) -> str:
+    return format_date(value, format="long", locale=_parse(language))
 
 
 def moment(value: dt.datetime | None) -> str:
@@ -92,8 +97,15 @@ def money(minor: int | None, currency: str) -> str:
     """Minor units shown in major units: ``120000`` EUR → ``1,200.00 EUR``."""
     if minor is None:
         return ""
+    return _money_in(int(minor), currency, get_language() or settings.LANGUAGE_CODE)
+
+
+# The open books show the same amounts again and again (balances, monthly totals, payouts),
+# and Babel's formatting is the slowest part of drawing them: each text is kept once made.
+@lru_cache(maxsize=8192)
+def _money_in(minor: int, currency: str, language: str) -> str:
     try:
-        return money_amount(from_minor(int(minor), currency), currency)
+        return money_amount(from_minor(minor, currency), currency)
     except MoneyError:
         return f"{number(minor, 0)} (smallest units of {currency})"
 

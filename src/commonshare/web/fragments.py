@@ -36,7 +36,7 @@ def rendered(
     found = cache.get(key)
     if found is not None:
         shown = found["names"]
-        if not shown or names_of(community.members_by_id(set(shown))) == shown:
+        if not shown or community.display_names_by_id(set(shown)) == shown:
             return mark_safe(str(found["html"]))  # noqa: S308 - our own template's output
     html, names = draw()
     cache.set(key, {"names": dict(names), "html": str(html)}, derived.TIMEOUT)

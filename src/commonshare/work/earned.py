@@ -22,19 +22,21 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Subquery
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from commonshare.community.models import Member
-from commonshare.core.policy import Policy, period_start
+from commonshare.core.policy import Policy, next_period_start, period_start
 from commonshare.core.trust import REGULAR, Assessment, MemberRecord, assess
 from commonshare.governance.selectors import current_policy
-from commonshare.work.models import ReputationRecord, Review
+from commonshare.work.models import Contribution, ReputationRecord, Review
 from commonshare.work.vocab import REPUTATION_PLACES, ContributionKind
 
 # Above this many members, read everyone's rows instead of naming the members in the query
@@ -44,28 +46,8 @@ AGREEMENT_MARGIN = Decimal(1)  # a review agrees when within one point of the ot
 VALUED = (ContributionKind.WORK, ContributionKind.DELIVERABLE)
 
 
-@dataclass
-class _Tally:
-    reviewed: set[int] = field(default_factory=set)
-    hours: Decimal = Decimal(0)
-    ratings: list[int] = field(default_factory=list)
-    given: int = 0
-    agreeing: int = 0
-    comparable: int = 0
-    active_days: set[dt.date] = field(default_factory=set)
-
-
 def _among(rows: QuerySet[Any], field_name: str, ids: list[int]) -> QuerySet[Any]:
     return rows if len(ids) > MANY else rows.filter(**{f"{field_name}__in": ids})
-
-
-def _quantity(row: Mapping[str, Any], policy: Policy) -> Decimal:
-    kind = row["contribution__kind"]
-    if kind not in VALUED:
-        return Decimal(0)
-    is_work = kind == ContributionKind.WORK
-    amount = row["contribution__hours"] if is_work else row["contribution__units"]
-    return policy.effort_of(kind, Decimal(amount or 0))
 
 
 def _until_end_of(on: dt.date) -> dt.datetime:
@@ -73,39 +55,6 @@ def _until_end_of(on: dt.date) -> dt.datetime:
     ``created_at__date <= on`` as an indexed comparison, not a conversion of every row."""
     zone = timezone.get_current_timezone()
     return dt.datetime.combine(on + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-
-
-def _reviews(ids: list[int], on: dt.date) -> Sequence[Mapping[str, Any]]:
-    rows = Review.objects.filter(created_at__lt=_until_end_of(on))
-    if len(ids) <= MANY:
-        rows = rows.filter(Q(contribution__author_id__in=ids) | Q(reviewer_id__in=ids))
-    return list(
-        rows.values(
-            "pk",
-            "contribution_id",
-            "reviewer_id",
-            "rating",
-            "created_at",
-            "contribution__author_id",
-            "contribution__kind",
-            "contribution__hours",
-            "contribution__units",
-            "contribution__created_at",
-        )
-    )
-
-
-def _ratings_of(contributions: set[int], on: dt.date) -> dict[int, list[tuple[int, int]]]:
-    """Every review (reviewer, rating) of ``contributions`` up to ``on``."""
-    rows = Review.objects.filter(created_at__lt=_until_end_of(on))
-    if len(contributions) <= MANY:
-        rows = rows.filter(contribution_id__in=contributions)
-    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for contribution, reviewer, rating in rows.values_list(
-        "contribution_id", "reviewer_id", "rating"
-    ):
-        found[contribution].append((reviewer, rating))
-    return found
 
 
 def _reputations(
@@ -144,33 +93,159 @@ def _reputations(
     return bands, {member: len(ends) for member, ends in periods.items()}
 
 
+@dataclass
+class _Tally:
+    reviewed: int = 0
+    hours: Decimal = Decimal(0)
+    rating_sum: int = 0
+    ratings: int = 0
+    given: int = 0
+    agreeing: int = 0
+    comparable: int = 0
+    # The first and last moment of their reviewed work and of the reviews they gave.
+    first: dt.datetime | None = None
+    last: dt.datetime | None = None
+    periods_active: int = 0
+
+    def active(self, first: dt.datetime, last: dt.datetime) -> None:
+        self.first = first if self.first is None else min(self.first, first)
+        self.last = last if self.last is None else max(self.last, last)
+
+
 def _tallies(ids: list[int], on: dt.date, policy: Policy) -> dict[int, _Tally]:
-    wanted = set(ids)
+    """Each member's tally up to ``on``, summed by the database.
+
+    A member with thousands of reviews costs a few aggregate queries, not thousands of
+    rows read into Python: the member's page and every power check ask for it.
+    """
     tallies: dict[int, _Tally] = defaultdict(_Tally)
-    zone = timezone.get_current_timezone()  # asked once: localdate per row is slow
-    reviews = _reviews(ids, on)
-    given_on = {r["contribution_id"] for r in reviews if r["reviewer_id"] in wanted}
-    others = _ratings_of(given_on, on)
-    for row in reviews:
-        author, reviewer = row["contribution__author_id"], row["reviewer_id"]
-        # An expense claim is money spent, not work: its reviews earn its author nothing.
-        if author in wanted and row["contribution__kind"] != ContributionKind.EXPENSE:
-            mine = tallies[author]
-            mine.ratings.append(row["rating"])
-            if row["contribution_id"] not in mine.reviewed:
-                mine.reviewed.add(row["contribution_id"])
-                mine.hours += _quantity(row, policy)
-                mine.active_days.add(row["contribution__created_at"].astimezone(zone).date())
-        if reviewer in wanted:
-            theirs = tallies[reviewer]
-            theirs.given += 1
-            theirs.active_days.add(row["created_at"].astimezone(zone).date())
-            rest = [r for who, r in others.get(row["contribution_id"], []) if who != reviewer]
-            if rest:
-                theirs.comparable += 1
-                mean = Decimal(sum(rest)) / len(rest)
-                theirs.agreeing += abs(Decimal(row["rating"]) - mean) <= AGREEMENT_MARGIN
+    until = _until_end_of(on)
+    reviews = Review.objects.filter(created_at__lt=until)
+    reviewed_before = Exists(reviews.filter(contribution_id=OuterRef("pk")))
+    # An expense claim is money spent, not work: its reviews earn its author nothing.
+    authored = (
+        _among(Contribution.objects.all(), "author_id", ids)
+        .exclude(kind=ContributionKind.EXPENSE)
+        .filter(reviewed_before)
+    )
+    for author, kind, count, hours, units, first, last in (
+        authored.values("author_id", "kind")
+        .annotate(
+            count=Count("pk"),
+            hours=Sum("hours"),
+            units=Sum("units"),
+            first=Min("created_at"),
+            last=Max("created_at"),
+        )
+        .values_list("author_id", "kind", "count", "hours", "units", "first", "last")
+        .order_by()
+    ):
+        mine = tallies[author]
+        mine.reviewed += count
+        mine.active(first, last)
+        if kind in VALUED:
+            amount = hours if kind == ContributionKind.WORK else units
+            mine.hours += policy.effort_of(kind, Decimal(amount or 0))
+    received = _among(reviews, "contribution__author_id", ids).exclude(
+        contribution__kind=ContributionKind.EXPENSE
+    )
+    for author, total, count in (
+        received.values("contribution__author_id")
+        .annotate(total=Sum("rating"), count=Count("pk"))
+        .values_list("contribution__author_id", "total", "count")
+        .order_by()
+    ):
+        tallies[author].rating_sum, tallies[author].ratings = int(total), count
+    given = _among(reviews, "reviewer_id", ids)
+    for reviewer, count, first, last in (
+        given.values("reviewer_id")
+        .annotate(count=Count("pk"), first=Min("created_at"), last=Max("created_at"))
+        .values_list("reviewer_id", "count", "first", "last")
+        .order_by()
+    ):
+        theirs = tallies[reviewer]
+        theirs.given += count
+        theirs.active(first, last)
+    for reviewer, comparable, agreeing in _agreement(ids, until):
+        tallies[reviewer].comparable, tallies[reviewer].agreeing = comparable, agreeing
+    _count_periods(tallies, authored, given, policy)
     return tallies
+
+
+def _count_periods(
+    tallies: Mapping[int, _Tally],
+    authored: QuerySet[Contribution],
+    given: QuerySet[Review],
+    policy: Policy,
+) -> None:
+    """Set each tally's ``periods_active``: the periods with reviewed work or a review.
+
+    A member active within one period needs no query. The others' rows are counted per
+    period in one query on each table, between period starts taken at midnight of the
+    current time zone, so that a review written at 23:30 falls in the day it was written.
+    """
+    zone = timezone.get_current_timezone()
+    spread: dict[int, tuple[dt.date, dt.date]] = {}
+    for pk, tally in tallies.items():
+        if tally.first is None or tally.last is None:
+            continue
+        first, last = timezone.localdate(tally.first, zone), timezone.localdate(tally.last, zone)
+        if period_start(first, policy.period) == period_start(last, policy.period):
+            tally.periods_active = 1
+        else:
+            spread[pk] = (first, last)
+    if not spread:
+        return
+    starts = [period_start(min(first for first, _ in spread.values()), policy.period)]
+    end = max(last for _, last in spread.values())
+    while starts[-1] <= end:
+        starts.append(next_period_start(starts[-1], policy.period))
+    moments = [dt.datetime.combine(day, dt.time(), tzinfo=zone) for day in starts]
+    counts = {
+        f"p{i}": Count("pk", filter=Q(created_at__gte=moments[i], created_at__lt=moments[i + 1]))
+        for i in range(len(moments) - 1)
+    }
+    seen: dict[int, set[str]] = defaultdict(set)
+    for rows, who in ((authored, "author_id"), (given, "reviewer_id")):
+        for row in _among(rows, who, list(spread)).values(who).annotate(**counts).order_by():
+            seen[row[who]] |= {name for name in counts if row[name]}
+    for pk in spread:
+        tallies[pk].periods_active = len(seen[pk])
+
+
+def _agreement(ids: list[int], until: dt.datetime) -> list[tuple[int, int, int]]:
+    """``(reviewer, comparable, agreeing)`` of each reviewer among ``ids``, up to ``until``.
+
+    A review is comparable when someone else reviewed the same contribution; it agrees
+    when its rating is within the margin of the others' mean. With the others' count
+    ``n`` and sum ``s``, that is ``|rating * n - s| <= margin * n``: whole numbers only,
+    the same test as on the mean, without a division.
+    """
+    table = connection.ops.quote_name(Review._meta.db_table)
+    moment = connection.ops.adapt_datetimefield_value(until)  # as the column stores it
+    among = ""
+    params: list[Any] = [moment, moment]
+    if len(ids) <= MANY:
+        among = f"AND mine.reviewer_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    margin = int(AGREEMENT_MARGIN)
+    sql = f"""
+        SELECT reviewer_id, COUNT(*),
+               SUM(CASE WHEN ABS(rating * n - s) <= {margin} * n THEN 1 ELSE 0 END)
+        FROM (
+            SELECT mine.reviewer_id AS reviewer_id, mine.rating AS rating,
+                   COUNT(other.id) AS n, SUM(other.rating) AS s
+            FROM {table} mine
+            JOIN {table} other ON other.contribution_id = mine.contribution_id
+                AND other.reviewer_id <> mine.reviewer_id
+            WHERE mine.created_at < %s AND other.created_at < %s {among}
+            GROUP BY mine.id, mine.reviewer_id, mine.rating
+        ) compared
+        GROUP BY reviewer_id
+    """  # noqa: S608 - the table's name and the margin are ours; the values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(r), int(c), int(a)) for r, c, a in cursor.fetchall()]
 
 
 def records_of(
@@ -192,24 +267,21 @@ def records_of(
             continue
         tally = tallies.get(pk, _Tally())
         reputation, band = bands.get(pk, (None, None))
-        days = tally.active_days
         records[pk] = MemberRecord(
             joined_on=timezone.localdate(joined_at),
             email_verified=verified_at is not None and timezone.localdate(verified_at) <= on,
-            reviewed_contributions=len(tally.reviewed),
+            reviewed_contributions=tally.reviewed,
             reviewed_hours=tally.hours,
             reviews_given=tally.given,
-            periods_active=len({period_start(day, policy.period) for day in days}),
-            average_rating=(
-                Decimal(sum(tally.ratings)) / len(tally.ratings) if tally.ratings else None
-            ),
+            periods_active=tally.periods_active,
+            average_rating=(Decimal(tally.rating_sum) / tally.ratings if tally.ratings else None),
             review_agreement=(
                 Decimal(tally.agreeing) / tally.comparable if tally.comparable else None
             ),
             reputation=reputation,
             reputation_band=band,
             periods_at_level3=held_level3.get(pk, 0),
-            last_active=max(days) if days else None,
+            last_active=None if tally.last is None else timezone.localdate(tally.last),
             # Flags arrive with a later issue; until then none is ever upheld.
             upheld_flags=0,
         )
@@ -241,9 +313,22 @@ def assessment_of(member: Member, *, on: dt.date | None = None) -> Assessment:
 
 
 def earned_levels_of(member_ids: Iterable[int], *, on: dt.date | None = None) -> dict[int, int]:
-    """Levels earned by many members at once (0 for ids that name nobody)."""
+    """Levels earned by many members at once (0 for ids that name nobody).
+
+    Today's levels of more than ``MANY`` members (a review draw asks for everyone's) are
+    read from the community's known levels (:func:`community_levels`), brought up to date
+    first; any other day, or fewer members, are computed.
+    """
     ids = list(member_ids)
-    found = assessments_of(ids, on=on)
+    day = on or timezone.localdate()
+    if len(ids) > MANY and day == timezone.localdate():
+        known = community_levels(day)
+        return {pk: known.get(pk, 0) for pk in ids}
+    return _computed_levels(ids, day)
+
+
+def _computed_levels(ids: list[int], day: dt.date) -> dict[int, int]:
+    found = assessments_of(ids, on=day)
     return {pk: found[pk].level if pk in found else 0 for pk in ids}
 
 
@@ -273,3 +358,127 @@ def _record_reputation(
         )
         for member, value in sorted(reputation.items(), key=lambda item: int(item[0]))
     )
+
+
+# --- the community's known levels --------------------------------------------------------
+#
+# Every member's level today, kept in the shared cache with the heads of what levels are
+# computed from. Computing everyone's level reads every review; a contribution logged draws
+# its reviewers from everyone, so each would cost that. Instead the known levels are
+# brought up to date by recomputing only the members the changes since concern:
+#
+# - a new review changes its contribution's author, its reviewer, and every other reviewer
+#   of that contribution (their agreement);
+# - an edited contribution changes its author; a member who joined or verified their
+#   e-mail changes themselves;
+# - a new day, another policy version, a posted distribution's reputations, or anything
+#   the heads cannot place (a review or an edit committed late, out of order with others,
+#   an e-mail unverified) changes everyone: all are computed again.
+
+KNOWN_LEVELS_KEY = "commonshare.trust.known-levels"
+KNOWN_LEVELS_TIMEOUT = 24 * 60 * 60
+# A change stamped up to this long before the heads were read may commit after: edits and
+# verifications that recent are taken as new again (no request's transaction runs longer).
+SLACK = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class _Heads:
+    day: dt.date
+    policy_version: int
+    reputations: tuple[int, int]  # (newest id, count): any change recomputes everyone
+    review: int  # the newest review's id, and how many reviews there were
+    reviews: int
+    edited: dt.datetime | None  # the latest change to a contribution
+    member: int  # the newest member's id, how many members, how many verified, the latest
+    members: int
+    verified: int
+    verified_last: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class _Known:
+    heads: _Heads
+    levels: dict[int, int]
+
+
+def _heads(day: dt.date) -> _Heads:
+    from commonshare.governance.selectors import current_version  # noqa: PLC0415
+
+    reputations = ReputationRecord.objects.aggregate(top=Max("pk"), count=Count("pk"))
+    reviews = Review.objects.aggregate(top=Max("pk"), count=Count("pk"))
+    members = Member.objects.aggregate(
+        top=Max("pk"),
+        count=Count("pk"),
+        verified=Count("email_verified_at"),
+        last=Max("email_verified_at"),
+    )
+    return _Heads(
+        day=day,
+        policy_version=current_version(day).pk,
+        reputations=(reputations["top"] or 0, reputations["count"]),
+        review=reviews["top"] or 0,
+        reviews=reviews["count"],
+        edited=Contribution.objects.aggregate(last=Max("updated_at"))["last"],
+        member=members["top"] or 0,
+        members=members["count"],
+        verified=members["verified"],
+        verified_last=members["last"],
+    )
+
+
+def community_levels(day: dt.date) -> dict[int, int]:
+    """Every member's level earned by ``day`` (today), by id."""
+    heads = _heads(day)
+    known: _Known | None = cache.get(KNOWN_LEVELS_KEY)
+    if known is not None and known.heads == heads:
+        return known.levels
+    concerned = None if known is None else _concerned_since(known.heads, heads)
+    if known is None or concerned is None:
+        levels = _computed_levels(list(Member.objects.values_list("pk", flat=True)), day)
+    else:
+        levels = {**known.levels, **_computed_levels(sorted(concerned), day)}
+    cache.set(KNOWN_LEVELS_KEY, _Known(heads, levels), KNOWN_LEVELS_TIMEOUT)
+    return levels
+
+
+def _concerned_since(old: _Heads, new: _Heads) -> set[int] | None:
+    """The members whose levels the changes from ``old`` to ``new`` may have changed, or
+    None when everyone's may have (see the note above)."""
+    if (old.day, old.policy_version, old.reputations) != (
+        new.day,
+        new.policy_version,
+        new.reputations,
+    ):
+        return None
+    concerned: set[int] = set()
+    if (old.review, old.reviews) != (new.review, new.reviews):
+        if Review.objects.filter(pk__lte=old.review).count() != old.reviews:
+            return None  # a review with an older id committed after the heads were read
+        added = Review.objects.filter(pk__gt=old.review)
+        concerned |= set(added.values_list("contribution__author_id", flat=True))
+        concerned |= set(
+            Review.objects.filter(contribution_id__in=added.values("contribution_id")).values_list(
+                "reviewer_id", flat=True
+            )
+        )
+    if old.edited != new.edited:
+        edited = Contribution.objects.all()
+        if old.edited is not None:
+            edited = edited.filter(updated_at__gt=old.edited - SLACK)
+        concerned |= set(edited.values_list("author_id", flat=True))
+    if (old.member, old.members, old.verified, old.verified_last) != (
+        new.member,
+        new.members,
+        new.verified,
+        new.verified_last,
+    ):
+        members = Member.objects.all()
+        if new.verified < old.verified or members.filter(pk__lte=old.member).count() != old.members:
+            return None  # an e-mail unverified, or a member committed out of order
+        concerned |= set(members.filter(pk__gt=old.member).values_list("pk", flat=True))
+        verified = members.filter(email_verified_at__isnull=False)
+        if old.verified_last is not None:
+            verified = verified.filter(email_verified_at__gt=old.verified_last - SLACK)
+        concerned |= set(verified.values_list("pk", flat=True))
+    return concerned

@@ -127,6 +127,8 @@ class Contribution(models.Model):
             models.Index(fields=["kind", "-created_at", "-id"], name="contribution_kind_newest"),
             # A task's page of contributions, newest first (the task page, its API list).
             models.Index(fields=["task", "-created_at", "-id"], name="contribution_task_newest"),
+            # The latest change, which the community's known trust levels follow (earned.py).
+            models.Index(fields=["updated_at"], name="contribution_updated"),
         ]
         ordering = ["-created_at", "-id"]
 

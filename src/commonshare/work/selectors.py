@@ -8,6 +8,7 @@ from django.db.models import (
     Avg,
     CharField,
     Count,
+    Exists,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -91,10 +92,12 @@ def contribution(contribution_id: int) -> Contribution:
 
 def reviews_waiting_for(member: Member) -> QuerySet[ReviewAssignment]:
     """Drawn assignments the member has not reviewed yet."""
-    reviewed = Review.objects.filter(reviewer=member).values("contribution_id")
+    # One look-up in the (contribution, reviewer) index per assignment, not a list of
+    # every review the member ever gave.
+    reviewed = Review.objects.filter(reviewer=member, contribution_id=OuterRef("contribution_id"))
     return (
         ReviewAssignment.objects.filter(reviewer=member)
-        .exclude(contribution_id__in=reviewed)
+        .exclude(Exists(reviewed))
         .select_related("contribution", "contribution__author", "contribution__task")
         .order_by("drawn_at", "id")
     )
@@ -288,7 +291,7 @@ def trust_summary(member: Member, *, on: Any = None) -> TrustSummary:
     day = on or timezone.localdate()
     record, policy = earned.standing_of(member, on=day)
     assessment = levels.assess(record, policy.trust, today=day, period=policy.period)
-    level = trust.level_of(member, on=day)
+    level = trust.level_with_earned(member, assessment.level, on=day)
     requirements = assessment.requirements
     if level != assessment.level:  # powers held beyond the earned level (a steward's)
         requirements = (

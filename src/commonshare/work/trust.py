@@ -46,7 +46,13 @@ POLICY_RULE: dict[Power, str] = {
 def level_of(member: Member, *, on: dt.date | None = None) -> int:
     """The member's trust level on ``on`` (today by default), 0 to 4: what they earned,
     raised to 2 while they hold the steward role."""
-    return steward.with_steward_role(member, earned.earned_level_of(member, on=on), on=on)
+    return level_with_earned(member, earned.earned_level_of(member, on=on), on=on)
+
+
+def level_with_earned(member: Member, earned_level: int, *, on: dt.date | None = None) -> int:
+    """The member's level when ``earned_level`` is what they earned on ``on`` (already
+    computed, as the trust explanation has it): ``level_of`` without computing it again."""
+    return steward.with_steward_role(member, earned_level, on=on)
 
 
 def levels_of(member_ids: Iterable[int], *, on: dt.date | None = None) -> dict[int, int]:

@@ -37,10 +37,28 @@ def chosen_currency(request: HttpRequest, currencies: list[str]) -> str:
     return asked if asked in currencies else selectors.main_currency(currencies)
 
 
-def dressed_entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    members = community.members_by_id(ledger.member_ids_in(rows))
+# A list of entries shows this many postings of each; a distribution's entry has one per
+# payee (thousands in a large community), and its own page shows them all.
+LISTED_POSTINGS = 8
+
+
+def dressed_entries(
+    rows: list[dict[str, Any]], *, postings: int | None = LISTED_POSTINGS
+) -> list[dict[str, Any]]:
+    """Entries as the templates show them, each with at most ``postings`` postings (all of
+    them with None, for an entry's own page)."""
+    shown = []
+    for row in rows:
+        cut = len(row["postings"]) if postings is None else postings
+        listed, more = row["postings"][:cut], len(row["postings"]) - cut
+        more = max(0, more)
+        # the table rows the entry spans: its listed postings, and one saying how many more
+        shown.append(
+            {**row, "postings": listed, "more_postings": more, "rows": len(listed) + bool(more)}
+        )
+    members = community.members_by_id(ledger.member_ids_in(shown))
     reversals = selectors.reversed_by([row["seq"] for row in rows])
-    return [ledger.dress_entry(row, members, reversals) for row in rows]
+    return [ledger.dress_entry(row, members, reversals) for row in shown]
 
 
 def flows_chart(currency: str, months: list[MonthTotals]) -> charts.GroupedChart:
@@ -162,7 +180,7 @@ def entry_seq_redirect(request: HttpRequest) -> HttpResponse:
 
 @domain_errors
 def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
-    row = dressed_entries([selectors.entry_row(seq)])[0]
+    row = dressed_entries([selectors.entry_row(seq)], postings=None)[0]
     stored = journal.stored_entry(seq)
     if stored is None:
         raise NotFound(f"There is no journal entry #{seq}.")
@@ -185,7 +203,7 @@ def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
 @domain_errors
 def entry_reverse(request: MemberRequest, seq: int) -> HttpResponse:
     """GET asks for a reason; POST asks for the reversal, which a second member confirms."""
-    row = dressed_entries([selectors.entry_row(seq)])[0]
+    row = dressed_entries([selectors.entry_row(seq)], postings=None)[0]
     form = ReversalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]

@@ -1,0 +1,134 @@
+"""The community's known levels, brought up to date by the changes since, always equal
+every member's level computed afresh (``work.earned.community_levels``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from commonshare.community.models import Member
+from commonshare.work import earned
+from commonshare.work.models import Contribution, Review
+from commonshare.work.vocab import ContributionKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many members each computation of levels took (everyone, or those concerned)."""
+    sizes: list[int] = []
+    real = earned._computed_levels
+
+    def computed(ids: list[int], day: dt.date) -> dict[int, int]:
+        sizes.append(len(ids))
+        return real(ids, day)
+
+    monkeypatch.setattr(earned, "_computed_levels", computed)
+    monkeypatch.setattr(earned, "MANY", 2)  # the known levels answer for more than two
+    cache.clear()
+    return sizes
+
+
+def _fresh(ids: list[int]) -> dict[int, int]:
+    found = earned.assessments_of(ids)
+    return {pk: found[pk].level if pk in found else 0 for pk in ids}
+
+
+def _contribution(author: int, hours: int) -> Contribution:
+    return Contribution.objects.create(
+        author_id=author, kind=ContributionKind.WORK, summary="Work", hours=Decimal(hours)
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_known_levels_follow_every_change(seed: int, make_member: Any, counted: list[int]) -> None:
+    rng = random.Random(seed)
+    members = [make_member(f"Member {n}", level=None).pk for n in range(6)]
+    work: list[Contribution] = []
+    for step in range(40):
+        change = rng.choice(["log", "review", "review", "review", "edit", "verify", "join"])
+        if change == "log":
+            work.append(_contribution(rng.choice(members), rng.randint(1, 30)))
+        elif change == "review" and work:
+            piece = rng.choice(work)
+            done = set(piece.reviews.values_list("reviewer_id", flat=True))
+            free = [m for m in members if m != piece.author_id and m not in done]
+            if free:
+                Review.objects.create(
+                    contribution=piece, reviewer_id=rng.choice(free), rating=rng.randint(0, 5)
+                )
+        elif change == "edit" and work:
+            piece = rng.choice(work)
+            piece.hours = Decimal(rng.randint(1, 60))
+            piece.save()
+        elif change == "verify":
+            Member.objects.filter(pk=rng.choice(members), email_verified_at__isnull=True).update(
+                email_verified_at=timezone.now()
+            )
+        elif change == "join":
+            members.append(make_member(f"Newcomer {step}", level=None).pk)
+        ids = [*members, 10**9]
+        assert earned.earned_levels_of(ids) == _fresh(ids), (seed, step, change)
+    assert any(level > 0 for level in _fresh(members).values())
+    assert max(counted[1:]) < len(members)  # after the first, only those concerned
+
+
+def test_a_new_day_recomputes_everyone(make_member: Any, counted: list[int]) -> None:
+    members = [make_member(f"Member {n}").pk for n in range(4)]
+    today = timezone.localdate()
+    earned.community_levels(today)
+    earned.community_levels(today)
+    assert counted == [len(members)]  # the second answer was the known one
+    earned.community_levels(today + dt.timedelta(days=1))
+    assert counted == [len(members), len(members)]
+
+
+def test_a_review_committed_out_of_order_recomputes_everyone(
+    make_member: Any, counted: list[int]
+) -> None:
+    members = [make_member(f"Member {n}").pk for n in range(4)]
+    first = _contribution(members[0], 3)
+    late = Review.objects.create(contribution=first, reviewer_id=members[1], rating=4)
+    Review.objects.create(contribution=first, reviewer_id=members[2], rating=4)
+    late_row = Review.objects.filter(pk=late.pk)
+    kept = late_row.values().get()
+    late_row.delete()  # as if its transaction had not yet committed when the heads were read
+    today = timezone.localdate()
+    earned.community_levels(today)
+    Review.objects.create(**kept)  # now it commits, with an id older than the newest
+    assert earned.community_levels(today) == _fresh(members)
+    assert counted == [len(members), len(members)]
+
+
+def test_a_review_concerns_the_author_and_every_reviewer_of_that_work(make_member: Any) -> None:
+    author, earlier, later, bystander = (make_member(f"Member {n}").pk for n in range(4))
+    piece = _contribution(author, 3)
+    Review.objects.create(contribution=piece, reviewer_id=earlier, rating=4)
+    today = timezone.localdate()
+    before = earned._heads(today)
+    Review.objects.create(contribution=piece, reviewer_id=later, rating=1)  # moves agreement
+    assert earned._concerned_since(before, earned._heads(today)) == {author, earlier, later}
+    assert bystander not in {author, earlier, later}
+
+
+def test_an_edit_concerns_its_author_and_a_verification_its_member(make_member: Any) -> None:
+    author, other = make_member("Ada").pk, make_member("Bea", level=None).pk
+    piece = _contribution(author, 3)
+    today = timezone.localdate()
+    before = earned._heads(today)
+    piece.hours = Decimal(9)
+    piece.save()
+    assert earned._concerned_since(before, earned._heads(today)) == {author}
+    before = earned._heads(today)
+    Member.objects.filter(pk=other).update(email_verified_at=timezone.now())
+    assert earned._concerned_since(before, earned._heads(today)) == {other}
+    before = earned._heads(today)
+    Member.objects.filter(pk=other).update(email_verified_at=None)
+    assert earned._concerned_since(before, earned._heads(today)) is None  # unverified: all
