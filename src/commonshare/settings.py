@@ -139,9 +139,8 @@ CACHE_TABLE = "commonshare_cache"
 
 def _caches(url: str) -> dict[str, dict[str, object]]:
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return {
-            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-        }
+        redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {"default": redis, "pages": {**redis, "KEY_PREFIX": "pages"}}
     if url:
         raise ValueError(
             f"COMMONSHARE_CACHE_URL: {url!r} is not a redis:// address; leave it unset to keep "
@@ -151,9 +150,17 @@ def _caches(url: str) -> dict[str, dict[str, object]]:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": CACHE_TABLE,
-            # visitors' pages and derived parts; past this the oldest third is dropped
+            # derived parts of pages; past this the oldest third is dropped
             "OPTIONS": {"MAX_ENTRIES": 5000},
-        }
+        },
+        # Visitors' pages, kept a few seconds (web/pagecache.py), stay in each process's
+        # memory: a copy a few seconds old is right in any process, and keeping it in the
+        # database would make every reader a writer (on SQLite, one writer at a time).
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "commonshare-pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
     }
 
 

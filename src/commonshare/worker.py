@@ -29,6 +29,7 @@ from django_tasks_db.utils import exclusive_transaction
 
 from commonshare.decisions.services import close_due_decisions
 from commonshare.notifications import sweep
+from commonshare.work import earned
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ PERIODIC_JOBS: list[Job] = [
     Job("send mail a stopped worker left unsent", sweep.requeue_stalled),
     Job("send the daily digests that are due", sweep.send_digests),
     Job("tell voters of proposals that close within a day", sweep.closing_soon),
+    # so that a request seldom computes everyone's level itself (after midnight, say)
+    Job("bring the community's known trust levels up to date", earned.refresh_known_levels),
 ]
 
 

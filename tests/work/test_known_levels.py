@@ -132,3 +132,51 @@ def test_an_edit_concerns_its_author_and_a_verification_its_member(make_member: 
     before = earned._heads(today)
     Member.objects.filter(pk=other).update(email_verified_at=None)
     assert earned._concerned_since(before, earned._heads(today)) is None  # unverified: all
+
+
+def test_the_workers_sweep_keeps_the_known_levels(make_member: Any, counted: list[int]) -> None:
+    from commonshare import worker
+
+    members = [make_member(f"Member {n}").pk for n in range(3)]
+    done = worker.run_periodic_jobs()
+    assert done["bring the community's known trust levels up to date"] == len(members)
+    assert counted == [len(members)]
+    earned.earned_levels_of(members)  # a draw now finds them known
+    assert counted == [len(members)]
+
+
+def test_a_members_kept_record_is_read_again_only_when_a_change_concerns_them(
+    make_member: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache.clear()
+    author, reviewer, other = (make_member(f"Member {n}") for n in range(3))
+    piece = _contribution(author.pk, 3)
+    elsewhere = _contribution(other.pk, 2)
+    now = timezone.now()
+    for made, minutes in ((piece, 20), (elsewhere, 5)):  # older than the slack apart
+        Contribution.objects.filter(pk=made.pk).update(
+            updated_at=now - dt.timedelta(minutes=minutes)
+        )
+    read: list[int] = []
+    real = earned.records_of
+
+    def records_of(ids: Any, **given: Any) -> Any:
+        read.append(len(list(ids)))
+        return real(ids, **given)
+
+    first, _ = earned.standing_of(author)
+    monkeypatch.setattr(earned, "records_of", records_of)
+    Review.objects.create(contribution=elsewhere, reviewer_id=reviewer.pk, rating=3)
+    assert earned.standing_of(author)[0] == first
+    assert read == []  # kept: the review concerned others
+    Review.objects.create(contribution=piece, reviewer_id=reviewer.pk, rating=5)
+    again, _ = earned.standing_of(author)
+    assert read == [1]
+    assert (again.reviewed_contributions, again.average_rating) == (1, Decimal(5))
+    assert again == real([author.pk], on=timezone.localdate(), policy=_policy())[author.pk]
+
+
+def _policy() -> Any:
+    from commonshare.governance.selectors import current_policy
+
+    return current_policy()

@@ -29,6 +29,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 
 KEY_PREFIX = "commonshare.page"
+CACHE = "pages"  # settings.CACHES: this process's memory, or Redis when one is configured
 
 
 def seconds() -> int:
@@ -60,6 +61,7 @@ class KeepVisitorPages(UpdateCacheMiddleware):
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         super().__init__(get_response)
         self.key_prefix = KEY_PREFIX
+        self.cache_alias = CACHE
 
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase | str
@@ -88,6 +90,7 @@ class ServeVisitorPages(FetchFromCacheMiddleware):
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         super().__init__(get_response)
         self.key_prefix = KEY_PREFIX
+        self.cache_alias = CACHE
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         if not may_share(request):

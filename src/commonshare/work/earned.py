@@ -301,10 +301,29 @@ def assessments_of(
 
 
 def standing_of(member: Member, *, on: dt.date | None = None) -> tuple[MemberRecord, Policy]:
-    """One member's record on ``on`` and the policy in force that day (for explanations)."""
+    """One member's record on ``on`` and the policy in force that day (for explanations).
+
+    Today's record is kept with the heads it was read at, and read again only when the
+    changes since concern the member (as the known levels are, below): a busy member's
+    page would otherwise sum thousands of reviews on every visit.
+    """
     day = on or timezone.localdate()
     policy = current_policy(at=day)
-    return records_of([member.pk], on=day, policy=policy)[member.pk], policy
+    if day != timezone.localdate():
+        return records_of([member.pk], on=day, policy=policy)[member.pk], policy
+    key = f"{RECORD_KEY}:{member.pk}"
+    heads = _heads(day)
+    kept: tuple[_Heads, MemberRecord] | None = cache.get(key)
+    if kept is not None:
+        then, record = kept
+        concerned = set() if then == heads else _concerned_since(then, heads)
+        if concerned is not None and member.pk not in concerned:
+            if then != heads:
+                cache.set(key, (heads, record), KNOWN_LEVELS_TIMEOUT)
+            return record, policy
+    record = records_of([member.pk], on=day, policy=policy)[member.pk]
+    cache.set(key, (heads, record), KNOWN_LEVELS_TIMEOUT)
+    return record, policy
 
 
 def assessment_of(member: Member, *, on: dt.date | None = None) -> Assessment:
@@ -376,10 +395,14 @@ def _record_reputation(
 #   an e-mail unverified) changes everyone: all are computed again.
 
 KNOWN_LEVELS_KEY = "commonshare.trust.known-levels"
+RECORD_KEY = "commonshare.trust.record"  # and the member's id: one member's record today
 KNOWN_LEVELS_TIMEOUT = 24 * 60 * 60
 # A change stamped up to this long before the heads were read may commit after: edits and
 # verifications that recent are taken as new again (no request's transaction runs longer).
 SLACK = dt.timedelta(minutes=1)
+# A review committed late has one of the last ids given out (ids are given in order, and
+# no request's transaction stays open while this many reviews are written by others).
+WINDOW = 10_000
 
 
 @dataclass(frozen=True)
@@ -387,7 +410,7 @@ class _Heads:
     day: dt.date
     policy_version: int
     reputations: tuple[int, int]  # (newest id, count): any change recomputes everyone
-    review: int  # the newest review's id, and how many reviews there were
+    review: int  # the newest review's id, and how many of the last WINDOW ids were taken
     reviews: int
     edited: dt.datetime | None  # the latest change to a contribution
     member: int  # the newest member's id, how many members, how many verified, the latest
@@ -406,7 +429,7 @@ def _heads(day: dt.date) -> _Heads:
     from commonshare.governance.selectors import current_version  # noqa: PLC0415
 
     reputations = ReputationRecord.objects.aggregate(top=Max("pk"), count=Count("pk"))
-    reviews = Review.objects.aggregate(top=Max("pk"), count=Count("pk"))
+    top = Review.objects.aggregate(top=Max("pk"))["top"] or 0
     members = Member.objects.aggregate(
         top=Max("pk"),
         count=Count("pk"),
@@ -417,14 +440,19 @@ def _heads(day: dt.date) -> _Heads:
         day=day,
         policy_version=current_version(day).pk,
         reputations=(reputations["top"] or 0, reputations["count"]),
-        review=reviews["top"] or 0,
-        reviews=reviews["count"],
+        review=top,
+        reviews=_reviews_below(top),
         edited=Contribution.objects.aggregate(last=Max("updated_at"))["last"],
         member=members["top"] or 0,
         members=members["count"],
         verified=members["verified"],
         verified_last=members["last"],
     )
+
+
+def _reviews_below(top: int) -> int:
+    """How many reviews have one of the ``WINDOW`` ids up to ``top`` (an index range)."""
+    return Review.objects.filter(pk__gt=top - WINDOW, pk__lte=top).count()
 
 
 def community_levels(day: dt.date) -> dict[int, int]:
@@ -442,6 +470,11 @@ def community_levels(day: dt.date) -> dict[int, int]:
     return levels
 
 
+def refresh_known_levels() -> int:
+    """Bring today's known levels up to date (the worker's sweep); returns how many."""
+    return len(community_levels(timezone.localdate()))
+
+
 def _concerned_since(old: _Heads, new: _Heads) -> set[int] | None:
     """The members whose levels the changes from ``old`` to ``new`` may have changed, or
     None when everyone's may have (see the note above)."""
@@ -453,7 +486,7 @@ def _concerned_since(old: _Heads, new: _Heads) -> set[int] | None:
         return None
     concerned: set[int] = set()
     if (old.review, old.reviews) != (new.review, new.reviews):
-        if Review.objects.filter(pk__lte=old.review).count() != old.reviews:
+        if _reviews_below(old.review) != old.reviews:
             return None  # a review with an older id committed after the heads were read
         added = Review.objects.filter(pk__gt=old.review)
         concerned |= set(added.values_list("contribution__author_id", flat=True))
