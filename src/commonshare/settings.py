@@ -139,7 +139,10 @@ CACHE_TABLE = "commonshare_cache"
 
 def _caches(url: str) -> dict[str, dict[str, object]]:
     if url.startswith(("redis://", "rediss://", "unix://")):
-        redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        redis: dict[str, object] = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+        }
         return {"default": redis, "pages": {**redis, "KEY_PREFIX": "pages"}}
     if url:
         raise ValueError(
