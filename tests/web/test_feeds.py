@@ -153,6 +153,36 @@ def test_the_home_page_shows_the_newest_and_links_to_all(votes: SimpleNamespace)
     assert 'type="application/atom+xml" href="/activity/feed/"' in page
 
 
+def test_the_home_pages_lines_are_kept_until_the_next_event(make_member: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ada = make_member("Ada")
+    work.create_task(ada, title="Paint the meeting room", estimate_hours="1")
+    assert "Paint the meeting room" in Client().get("/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        Client().get("/")
+    assert not [
+        q for q in queries.captured_queries if "work_task" in q["sql"] and "IN (" in q["sql"]
+    ]
+    community.update_profile(
+        ada,
+        community.ProfileInput(
+            display_name="Ada Lovelace",
+            pronouns="",
+            bio="",
+            skills=[],
+            links=[],
+            time_zone="",
+            availability="",
+        ),
+    )
+    work.create_task(ada, title="Fix the bicycle rack", estimate_hours="1")
+    page = Client().get("/").content.decode()
+    assert "Fix the bicycle rack" in page
+    assert "Ada Lovelace" in _items(page)
+
+
 def test_pages_walk_every_event_once(make_member: Any) -> None:
     ada = make_member("Ada")
     for i in range(feed.PAGE_SIZE + 7):

@@ -21,8 +21,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils.html import strip_tags
+from django.utils import translation
 from django.utils.safestring import SafeString
 
 from commonshare import paging
@@ -162,3 +164,18 @@ def page(
 
 def latest(events: QuerySet[AuditEvent], size: int) -> list[Line]:
     return lines(list(events[:size]))
+
+
+def latest_in_community(size: int) -> list[Line]:
+    """The community's latest ``size`` lines, kept under the newest event's id.
+
+    Whatever a line says (a name, a title, a comment's tombstone) changes only by an
+    action, and every action records an event: until the next one, the lines stay right.
+    """
+    newest = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    key = f"commonshare.feed.latest:{newest}:{size}:{translation.get_language()}"
+    found: list[Line] | None = cache.get(key)
+    if found is None:
+        found = latest(community(), size)
+        cache.set(key, found, 24 * 60 * 60)
+    return found

@@ -47,7 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "income": books.income_totals(),
                 "distributed": books.distributed_totals(),
             },
-            "activity": feed.latest(feed.community(), feed.HOME_SIZE),
+            "activity": feed.latest_in_community(feed.HOME_SIZE),
             "income_charts": drawn,
         },
     )
