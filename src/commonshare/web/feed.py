@@ -23,8 +23,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
-from django.utils.html import strip_tags
 from django.utils import translation
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 
 from commonshare import paging
