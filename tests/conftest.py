@@ -186,8 +186,16 @@ def trust_levels(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
         found = real_levels_of([i for i in ids if i not in given], on=on)
         return {i: given.get(i, found.get(i, 0)) for i in ids}
 
+    real_with_earned = trust.level_with_earned
+
+    def level_with_earned(member: Any, earned_level: int, *, on: Any = None) -> int:
+        if member.pk in given:
+            return given[member.pk]
+        return everyone[0] if everyone else real_with_earned(member, earned_level, on=on)
+
     monkeypatch.setattr(trust, "level_of", level_of)
     monkeypatch.setattr(trust, "levels_of", levels_of)
+    monkeypatch.setattr(trust, "level_with_earned", level_with_earned)
 
     def set_levels(levels: dict[Any, int], *, others: int | None = None) -> None:
         """``others``: the level of every member not named (the demo's, made inside it)."""

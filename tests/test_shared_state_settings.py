@@ -14,7 +14,13 @@ def test_the_cache_is_a_table_of_the_database_by_default() -> None:
     assert settings.CACHES["default"] == {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "commonshare_cache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
     }
+
+
+def test_visitors_pages_stay_in_each_processs_memory_by_default() -> None:
+    # never the database: a reader must not wait for a writer (web/pagecache.py)
+    assert settings.CACHES["pages"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 @pytest.mark.django_db
@@ -35,7 +41,12 @@ def test_a_redis_url_selects_django_s_redis_cache() -> None:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://cache.internal:6379/0",
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://cache.internal:6379/0",
+            "KEY_PREFIX": "pages",
+        },
     }
 
 

@@ -45,3 +45,8 @@ def in_thread(subject: str) -> Q:
 
 def coded(*codes: str) -> Q:
     return Q(code__in=codes)
+
+
+def newest_event_id() -> int:
+    """The id of the newest event (0 before any): what changes whenever anything is done."""
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

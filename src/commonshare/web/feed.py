@@ -172,7 +172,7 @@ def latest_in_community(size: int) -> list[Line]:
     Whatever a line says (a name, a title, a comment's tombstone) changes only by an
     action, and every action records an event: until the next one, the lines stay right.
     """
-    newest = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    newest = audit.newest_event_id()
     key = f"commonshare.feed.latest:{newest}:{size}:{translation.get_language()}"
     found: list[Line] | None = cache.get(key)
     if found is None:

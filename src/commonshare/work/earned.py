@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from commonshare.community.models import Member
 from commonshare.core.policy import Policy, next_period_start, period_start
@@ -426,28 +427,50 @@ class _Known:
 
 
 def _heads(day: dt.date) -> _Heads:
+    """The heads, read in one statement (every page that shows a level reads them)."""
     from commonshare.governance.selectors import current_version  # noqa: PLC0415
 
-    reputations = ReputationRecord.objects.aggregate(top=Max("pk"), count=Count("pk"))
-    top = Review.objects.aggregate(top=Max("pk"))["top"] or 0
-    members = Member.objects.aggregate(
-        top=Max("pk"),
-        count=Count("pk"),
-        verified=Count("email_verified_at"),
-        last=Max("email_verified_at"),
-    )
+    def table(model: type[Any]) -> str:
+        return str(connection.ops.quote_name(model._meta.db_table))
+
+    review, member = table(Review), table(Member)
+    top = f"(SELECT COALESCE(MAX(id), 0) FROM {review})"  # noqa: S608 - our table
+    sql = f"""
+        SELECT (SELECT COALESCE(MAX(id), 0) FROM {table(ReputationRecord)}),
+               (SELECT COUNT(*) FROM {table(ReputationRecord)}),
+               {top},
+               (SELECT COUNT(*) FROM {review} WHERE id > {top} - %s AND id <= {top}),
+               (SELECT MAX(updated_at) FROM {table(Contribution)}),
+               (SELECT COALESCE(MAX(id), 0) FROM {member}),
+               (SELECT COUNT(*) FROM {member}),
+               (SELECT COUNT(email_verified_at) FROM {member}),
+               (SELECT MAX(email_verified_at) FROM {member})
+    """  # noqa: S608 - the tables' names are ours; the window is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [WINDOW])
+        row = cursor.fetchone()
     return _Heads(
         day=day,
         policy_version=current_version(day).pk,
-        reputations=(reputations["top"] or 0, reputations["count"]),
-        review=top,
-        reviews=_reviews_below(top),
-        edited=Contribution.objects.aggregate(last=Max("updated_at"))["last"],
-        member=members["top"] or 0,
-        members=members["count"],
-        verified=members["verified"],
-        verified_last=members["last"],
+        reputations=(int(row[0]), int(row[1])),
+        review=int(row[2]),
+        reviews=int(row[3]),
+        edited=_moment(row[4]),
+        member=int(row[5]),
+        members=int(row[6]),
+        verified=int(row[7]),
+        verified_last=_moment(row[8]),
     )
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """A datetime as a raw query gives it: SQLite's text (in UTC), PostgreSQL's datetime."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    parsed = parse_datetime(str(value))
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed
 
 
 def _reviews_below(top: int) -> int:
