@@ -422,6 +422,7 @@ CLI_ALLOWED = {
     "member rejoin",
     "member token",  # their own token, to read and rejoin over the API
     "member trust",  # reads a trust level
+    "member levels",  # reads the trust level history
     "policy show",  # reads the rules
     "norm show",  # reads the norms
     "discussion show",  # reads a thread

@@ -253,8 +253,9 @@ def test_a_members_page_costs_the_same_at_any_size(
         Contribution(author=payee, kind="work", summary=f"Mine {i}", hours=1) for i in range(N)
     )
     url = f"/members/{payee.pk}/"
-    # 16, and the profile's three: its counts (one query), its thanks, the links' rule.
-    _same_cost_at_3n(people, lambda: client.get(url), 19, django_assert_max_num_queries)
+    # 16, and the profile's four: its counts (one query), its thanks, the links' rule, and
+    # the newest page of its trust level history.
+    _same_cost_at_3n(people, lambda: client.get(url), 20, django_assert_max_num_queries)
 
 
 # --- activity feeds: one query for the events, one per kind of record they name -------------
@@ -517,7 +518,8 @@ def test_a_members_account_and_withdrawals_cost_the_same_at_any_size(
         )
 
     for url, budget in {
-        f"/members/{payee.pk}/": 20,  # with money owed: its currencies and sums too
+        # with money owed: its currencies and sums too (and the level history's page)
+        f"/members/{payee.pk}/": 21,
         f"/api/members/{payee.pk}/history": 2,
         f"/api/members/{payee.pk}/withdrawals": 2,
         f"/api/members/{payee.pk}/balance": 5,

@@ -11,17 +11,24 @@ one, append ``Job("what it does", function)`` here; its failure is logged and ne
 the others or the queue. Due decisions close first, so that a vote whose time is up is
 counted (and its carried action run, a distribution posted) before anyone is told it is
 closing soon.
+
+A job that need run only once a day (``daily``) runs at the first sweep of each local
+day in each worker process: the trust-level history, whose time-driven changes (days as
+a member, periods without activity) move by whole days. It is idempotent, so a restart
+or a second worker running it again the same day records nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import close_old_connections, connection
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -30,6 +37,7 @@ from django_tasks_db.utils import exclusive_transaction
 from commonshare.decisions.services import close_due_decisions
 from commonshare.notifications import sweep
 from commonshare.work import earned
+from commonshare.work.level_services import update_trust_levels
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +55,27 @@ class Job:
     run: Callable[[], object]
 
 
+@dataclass
+class Daily:
+    """``job`` at most once a local day in this process (the first sweep of each day);
+    a run that fails is tried again at the next sweep."""
+
+    job: Callable[[], object]
+    last_day: dt.date | None = field(default=None, compare=False)
+
+    def __call__(self) -> object:
+        today = timezone.localdate()
+        if self.last_day == today:
+            return None
+        done = self.job()
+        self.last_day = today
+        return done
+
+
+def daily(job: Callable[[], object]) -> Daily:
+    return Daily(job)
+
+
 PERIODIC_JOBS: list[Job] = [
     Job("close the decisions whose closing time has passed", close_due_decisions),
     Job("send mail a stopped worker left unsent", sweep.requeue_stalled),
@@ -54,6 +83,7 @@ PERIODIC_JOBS: list[Job] = [
     Job("tell voters of proposals that close within a day", sweep.closing_soon),
     # so that a request seldom computes everyone's level itself (after midnight, say)
     Job("bring the community's known trust levels up to date", earned.refresh_known_levels),
+    Job("record each member's trust level that changed, once a day", daily(update_trust_levels)),
 ]
 
 

@@ -49,6 +49,12 @@ NOT_ACTIONS = {
     "work.record_end_when_due": (
         "the audit subscriber that calls the end_steward_phase action when a condition holds"
     ),
+    "work.update_trust_levels": (
+        "computes levels and records each change by its own record_level_change action"
+    ),
+    "work.levels_after": (
+        "the audit subscriber that calls update_trust_levels for the members an event concerns"
+    ),
     "governance.policy_problems": "checks a policy's content; writes nothing",
     "decisions.close_due_decisions": "closes each due decision by its own close_decision action",
     "books.use_decision_door": (
@@ -347,6 +353,16 @@ def _steward(name: str, world: World) -> Call:
     raise LookupError(name)
 
 
+def _levels(name: str, world: World) -> Call:
+    from commonshare.work import level_services
+
+    if name == "start_level_history":
+        return lambda: level_services.start_level_history({world.ada.pk: 2}, on=TODAY)
+    if name == "record_level_change":
+        return lambda: level_services.record_level_change(world.ada.pk, 1, on=TODAY)
+    raise LookupError(name)
+
+
 def _distribution_call(name: str, world: World) -> Call:
     from commonshare.books import distribution
     from commonshare.work import services as work
@@ -518,6 +534,8 @@ SCENARIOS: dict[str, Callable[[str, World], Call]] = {
     "governance.adopt_policy": _governance,
     "work.end_steward_phase": _steward,
     "work.name_stewards": _steward,
+    "work.start_level_history": _levels,
+    "work.record_level_change": _levels,
     "decisions.propose": _decisions,
     "decisions.vote": _decisions,
     "decisions.close_decision": _decisions,

@@ -27,7 +27,7 @@ from commonshare.discussion.cli import discussion
 from commonshare.governance.cli import norm, policy
 from commonshare.notifications.cli import notifications
 from commonshare.search.cli import search
-from commonshare.work.cli import contribution, member_trust, review, task
+from commonshare.work.cli import contribution, member_levels, member_trust, review, task
 from commonshare.work.recognition_cli import thank
 from commonshare.work.steward_cli import steward
 
@@ -66,6 +66,7 @@ for command in (
 ):
     main.add_command(command)
 member.add_command(member_trust)  # the member group is community's; trust is work's
+member.add_command(member_levels)  # so is the trust level history
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -5,12 +5,16 @@ member and kind. It never tells the member who did the thing (nobody needs a bel
 their own comment). Each kind's rule is one function below, found by the event's code in
 ``RULES``; an event with no rule concerns nobody.
 
-Trust levels change by earning (a computation over the record, with no event of its
-own), so no notification says a level changed: there is no event to hang it on.
+Trust levels are computed from the record, with no write of their own; the level
+history (``work.level_services``) looks at them after the events that can move them and
+once a day, and records each change with its own event (``work.trust_level.changed``).
+That event tells the member whose level it is, in words that say what the level unlocks
+or no longer unlocks. Its actor is nobody, so the member is never skipped as its actor.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +32,7 @@ from commonshare.decisions.models import Proposal
 from commonshare.discussion.models import Comment
 from commonshare.notifications import vocab
 from commonshare.notifications.models import Notification
+from commonshare.work import level_selectors
 from commonshare.work.models import Contribution, Task
 
 
@@ -278,6 +283,22 @@ def _expense_decided(event: AuditEvent) -> list[Told]:
     ]
 
 
+# --- trust levels -----------------------------------------------------------------------
+
+
+def _level_changed(event: AuditEvent) -> list[Told]:
+    member, was, now = (event.data.get(key) for key in ("member", "level_from", "level_to"))
+    if not (isinstance(member, int) and isinstance(was, int) and isinstance(now, int)):
+        return []  # a starting point is no change
+    try:
+        on = dt.date.fromisoformat(str(event.data.get("on")))
+    except ValueError:
+        on = None
+    sentence = level_selectors.change_sentence(was, now, on=on)
+    link = reverse("web:member", args=[member]) + "#levels"
+    return [Told(member, vocab.TRUST_LEVEL_CHANGED, sentence, link)]
+
+
 RULES: dict[str, Rule] = {
     "work.contribution.logged": _drawn,
     "discussion.comment.posted": _commented,
@@ -290,5 +311,6 @@ RULES: dict[str, Rule] = {
     "books.distribution.posted": _distribution_posted,
     "books.expense.approved": _expense_decided,
     "books.expense.rejected": _expense_decided,
+    "work.trust_level.changed": _level_changed,
 }
 """The rule for each audit code that may concern members beside its actor."""

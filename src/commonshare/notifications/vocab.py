@@ -20,6 +20,7 @@ VOTE_CLOSING = "vote_closing"
 DISTRIBUTION_PROPOSED = "distribution_proposed"
 DISTRIBUTION_POSTED = "distribution_posted"
 EXPENSE_DECIDED = "expense_decided"
+TRUST_LEVEL_CHANGED = "trust_level_changed"
 
 KINDS: dict[str, str] = {
     REVIEW_DRAWN: "You were drawn to review a contribution",
@@ -32,6 +33,7 @@ KINDS: dict[str, str] = {
     DISTRIBUTION_PROPOSED: "A distribution that pays you is open for challenge",
     DISTRIBUTION_POSTED: "A distribution that pays you was posted",
     EXPENSE_DECIDED: "Your expense claim was decided",
+    TRUST_LEVEL_CHANGED: "Your trust level rose or fell",
 }
 """Every kind, with the words the preferences page and the mail use for it."""
 

@@ -285,6 +285,24 @@ def _thanked(event: AuditEvent, _target: Any) -> SafeString:
     return format_html("thanked {} for {}", member, what)
 
 
+def _level_changed(event: AuditEvent, _target: Any) -> SafeString:
+    """A change of a member's trust level, from the event alone (levels are public)."""
+    was, now = event.data.get("level_from"), event.data.get("level_to")
+    member = _link("member", event.data.get("member"), event.data.get("member_name") or "a member")
+    if not (isinstance(was, int) and isinstance(now, int)) or was == now:
+        return format_html("recorded a change of {}'s trust level", member)
+    verb = "rose" if now > was else "fell"
+    return format_html("recorded that {}'s trust level {} from {} to {}", member, verb, was, now)
+
+
+def _levels_started(event: AuditEvent, _target: Any) -> SafeString:
+    count = event.data.get("members")
+    if not isinstance(count, int):
+        return format_html("{}", "recorded every member's trust level as the start of its history")
+    whose = "the trust level of 1 member" if count == 1 else f"the trust levels of {count} members"
+    return format_html("recorded {} as the start of their history", whose)
+
+
 def _plain(text: str) -> Sentence:
     def sentence(event: AuditEvent, _target: Any) -> SafeString:
         return format_html("{}", text)
@@ -337,6 +355,8 @@ SENTENCES: dict[str, Sentence] = {
         "recorded that the steward phase has ended: from now on no account has any power "
         "beyond its own trust level"
     ),
+    "work.trust_level.changed": _level_changed,
+    "work.trust_level.started": _levels_started,
     "decisions.proposal.made": _decision("proposed"),
     "decisions.ballot.cast": _decision("voted on"),
     "decisions.proposal.objected": _decision(

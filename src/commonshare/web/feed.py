@@ -37,6 +37,8 @@ from commonshare.web.activity import describe_all
 from commonshare.work import selectors as work
 
 # A member's own account business: not the community's news (see the module's text).
+# A trust level is shown on every public profile, so its changes (``work.trust_level.*``)
+# are public too: the feed says what anyone could see by comparing the profile over time.
 PRIVATE_CODES = (
     "community.member.email_verified",
     "community.member.password_reset",

@@ -35,8 +35,8 @@ from commonshare.community import selectors as community_selectors
 from commonshare.community.auth import acting_member, any_member_auth, member_auth
 from commonshare.core.money import from_minor
 from commonshare.errors import CommonshareError, InvalidInput
-from commonshare.work import selectors, services
-from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
+from commonshare.work import level_selectors, selectors, services
+from commonshare.work.models import Contribution, Review, ReviewAssignment, Task, TrustLevelChange
 from commonshare.work.schemas import (
     ContributionDetailOut,
     ContributionFilter,
@@ -44,6 +44,7 @@ from commonshare.work.schemas import (
     ContributionIn,
     ContributionOut,
     ContributionPatchIn,
+    LevelChangeOut,
     ReviewAssignmentOut,
     ReviewIn,
     ReviewOut,
@@ -400,3 +401,14 @@ def my_trust(request: HttpRequest) -> dict[str, Any]:
 def member_trust(request: HttpRequest, member_id: PathId) -> dict[str, Any]:
     """A member's trust level, what it unlocks, and each requirement of the next level."""
     return trust_out(selectors.trust_summary(community_selectors.member(member_id)))
+
+
+@router.get(
+    "/members/{member_id}/levels",
+    response={200: list[LevelChangeOut], **E404, **E422},
+    tags=["members"],
+)
+@paged
+def member_levels(request: HttpRequest, member_id: PathId) -> QuerySet[TrustLevelChange]:
+    """A member's trust level history: each rise or fall, newest first."""
+    return level_selectors.level_history(community_selectors.member(member_id))

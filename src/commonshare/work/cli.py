@@ -308,3 +308,51 @@ def member_trust(email: str | None, as_json: bool, as_email: str | None) -> None
     for requirement in summary.requirements:
         mark = "[x]" if requirement.met else "[ ]"
         click.echo(f"  {mark} {requirement.sentence}")
+
+
+@click.command("levels")
+@click.argument("email", required=False)
+@click.option("--json", "as_json", is_flag=True)
+@paged_options
+@as_option
+@with_django
+def member_levels(
+    email: str | None, as_json: bool, cursor: str | None, limit: int | None, as_email: str | None
+) -> None:
+    """A member's trust level history: each rise or fall, newest first.
+
+    Without EMAIL, the member the command acts as (--as). Registered as
+    ``commonshare member levels``.
+
+    Example: commonshare member levels ada@example.org
+    """
+    from commonshare.core.trust import LEVEL_NAMES
+    from commonshare.core.words import long_date
+    from commonshare.work.level_selectors import level_history
+
+    member = acting_member(email or as_email)
+    changes = list(rows_of(level_history(member), cursor=cursor, limit=limit))
+    if as_json:
+        echo_json(
+            [
+                {
+                    "on": change.on.isoformat(),
+                    "at": change.at.isoformat(),
+                    "level_from": change.level_from,
+                    "level_to": change.level_to,
+                }
+                for change in changes
+            ]
+        )
+        return
+    if not changes:
+        click.echo(f"{member.display_name}: no change of trust level recorded yet.")
+        return
+    click.echo(f"{member.display_name}: trust level history, newest first")
+    for change in changes:
+        verb = "rose" if change.level_to > change.level_from else "fell"
+        click.echo(
+            f"  {long_date(change.on)}: {verb} from {change.level_from} "
+            f"({LEVEL_NAMES[change.level_from]}) to {change.level_to} "
+            f"({LEVEL_NAMES[change.level_to]})"
+        )

@@ -340,6 +340,8 @@ def earned_levels_of(member_ids: Iterable[int], *, on: dt.date | None = None) ->
     first; any other day, or fewer members, are computed.
     """
     ids = list(member_ids)
+    if not ids:
+        return {}
     day = on or timezone.localdate()
     if len(ids) > MANY and day == timezone.localdate():
         known = community_levels(day)
@@ -488,7 +490,8 @@ def community_levels(day: dt.date) -> dict[int, int]:
     if known is None or concerned is None:
         levels = _computed_levels(list(Member.objects.values_list("pk", flat=True)), day)
     else:
-        levels = {**known.levels, **_computed_levels(sorted(concerned), day)}
+        changed = _computed_levels(sorted(concerned), day) if concerned else {}
+        levels = {**known.levels, **changed}
     cache.set(KNOWN_LEVELS_KEY, _Known(heads, levels), KNOWN_LEVELS_TIMEOUT)
     return levels
 

@@ -346,3 +346,31 @@ class Thanks(models.Model):
 
     def __str__(self) -> str:
         return f"thanks from {self.thanked_by_id} to {self.member_id}"
+
+
+class TrustLevelChange(models.Model):
+    """The trust level a member was known at from one moment: a starting point, or a change.
+
+    Levels are computed from reviewed work (and move with time alone), so nothing stores
+    them; this history is what ``work.level_services`` saw each time it looked, so that a
+    change can be told to the member and shown later. A row with no ``level_from`` is a
+    starting point (the first look, which tells nobody). The last row of a member is their
+    last known level; a member with no row was never looked at after joining, at level 0.
+    Rows are only ever added.
+    """
+
+    member = models.ForeignKey(MEMBER, on_delete=models.PROTECT, related_name="level_changes")
+    level_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    level_to = models.PositiveSmallIntegerField()
+    on = models.DateField(help_text="The day whose level was computed")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["member", "-at", "-id"], name="level_change_member_newest")]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "at"], name="one_level_change_per_moment")
+        ]
+
+    def __str__(self) -> str:
+        return f"trust level of {self.member_id}: {self.level_from} to {self.level_to}"

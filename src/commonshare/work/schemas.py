@@ -20,6 +20,7 @@ from commonshare.apikit import (
     Text,
 )
 from commonshare.core.money import from_minor
+from commonshare.core.trust import LEVEL_NAMES
 from commonshare.work import versions
 from commonshare.work.models import Contribution, Review, ReviewAssignment, Task
 from commonshare.work.vocab import (
@@ -323,6 +324,26 @@ class TrustOut(Schema):
     requirements: list[TrustRequirementOut]
     losses: list[str]
     on: dt.date
+
+
+class LevelChangeOut(Schema):
+    """One change of a member's trust level, as the level history recorded it."""
+
+    member: int = Field(validation_alias="member_id")
+    level_from: int
+    level_to: int
+    level_from_name: str
+    level_to_name: str
+    on: dt.date = Field(description="The day whose level was computed")
+    at: dt.datetime = Field(description="When the change was recorded")
+
+    @staticmethod
+    def resolve_level_from_name(change: Any) -> str:
+        return LEVEL_NAMES[change.level_from]
+
+    @staticmethod
+    def resolve_level_to_name(change: Any) -> str:
+        return LEVEL_NAMES[change.level_to]
 
 
 def _plain(value: Decimal) -> str:

@@ -18,6 +18,7 @@ from commonshare.web.forms import AvatarForm, ProfileForm, SignupForm, Withdrawa
 from commonshare.web.pager import IN_ORDER, cursor_of, pager, size_of
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 from commonshare.work import selectors as work
+from commonshare.work.level_selectors import level_history
 from commonshare.work.recognition_selectors import thanks_received
 
 # How many of a member's contributions their page shows before linking to the rest.
@@ -108,6 +109,16 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             else None,
             "is_me": request.user.is_authenticated and request.user.pk == member.pk,
             "trust": (trust := work.trust_summary(member)),
+            "levels": (
+                levels := paging.page(
+                    level_history(member),
+                    cursor=cursor_of(request, "levels"),
+                    size=MEMBER_PAGE_SIZE,
+                )
+            ),
+            "levels_pager": pager(
+                request, levels, label="Pages of the trust level history", param="levels"
+            ),
             "numbers": selectors.profile_numbers(member),
             "thanks": (
                 thanks := paging.page(
