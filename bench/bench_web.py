@@ -385,6 +385,12 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> Setup:  # noqa: PL
     member = Member.objects.order_by("-pk").values_list("pk", flat=True).first()
     seq = JournalEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
     distribution = Distribution.objects.order_by("-pk").values_list("pk", flat=True).first()
+    from commonshare.discussion.models import Thread
+
+    talked = Thread.objects.order_by("-comment_count", "pk")
+    topic = talked.filter(subject_type="").values_list("pk", flat=True).first()
+    discussed = talked.filter(subject_type="work.task").values_list("subject_id", flat=True)
+    thread = discussed.first() or task
     pages = [
         ("home", "/"),
         ("task list", "/tasks/"),
@@ -401,14 +407,20 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> Setup:  # noqa: PL
         ("income list", "/books/income/"),
         ("decision list", "/decisions/"),
         ("policy", "/policy/"),
+        ("thread (a task's)", f"/tasks/{thread}/"),
+        ("forum", "/commons/"),
+        *([("forum topic", f"/commons/{topic}/")] if topic else []),
+        ("search", "/search/?q=review+notes"),
         ("API: tasks", "/api/tasks"),
         ("API: contributions", "/api/contributions"),
         ("API: journal head", "/api/books/head"),
+        ("API: search", "/api/search?q=review+notes"),
     ]
     signed_in = [
         ("signed in: home", "/"),
         ("signed in: my page", "/me/"),
         ("signed in: reviews", "/reviews/"),
+        ("signed in: notifications", "/notifications/"),
     ]
     from commonshare.demo import DEMO_PASSWORD
 

@@ -178,3 +178,76 @@ def test_members_sign_in_with_the_demo_password(community: dict[str, int], setti
     founder = Member.objects.order_by("joined_at", "pk").first()
     assert founder.check_password(DEMO_PASSWORD)
     assert not founder.check_password("another-password")
+
+
+def test_threads_and_replies_are_whole(community: dict[str, int]) -> None:
+    """A sixth of the tasks have a thread, and the forum has topics; each thread counts its
+    comments and was last posted to by its newest; replies are one level deep."""
+    from django.db.models import Count, F, Max
+
+    from commonshare.discussion.models import Comment, Thread
+
+    on_tasks = Thread.objects.filter(subject_type="work.task")
+    assert SIZE.tasks / 12 < on_tasks.count() < SIZE.tasks / 3
+    assert Thread.objects.filter(subject_type="").count() == SIZE.members // 25
+    assert community["comments"] == Comment.objects.count() > 2 * Thread.objects.count()
+    for thread in Thread.objects.annotate(n=Count("comments"), last=Max("comments__created_at")):
+        assert (thread.comment_count, thread.last_posted_at) == (thread.n, thread.last)
+        if thread.subject_type:
+            assert thread.written == f"task-{thread.subject_id}"
+            assert Task.objects.filter(pk=thread.subject_id).exists()
+    replies = Comment.objects.filter(parent__isnull=False)
+    assert replies.exists()
+    assert not replies.filter(parent__parent__isnull=False).exists()
+    assert not replies.exclude(thread=F("parent__thread")).exists()
+
+
+def test_notifications_stand_for_replies_and_draws_and_none_is_mailed(
+    community: dict[str, int],
+) -> None:
+    from commonshare.notifications import vocab
+    from commonshare.notifications.models import Mail, Notification
+
+    made = Notification.objects.all()
+    assert made.count() == community["notifications"] > 0
+    assert set(made.values_list("kind", flat=True)) == {vocab.REPLY, vocab.REVIEW_DRAWN}
+    assert set(made.values_list("delivery", flat=True)) == {vocab.Delivery.OFF}
+    assert not Mail.objects.exists()
+    assert made.filter(read_at__isnull=True).exists()
+    assert made.filter(read_at__isnull=False).exists()
+    for notice in made.filter(kind=vocab.REVIEW_DRAWN)[:20]:
+        contribution = int(notice.link.strip("/").split("/")[-1])
+        assert ReviewAssignment.objects.filter(
+            contribution_id=contribution, reviewer_id=notice.recipient_id
+        ).exists()
+
+
+def test_the_search_index_is_rebuilt_after_the_generation(community: dict[str, int]) -> None:
+    """The rebuild runs after the event's commit; here, in the rolled-back module
+    transaction, it is called as the subscriber would call it."""
+    from commonshare import search
+    from commonshare.search import indexing
+
+    event = AuditEvent.objects.get(code="sample.community.generated")
+    indexing.on_event(event)
+    found = search.search("notes wiki").items
+    assert found
+    assert {hit.kind for hit in found} == {"comment"}
+
+
+def test_the_conversation_pages_render(community: dict[str, int], client) -> None:  # type: ignore[no-untyped-def]
+    from commonshare.discussion.models import Thread
+    from commonshare.notifications.models import Notification
+
+    topic = Thread.objects.filter(subject_type="").first()
+    on_task = Thread.objects.filter(subject_type="work.task").first()
+    assert client.get("/commons/").status_code == 200
+    page = client.get(f"/commons/{topic.pk}/")
+    assert page.status_code == 200
+    assert topic.title in page.content.decode()
+    assert client.get(f"/tasks/{on_task.subject_id}/").status_code == 200
+    notified = Notification.objects.filter(read_at__isnull=True).first()
+    client.force_login(Member.objects.get(pk=notified.recipient_id))
+    page = client.get("/notifications/")
+    assert page.status_code == 200
+    assert notified.sentence in page.content.decode()

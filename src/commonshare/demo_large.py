@@ -18,7 +18,10 @@ the services one by one (that would take days):
   (``_post_distribution``) and the reputations handed on. The frozen request is built from
   the generated rows, as ``valuation_request`` would build it (see ``SETTLED_IN``), not by
   calling ``propose_distribution``: today its trust levels read every review several
-  times per call, hours at this size.
+  times per call, hours at this size;
+- last, the conversation (``demo_talk``): threads on a sixth of the tasks and forum
+  topics, with replies, and the notifications the replies and the last month's review
+  draws made. The search index is rebuilt after the generation's event.
 
 Audit: the bulk rows have no audit event each (they did not happen one by one, and the
 distributions were not proposed by anyone). One event, ``sample.community.generated``
@@ -67,6 +70,7 @@ from commonshare.core.valuation import (
     allocate,
 )
 from commonshare.demo import DEMO_PASSWORD, DemoPasswordHasher
+from commonshare.demo_talk import Talk
 from commonshare.governance.selectors import current_policy, current_version, policy_of
 from commonshare.sample import note_generated
 from commonshare.work import earned
@@ -362,6 +366,7 @@ def generate(size: Size, *, seed: int = 2026, progress: bool = True) -> dict[str
             (f"books of {month:%B %Y}", _month_step(plan, index, month))
             for index, month in enumerate(plan.months)
         ],
+        ("threads, comments and notifications", plan.conversations),
     ]
     with click.progressbar(
         steps,
@@ -896,6 +901,20 @@ class _Plan:
             ),
             policy=dict(policy.valuation.parameters),
         )
+
+    # --- the conversation --------------------------------------------------------
+
+    def conversations(self) -> None:
+        talk = Talk(
+            rng=self.rng,
+            now=self.now,
+            member_before=self._member_before,
+            areas=AREAS,
+            when=_when,
+            insert=_insert,
+            reset_sequences=_reset_sequences,
+        )
+        self.written.update(talk.run(self.size.members))
 
     def counts(self) -> dict[str, int]:
 

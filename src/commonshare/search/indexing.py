@@ -305,7 +305,7 @@ def is_empty() -> bool:
 
 # --- kept current from the audit log -----------------------------------------------------
 
-REBUILD_AFTER = frozenset({"demo.community.generated"})
+REBUILD_AFTER = frozenset({"sample.community.generated"})
 """Events after which everything is indexed again: rows written in bulk, without events."""
 NORMS_AFTER = frozenset({"decisions.proposal.closed"})
 """Events after which the norms in force are indexed again: a closed decision may have
