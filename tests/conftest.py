@@ -16,6 +16,8 @@ from django.conf import settings as django_settings
 # tests/web/test_page_cache.py turns it on where it is the subject.
 os.environ["COMMONSHARE_PAGE_CACHE_SECONDS"] = "0"
 django_settings.COMMONSHARE_PAGE_CACHE_SECONDS = 0
+os.environ["COMMONSHARE_MEMBER_PAGE_SECONDS"] = "0"
+django_settings.COMMONSHARE_MEMBER_PAGE_SECONDS = 0
 
 PASSWORD = "correct horse battery staple"
 JOINED_LONG_AGO = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)

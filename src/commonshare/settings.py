@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "commonshare.audit.middleware.ViaMiddleware",  # audit events say via: web / api
     "django.contrib.messages.middleware.MessageMiddleware",
+    # a member's page, kept for their browser until anything changes (web/memberpages.py)
+    "commonshare.web.memberpages.KeepMemberPages",
     "commonshare.web.leavers.LeftMemberMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -171,7 +173,9 @@ CACHES = _caches(os.environ.get("COMMONSHARE_CACHE_URL", "").strip())
 
 
 # Visitors' pages (not signed in) are kept this many seconds and served to the next visitor
-# (web/pagecache.py); 0 turns that off. Members signed in always get a fresh page.
+# (web/pagecache.py); 0 turns that off. A signed-in member's page is kept for their own
+# browser only until anything in the community changes, and at most
+# COMMONSHARE_MEMBER_PAGE_SECONDS (web/memberpages.py).
 def _seconds(name: str, default: int) -> int:
     given = os.environ.get(name, "").strip() or str(default)
     if not given.isdigit():
@@ -180,6 +184,7 @@ def _seconds(name: str, default: int) -> int:
 
 
 COMMONSHARE_PAGE_CACHE_SECONDS = _seconds("COMMONSHARE_PAGE_CACHE_SECONDS", 5)
+COMMONSHARE_MEMBER_PAGE_SECONDS = _seconds("COMMONSHARE_MEMBER_PAGE_SECONDS", 60)
 
 # The proxies (nginx) whose X-Forwarded-For is believed: addresses or networks, comma-separated.
 # None by default: then every request's address is its direct peer's (commonshare.client_address).

@@ -12,6 +12,11 @@ from commonshare.notifications import vocab
 from commonshare.notifications.models import Notification, Preference
 
 
+def newest_notification_id() -> int:
+    """The id of the newest notification to anyone (0 before any)."""
+    return Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 def unread_count(member: Any) -> int:
     return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
 

@@ -4,7 +4,8 @@ Most requests to an open venture are people reading it without an account: the b
 tasks, the decisions. What such a visitor sees is the same for every visitor, so the page
 drawn for one can be served to the next for ``COMMONSHARE_PAGE_CACHE_SECONDS`` (5 by
 default; 0 turns it off). A visitor's page is then at most that many seconds old; a member
-who is signed in always gets a page drawn for them, never a kept one.
+who is signed in never gets a visitor's page (their own pages are kept apart, for their
+browser only and only until anything changes: ``web.memberpages``).
 
 This is Django's own per-site cache (``django.middleware.cache``), narrowed:
 
