@@ -6,16 +6,20 @@ from typing import Any
 
 from django.db.models import (
     Avg,
+    Case,
     CharField,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
     Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.utils import timezone
 
 from commonshare import paging
@@ -107,6 +111,7 @@ def reviews_waiting_for(member: Member) -> QuerySet[ReviewAssignment]:
 class TaskNode:
     task: Task
     children: list[TaskNode] = field(default_factory=list)
+    more: int = 0  # subtasks not listed under it (task_forest)
 
 
 def task_tree() -> list[TaskNode]:
@@ -130,27 +135,49 @@ def top_tasks(status: str | None = None) -> QuerySet[Task]:
     return (found.filter(status=status) if status else found).order_by("-created_at", "-id")
 
 
-def task_forest(
-    status: str | None = None, *, cursor: str | None = None, size: int = paging.DEFAULT_SIZE
-) -> paging.Page[TaskNode]:
-    """A page of top-level tasks, each with its subtasks nested at any depth.
+SUBTASKS_SHOWN = 5
+"""Subtasks listed under each task in the task list; the rest are on the task's page."""
 
-    One query for the page and one per level of depth below it, however many tasks
-    there are; subtasks are listed open work first, as on a task's page.
+
+def task_forest(
+    status: str | None = None,
+    *,
+    cursor: str | None = None,
+    size: int = paging.DEFAULT_SIZE,
+    shown: int = SUBTASKS_SHOWN,
+) -> paging.Page[TaskNode]:
+    """A page of top-level tasks, each with its first ``shown`` subtasks nested below it,
+    at any depth, and how many more each has (``TaskNode.more``).
+
+    One query for the page and one for each level of depth, however many tasks there
+    are or how many subtasks one has: the subtasks shown, open work first as on a task's
+    page, numbered and counted per parent by the database's window functions.
     """
     page = paging.page(top_tasks(status), cursor=cursor, size=size)
-    order = {status: rank for rank, status in enumerate(TaskStatus.values)}
+    rank = Case(
+        *[When(status=value, then=Value(place)) for place, value in enumerate(TaskStatus.values)],
+        default=Value(len(TaskStatus.values)),
+    )
     roots = [TaskNode(task) for task in page]
     level = {node.task.pk: node for node in roots}
     while level:
-        below = Task.objects.filter(parent_id__in=list(level)).select_related("claimed_by")
+        below = (
+            Task.objects.filter(parent_id__in=list(level))
+            .select_related("claimed_by")
+            .annotate(
+                place=Window(RowNumber(), partition_by=[F("parent_id")], order_by=[rank, F("pk")]),
+                siblings=Window(Count("*"), partition_by=[F("parent_id")]),
+            )
+            .filter(place__lte=shown)
+            .order_by("parent_id", "place")
+        )
         found = {}
-        for task in below.order_by("created_at", "id"):
+        for task in below:
             node = TaskNode(task)
-            level[task.parent_id].children.append(node)  # type: ignore[index]
+            parent = level[task.parent_id]  # type: ignore[index]
+            parent.children.append(node)
+            parent.more = max(0, task.siblings - shown)
             found[task.pk] = node
-        for node in level.values():
-            node.children.sort(key=lambda n: (order.get(n.task.status, 9), n.task.pk))
         level = found
     return paging.Page(roots, page.next_cursor, page.previous_cursor)
 
