@@ -202,6 +202,7 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("GET", "/api/activity"),
         ("GET", "/api/members/{member_id}/history"),
         ("GET", "/api/members/{member_id}/thanks"),
+        ("GET", "/api/members/{member_id}/levels"),
         ("GET", "/api/members/{member_id}/withdrawals"),
         ("GET", "/api/tasks/{task_id}/contributions"),
         ("GET", "/api/tasks/{task_id}/subtasks"),
