@@ -8,11 +8,13 @@ lock so that sequence numbers and the chain stay gap-free under concurrency.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import QuerySet, Sum
+from django.db.models import Field, QuerySet, Sum
+from django.utils import timezone
 
 from commonshare.books.models import JournalEntry, JournalPosting, LedgerAccount
 from commonshare.core.ledger import (
@@ -128,25 +130,60 @@ def post_many(drafts: Iterable[EntryDraft]) -> int:
         entry = seal(draft, seq=seq, prev_hash=prev_hash)
         prev_hash = entry.hash
         sealed.append(entry)
-    JournalEntry.objects.bulk_create(
-        (JournalEntry(**{name: getattr(entry, name) for name in ENTRY_FIELDS}) for entry in sealed),
-        batch_size=2000,
+    now = timezone.now()
+    _insert_rows(
+        JournalEntry,
+        (*ENTRY_FIELDS, "created_at"),
+        ((*(getattr(entry, name) for name in ENTRY_FIELDS), now) for entry in sealed),
     )
-    JournalPosting.objects.bulk_create(
+    _insert_rows(
+        JournalPosting,
+        ("entry", "line", "account", "currency", "minor"),
         (
-            JournalPosting(
-                entry_id=entry.seq,
-                line=line,
-                account=p.account,
-                currency=p.currency,
-                minor=p.minor,
-            )
+            (entry.seq, line, p.account, p.currency, p.minor)
             for entry in sealed
             for line, p in enumerate(sorted(entry.postings))
         ),
-        batch_size=2000,
     )
     return len(sealed)
+
+
+INSERT_BATCH = 5000
+
+
+def _insert_rows(
+    model: type[JournalEntry] | type[JournalPosting],
+    names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> None:
+    """Insert ``rows`` of ``names``' values without making a model instance for each:
+    PostgreSQL's ``COPY``, or ``executemany`` in batches elsewhere (``post_many``'s speed
+    at a million entries). Each value is prepared by its field, as ``save`` would."""
+    fields = [model._meta.get_field(name) for name in names]
+    concrete = [field for field in fields if isinstance(field, Field)]
+    if len(concrete) != len(fields):
+        raise TypeError(f"{model.__name__}: every name must be a column's field: {names}")
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(str(field.column)) for field in concrete)
+    prepared = (
+        [
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(concrete, row, strict=True)
+        ]
+        for row in rows
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # the names are the models' own, never input
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in prepared:
+                    copy.write_row(row)
+            return
+        places = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({places})"  # the names, as above
+        while batch := list(itertools.islice(prepared, INSERT_BATCH)):
+            cursor.executemany(sql, batch)
 
 
 def reverse(
