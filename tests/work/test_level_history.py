@@ -257,3 +257,16 @@ def test_the_api_pages_the_history_at_the_same_cost_however_long(
     shown = [row["at"] for row in first["items"] + rest["items"]]
     assert shown == sorted(shown, reverse=True)  # newest first, each once
     assert len(set(shown)) == 150
+
+
+def test_the_events_that_move_levels_name_the_members_concerned(people: dict[str, Any]) -> None:
+    """The subscriber looks again at exactly the members an event may have moved: the
+    stewards when the steward phase ends (their lent level ends), the member whose
+    address was verified, and nobody for an event that moves no level."""
+    ra, rb, nia = people["ra"], people["rb"], people["nia"]
+    ended = AuditEvent(code="work.steward_phase.ended", data={"stewards": [ra.pk, rb.pk, "x"]})
+    verified = AuditEvent(code="community.member.email_verified", target_id=str(nia.pk))
+    other = AuditEvent(code="work.task.created", target_id="1")
+    assert level_services._concerned_by(ended) == [ra.pk, rb.pk]
+    assert level_services._concerned_by(verified) == [nia.pk]
+    assert level_services._concerned_by(other) == []
