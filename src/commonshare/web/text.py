@@ -9,6 +9,7 @@ are shown as links to them, never loaded.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -51,7 +52,14 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 def render_markdown(text: str | None) -> SafeString:
     """HTML for ``text``; raw HTML is shown as text and unsafe links are dropped."""
-    return _clean(_MARKDOWN.render(text or ""), "nofollow noopener")
+    return _rendered(text or "")
+
+
+@functools.lru_cache(maxsize=512)
+def _rendered(text: str) -> SafeString:
+    # A pure function of the text: the same purpose, task or norm is drawn on page after
+    # page, and rendering and cleaning it is most of a small page's time.
+    return _clean(_MARKDOWN.render(text), "nofollow noopener")
 
 
 def _clean(html: str, link_rel: str) -> SafeString:
