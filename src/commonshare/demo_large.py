@@ -519,7 +519,7 @@ class _Plan:
             )
             rows.append(
                 Member(
-                    email=f"{_ascii(first)}.{_ascii(last)}.{index + 1}@large.commonshare.org",
+                    email=f"{_ascii(first)}.{_ascii(last)}.{index + 1}@{MAIL_DOMAIN}",
                     display_name=name,
                     bio=rng.choice(BIOS),
                     joined_at=joined,
@@ -962,6 +962,20 @@ def _reset_sequences(*tables: type[models.Model]) -> None:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+
+
+MAIL_DOMAIN = "large.commonshare.org"
+"""Every generated member's address is at this domain."""
+
+
+def unfinished() -> bool:
+    """True when a generation began here (its members are in) but was stopped before its
+    event was recorded: the rows go in over many transactions, so a stopped run leaves a
+    part of a community, which must not be served as if it were whole."""
+    from commonshare.audit.selectors import coded, events  # noqa: PLC0415
+
+    began = Member.objects.filter(email__endswith=f"@{MAIL_DOMAIN}").exists()
+    return began and not events(about=coded("sample.community.generated")).exists()
 
 
 def first_login() -> str:

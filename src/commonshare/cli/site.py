@@ -382,6 +382,11 @@ def _generated_demo(
     from commonshare import demo_large
     from commonshare.community.models import Member
 
+    if demo_large.unfinished():
+        raise click.ClickException(
+            "The database holds a generated community whose generation was stopped before "
+            "it finished; run the same command with --reset to build it again."
+        )
     if Member.objects.exists():
         click.echo("The database already has a community; reusing it (--reset starts over).")
     else:
