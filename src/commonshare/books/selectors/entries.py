@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from commonshare.books import journal
 from commonshare.books.journal import ENTRY_FIELDS
@@ -35,16 +35,30 @@ class JournalPage:
 
 
 def _with_postings(
-    rows: list[dict[str, Any]], postings: QuerySet[JournalPosting]
+    rows: list[dict[str, Any]],
+    postings: QuerySet[JournalPosting],
+    *,
+    lines: tuple[int, int] | None = None,
 ) -> list[dict[str, Any]]:
-    lines: dict[int, list[dict[str, Any]]] = {row["seq"]: [] for row in rows}
-    for seq, account, currency, minor in postings.order_by("entry_id", "line").values_list(
+    """Each row with its ``postings`` and their ``posting_count``; with ``lines``
+    (start, stop), only the postings numbered start to stop - 1 are read, and the count
+    is the database's: a distribution's entry has a posting for each member paid."""
+    lines_of: dict[int, list[dict[str, Any]]] = {row["seq"]: [] for row in rows}
+    counts: dict[int, int] = {}
+    shown = postings
+    if lines is not None:
+        start, stop = lines
+        shown = postings.filter(line__gte=start, line__lt=stop)
+        counted = postings.order_by().values("entry_id").annotate(n=Count("*"))
+        counts = {row["entry_id"]: row["n"] for row in counted}
+    for seq, account, currency, minor in shown.order_by("entry_id", "line").values_list(
         "entry_id", "account", "currency", "minor"
     ):
-        if seq in lines:
-            lines[seq].append({"account": account, "currency": currency, "minor": minor})
+        if seq in lines_of:
+            lines_of[seq].append({"account": account, "currency": currency, "minor": minor})
     for row in rows:
-        row["postings"] = lines[row["seq"]]
+        row["postings"] = lines_of[row["seq"]]
+        row["posting_count"] = counts.get(row["seq"], len(row["postings"]))
     return rows
 
 
@@ -54,14 +68,19 @@ def page_bounds(head_seq: int, number: int, size: int) -> tuple[int, int]:
     return max(high - size, 0), high
 
 
-def entries_between(low: int, high: int) -> list[dict[str, Any]]:
-    """Entries with low < seq <= high, newest first, postings joined (two range queries)."""
+def entries_between(
+    low: int, high: int, *, lines: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """Entries with low < seq <= high, newest first, postings joined (two range queries;
+    a third counts them when only ``lines`` of each are read)."""
     rows = list(
         JournalEntry.objects.filter(seq__gt=low, seq__lte=high)
         .order_by("-seq")
         .values(*ENTRY_FIELDS, "created_at")
     )
-    return _with_postings(rows, JournalPosting.objects.filter(entry_id__gt=low, entry_id__lte=high))
+    return _with_postings(
+        rows, JournalPosting.objects.filter(entry_id__gt=low, entry_id__lte=high), lines=lines
+    )
 
 
 def entries_before(before_seq: int, limit: int) -> list[dict[str, Any]]:
@@ -80,8 +99,11 @@ def entries_before(before_seq: int, limit: int) -> list[dict[str, Any]]:
     return rows
 
 
-def journal_page(number: int, size: int | None = None) -> JournalPage | None:
-    """One page of the journal, or None when there is no such page."""
+def journal_page(
+    number: int, size: int | None = None, *, postings: int | None = None
+) -> JournalPage | None:
+    """One page of the journal, or None when there is no such page; with ``postings``,
+    only each entry's first that many postings are read (and all are counted)."""
     size = size or ENTRY_PAGE_SIZE
     head_seq, head_hash = journal.head()
     pages = max(1, -(-head_seq // size))
@@ -89,7 +111,13 @@ def journal_page(number: int, size: int | None = None) -> JournalPage | None:
         return None
     low, high = page_bounds(head_seq, number, size)
     return JournalPage(
-        head_seq, head_hash, number, pages, low + 1, high, entries_between(low, high)
+        head_seq,
+        head_hash,
+        number,
+        pages,
+        low + 1,
+        high,
+        entries_between(low, high, lines=None if postings is None else (0, postings)),
     )
 
 
@@ -104,9 +132,10 @@ def entry_exists(seq: int) -> bool:
     return JournalEntry.objects.filter(pk=seq).exists()
 
 
-def entry_row(seq: int) -> dict[str, Any]:
-    """One entry with its postings and ``reversed_by``; NotFound if there is none."""
-    rows = entries_between(seq - 1, seq)
+def entry_row(seq: int, *, lines: tuple[int, int] | None = None) -> dict[str, Any]:
+    """One entry with its postings (those of ``lines`` only, if given) and
+    ``reversed_by``; NotFound if there is none."""
+    rows = entries_between(seq - 1, seq, lines=lines)
     if not rows:
         raise NotFound(f"There is no journal entry #{seq}.")
     rows[0]["reversed_by"] = reversed_by([seq]).get(seq)

@@ -38,20 +38,22 @@ def chosen_currency(request: HttpRequest, currencies: list[str]) -> str:
 
 
 # A list of entries shows this many postings of each; a distribution's entry has one per
-# payee (thousands in a large community), and its own page shows them all.
+# payee (thousands in a large community), and its own page shows them ENTRY_POSTINGS at a
+# time.
 LISTED_POSTINGS = 8
+ENTRY_POSTINGS = 100
 
 
 def dressed_entries(
     rows: list[dict[str, Any]], *, postings: int | None = LISTED_POSTINGS
 ) -> list[dict[str, Any]]:
-    """Entries as the templates show them, each with at most ``postings`` postings (all of
-    them with None, for an entry's own page)."""
+    """Entries as the templates show them, each with at most ``postings`` postings (those
+    read, with None: an entry's own page reads the ones it shows)."""
     shown = []
     for row in rows:
         cut = len(row["postings"]) if postings is None else postings
-        listed, more = row["postings"][:cut], len(row["postings"]) - cut
-        more = max(0, more)
+        listed = row["postings"][:cut]
+        more = 0 if postings is None else max(0, row.get("posting_count", 0) - len(listed))
         # the table rows the entry spans: its listed postings, and one saying how many more
         shown.append(
             {**row, "postings": listed, "more_postings": more, "rows": len(listed) + bool(more)}
@@ -135,7 +137,7 @@ def open_books(request: HttpRequest) -> HttpResponse:
     currencies = totals.currencies()
     currency = chosen_currency(request, currencies)
     today = timezone.localdate()
-    page = selectors.journal_page(1)
+    page = selectors.journal_page(1, postings=LISTED_POSTINGS)
     if page is None:  # page 1 always exists, even for an empty journal
         raise Http404("No journal.")
     head = f"{totals.seq}:{totals.hash}"
@@ -160,7 +162,7 @@ def open_books(request: HttpRequest) -> HttpResponse:
 
 def entry_list(request: HttpRequest) -> HttpResponse:
     number = int_or_none(request.GET.get("page", "1"))
-    page = selectors.journal_page(number) if number is not None else None
+    page = selectors.journal_page(number, postings=LISTED_POSTINGS) if number else None
     if page is None:
         raise Http404("No such page of the journal.")
     return render(
@@ -180,7 +182,13 @@ def entry_seq_redirect(request: HttpRequest) -> HttpResponse:
 
 @domain_errors
 def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
-    row = dressed_entries([selectors.entry_row(seq)], postings=None)[0]
+    start = int_or_none(request.GET.get("from")) or 0
+    start = max(0, start - start % ENTRY_POSTINGS)  # pages begin at whole hundreds
+    row = selectors.entry_row(seq, lines=(start, start + ENTRY_POSTINGS))
+    count = row["posting_count"]
+    if start and start >= count:
+        raise NotFound(f"Journal entry #{seq} has {count} postings.")
+    entry = dressed_entries([row], postings=None)[0]
     stored = journal.stored_entry(seq)
     if stored is None:
         raise NotFound(f"There is no journal entry #{seq}.")
@@ -190,8 +198,17 @@ def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
         request,
         "web/books/entry_detail.html",
         {
-            "entry": row,
-            "canonical": canonical.decode("ascii"),
+            "entry": entry,
+            "postings": {
+                "count": count,
+                "first": start + 1,
+                "last": start + len(entry["postings"]),
+                "earlier": start - ENTRY_POSTINGS if start else None,
+                "later": start + ENTRY_POSTINGS if start + ENTRY_POSTINGS < count else None,
+            },
+            # The canonical form is shown whole only when it is short enough to read.
+            "canonical": canonical.decode("ascii") if count <= ENTRY_POSTINGS else None,
+            "canonical_length": len(canonical),
             "recomputed": entry_hash(stored.prev_hash, canonical),
             "head_seq": head_seq,
             "form": ReversalForm() if request.user.is_authenticated else None,
