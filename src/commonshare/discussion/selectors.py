@@ -47,10 +47,8 @@ def thread_of(subject: str) -> Thread | None:
         if topic is None:
             raise NotFound(f"There is no forum topic {number}.", field="subject")
         return topic
-    record = subjects.record_of(kind, number)
-    return Thread.objects.filter(
-        subject_type=record._meta.label_lower, subject_id=str(record.pk)
-    ).first()
+    label, pk = subjects.key_of(kind, number)
+    return Thread.objects.filter(subject_type=label, subject_id=str(pk)).first()
 
 
 def subject_of_record(record: Model) -> str:

@@ -46,6 +46,19 @@ def record_of(kind: str, number: int) -> models.Model:
     return record
 
 
+def key_of(kind: str, number: int) -> tuple[str, int]:
+    """The model label and primary key of the record ``kind-number`` names, or NotFound.
+
+    Only the key is read: a distribution's row, say, carries megabytes of frozen JSON
+    that a thread never shows."""
+    found = vocab.SUBJECT_KINDS[kind]
+    model = apps.get_model(found.model)
+    pk = model._default_manager.filter(**{found.key: number}).values_list("pk", flat=True).first()
+    if pk is None:
+        raise NotFound(f"There is no {found.words} {number}.", field="subject")
+    return model._meta.label_lower, pk
+
+
 def written_of(record: models.Model) -> str:
     """How a thread's record is written (``task-12``); the kind is found by its label."""
     if isinstance(record, Thread) and record.is_topic:
