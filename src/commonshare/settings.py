@@ -113,9 +113,12 @@ TEMPLATES = [
 ]
 
 _sqlite_path = DATA_DIR / "commonshare.sqlite3"
+# Each app thread keeps its connection for up to ten minutes (checked before reuse): a
+# signed-in page served from the kept pages needs a few small queries, and opening a
+# connection for each request cost more than they did.
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{_sqlite_path}", conn_max_age=0, conn_health_checks=True
+        default=f"sqlite:///{_sqlite_path}", conn_max_age=600, conn_health_checks=True
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
