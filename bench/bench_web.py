@@ -380,6 +380,7 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> Setup:  # noqa: PL
         ]
     claims = [(token(writers[i % len(writers)]), pk) for i, pk in enumerate(open_tasks)]
     del ApiToken
+    settle_queue()
     task = Task.objects.order_by("-pk").values_list("pk", flat=True).first()
     contribution = Contribution.objects.order_by("-pk").values_list("pk", flat=True).first()
     member = Member.objects.order_by("-pk").values_list("pk", flat=True).first()
@@ -429,6 +430,18 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> Setup:  # noqa: PL
         email = Member.objects.get(pk=writers[0]).email
         cookie = login(email, DEMO_PASSWORD, port=APP_PORT)
     return Setup(pages, signed_in, cookie, Writes(contributions, reviews, votes, claims))
+
+
+def settle_queue(limit: float = 900) -> None:
+    """Wait until the server's worker has sent the mail the set-up caused (a new proposal
+    tells every member who may vote): thousands of mails at the large size, which would
+    otherwise be sent during the first rounds and load the machine the rounds measure."""
+    from django_tasks_db.models import DBTaskResult
+
+    started = time.monotonic()
+    while (waiting := DBTaskResult.objects.ready().count()) and time.monotonic() - started < limit:
+        print(f"  waiting for the worker to send {waiting} queued mails", flush=True)
+        time.sleep(10)
 
 
 def login(email: str, password: str, *, port: int) -> str:

@@ -251,4 +251,3 @@ def test_the_conversation_pages_render(community: dict[str, int], client) -> Non
     page = client.get("/notifications/")
     assert page.status_code == 200
     assert notified.sentence in page.content.decode()
-
