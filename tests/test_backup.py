@@ -100,8 +100,17 @@ def _scratch_database() -> Iterator[str | None]:
     try:
         yield url.rsplit("/", 1)[0] + "/" + name
     finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        # FORCE ends the sessions still connected, but not an autovacuum worker the
+        # server's writes started (a superuser's): the drop is tried again once it ends.
+        for attempt in range(30):
+            try:
+                with psycopg.connect(url, autocommit=True) as admin:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+                break
+            except psycopg.errors.InsufficientPrivilege:
+                if attempt == 29:
+                    raise
+                time.sleep(1)
 
 
 @pytest.fixture(scope="module")
