@@ -81,13 +81,14 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # ... and served here, once the language is known, before the rest does any work
     "commonshare.web.pagecache.ServeVisitorPages",
+    # a member's page, kept for their browser until anything changes (web/memberpages.py):
+    # found by the session cookie before the session or the member is read
+    "commonshare.web.memberpages.KeepMemberPages",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "commonshare.audit.middleware.ViaMiddleware",  # audit events say via: web / api
     "django.contrib.messages.middleware.MessageMiddleware",
-    # a member's page, kept for their browser until anything changes (web/memberpages.py)
-    "commonshare.web.memberpages.KeepMemberPages",
     "commonshare.web.leavers.LeftMemberMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -118,3 +118,30 @@ def test_nothing_is_kept_when_it_is_turned_off(make_member: Any, settings: Any) 
 def _kept_keys() -> set[str]:
     cache = caches[memberpages.CACHE]
     return {key for key in cache._cache if memberpages.KEY_PREFIX in key}  # type: ignore[attr-defined]
+
+
+def test_a_kept_page_is_served_reading_only_the_two_ids(
+    make_member: Any, django_assert_num_queries: Any
+) -> None:
+    ada = make_member("Ada")
+    create_task(ada, title="Paint the meeting room", estimate_hours="3")
+    browser = _signed_in(ada)
+    drawn = browser.get("/tasks/")
+    with django_assert_num_queries(1):  # the newest event's id and the newest notification's
+        kept = browser.get("/tasks/")
+    assert kept.content == drawn.content
+    assert "csrftoken" not in kept.cookies or kept.cookies["csrftoken"].value == (
+        browser.cookies["csrftoken"].value
+    )
+
+
+def test_after_signing_out_the_kept_page_is_not_shown(make_member: Any) -> None:
+    ada = make_member("Ada")
+    task = create_task(ada, title="Paint the meeting room", estimate_hours="3")
+    browser = _signed_in(ada)
+    browser.get("/tasks/")
+    browser.post("/logout/")
+    _rename_quietly(task, "Paint the hall")
+    page = browser.get("/tasks/").content.decode()
+    assert "Paint the hall" in page
+    assert "Log out" not in page

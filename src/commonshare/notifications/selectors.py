@@ -5,16 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from commonshare import paging
+from commonshare.audit.models import AuditEvent
 from commonshare.notifications import vocab
 from commonshare.notifications.models import Notification, Preference
 
 
-def newest_notification_id() -> int:
-    """The id of the newest notification to anyone (0 before any)."""
-    return Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+def newest_ids() -> tuple[int, int]:
+    """The ids of the newest audit event and of the newest notification (0 before any),
+    in one query: together they change whenever anything a page shows may have."""
+    quote = connection.ops.quote_name
+    events, notifications = (quote(m._meta.db_table) for m in (AuditEvent, Notification))
+    with connection.cursor() as cursor:
+        newest = f"SELECT (SELECT MAX(id) FROM {events}), (SELECT MAX(id) FROM {notifications})"  # noqa: S608
+        cursor.execute(newest)  # the tables' own names, never input
+        event, notification = cursor.fetchone()
+    return event or 0, notification or 0
 
 
 def unread_count(member: Any) -> int:

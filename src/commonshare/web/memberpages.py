@@ -15,22 +15,24 @@ though nothing it shows has changed. Here the page drawn for them is kept for up
 
 So a kept page is never older than the last change, only than the clock: a sentence such
 as "closes in 3 hours" may be up to that many seconds old. Only ``GET`` and ``HEAD``
-answers with status 200 are kept, and never one that sets a cookie, changed the session,
-or follows a message shown after a form.
+answers with status 200 to a signed-in member are kept, and never one that sets a new
+cookie, changed the session, or follows a message shown after a form. A kept page is
+found by the session cookie alone: serving it reads two ids (one query) and nothing else,
+not the session, not the member.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from http.cookies import SimpleCookie
 
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from commonshare.audit.selectors import newest_event_id
-from commonshare.notifications.selectors import newest_notification_id
+from commonshare.notifications.selectors import newest_ids
 
 KEY_PREFIX = "commonshare.member-page"
 CACHE = "pages"  # as the visitors' pages: this process's memory, or Redis
@@ -42,44 +44,63 @@ def seconds() -> int:
 
 
 def _may_keep(request: HttpRequest) -> bool:
+    """Before the session is read: a ``GET`` from a browser with a session cookie."""
     if seconds() <= 0 or request.method not in ("GET", "HEAD"):
         return False
     if request.path.startswith("/api/") or request.COOKIES.get("messages"):
         return False
-    user = getattr(request, "user", None)
-    session = getattr(request, "session", None)
-    if user is None or session is None or not user.is_authenticated:
-        return False
-    return session.session_key is not None and "_messages" not in session
+    return bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
 
 
 def _key(request: HttpRequest) -> str:
+    # The session cookie, not the session: a kept page is found without reading the
+    # session or the member. Signing in or out gives the browser a new session key, and
+    # any other change to what a page shows records an event, which changes the key.
     parts = (
-        request.session.session_key,
+        request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
         request.method,
         request.get_full_path(),
         translation.get_language(),
-        newest_event_id(),
-        newest_notification_id(),
+        newest_ids(),
     )
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
     return f"{KEY_PREFIX}.{digest}"
 
 
 def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
+    user = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    if user is None or session is None or not user.is_authenticated:
+        return False
+    csrf = settings.CSRF_COOKIE_NAME
+    renewed = {name: morsel.value for name, morsel in response.cookies.items()}
+    # Django sends the CSRF cookie again on each page with a form, to renew its expiry:
+    # the same value the browser sent is no new cookie.
+    only_renewed = renewed == {} or renewed == {csrf: request.COOKIES.get(csrf)}
     return (
         response.status_code == 200
         and not response.streaming
-        and not response.cookies
-        and not request.session.modified
+        and only_renewed
+        and not session.modified
+        and "_messages" not in session
         and "Cache-Control" not in response
     )
 
 
+def _keep(key: str, response: HttpResponse) -> None:
+    """Store ``response`` without the cookies it renews (the browser has them)."""
+    cookies = response.cookies
+    response.cookies = SimpleCookie()
+    try:
+        caches[CACHE].set(key, response, seconds())
+    finally:
+        response.cookies = cookies
+
+
 class KeepMemberPages:
-    """Serves a member's kept page, or draws it and keeps it (placed after the message
-    middleware: the user, the session and the language are known by then)."""
+    """Serves a member's kept page, or draws it and keeps it (placed after the locale
+    middleware, whose language is part of the key, and before the session is read)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -87,12 +108,11 @@ class KeepMemberPages:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _may_keep(request):
             return self.get_response(request)
-        cache = caches[CACHE]
         key = _key(request)
-        kept: HttpResponse | None = cache.get(key)
+        kept: HttpResponse | None = caches[CACHE].get(key)
         if kept is not None:
             return kept
         response = self.get_response(request)
         if _keepable(request, response):
-            cache.set(key, response, seconds())
+            _keep(key, response)
         return response
