@@ -35,6 +35,15 @@ def _media_in_tmp(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[No
 
 
 @pytest.fixture(autouse=True)
+def _no_parts_kept_from_another_test() -> None:
+    """Each process keeps the last page parts it read (web/fragments.py), by the journal's
+    head: two tests can post the same entries, so a test starts with none kept."""
+    from commonshare.web import fragments
+
+    fragments.forget_kept_parts()
+
+
+@pytest.fixture(autouse=True)
 def _back_to_the_present() -> Iterator[None]:
     """Stop any clock travel ``tests.distributing`` started (see there)."""
     from tests.distributing import back_to_the_present
