@@ -90,7 +90,6 @@ class _Near:
             while len(self._parts) > self.SIZE:
                 self._parts.popitem(last=False)
 
-
     def clear(self) -> None:
         with self._lock:
             self._parts.clear()

@@ -14,11 +14,11 @@ though nothing it shows has changed. Here the page drawn for them is kept for up
   them, and the bell must count them.
 
 So a kept page is never older than the last change, only than the clock: a sentence such
-as "closes in 3 hours" may be up to that many seconds old. Only ``GET`` and ``HEAD``
-answers with status 200 to a signed-in member are kept, and never one that sets a new
-cookie, changed the session, or follows a message shown after a form. A kept page is
-found by the session cookie alone: serving it reads two ids (one query) and nothing else,
-not the session, not the member.
+as "closes in 3 hours" may be up to that many seconds old. Only answers to a signed-in
+member's ``GET`` and ``HEAD`` are kept, pages (200) and redirects (``/me/``), and never
+one that sets a new cookie, changed the session, or follows a message shown after a
+form. A kept page is found by the session cookie alone: serving it reads two ids (one
+query) and nothing else, not the session, not the member.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from django.utils import translation
 from commonshare.notifications.selectors import newest_ids
 
 KEY_PREFIX = "commonshare.member-page"
+KEPT_STATUSES = frozenset({200, 301, 302})
+"""A page, or a redirect a ``GET`` answers with (``/me/`` to the member's own page)."""
 CACHE = "pages"  # as the visitors' pages: this process's memory, or Redis
 
 
@@ -79,7 +81,7 @@ def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
     # the same value the browser sent is no new cookie.
     only_renewed = renewed == {} or renewed == {csrf: request.COOKIES.get(csrf)}
     return (
-        response.status_code == 200
+        response.status_code in KEPT_STATUSES
         and not response.streaming
         and only_renewed
         and not session.modified
