@@ -191,26 +191,26 @@ def _edited_message(before: Contribution, edited: Contribution) -> str:
     return said
 
 
+TICKETS_SHOWN = 20  # the lowest tickets of a draw's pool shown on the contribution's page
+POOL_LISTED = 200  # a pool up to this size is listed by id there
+
+
 @domain_errors
 def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpResponse:
     contribution = selectors.contribution(contribution_id)
     reviews = selectors.reviews_of(contribution)
     assignments = selectors.assignments_of(contribution)
     pool = [str(pk) for pk in contribution.review_pool]
-    names = community.members_by_id(set(pool))
     drawn = {str(a.reviewer_id) for a in assignments}
-    tickets = sorted(
-        (
-            {
-                "member": names.get(pk),
-                "member_id": pk,
-                "ticket": ticket(contribution.review_seed, str(contribution.pk), pk),
-                "drawn": pk in drawn,
-            }
-            for pk in pool
-        ),
-        key=lambda row: (row["ticket"], row["member_id"]),
-    )
+    ranked = sorted((ticket(contribution.review_seed, str(contribution.pk), pk), pk) for pk in pool)
+    # The lowest tickets and every drawn member's: a pool is everyone who may review,
+    # thousands in a large community, and the API gives it whole.
+    shown = [row for place, row in enumerate(ranked) if place < TICKETS_SHOWN or row[1] in drawn]
+    names = community.members_by_id({pk for _, pk in shown})
+    tickets = [
+        {"member": names.get(pk), "member_id": pk, "ticket": hashed, "drawn": pk in drawn}
+        for hashed, pk in shown
+    ]
     user = request.user
     can_review = selectors.is_waiting_reviewer(user, contribution)
     mine = next((a for a in assignments if a.reviewer_id == user.pk and can_review), None)
@@ -232,6 +232,9 @@ def contribution_detail(request: HttpRequest, contribution_id: int) -> HttpRespo
             ),
             "drawn_version": mine.drawn_version if mine else None,
             "tickets": tickets,
+            "pool_size": len(pool),
+            "pool_listed": len(pool) <= POOL_LISTED,
+            "tickets_not_shown": len(pool) - len(tickets),
             # The count of the rules in force when it was logged, when its draw was made.
             "reviewers_per_contribution": logged_under.review.reviewers_per_contribution,
             "review_level": logged_under.trust.review_level,
