@@ -4,10 +4,10 @@ What a page derives from the journal (balances, a distribution's tables, charts)
 the same until an entry posts, so its HTML is cached by ``books.derived``'s key: the
 head, what else it depends on (``parts``) and the language. Members' display names are
 the one thing shown in such a part that can change without an entry: each cached part
-keeps the names it showed, they are read again on every request (one query), and a part
-that shows a name no longer right is drawn again. A name changes only by an action,
-which records an audit event, so the names are read again only when an event is newer
-than the last time they were found right (at a large size, thousands of names).
+keeps the names it showed, and a part that shows a name no longer right is drawn again.
+A name changes only by an action, which records an audit event, so the names (thousands,
+at a large size) are read again, in one query, only when an event is newer than the last
+time they were found right.
 """
 
 from __future__ import annotations
