@@ -270,3 +270,23 @@ def test_the_events_that_move_levels_name_the_members_concerned(people: dict[str
     assert level_services._concerned_by(ended) == [ra.pk, rb.pk]
     assert level_services._concerned_by(verified) == [nia.pk]
     assert level_services._concerned_by(other) == []
+
+
+def test_a_member_who_left_gets_no_change_recorded_nor_told(
+    people: dict[str, Any], site_subscribers: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The history is kept for current members only: one who left earns no new entry, and
+    nobody may write one for them (there is no route; the sweep and the subscriber are the
+    only writers)."""
+    from commonshare.community import services as community
+
+    nia = people["nia"]
+    with django_capture_on_commit_callbacks(execute=True):
+        level_services.update_trust_levels()
+    _reviewed_work(nia)
+    community.leave(nia)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert level_services.update_trust_levels() == 0
+        assert level_services.update_trust_levels([nia.pk]) == 0
+    assert not TrustLevelChange.objects.filter(member=nia, level_from__isnull=False).exists()
+    assert _told() == []
