@@ -50,6 +50,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from commonshare.audit.selectors import coded, events
 from commonshare.books import distribution as engine
 from commonshare.books import journal, records
 from commonshare.books.models import Distribution, Income, JournalEntry, Payout
@@ -972,8 +973,6 @@ def unfinished() -> bool:
     """True when a generation began here (its members are in) but was stopped before its
     event was recorded: the rows go in over many transactions, so a stopped run leaves a
     part of a community, which must not be served as if it were whole."""
-    from commonshare.audit.selectors import coded, events  # noqa: PLC0415
-
     began = Member.objects.filter(email__endswith=f"@{MAIL_DOMAIN}").exists()
     return began and not events(about=coded("sample.community.generated")).exists()
 

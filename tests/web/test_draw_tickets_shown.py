@@ -16,13 +16,17 @@ from commonshare.work.services import ContributionInput
 pytestmark = pytest.mark.django_db
 
 
-def test_a_large_pool_shows_twenty_tickets_and_the_drawn_ones(make_member: Any) -> None:
+def _logged(make_member: Any, reviewers: int) -> Contribution:
     author = make_member("Author")
-    for n in range(4):
+    for n in range(reviewers):
         make_member(f"Reviewer {n}")
-    done = services.log_contribution(
+    return services.log_contribution(
         author, ContributionInput(kind="work", summary="Docs", hours="2", evidence_text="e")
     )
+
+
+def test_a_large_pool_shows_twenty_tickets_and_the_drawn_ones(make_member: Any) -> None:
+    done = _logged(make_member, 4)
     drawn = set(done.assignments.values_list("reviewer_id", flat=True))
     assert drawn
     pool = [*done.review_pool, *range(10_000, 10_250)]
@@ -37,12 +41,7 @@ def test_a_large_pool_shows_twenty_tickets_and_the_drawn_ones(make_member: Any) 
 
 
 def test_a_small_pool_is_listed_whole(make_member: Any) -> None:
-    author = make_member("Author")
-    for n in range(3):
-        make_member(f"Reviewer {n}")
-    done = services.log_contribution(
-        author, ContributionInput(kind="work", summary="Docs", hours="2", evidence_text="e")
-    )
+    done = _logged(make_member, 3)
     page = Client().get(f"/contributions/{done.pk}/").content.decode()
     rows = re.findall(r"\(id (\d+)\)</td><td><code class=\"hash\">", page)
     assert len(rows) == len(done.review_pool)
