@@ -18,7 +18,9 @@ as "closes in 3 hours" may be up to that many seconds old. Only answers to a sig
 member's ``GET`` and ``HEAD`` are kept, pages (200) and redirects (``/me/``), and never
 one that sets a new cookie, changed the session, or follows a message shown after a
 form. A kept page is found by the session cookie alone: serving it reads two ids (one
-query) and nothing else, not the session, not the member.
+query) and nothing else, not the session, not the member. When the same browser asks for
+a page that is not kept yet several times at once (tabs restored together), one request
+draws it and the others wait for that copy (``web.flights``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from commonshare.notifications.selectors import newest_ids
+from commonshare.web.flights import FLIGHTS, WAIT_SECONDS
 
 KEY_PREFIX = "commonshare.member-page"
 KEPT_STATUSES = frozenset({200, 301, 302})
@@ -114,6 +117,17 @@ class KeepMemberPages:
         kept: HttpResponse | None = caches[CACHE].get(key)
         if kept is not None:
             return kept
+        under_way = FLIGHTS.join(key)
+        if under_way is not None:
+            under_way.wait(WAIT_SECONDS)
+            kept = caches[CACHE].get(key)
+            return kept if kept is not None else self._draw(request, key)
+        try:
+            return self._draw(request, key)
+        finally:
+            FLIGHTS.land(key)
+
+    def _draw(self, request: HttpRequest, key: str) -> HttpResponse:
         response = self.get_response(request)
         if _keepable(request, response):
             _keep(key, response)

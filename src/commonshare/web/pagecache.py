@@ -16,6 +16,15 @@ This is Django's own per-site cache (``django.middleware.cache``), narrowed:
   told nothing of the kind, because the same address shows another page once the visitor
   signs in, and a browser keeping the signed-out one would show it to them.
 
+- a page whose seconds are up is kept a while longer (``GRACE_SECONDS``): the first
+  visitor after that draws it afresh, and those who come while it is being drawn are
+  served the copy before it, at once, instead of each drawing their own;
+- when no copy is kept at all, the first visitor draws it and those who come meanwhile
+  wait for that one copy (``web.flights``), instead of drawing it side by side.
+
+So a visitor's page is at most that many seconds old, or, while a fresh copy is being
+drawn, the copy before it.
+
 Everything else is Django's: only ``GET`` and ``HEAD``, only 200 responses, never one that
 sets a cookie in answer to a request without one (the sign-in form's CSRF cookie), and the
 key follows the ``Vary`` headers (language, cookies).
@@ -23,14 +32,25 @@ key follows the ``Vary`` headers (language, cookies).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
+from django.utils import translation
+
+from commonshare.web.flights import FLIGHTS, WAIT_SECONDS
+
+Response = TypeVar("Response", bound=HttpResponseBase)
 
 KEY_PREFIX = "commonshare.page"
 CACHE = "pages"  # settings.CACHES: this process's memory, or Redis when one is configured
+GRACE_SECONDS = 300
+"""How long past its seconds a copy is still served while a fresh one is drawn."""
+FRESH_UNTIL = "_commonshare_fresh_until"  # on a kept response: when its seconds are up
+LEADING = "_commonshare_leading"  # on a request: the flight it leads, to land when done
 
 
 def seconds() -> int:
@@ -48,7 +68,19 @@ def may_share(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def _unkept(response: HttpResponseBase) -> HttpResponseBase:
+def _flight_key(request: HttpRequest) -> str:
+    return f"{KEY_PREFIX}.{translation.get_language()}.{request.get_full_path()}"
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _fresh(response: HttpResponseBase) -> bool:
+    return _now() < getattr(response, FRESH_UNTIL, 0.0)
+
+
+def _unkept(response: Response) -> Response:
     """Take off the headers that would let a browser keep the page (see the module's note)."""
     for header in ("Expires", "Cache-Control", "Age"):
         if header in response:
@@ -64,6 +96,16 @@ class KeepVisitorPages(UpdateCacheMiddleware):
         self.key_prefix = KEY_PREFIX
         self.cache_alias = CACHE
 
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            # the app is served by WSGI only: never the awaitable
+            return cast(HttpResponseBase, super().__call__(request))
+        finally:
+            # after the page is kept (or turned down), so the waiters find it
+            leading = getattr(request, LEADING, None)
+            if leading is not None:
+                FLIGHTS.land(leading)
+
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase | str
     ) -> HttpResponseBase | str:
@@ -72,7 +114,8 @@ class KeepVisitorPages(UpdateCacheMiddleware):
         if not isinstance(response, HttpResponseBase):
             return response
         shown_before = {h: response[h] for h in ("Expires", "Cache-Control") if h in response}
-        self.cache_timeout = seconds()
+        self.cache_timeout = seconds() + GRACE_SECONDS
+        setattr(response, FRESH_UNTIL, _now() + seconds())
         # Django's middleware patches the headers, then stores the page with them; the
         # stored copy is cleaned when served (ServeVisitorPages), this one here.
         kept = super().process_response(request, response)
@@ -97,7 +140,25 @@ class ServeVisitorPages(FetchFromCacheMiddleware):
         if not may_share(request):
             request._cache_update_cache = False  # type: ignore[attr-defined]
             return None
+        flight = _flight_key(request)
         found = super().process_request(request)
-        if found is not None:
-            _unkept(found)
-        return found
+        if found is None:
+            return self._after_the_lead(request, flight)
+        if _fresh(found) or FLIGHTS.join(flight) is not None:
+            # fresh, or out of date while another request draws the fresh copy
+            return _unkept(found)
+        setattr(request, LEADING, flight)
+        request._cache_update_cache = True  # type: ignore[attr-defined]
+        return None
+
+    def _after_the_lead(self, request: HttpRequest, flight: str) -> HttpResponse | None:
+        """Nothing is kept: lead the drawing, or wait for the one under way and take its
+        copy. None: this request draws the page."""
+        under_way = FLIGHTS.join(flight)
+        if under_way is None:
+            setattr(request, LEADING, flight)
+            return None
+        under_way.wait(WAIT_SECONDS)
+        found = super().process_request(request)
+        # nothing kept after all (a page that is never kept): this request draws its own
+        return None if found is None else _unkept(found)
