@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 
+from commonshare import __version__
 from commonshare.books import journal
 
 T = TypeVar("T")
@@ -39,8 +40,11 @@ def head_key() -> str:
 
 
 def key_for(name: str, parts: tuple[object, ...], head: str) -> str:
-    """The cache key of ``name`` with ``parts`` at ``head`` (hashed: any length, any text)."""
-    spelled = "\x1f".join([name, head, *(str(part) for part in parts)])
+    """The cache key of ``name`` with ``parts`` at ``head`` (hashed: any length, any text).
+
+    The release is part of it: a new one may draw a part differently, and must not serve
+    what the old one kept under the same head."""
+    spelled = "\x1f".join([__version__, name, head, *(str(part) for part in parts)])
     return f"{PREFIX}:{name}:{hashlib.sha256(spelled.encode()).hexdigest()}"
 
 

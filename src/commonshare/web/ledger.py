@@ -7,7 +7,7 @@ except through the ``members`` mapping the caller passes in.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -101,6 +101,7 @@ class BalanceLine:
     minor: int  # as posted: + debit, - credit
     shown: int  # in the account's normal direction, so a healthy balance reads positive
     member: Any = None
+    member_id: str | None = None  # a member's payable account: whose
 
 
 @dataclass(frozen=True)
@@ -109,13 +110,15 @@ class BalanceGroup:
     title: str
     about: str
     lines: list[BalanceLine]
-    totals: list[tuple[str, int]]
+    totals: list[tuple[str, int]]  # of every account of the kind, listed or not
+    more: int = 0  # accounts of the kind that are not listed
 
 
 def balance_groups(
     balances: dict[tuple[str, str], int], members: dict[str, Any]
 ) -> list[BalanceGroup]:
-    """Balances grouped by account type, each shown in its normal direction."""
+    """Balances grouped by account type, each shown in its normal direction, every one
+    listed (see :func:`largest_first`)."""
     grouped: dict[AccountType, list[BalanceLine]] = defaultdict(list)
     for (account, currency), minor in sorted(balances.items()):
         kind = account_type(account)
@@ -127,6 +130,7 @@ def balance_groups(
                 minor=minor,
                 shown=minor * kind.normal_sign,
                 member=members.get(member_id) if member_id else None,
+                member_id=member_id,
             )
         )
     groups = []
@@ -139,6 +143,28 @@ def balance_groups(
             totals[line.currency] += line.shown
         groups.append(BalanceGroup(kind, title, about, lines, sorted(totals.items())))
     return groups
+
+
+def largest_first(groups: list[BalanceGroup], listed: int) -> list[BalanceGroup]:
+    """Each group with only its ``listed`` largest balances, largest first, and how many
+    are left out; its totals stay those of all its accounts."""
+    kept = []
+    for group in groups:
+        if len(group.lines) <= listed:
+            kept.append(group)
+            continue
+        largest = sorted(group.lines, key=lambda line: (-abs(line.shown), line.account))
+        kept.append(replace(group, lines=largest[:listed], more=len(group.lines) - listed))
+    return kept
+
+
+def with_members(group: BalanceGroup, members: dict[str, Any]) -> BalanceGroup:
+    """``group`` with each payable line's member found in ``members``."""
+    lines = [
+        replace(line, member=members.get(line.member_id)) if line.member_id else line
+        for line in group.lines
+    ]
+    return replace(group, lines=lines)
 
 
 def payable_ids(balances: dict[tuple[str, str], int]) -> set[str]:

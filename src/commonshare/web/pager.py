@@ -73,3 +73,43 @@ def pager(
         first_words=words[2],
         label=label,
     )
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Rows ``first`` to ``last`` (counting from 1) of ``count`` rows of a list that never
+    changes (an entry's postings, a distribution's payouts): there an offset names the same
+    rows for good, so it pages as well as a cursor. ``earlier`` and ``later`` are the
+    offsets of the pages either side, None at the ends."""
+
+    count: int
+    first: int
+    last: int
+    earlier: int | None
+    later: int | None
+    earlier_url: str | None = None
+    later_url: str | None = None
+
+
+def start_of(request: HttpRequest, param: str, size: int) -> int:
+    """The offset ``param`` asks for, down to a whole page (0 when missing or not a number)."""
+    given = request.GET.get(param, "")
+    start = int(given) if given.isdigit() else 0
+    return start - start % size
+
+
+def slice_of(
+    start: int, shown: int, count: int, size: int, *, request: HttpRequest | None = None,
+    param: str = "from", anchor: str = "",
+) -> Slice:  # fmt: skip
+    """The slice of ``shown`` rows from ``start``; with ``request``, links to the pages
+    either side that keep the address's other parameters."""
+    earlier = start - size if start else None
+    later = start + size if start + size < count else None
+
+    def link(offset: int | None) -> str | None:
+        if request is None or offset is None:
+            return None
+        return _link(request, str(offset) if offset else None, param) + anchor
+
+    return Slice(count, start + 1, start + shown, earlier, later, link(earlier), link(later))

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 
 from commonshare.books import journal
@@ -163,14 +163,13 @@ def posted_mark() -> tuple[int, int]:
     return int(found["count"]), int(found["last"] or 0)
 
 
-def distribution_summaries(status: str, *, with_payouts: bool = False) -> QuerySet[Distribution]:
+def distribution_summaries(status: str, *, with_payees: bool = False) -> QuerySet[Distribution]:
     """Distributions of ``status`` for lists, without their valuation input and output;
-    ``with_payouts`` reads their payouts and payees (not the explanations) in one more query."""
+    ``with_payees`` counts each one's payouts (``payee_count``)."""
     found = distributions().filter(status=status).defer(*HEAVY)
-    if not with_payouts:
+    if not with_payees:
         return found
-    payouts = Payout.objects.defer("explanation").select_related("member")
-    return found.prefetch_related(Prefetch("payouts", queryset=payouts))
+    return found.annotate(payee_count=Count("payouts"))
 
 
 def distribution_state(distribution: Distribution, *, now: dt.datetime | None = None) -> str:

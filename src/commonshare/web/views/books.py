@@ -23,10 +23,11 @@ from commonshare.books.policy import frozen_policy
 from commonshare.community import selectors as community
 from commonshare.core.words import period_words
 from commonshare.decisions import selectors as decision_selectors
+from commonshare.errors import NotFound
 from commonshare.web import charts, fragments
 from commonshare.web.explain import explain, reviewer_ids
 from commonshare.web.forms import DistributionForm, IncomeForm, WithdrawDistributionForm
-from commonshare.web.pager import cursor_of, pager, size_of
+from commonshare.web.pager import Slice, cursor_of, pager, size_of, slice_of, start_of
 from commonshare.web.templatetags.commonshare_web import money
 from commonshare.web.views.common import MemberRequest, domain_errors, submit
 
@@ -139,17 +140,24 @@ def distribution_withdraw(request: MemberRequest, distribution_id: int) -> HttpR
     )
 
 
+# A distribution pays thousands of members in a large community: its page shows its
+# payouts and valued contributions a hundred at a time, and its shares chart the largest.
+ROWS_SHOWN = 100
+CHART_BARS = 20
+
+
 @domain_errors
 def distribution_detail(request: HttpRequest, distribution_id: int) -> HttpResponse:
     distribution = selectors.distribution(distribution_id, brief=True)
     head = derived.head_key()
     pk = distribution.pk
+    starts = {param: start_of(request, param, ROWS_SHOWN) for param in ("payouts", "valued")}
     return render(
         request,
         "web/books/distribution_detail.html",
         {
             "distribution": distribution,
-            "tables": distribution_tables(distribution, head),
+            "tables": distribution_tables(distribution, head, request, starts),
             "basis": derived.cached(
                 "distribution-basis",
                 lambda: selectors.distribution_basis(distribution),
@@ -192,42 +200,65 @@ def decision_of(distribution: Distribution) -> Any:
     return found
 
 
-def distribution_tables(distribution: Distribution, head: str) -> SafeString:
-    """The shares chart and the payout and valued-contribution tables, rendered once:
-    a distribution's payouts and valuation are frozen when it is proposed."""
+def distribution_tables(
+    distribution: Distribution, head: str, request: HttpRequest, starts: dict[str, int]
+) -> SafeString:
+    """The shares chart and a page of the payouts and of the valued contributions each
+    (``starts``: the offsets asked for), rendered once: a distribution's payouts and
+    valuation are frozen when it is proposed."""
 
     def draw() -> fragments.Drawn:
-        payouts = list(selectors.payouts_of(distribution).defer("explanation"))
-        valued = distribution.result.get("contributions", [])
+        found = selectors.payouts_of(distribution).defer("explanation")
+        payout_count = found.count()
+        at = starts["payouts"]
+        payouts = list(found[at : at + ROWS_SHOWN])
+        largest = payouts[:CHART_BARS] if at == 0 else list(found[:CHART_BARS])
+        every_valued = distribution.result.get("contributions", [])
+        valued = every_valued[starts["valued"] : starts["valued"] + ROWS_SHOWN]
+        for param, count, what in (
+            ("payouts", payout_count, "payouts"),
+            ("valued", len(every_valued), "valued contributions"),
+        ):
+            if starts[param] and starts[param] >= count:
+                raise NotFound(f"Distribution {distribution.pk} has only {count} {what}.")
         names = community.members_by_id(
-            {str(c.get("member")) for c in valued} | {str(p.member_id) for p in payouts}
+            {str(c.get("member")) for c in valued}
+            | {str(p.member_id) for p in (*payouts, *largest)}
         )
+        code = distribution.currency
         chart = charts.horizontal_bars(
-            "Shares of this distribution",
-            [
-                (
-                    p.member.display_name,
-                    p.amount_minor,
-                    money(p.amount_minor, distribution.currency),
-                )
-                for p in payouts
-            ],
+            "Shares of this distribution, the largest first",
+            [(p.member.display_name, p.amount_minor, money(p.amount_minor, code)) for p in largest],
         )
         html = render_to_string(
             "web/books/_distribution_tables.html",
             {
                 "distribution": distribution,
                 "payouts": payouts,
+                "payout_rows": _rows(request, "payouts", at, len(payouts), payout_count),
                 "chart": chart,
+                "charted": len(largest),
                 "valued": [{**c, "author": names.get(str(c.get("member")))} for c in valued],
+                "valued_rows": _rows(
+                    request, "valued", starts["valued"], len(valued), len(every_valued)
+                ),
             },
         )
         return html, fragments.names_of(names)
 
     # The moment it was proposed as well as its id: an id names one distribution forever,
     # but a test database that rolls back reuses ids under the same cache.
-    parts = (distribution.pk, distribution.created_at.isoformat(), distribution.status)
+    parts = (
+        distribution.pk, distribution.created_at.isoformat(), distribution.status,
+        starts["payouts"], starts["valued"],
+    )  # fmt: skip
     return fragments.rendered("distribution-tables", draw, parts=parts, head=head)
+
+
+def _rows(request: HttpRequest, param: str, start: int, shown: int, count: int) -> Slice:
+    return slice_of(
+        start, shown, count, ROWS_SHOWN, request=request, param=param, anchor=f"#{param}"
+    )
 
 
 def frozen_reserve_share(distribution: Distribution) -> Decimal | None:

@@ -25,6 +25,7 @@ from commonshare.errors import NotFound
 from commonshare.web import charts, fragments, ledger
 from commonshare.web.formatting import month_label
 from commonshare.web.forms import ReversalForm
+from commonshare.web.pager import slice_of
 from commonshare.web.templatetags.commonshare_web import money
 from commonshare.web.views.common import MemberRequest, domain_errors, int_or_none, submit
 
@@ -104,12 +105,21 @@ def sustainability_chart(report: Sustainability, months: list[MonthTotals]) -> c
     )
 
 
+# The overview shows each kind of account's largest balances and the kind's total; a
+# member's own page shows what the commons owes them, and the journal every posting.
+BALANCES_SHOWN = 10
+# The newest posted distributions, each in a line; the distributions' list has them all.
+DISTRIBUTIONS_SHOWN = 12
+
+
 def balance_groups(totals: selectors.LedgerTotals, head: str) -> SafeString:
     """The balances by account type, rendered once per head (names checked each time)."""
 
     def draw() -> fragments.Drawn:
-        members = community.members_by_id(ledger.payable_ids(totals.balances))
-        groups = ledger.balance_groups(totals.balances, members)
+        groups = ledger.largest_first(ledger.balance_groups(totals.balances, {}), BALANCES_SHOWN)
+        listed = {line.member_id for group in groups for line in group.lines if line.member_id}
+        members = community.members_by_id(listed)
+        groups = [ledger.with_members(group, members) for group in groups]
         html = render_to_string("web/books/_balance_groups.html", {"groups": groups})
         return html, fragments.names_of(members)
 
@@ -117,16 +127,16 @@ def balance_groups(totals: selectors.LedgerTotals, head: str) -> SafeString:
 
 
 def posted_distributions(head: str) -> SafeString:
-    """Every posted distribution with its payouts, rendered once per head and count of
+    """The newest posted distributions, a line each, rendered once per head and count of
     posted distributions (one that moved no money posts no entry)."""
 
     def draw() -> fragments.Drawn:
-        posted = list(
-            selectors.distribution_summaries(Distribution.Status.POSTED, with_payouts=True)
+        posted = selectors.distribution_summaries(Distribution.Status.POSTED, with_payees=True)
+        html = render_to_string(
+            "web/books/_posted_distributions.html",
+            {"distributions": list(posted[:DISTRIBUTIONS_SHOWN]), "count": posted.count()},
         )
-        html = render_to_string("web/books/_posted_distributions.html", {"distributions": posted})
-        shown = {str(p.member_id): p.member.display_name for d in posted for p in d.payouts.all()}
-        return html, shown
+        return html, {}
 
     parts = selectors.posted_mark()
     return fragments.rendered("posted-distributions", draw, parts=parts, head=head)
@@ -199,13 +209,7 @@ def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
         "web/books/entry_detail.html",
         {
             "entry": entry,
-            "postings": {
-                "count": count,
-                "first": start + 1,
-                "last": start + len(entry["postings"]),
-                "earlier": start - ENTRY_POSTINGS if start else None,
-                "later": start + ENTRY_POSTINGS if start + ENTRY_POSTINGS < count else None,
-            },
+            "postings": slice_of(start, len(entry["postings"]), count, ENTRY_POSTINGS),
             # The canonical form is shown whole only when it is short enough to read.
             "canonical": canonical.decode("ascii") if count <= ENTRY_POSTINGS else None,
             "canonical_length": len(canonical),
