@@ -155,6 +155,7 @@ def test_openapi_schema_lists_every_route(anonymous: ApiClient) -> None:
         ("POST", "/api/distributions"),
         ("POST", "/api/distributions/{distribution_id}/withdraw"),
         ("GET", "/api/distributions/{distribution_id}"),
+        ("GET", "/api/distributions/{distribution_id}/payouts"),
         ("GET", "/api/distributions/{distribution_id}/payouts/{member_id}"),
         ("GET", "/api/books/entries"),
         ("GET", "/api/books/entries/{seq}"),

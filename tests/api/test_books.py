@@ -121,6 +121,14 @@ def test_distribution_and_payouts(  # noqa: PLR0917 - pytest fixtures
     assert [d["id"] for d in listed["items"]] == [distribution["id"]]
     detail = anonymous.get(f"/distributions/{distribution['id']}").json()
     assert detail["payouts"] == distribution["payouts"]
+    first = anonymous.get(f"/distributions/{distribution['id']}/payouts?limit=1").json()
+    assert first["items"] == detail["payouts"][:1] and first["previous"] is None
+    if len(detail["payouts"]) > 1:
+        rest = anonymous.get(
+            f"/distributions/{distribution['id']}/payouts?cursor={first['next']}"
+        ).json()
+        assert first["items"] + rest["items"] == detail["payouts"]  # the largest first
+    assert anonymous.get("/distributions/999/payouts").status_code == 404
 
     payout = anonymous.get(f"/distributions/{distribution['id']}/payouts/{alice.pk}").json()
     assert payout["currency"] == "EUR"

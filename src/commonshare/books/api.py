@@ -46,6 +46,7 @@ from commonshare.books.schemas import (
     IncomeOut,
     MemberBalanceOut,
     MemberPayoutOut,
+    PayoutLineOut,
     PayoutOut,
     ResolutionIn,
     ReversalOut,
@@ -137,6 +138,18 @@ def withdraw_distribution(
     return distributions.withdraw_distribution(
         acting_member(request), distribution_id, reason=payload.reason
     )
+
+
+@router.get(
+    "/distributions/{distribution_id}/payouts",
+    response={200: list[PayoutLineOut], **E404, **E422},
+    tags=["distributions"],
+)
+@paged
+def distribution_payouts(request: HttpRequest, distribution_id: PathId) -> QuerySet[Payout]:
+    """A distribution's payouts, the largest first, a page at a time (its detail carries
+    them all: thousands, in a large community)."""
+    return selectors.payouts_of(selectors.distribution(distribution_id, brief=True))
 
 
 @router.get(
