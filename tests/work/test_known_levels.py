@@ -125,6 +125,12 @@ def test_an_edit_concerns_its_author_and_a_verification_its_member(make_member: 
     before = earned._heads(today)
     piece.hours = Decimal(9)
     piece.save()
+    # unreviewed work is in nobody's tally: logging or editing it concerns nobody
+    assert earned._concerned_since(before, earned._heads(today)) == set()
+    Review.objects.create(contribution=piece, reviewer_id=other, rating=4)
+    before = earned._heads(today)
+    piece.hours = Decimal(5)
+    piece.save()
     assert earned._concerned_since(before, earned._heads(today)) == {author}
     before = earned._heads(today)
     Member.objects.filter(pk=other).update(email_verified_at=timezone.now())

@@ -522,7 +522,11 @@ def _concerned_since(old: _Heads, new: _Heads) -> set[int] | None:
             )
         )
     if old.edited != new.edited:
-        edited = Contribution.objects.all()
+        # Only reviewed work counts in a tally (``_tallies``): logging a contribution, or
+        # editing one nobody has reviewed, changes nobody's level; its first review does,
+        # and that is a new review, above.
+        reviewed = Exists(Review.objects.filter(contribution_id=OuterRef("pk")))
+        edited = Contribution.objects.filter(reviewed)
         if old.edited is not None:
             edited = edited.filter(updated_at__gt=old.edited - SLACK)
         concerned |= set(edited.values_list("author_id", flat=True))
