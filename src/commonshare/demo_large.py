@@ -677,14 +677,15 @@ class _Plan:
         recent = when >= self.now - dt.timedelta(days=3)
         reviewing = rng.randint(0, max(len(drawn) - 1, 0)) if recent else len(drawn)
         for rank, reviewer in enumerate(drawn, start=1):
-            rows[1].append((pk, int(reviewer), rank, at, 1))
             if rank > reviewing:
+                rows[1].append((pk, int(reviewer), rank, at, 1, None))
                 continue
             rating = max(1, min(5, round(self.quality[author] + rng.gauss(0, 0.7))))
             challenge = None
             if hours is not None and rng.random() < 0.05:
                 challenge = (hours * 3 / 4).quantize(Decimal("0.01"))
             reviewed = when + dt.timedelta(seconds=room * rng.uniform(0.05, 0.9))
+            rows[1].append((pk, int(reviewer), rank, at, 1, _when(reviewed)))
             rows[2].append(
                 (pk, int(reviewer), rating, COMMENTS[rating], challenge, 1, _when(reviewed))
             )
@@ -944,7 +945,9 @@ CONTRIBUTION_COLUMNS = (
     "unit_name", "evidence_url", "evidence_text", "review_seed", "review_pool", "version",
     "created_at", "updated_at", "currency", "receipt", "evidence_file", "approver_seed",
 )  # fmt: skip
-ASSIGNMENT_COLUMNS = ("contribution_id", "reviewer_id", "rank", "drawn_at", "drawn_version")
+ASSIGNMENT_COLUMNS = (
+    "contribution_id", "reviewer_id", "rank", "drawn_at", "drawn_version", "reviewed_at",
+)  # fmt: skip
 REVIEW_COLUMNS = (
     "contribution_id", "reviewer_id", "rating", "comment", "effort_estimate", "version",
     "created_at",

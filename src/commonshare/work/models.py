@@ -184,11 +184,23 @@ class ReviewAssignment(models.Model):
     drawn_version = models.PositiveIntegerField(
         default=1, help_text="The contribution's version when this reviewer was drawn"
     )
+    reviewed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the reviewer's review was recorded; empty while it is still to do",
+    )
 
     class Meta:
         # Keyset pages (commonshare.paging) walk these from the cursor's row.
         indexes = [
             models.Index(fields=["reviewer", "drawn_at", "id"], name="assignment_reviewer_drawn"),
+            # A member's reviews still to do (the bell, /reviews/) are a few rows of this
+            # index, where a busy reviewer has tens of thousands of assignments in all.
+            models.Index(
+                fields=["reviewer", "drawn_at", "id"],
+                name="assignment_to_do",
+                condition=models.Q(reviewed_at__isnull=True),
+            ),
         ]
         ordering = ["contribution_id", "rank"]
         constraints = [

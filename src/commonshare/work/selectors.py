@@ -96,11 +96,12 @@ def contribution(contribution_id: int) -> Contribution:
 
 def reviews_waiting_for(member: Member) -> QuerySet[ReviewAssignment]:
     """Drawn assignments the member has not reviewed yet."""
-    # One look-up in the (contribution, reviewer) index per assignment, not a list of
-    # every review the member ever gave.
+    # ``reviewed_at`` narrows them to the index of those still to do (``submit_review``
+    # sets it); the review itself stays the truth, looked up in the (contribution,
+    # reviewer) index for each of those few.
     reviewed = Review.objects.filter(reviewer=member, contribution_id=OuterRef("contribution_id"))
     return (
-        ReviewAssignment.objects.filter(reviewer=member)
+        ReviewAssignment.objects.filter(reviewer=member, reviewed_at__isnull=True)
         .exclude(Exists(reviewed))
         .select_related("contribution", "contribution__author", "contribution__task")
         .order_by("drawn_at", "id")

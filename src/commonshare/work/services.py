@@ -582,6 +582,9 @@ def submit_review(
                 effort_estimate=estimate,
                 version=current.version,
             )
+            ReviewAssignment.objects.filter(contribution=current, reviewer=actor).update(
+                reviewed_at=review.created_at
+            )
             record(
                 "work.review.submitted",
                 review,
