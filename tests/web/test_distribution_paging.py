@@ -72,3 +72,15 @@ def test_a_page_past_the_end_is_not_found(two_paid: SimpleNamespace) -> None:
 def test_an_offset_that_is_not_a_number_shows_the_first_page(two_paid: SimpleNamespace) -> None:
     page = _page(two_paid.distribution, "?payouts=many")
     assert url("payout", two_paid.distribution.pk, two_paid.ada.pk) in page
+
+
+def test_the_links_carry_only_the_offsets_whatever_else_the_address_held(
+    two_paid: SimpleNamespace,
+) -> None:
+    # the tables are drawn once per pair of offsets and shown again to every address that
+    # names them: one visitor's extra parameters must not reach the next visitor's links
+    typed = _page(two_paid.distribution, "?payouts=1&utm_source=mail")
+    assert "utm_source" not in typed
+    again = _page(two_paid.distribution, "?payouts=1")
+    assert "utm_source" not in again
+    assert 'href="?payouts=1&amp;valued=1#valued"' in again

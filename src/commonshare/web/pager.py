@@ -99,17 +99,23 @@ def start_of(request: HttpRequest, param: str, size: int) -> int:
 
 
 def slice_of(
-    start: int, shown: int, count: int, size: int, *, request: HttpRequest | None = None,
-    param: str = "from", anchor: str = "",
+    start: int, shown: int, count: int, size: int, *, path: str | None = None,
+    others: dict[str, int] | None = None, param: str = "from", anchor: str = "",
 ) -> Slice:  # fmt: skip
-    """The slice of ``shown`` rows from ``start``; with ``request``, links to the pages
-    either side that keep the address's other parameters."""
+    """The slice of ``shown`` rows from ``start``; with ``path``, links to the pages either
+    side. A link carries the page's ``others`` offsets and nothing else from the address:
+    a slice may be drawn once and shown again for every address that names the same rows,
+    so what else one visitor typed must not end up in everyone's links."""
     earlier = start - size if start else None
     later = start + size if start + size < count else None
+    carried = sorted((name, offset) for name, offset in (others or {}).items() if name != param)
 
     def link(offset: int | None) -> str | None:
-        if request is None or offset is None:
+        if path is None or offset is None:
             return None
-        return _link(request, str(offset) if offset else None, param) + anchor
+        kept = [(name, str(at)) for name, at in carried if at]
+        if offset:
+            kept.append((param, str(offset)))
+        return (f"?{urlencode(sorted(kept))}" if kept else path) + anchor
 
     return Slice(count, start + 1, start + shown, earlier, later, link(earlier), link(later))

@@ -235,13 +235,11 @@ def distribution_tables(
             {
                 "distribution": distribution,
                 "payouts": payouts,
-                "payout_rows": _rows(request, "payouts", at, len(payouts), payout_count),
+                "payout_rows": _rows(request, starts, "payouts", len(payouts), payout_count),
                 "chart": chart,
                 "charted": len(largest),
                 "valued": [{**c, "author": names.get(str(c.get("member")))} for c in valued],
-                "valued_rows": _rows(
-                    request, "valued", starts["valued"], len(valued), len(every_valued)
-                ),
+                "valued_rows": _rows(request, starts, "valued", len(valued), len(every_valued)),
             },
         )
         return html, fragments.names_of(names)
@@ -255,10 +253,13 @@ def distribution_tables(
     return fragments.rendered("distribution-tables", draw, parts=parts, head=head)
 
 
-def _rows(request: HttpRequest, param: str, start: int, shown: int, count: int) -> Slice:
+def _rows(
+    request: HttpRequest, starts: dict[str, int], param: str, shown: int, count: int
+) -> Slice:
     return slice_of(
-        start, shown, count, ROWS_SHOWN, request=request, param=param, anchor=f"#{param}"
-    )
+        starts[param], shown, count, ROWS_SHOWN, path=request.path, others=starts, param=param,
+        anchor=f"#{param}",
+    )  # fmt: skip
 
 
 def frozen_reserve_share(distribution: Distribution) -> Decimal | None:
