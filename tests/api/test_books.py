@@ -121,6 +121,7 @@ def test_distribution_and_payouts(  # noqa: PLR0917 - pytest fixtures
     assert [d["id"] for d in listed["items"]] == [distribution["id"]]
     detail = anonymous.get(f"/distributions/{distribution['id']}").json()
     assert detail["payouts"] == distribution["payouts"]
+    assert detail["payout_count"] == len(detail["payouts"]) and detail["payouts_next"] is None
     first = anonymous.get(f"/distributions/{distribution['id']}/payouts?limit=1").json()
     assert first["items"] == detail["payouts"][:1] and first["previous"] is None
     if len(detail["payouts"]) > 1:
@@ -162,3 +163,21 @@ def test_bad_distribution_names_the_field(
 def test_nothing_to_distribute(as_alice: ApiClient) -> None:
     body = {"period": "2026-01", "currency": "EUR"}
     assert_refused(as_alice.post("/distributions", body), 422, "amount")
+
+
+def test_a_distribution_s_detail_carries_its_largest_payouts_and_the_cursor_of_the_rest(
+    as_alice: ApiClient, anonymous: ApiClient, reviewed_period: dict, monkeypatch: Any
+) -> None:
+    from commonshare.books import schemas
+
+    proposal = as_alice.post("/distributions", reviewed_period).json()
+    every = anonymous.get(f"/distributions/{proposal['id']}/payouts").json()["items"]
+    assert len(every) >= 2 and proposal["payout_count"] == len(every)
+    monkeypatch.setattr(schemas, "DETAIL_PAYOUTS", 1)
+    detail = anonymous.get(f"/distributions/{proposal['id']}").json()
+    assert detail["payout_count"] == len(every)
+    assert detail["payouts"] == every[:1]
+    rest = anonymous.get(
+        f"/distributions/{proposal['id']}/payouts?cursor={detail['payouts_next']}"
+    ).json()
+    assert detail["payouts"] + rest["items"] == every

@@ -148,7 +148,7 @@ def withdraw_distribution(
 @paged
 def distribution_payouts(request: HttpRequest, distribution_id: PathId) -> QuerySet[Payout]:
     """A distribution's payouts, the largest first, a page at a time (its detail carries
-    them all: thousands, in a large community)."""
+    the first hundred, and the cursor of the rest as ``payouts_next``)."""
     return selectors.payouts_of(selectors.distribution(distribution_id, brief=True))
 
 

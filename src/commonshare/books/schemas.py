@@ -168,13 +168,42 @@ class PayoutLineOut(Schema):
         return str(obj.share)
 
 
+DETAIL_PAYOUTS = paging.MAX_SIZE
+"""How many payouts a distribution's detail carries: it pays thousands of members in a
+large community, and all of them with their explanations would be megabytes."""
+
+
+def _first_payouts(obj: Distribution) -> paging.Page[Payout]:
+    # one page, read once for the three fields that show it
+    found: paging.Page[Payout] | None = getattr(obj, "_first_payouts", None)
+    if found is None:
+        found = paging.page(selectors.payouts_of(obj), size=DETAIL_PAYOUTS)
+        obj._first_payouts = found  # type: ignore[attr-defined]
+    return found
+
+
 class DistributionDetailOut(DistributionOut):
     policy: dict[str, Any]
-    payouts: list[PayoutLineOut]
+    payout_count: int = Field(description="How many members it pays")
+    payouts: list[PayoutLineOut] = Field(
+        description=f"Its largest payouts, at most {DETAIL_PAYOUTS}, the largest first"
+    )
+    payouts_next: str | None = Field(
+        description="Null when `payouts` holds them all; else the cursor of the rest: "
+        "`GET /api/distributions/{id}/payouts?cursor=…`"
+    )
+
+    @staticmethod
+    def resolve_payout_count(obj: Distribution) -> int:
+        return obj.payouts.count()
 
     @staticmethod
     def resolve_payouts(obj: Distribution) -> list[Payout]:
-        return list(selectors.payouts_of(obj))
+        return _first_payouts(obj).items
+
+    @staticmethod
+    def resolve_payouts_next(obj: Distribution) -> str | None:
+        return _first_payouts(obj).next_cursor
 
 
 class PayoutOut(PayoutLineOut):
