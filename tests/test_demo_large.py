@@ -251,3 +251,16 @@ def test_the_conversation_pages_render(community: dict[str, int], client) -> Non
     page = client.get("/notifications/")
     assert page.status_code == 200
     assert notified.sentence in page.content.decode()
+
+
+def test_the_planner_knows_the_tables_sizes_after_a_generation(community: dict[str, int]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'work_reviewassignment'")
+            rows = [int(str(stat).split()[0]) for (stat,) in cursor.fetchall()]
+        else:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'work_reviewassignment'")
+            rows = [int(tuples) for (tuples,) in cursor.fetchall()]
+    assert rows and max(rows) >= 0.5 * ReviewAssignment.objects.count()

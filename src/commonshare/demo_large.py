@@ -50,6 +50,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from commonshare import planner
 from commonshare.audit.selectors import coded, events
 from commonshare.books import distribution as engine
 from commonshare.books import journal, records
@@ -378,7 +379,8 @@ def generate(size: Size, *, seed: int = 2026, progress: bool = True) -> dict[str
         for _, step in bar:
             step()
     counts = plan.counts()
-
+    # the rows went in over minutes: the planner must know how many before anyone browses
+    planner.analyze()
     note_generated(counts)
     return counts
 

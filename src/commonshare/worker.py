@@ -34,6 +34,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
+from commonshare import planner
 from commonshare.decisions.services import close_due_decisions
 from commonshare.notifications import sweep
 from commonshare.work import earned
@@ -84,6 +85,7 @@ PERIODIC_JOBS: list[Job] = [
     # so that a request seldom computes everyone's level itself (after midnight, say)
     Job("bring the community's known trust levels up to date", earned.refresh_known_levels),
     Job("record each member's trust level that changed, once a day", daily(update_trust_levels)),
+    Job("refresh the query planner's statistics, once a day", daily(planner.refresh)),
 ]
 
 

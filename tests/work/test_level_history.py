@@ -225,7 +225,7 @@ def test_the_page_the_api_the_command_and_the_feed_show_the_history(
 def test_the_worker_runs_it_once_a_day() -> None:
     jobs = [job.run for job in worker.PERIODIC_JOBS]
     daily = [job for job in jobs if isinstance(job, worker.Daily)]
-    assert [job.job for job in daily] == [level_services.update_trust_levels]
+    assert level_services.update_trust_levels in [job.job for job in daily]
 
     calls: list[int] = []
     once = worker.daily(lambda: calls.append(1) or len(calls))

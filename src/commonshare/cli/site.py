@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from commonshare import planner
 from commonshare.clikit import setup_django, with_django
 from commonshare.paths import data_dir
 
@@ -194,6 +195,7 @@ def serve(host: str, port: int, workers: int | None, threads: int, no_worker: bo
     Example: commonshare serve --port 8080 --workers 4 --threads 4
     """
     migrate(quiet=True)
+    planner.refresh()
     serve_forever(host, port, workers=workers, threads=threads, background=not no_worker)
 
 
