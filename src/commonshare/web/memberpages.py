@@ -15,7 +15,8 @@ though nothing it shows has changed. Here the page drawn for them is kept for up
 
 So a kept page is never older than the last change, only than the clock: a sentence such
 as "closes in 3 hours" may be up to that many seconds old. Only answers to a signed-in
-member's ``GET`` and ``HEAD`` are kept, pages (200) and redirects (``/me/``), and never
+member's ``GET`` and ``HEAD`` are kept, pages (200) and redirects (the sign-in page's
+for a member already signed in), and never
 one that sets a new cookie, changed the session, or follows a message shown after a
 form. A kept page is found by the session cookie alone: serving it reads two ids (one
 query) and nothing else, not the session, not the member. When the same browser asks for
@@ -39,7 +40,7 @@ from commonshare.web.flights import FLIGHTS, WAIT_SECONDS
 
 KEY_PREFIX = "commonshare.member-page"
 KEPT_STATUSES = frozenset({200, 301, 302})
-"""A page, or a redirect a ``GET`` answers with (``/me/`` to the member's own page)."""
+"""A page, or a redirect a ``GET`` answers with."""
 CACHE = "pages"  # as the visitors' pages: this process's memory, or Redis
 
 

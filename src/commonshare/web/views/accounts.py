@@ -140,7 +140,9 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @login_required
 def my_page(request: MemberRequest) -> HttpResponse:
-    return redirect("web:member", request.user.pk)
+    # The member's page itself, not a redirect to it: one request where a bookmark or the
+    # header's link would otherwise cost two (the page names its own address as canonical).
+    return member_detail(request, request.user.pk)
 
 
 @login_required
