@@ -1,7 +1,8 @@
 """The background worker: the task queue, and a sweep every minute.
 
-``commonshare worker`` runs ``run()``: it sends every task django-tasks queued in the
-database (``django_tasks_db``), one after another, and once a minute runs each of
+``commonshare worker`` runs ``run()``: it runs every task django-tasks queued in the
+database (``django_tasks_db``: the notification mail, the trust-level changes a review
+may have made), one after another, and once a minute runs each of
 ``PERIODIC_JOBS``. ``commonshare serve`` and ``demo`` start one worker as a child
 process, so the demo is still one command.
 

@@ -53,7 +53,7 @@ NOT_ACTIONS = {
         "computes levels and records each change by its own record_level_change action"
     ),
     "work.levels_after": (
-        "the audit subscriber that calls update_trust_levels for the members an event concerns"
+        "the audit subscriber that queues record_levels_of for the members an event concerns"
     ),
     "governance.policy_problems": "checks a policy's content; writes nothing",
     "decisions.close_due_decisions": "closes each due decision by its own close_decision action",

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from tests.dates import live_today
 
 from commonshare import worker
@@ -114,13 +115,20 @@ def test_earning_level_1_is_recorded_once_and_told_to_that_member_only(
     assert len(_told()) == 1
 
 
-def test_a_review_records_the_change_of_its_author_at_once(
+def test_a_review_queues_the_change_of_its_author_for_the_worker(
     people: dict[str, Any], site_subscribers: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     nia = people["nia"]
     with django_capture_on_commit_callbacks(execute=True):
         level_services.update_trust_levels()
-        _reviewed_work(nia)  # the review's commit runs the subscriber: no sweep needed
+        _reviewed_work(nia)  # each review's commit queues its author and reviewer
+    # the request that reviewed did not wait for it; her powers already count the review
+    assert list(level_selectors.level_history(nia)) == []
+    assert trust.level_of(nia) == 1
+    queued = DBTaskResult.objects.filter(task_path=f"{level_services.__name__}.record_levels_of")
+    assert queued.exists() and all(nia.pk in task.args_kwargs["args"][0] for task in queued)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert worker.drain() >= queued.count()  # the worker's queue (and the mail), no sweep
     assert [(c.level_from, c.level_to) for c in level_selectors.level_history(nia)] == [(0, 1)]
     assert [pk for pk, _ in _told()] == [nia.pk]
 

@@ -210,9 +210,9 @@ def serve(host: str, port: int, workers: int | None, threads: int, no_worker: bo
 )
 @with_django
 def worker(once: bool, interval: float) -> None:
-    """Run the background queue: notification mail, daily digests, and the sweep each
-    minute (PERIODIC_JOBS in commonshare/worker.py). Run one or more beside `serve
-    --no-worker`; `serve` and `demo` start one themselves.
+    """Run the background queue: notification mail, trust-level changes, daily digests,
+    and the sweep each minute (PERIODIC_JOBS in commonshare/worker.py). Run one or more
+    beside `serve --no-worker`; `serve` and `demo` start one themselves.
 
     Example: commonshare worker
     """

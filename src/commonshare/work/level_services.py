@@ -10,9 +10,10 @@ member through the notifications. It runs
 
 - from the worker once a day (``commonshare.worker``), for the changes time brings;
 - after each committed event that can change a level (``levels_after``, an audit
-  subscriber), for the members that event concerns only: a review's author and reviewer,
-  a member who verified their e-mail address, the members a posted distribution ranked,
-  the stewards when the steward phase ends. Everyone else waits for the daily run.
+  subscriber, queues it for the worker), for the members that event concerns only: a
+  review's author and reviewer, a member who verified their e-mail address, the members
+  a posted distribution ranked, the stewards when the steward phase ends. Everyone else
+  waits for the daily run.
 
 **The first look** records everyone's level as it stands, in one ``start_level_history``
 action, and tells nobody: those levels were not changes anyone saw happen, and a
@@ -38,6 +39,7 @@ from collections.abc import Iterable, Mapping
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django_tasks import task
 
 from commonshare.audit.actions import action, unchanged
 from commonshare.audit.models import AuditEvent
@@ -166,9 +168,19 @@ def _concerned_by(event: AuditEvent) -> list[int]:
 
 
 def levels_after(event: AuditEvent) -> None:
-    """Audit subscriber: after an event that can change levels, record the changes of the
-    members it concerns (each by its own action: this runs after the commit, with no
-    action running, so nothing nests)."""
-    concerned = _concerned_by(event)
+    """Audit subscriber: after an event that can change levels, queue the recording of the
+    changes of the members it concerns (``record_levels_of``, which the worker
+    runs a moment later: each change by its own action). Powers never wait for it: they
+    are checked against the level computed at the time, never against this history."""
+    concerned = sorted(set(_concerned_by(event)))
     if concerned:
-        update_trust_levels(concerned)
+        record_levels_of.enqueue(concerned)
+
+
+@task()
+def record_levels_of(member_ids: list[int]) -> int:
+    """The background task ``levels_after`` queues: ``update_trust_levels`` for these
+    members, run by the worker, since working out a busy member's level sums their whole
+    history (most of a second for a reviewer of 80,000 reviews), which no request should
+    wait for."""
+    return update_trust_levels(member_ids)
