@@ -190,11 +190,11 @@ def trust_levels(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
             return given[member.pk]
         return everyone[0] if everyone else real_level_of(member, on=on)
 
-    def levels_of(member_ids: Any, *, on: Any = None) -> dict[int, int]:
+    def levels_of(member_ids: Any, *, on: Any = None, may_lag: bool = False) -> dict[int, int]:
         ids = list(member_ids)
         if everyone:
             return {i: given.get(i, everyone[0]) for i in ids}
-        found = real_levels_of([i for i in ids if i not in given], on=on)
+        found = real_levels_of([i for i in ids if i not in given], on=on, may_lag=may_lag)
         return {i: given.get(i, found.get(i, 0)) for i in ids}
 
     real_with_earned = trust.level_with_earned

@@ -43,6 +43,16 @@ def _says_unchanged_but_wrote(member: Member) -> None:
 
 
 @action
+def _reads_through_the_shared_cache(member: Member) -> str:
+    # as a power check inside an action refreshes a member's kept trust record
+    from django.core.cache import cache
+
+    cache.set(f"test.kept-name:{member.pk}", member.display_name)
+    actions.unchanged()
+    return str(cache.get(f"test.kept-name:{member.pk}"))
+
+
+@action
 def _refuses(member: Member) -> None:
     Member.objects.filter(pk=member.pk).update(display_name="Refused")
     record("community.member.updated", member, actor=member)
@@ -168,6 +178,16 @@ def test_an_action_that_says_unchanged_may_not_have_written_rows(
     with pytest.raises(ActionError, match="declared it changed nothing but wrote rows"):
         _says_unchanged_but_wrote(ada)
     assert _name(ada) == "Ada"  # rolled back
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_keeping_derived_data_in_the_shared_cache_is_no_change(
+    make_member: Callable[..., Any],
+) -> None:
+    ada = make_member("Ada")
+    before = AuditEvent.objects.count()
+    assert _reads_through_the_shared_cache(ada) == "Ada"  # the cache's table, not a record
     assert AuditEvent.objects.count() == before
 
 

@@ -45,7 +45,7 @@ def _earned_two(monkeypatch: pytest.MonkeyPatch, *members: Any) -> None:
     monkeypatch.setattr(
         earned,
         "earned_levels_of",
-        lambda member_ids, *, on=None: {i: 2 if i in ids else 0 for i in member_ids},
+        lambda member_ids, *, on=None, may_lag=False: {i: 2 if i in ids else 0 for i in member_ids},
     )
     monkeypatch.setattr(
         earned, "earned_level_of", lambda member, *, on=None: 2 if member.pk in ids else 0

@@ -104,7 +104,7 @@ def test_the_cheap_answer_is_the_phase_s_answer_and_never_a_stale_power(
         monkeypatch.setattr(
             earned,
             "earned_levels_of",
-            lambda member_ids, *, on=None: {i: 2 if i in ids else 0 for i in member_ids},
+            lambda member_ids, *, on=None, **_: {i: 2 if i in ids else 0 for i in member_ids},
         )
         monkeypatch.setattr(
             earned, "earned_level_of", lambda member, *, on=None: 2 if member.pk in ids else 0

@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from commonshare.errors import InvalidInput
@@ -64,10 +65,20 @@ class _Running:
     def watch(
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
     ) -> Any:
-        """Note each statement that writes (``connection.execute_wrapper``), then run it."""
-        if _WRITES.match(sql):
+        """Note each statement that writes (``connection.execute_wrapper``), then run it.
+
+        Writes to the shared cache's table are not noted: it holds derived data that may
+        as well live in Redis (``settings.CACHE_TABLE``), and a read inside an action,
+        such as a member's kept trust record, may refresh it."""
+        if _WRITES.match(sql) and not _caches(sql):
             self.writes.append(" ".join(sql.split()[:3]))
         return execute(sql, params, many, context)
+
+
+def _caches(sql: str) -> bool:
+    """True when ``sql`` writes the shared cache's table (its name comes in the first words)."""
+    table = getattr(settings, "CACHE_TABLE", "")
+    return bool(table) and table in " ".join(sql.split()[:4])
 
 
 _current: contextvars.ContextVar[_Running | None] = contextvars.ContextVar(

@@ -295,36 +295,64 @@ def assessments_of(
     """Each member's assessment (level and next level's requirements) on ``on``."""
     day = on or timezone.localdate()
     policy = current_policy(at=day)
+    ids = sorted(set(member_ids))
+    # One member today (a power check, a profile) from their kept record; several at once
+    # in the fixed number of queries of one read, with nothing kept per member.
+    found = (
+        _records_today(ids, day, policy)
+        if day == timezone.localdate() and len(ids) == 1
+        else records_of(ids, on=day, policy=policy)
+    )
     return {
         pk: assess(record, policy.trust, today=day, period=policy.period)
-        for pk, record in records_of(member_ids, on=day, policy=policy).items()
+        for pk, record in found.items()
     }
 
 
 def standing_of(member: Member, *, on: dt.date | None = None) -> tuple[MemberRecord, Policy]:
-    """One member's record on ``on`` and the policy in force that day (for explanations).
-
-    Today's record is kept with the heads it was read at, and read again only when the
-    changes since concern the member (as the known levels are, below): a busy member's
-    page would otherwise sum thousands of reviews on every visit.
-    """
+    """One member's record on ``on`` and the policy in force that day (for explanations)."""
     day = on or timezone.localdate()
     policy = current_policy(at=day)
     if day != timezone.localdate():
         return records_of([member.pk], on=day, policy=policy)[member.pk], policy
-    key = f"{RECORD_KEY}:{member.pk}"
+    return _records_today([member.pk], day, policy)[member.pk], policy
+
+
+def _records_today(ids: list[int], day: dt.date, policy: Policy) -> dict[int, MemberRecord]:
+    """Today's records of these members (one, for a profile or a power check), each kept
+    with the heads it was read at and read again only when the changes since concern that
+    member (as the known levels are, below): a busy member's record sums tens of
+    thousands of reviews, and every check of their powers asks for it.
+    """
     heads = _heads(day)
-    kept: tuple[_Heads, MemberRecord] | None = cache.get(key)
-    if kept is not None:
-        then, record = kept
-        concerned = set() if then == heads else _concerned_since(then, heads)
-        if concerned is not None and member.pk not in concerned:
-            if then != heads:
-                cache.set(key, (heads, record), KNOWN_LEVELS_TIMEOUT)
-            return record, policy
-    record = records_of([member.pk], on=day, policy=policy)[member.pk]
-    cache.set(key, (heads, record), KNOWN_LEVELS_TIMEOUT)
-    return record, policy
+    keys = {pk: f"{RECORD_KEY}:{pk}" for pk in ids}
+    kept: dict[str, tuple[_Heads, MemberRecord]] = cache.get_many(list(keys.values()))
+    records: dict[int, MemberRecord] = {}
+    again: list[int] = []
+    to_keep: dict[str, tuple[_Heads, MemberRecord]] = {}
+    concern: dict[_Heads, set[int] | None] = {}
+    for pk in ids:
+        found = kept.get(keys[pk])
+        if found is None:
+            again.append(pk)
+            continue
+        then, record = found
+        if then != heads:
+            if then not in concern:
+                concern[then] = _concerned_since(then, heads)
+            concerned = concern[then]
+            if concerned is None or pk in concerned:
+                again.append(pk)
+                continue
+            to_keep[keys[pk]] = (heads, record)
+        records[pk] = record
+    if again:
+        fresh = records_of(again, on=day, policy=policy)
+        records.update(fresh)
+        to_keep.update({keys[pk]: (heads, record) for pk, record in fresh.items()})
+    if to_keep:
+        cache.set_many(to_keep, KNOWN_LEVELS_TIMEOUT)
+    return records
 
 
 def assessment_of(member: Member, *, on: dt.date | None = None) -> Assessment:
@@ -332,19 +360,22 @@ def assessment_of(member: Member, *, on: dt.date | None = None) -> Assessment:
     return assessments_of([member.pk], on=on)[member.pk]
 
 
-def earned_levels_of(member_ids: Iterable[int], *, on: dt.date | None = None) -> dict[int, int]:
+def earned_levels_of(
+    member_ids: Iterable[int], *, on: dt.date | None = None, may_lag: bool = False
+) -> dict[int, int]:
     """Levels earned by many members at once (0 for ids that name nobody).
 
     Today's levels of more than ``MANY`` members (a review draw asks for everyone's) are
     read from the community's known levels (:func:`community_levels`), brought up to date
-    first; any other day, or fewer members, are computed.
+    first, or, with ``may_lag``, as they were worked out up to ``DRAW_LAG`` ago; any
+    other day, or fewer members, are computed (one member's today from their kept record).
     """
     ids = list(member_ids)
     if not ids:
         return {}
     day = on or timezone.localdate()
     if len(ids) > MANY and day == timezone.localdate():
-        known = community_levels(day)
+        known = community_levels(day, may_lag=may_lag)
         return {pk: known.get(pk, 0) for pk in ids}
     return _computed_levels(ids, day)
 
@@ -426,6 +457,22 @@ class _Heads:
 class _Known:
     heads: _Heads
     levels: dict[int, int]
+    at: dt.datetime | None = None  # when they were last brought up to date
+
+
+DRAW_LAG = dt.timedelta(seconds=60)
+"""How far behind the latest reviews the levels a review draw reads may be.
+
+Bringing everyone's levels up to date after a review recomputes the records of its
+contribution's author and reviewers; for a reviewer of 80,000 reviews that is most of a
+second, and it used to happen inside the next contribution's write, holding up every
+other write. The worker brings them up to date right after each review instead
+(``level_services.record_levels_of``) and every minute; a draw reads them as they stand
+if they were brought up to date at most this long ago and nothing that moves everyone's
+level (a new day, a new policy, a posted distribution) happened since. So a member whose
+level changed is drawn by it within seconds, a minute at the most. Only the review draw
+reads them so; every power a member uses is checked against their level of the moment.
+"""
 
 
 def _heads(day: dt.date) -> _Heads:
@@ -480,11 +527,14 @@ def _reviews_below(top: int) -> int:
     return Review.objects.filter(pk__gt=top - WINDOW, pk__lte=top).count()
 
 
-def community_levels(day: dt.date) -> dict[int, int]:
-    """Every member's level earned by ``day`` (today), by id."""
+def community_levels(day: dt.date, *, may_lag: bool = False) -> dict[int, int]:
+    """Every member's level earned by ``day`` (today), by id; with ``may_lag``, as they
+    were brought up to date at most ``DRAW_LAG`` ago (see there)."""
     heads = _heads(day)
     known: _Known | None = cache.get(KNOWN_LEVELS_KEY)
     if known is not None and known.heads == heads:
+        return known.levels
+    if may_lag and known is not None and _lagging_only(known, heads):
         return known.levels
     concerned = None if known is None else _concerned_since(known.heads, heads)
     if known is None or concerned is None:
@@ -492,8 +542,19 @@ def community_levels(day: dt.date) -> dict[int, int]:
     else:
         changed = _computed_levels(sorted(concerned), day) if concerned else {}
         levels = {**known.levels, **changed}
-    cache.set(KNOWN_LEVELS_KEY, _Known(heads, levels), KNOWN_LEVELS_TIMEOUT)
+    cache.set(KNOWN_LEVELS_KEY, _Known(heads, levels, timezone.now()), KNOWN_LEVELS_TIMEOUT)
     return levels
+
+
+def _lagging_only(known: _Known, heads: _Heads) -> bool:
+    """True when ``known`` is recent and differs from ``heads`` only by reviews, edits and
+    members, whose changes concern a few members each."""
+    basis = (heads.day, heads.policy_version, heads.reputations)
+    return (
+        known.at is not None
+        and timezone.now() - known.at <= DRAW_LAG
+        and (known.heads.day, known.heads.policy_version, known.heads.reputations) == basis
+    )
 
 
 def refresh_known_levels() -> int:

@@ -45,7 +45,7 @@ from commonshare.audit.actions import action, unchanged
 from commonshare.audit.models import AuditEvent
 from commonshare.audit.services import record
 from commonshare.community.models import Member
-from commonshare.work import level_selectors, trust
+from commonshare.work import earned, level_selectors, trust
 from commonshare.work.models import ReputationRecord, Review, TrustLevelChange
 
 log = logging.getLogger(__name__)
@@ -182,5 +182,8 @@ def record_levels_of(member_ids: list[int]) -> int:
     """The background task ``levels_after`` queues: ``update_trust_levels`` for these
     members, run by the worker, since working out a busy member's level sums their whole
     history (most of a second for a reviewer of 80,000 reviews), which no request should
-    wait for."""
+    wait for. The community's known levels are brought up to date first, so that the next
+    review draw finds them so (``earned.DRAW_LAG``) and the changes below reuse the
+    records it read."""
+    earned.refresh_known_levels()
     return update_trust_levels(member_ids)

@@ -359,7 +359,8 @@ def _draw_for(contribution: Contribution, author: Member) -> list[ReviewAssignme
         .values_list("pk", flat=True)
     )
     needed = trust.level_for(trust.Power.REVIEW)
-    levels = trust.levels_of(current)
+    # as the worker last brought them up to date: this runs inside the write (DRAW_LAG)
+    levels = trust.levels_of(current, may_lag=True)
     pool = sorted(str(pk) for pk in current if levels[pk] >= needed)
     drawn = draw_reviewers(
         contribution.review_seed,

@@ -55,9 +55,13 @@ def level_with_earned(member: Member, earned_level: int, *, on: dt.date | None =
     return steward.with_steward_role(member, earned_level, on=on)
 
 
-def levels_of(member_ids: Iterable[int], *, on: dt.date | None = None) -> dict[int, int]:
-    """Trust levels of many members at once (for draws and eligibility lists)."""
-    return steward.with_steward_roles(earned.earned_levels_of(member_ids, on=on), on=on)
+def levels_of(
+    member_ids: Iterable[int], *, on: dt.date | None = None, may_lag: bool = False
+) -> dict[int, int]:
+    """Trust levels of many members at once (for draws and eligibility lists); with
+    ``may_lag``, as the review draw reads them (``earned.DRAW_LAG``)."""
+    earned_levels = earned.earned_levels_of(member_ids, on=on, may_lag=may_lag)
+    return steward.with_steward_roles(earned_levels, on=on)
 
 
 def level_for(power: Power, *, on: dt.date | None = None) -> int:
