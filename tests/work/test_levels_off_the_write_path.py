@@ -133,3 +133,27 @@ def test_the_worker_brings_the_known_levels_up_to_date_after_a_review(
         # what levels_after queues for the review's author and reviewers
         level_services.record_levels_of.call([ada.pk, *(m.pk for m in community["others"])])
     assert earned.earned_levels_of(ids, may_lag=True)[ada.pk] == _afresh(ada.pk)
+
+
+def test_several_members_levels_come_from_known_levels_that_are_up_to_date(
+    community: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada, others = community["ada"], community["others"]
+    _reviewed(community)
+    earned.refresh_known_levels()  # as the worker's task does after a review
+    asked = [ada.pk, others[0].pk, 10**9]
+    expected = {ada.pk: _afresh(ada.pk), others[0].pk: _afresh(others[0].pk), 10**9: 0}
+    summed: list[list[int]] = []
+    real = earned.records_of
+
+    def records_of(ids: Any, **given: Any) -> Any:
+        summed.append(sorted(ids))
+        return real(ids, **given)
+
+    monkeypatch.setattr(earned, "records_of", records_of)
+    monkeypatch.setattr(earned, "MANY", 500)  # a few members, as the worker's task asks
+    assert earned.earned_levels_of(asked) == expected
+    assert summed == []  # nobody's record summed again
+    Review.objects.create(contribution=_contribution(ada.pk, 2), reviewer=others[2], rating=1)
+    assert earned.earned_levels_of(asked)[ada.pk] == _afresh(ada.pk)
+    assert summed  # not up to date any more: computed

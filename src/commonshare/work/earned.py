@@ -367,17 +367,31 @@ def earned_levels_of(
 
     Today's levels of more than ``MANY`` members (a review draw asks for everyone's) are
     read from the community's known levels (:func:`community_levels`), brought up to date
-    first, or, with ``may_lag``, as they were worked out up to ``DRAW_LAG`` ago; any
-    other day, or fewer members, are computed (one member's today from their kept record).
+    first, or, with ``may_lag``, as they were worked out up to ``DRAW_LAG`` ago. Fewer
+    members today are read from the known levels if those are exactly up to date, else
+    computed (one member from their kept record); any other day, computed.
     """
     ids = list(member_ids)
     if not ids:
         return {}
     day = on or timezone.localdate()
-    if len(ids) > MANY and day == timezone.localdate():
+    if day == timezone.localdate() and len(ids) > MANY:
         known = community_levels(day, may_lag=may_lag)
         return {pk: known.get(pk, 0) for pk in ids}
+    if day == timezone.localdate() and len(ids) > 1:
+        current = _known_if_current(day)
+        if current is not None:
+            return {pk: current.get(pk, 0) for pk in ids}
     return _computed_levels(ids, day)
+
+
+def _known_if_current(day: dt.date) -> dict[int, int] | None:
+    """The community's known levels when they are exactly up to date (as the worker leaves
+    them after a review), so that several members' levels need nobody's record summed."""
+    known: _Known | None = cache.get(KNOWN_LEVELS_KEY)
+    if known is None or known.heads != _heads(day):
+        return None
+    return known.levels
 
 
 def _computed_levels(ids: list[int], day: dt.date) -> dict[int, int]:

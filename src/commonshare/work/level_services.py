@@ -183,7 +183,7 @@ def record_levels_of(member_ids: list[int]) -> int:
     members, run by the worker, since working out a busy member's level sums their whole
     history (most of a second for a reviewer of 80,000 reviews), which no request should
     wait for. The community's known levels are brought up to date first, so that the next
-    review draw finds them so (``earned.DRAW_LAG``); the records of the members concerned
-    are then read a second time for their history (work for the worker, not a request)."""
+    review draw finds them so (``earned.DRAW_LAG``) and the members' levels below are read
+    from them, not summed a second time."""
     earned.refresh_known_levels()
     return update_trust_levels(member_ids)
