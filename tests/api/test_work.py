@@ -84,7 +84,10 @@ def test_log_and_read_contributions(
 
     detail = anonymous.get(f"/contributions/{body['id']}").json()
     assert [d["reviewer"]["id"] for d in detail["drawn_reviewers"]] == [bob.pk]
-    assert len(anonymous.get(f"/contributions?author={alice.pk}").json()["items"]) == 1
+    [listed] = anonymous.get(f"/contributions?author={alice.pk}").json()["items"]
+    # a list leaves the draw's pool (every eligible member's id) to the contribution itself
+    assert "review_pool" not in listed and listed["review_seed"] == body["review_seed"]
+    assert detail["review_pool"] == [str(bob.pk)]
     assert len(anonymous.get(f"/contributions?author={bob.pk}").json()["items"]) == 0
     assert_refused(anonymous.get("/contributions?author=999999"), 404)
     assert_refused(anonymous.get("/contributions/999999"), 404)

@@ -42,6 +42,7 @@ from commonshare.work.schemas import (
     ContributionFilter,
     ContributionFormIn,
     ContributionIn,
+    ContributionLineOut,
     ContributionOut,
     ContributionPatchIn,
     LevelChangeOut,
@@ -87,13 +88,13 @@ def list_subtasks(request: HttpRequest, task_id: PathId) -> QuerySet[Task]:
 
 @router.get(
     "/tasks/{task_id}/contributions",
-    response={200: list[ContributionOut], **E404, **E422},
+    response={200: list[ContributionLineOut], **E404, **E422},
     tags=["tasks"],
 )
 @paged
 def list_task_contributions(request: HttpRequest, task_id: PathId) -> QuerySet[Contribution]:
     """The contributions logged against a task, newest first."""
-    return selectors.contributions_to(selectors.task(task_id))
+    return selectors.contributions_to(selectors.task(task_id)).defer("review_pool")
 
 
 @router.post(
@@ -189,7 +190,7 @@ def _as_stated(contribution: Contribution) -> dict[str, Any]:
 CONTRIBUTION_WRITE: dict[int, Any] = {**WRITE, **E404}
 
 
-@router.get("/contributions", response={200: list[ContributionOut], **E404, **E422})
+@router.get("/contributions", response={200: list[ContributionLineOut], **E404, **E422})
 @paged
 def list_contributions(
     request: HttpRequest, filters: Query[ContributionFilter]
@@ -197,7 +198,8 @@ def list_contributions(
     author = None
     if filters.author is not None:
         author = community_selectors.member(filters.author)
-    return selectors.contributions(author)
+    # the draw's pool is on each contribution's own answer: thousands of ids a row here
+    return selectors.contributions(author).defer("review_pool")
 
 
 @router.post(

@@ -136,7 +136,11 @@ def decimal_text(value: Any, places: int) -> str | None:
     return None if value is None else str(Decimal(value).quantize(Decimal(1).scaleb(-places)))
 
 
-class ContributionOut(Schema):
+class ContributionLineOut(Schema):
+    """A contribution as a list shows it: everything but the draw's pool, which names
+    every member eligible when it was drawn (10,000 ids in a large community) and is on
+    the contribution's own answer (``ContributionOut``)."""
+
     id: int
     author: MemberRef
     task_id: int | None
@@ -153,7 +157,6 @@ class ContributionOut(Schema):
     evidence_file: str | None = Field(description="URL of the evidence file")
     receipt: str | None = Field(description="URL of the receipt (open books)")
     review_seed: str = Field(description="Published seed of the reviewer draw")
-    review_pool: list[str] = Field(description="Ids of the members eligible for the draw")
     version: int = Field(description="1 when logged, one more after each edit")
     review_count: int
     created_at: dt.datetime
@@ -182,13 +185,17 @@ class ContributionOut(Schema):
         return _url(obj.receipt)
 
     @staticmethod
-    def resolve_review_pool(obj: Contribution) -> list[str]:
-        return [str(pk) for pk in obj.review_pool]
-
-    @staticmethod
     def resolve_review_count(obj: Contribution) -> int:
         count = getattr(obj, "review_count", None)
         return count if count is not None else len(obj.reviews.all())
+
+
+class ContributionOut(ContributionLineOut):
+    review_pool: list[str] = Field(description="Ids of the members eligible for the draw")
+
+    @staticmethod
+    def resolve_review_pool(obj: Contribution) -> list[str]:
+        return [str(pk) for pk in obj.review_pool]
 
 
 class ChangeOut(Schema):
