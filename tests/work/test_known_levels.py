@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from tests.trust_steps import contribution, review_at_random
 
 from commonshare.community.models import Member
 from commonshare.work import earned
 from commonshare.work.models import Contribution, Review
-from commonshare.work.vocab import ContributionKind
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +41,6 @@ def _fresh(ids: list[int]) -> dict[int, int]:
     return {pk: found[pk].level if pk in found else 0 for pk in ids}
 
 
-def _contribution(author: int, hours: int) -> Contribution:
-    return Contribution.objects.create(
-        author_id=author, kind=ContributionKind.WORK, summary="Work", hours=Decimal(hours)
-    )
-
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_known_levels_follow_every_change(seed: int, make_member: Any, counted: list[int]) -> None:
     rng = random.Random(seed)
@@ -55,15 +49,9 @@ def test_known_levels_follow_every_change(seed: int, make_member: Any, counted: 
     for step in range(40):
         change = rng.choice(["log", "review", "review", "review", "edit", "verify", "join"])
         if change == "log":
-            work.append(_contribution(rng.choice(members), rng.randint(1, 30)))
+            work.append(contribution(rng.choice(members), rng.randint(1, 30)))
         elif change == "review" and work:
-            piece = rng.choice(work)
-            done = set(piece.reviews.values_list("reviewer_id", flat=True))
-            free = [m for m in members if m != piece.author_id and m not in done]
-            if free:
-                Review.objects.create(
-                    contribution=piece, reviewer_id=rng.choice(free), rating=rng.randint(0, 5)
-                )
+            review_at_random(rng, work, members)
         elif change == "edit" and work:
             piece = rng.choice(work)
             piece.hours = Decimal(rng.randint(1, 60))
@@ -94,7 +82,7 @@ def test_a_review_committed_out_of_order_recomputes_everyone(
     make_member: Any, counted: list[int]
 ) -> None:
     members = [make_member(f"Member {n}").pk for n in range(4)]
-    first = _contribution(members[0], 3)
+    first = contribution(members[0], 3)
     late = Review.objects.create(contribution=first, reviewer_id=members[1], rating=4)
     Review.objects.create(contribution=first, reviewer_id=members[2], rating=4)
     late_row = Review.objects.filter(pk=late.pk)
@@ -109,7 +97,7 @@ def test_a_review_committed_out_of_order_recomputes_everyone(
 
 def test_a_review_concerns_the_author_and_every_reviewer_of_that_work(make_member: Any) -> None:
     author, earlier, later, bystander = (make_member(f"Member {n}").pk for n in range(4))
-    piece = _contribution(author, 3)
+    piece = contribution(author, 3)
     Review.objects.create(contribution=piece, reviewer_id=earlier, rating=4)
     today = timezone.localdate()
     before = earned._heads(today)
@@ -120,7 +108,7 @@ def test_a_review_concerns_the_author_and_every_reviewer_of_that_work(make_membe
 
 def test_an_edit_concerns_its_author_and_a_verification_its_member(make_member: Any) -> None:
     author, other = make_member("Ada").pk, make_member("Bea", level=None).pk
-    piece = _contribution(author, 3)
+    piece = contribution(author, 3)
     today = timezone.localdate()
     before = earned._heads(today)
     piece.hours = Decimal(9)
@@ -156,8 +144,8 @@ def test_a_members_kept_record_is_read_again_only_when_a_change_concerns_them(
 ) -> None:
     cache.clear()
     author, reviewer, other = (make_member(f"Member {n}") for n in range(3))
-    piece = _contribution(author.pk, 3)
-    elsewhere = _contribution(other.pk, 2)
+    piece = contribution(author.pk, 3)
+    elsewhere = contribution(other.pk, 2)
     now = timezone.now()
     for made, minutes in ((piece, 20), (elsewhere, 5)):  # older than the slack apart
         Contribution.objects.filter(pk=made.pk).update(

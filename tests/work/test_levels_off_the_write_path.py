@@ -7,27 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from tests.trust_steps import contribution, review_at_random
 
 from commonshare.community.models import Member
 from commonshare.core.trust import assess
 from commonshare.governance.selectors import current_policy
 from commonshare.work import earned, level_services
 from commonshare.work.models import Contribution, Review
-from commonshare.work.vocab import ContributionKind
 
 pytestmark = pytest.mark.django_db
-
-
-def _contribution(author: int, hours: int) -> Contribution:
-    return Contribution.objects.create(
-        author_id=author, kind=ContributionKind.WORK, summary="Work", hours=Decimal(hours)
-    )
 
 
 def _verified(ids: list[int]) -> None:
@@ -54,15 +47,9 @@ def test_a_members_kept_record_always_gives_the_level_computed_afresh(
     work: list[Contribution] = []
     for step in range(40):
         if rng.random() < 0.3 or not work:
-            work.append(_contribution(rng.choice(members), rng.randint(1, 30)))
+            work.append(contribution(rng.choice(members), rng.randint(1, 30)))
         else:
-            piece = rng.choice(work)
-            done = set(piece.reviews.values_list("reviewer_id", flat=True))
-            free = [m for m in members if m != piece.author_id and m not in done]
-            if free:
-                Review.objects.create(
-                    contribution=piece, reviewer_id=rng.choice(free), rating=rng.randint(0, 5)
-                )
+            review_at_random(rng, work, members)
         for pk in rng.sample(members, 2):  # one at a time: each from their kept record
             assert earned.earned_levels_of([pk]) == {pk: _afresh(pk)}, (seed, step)
     assert any(_afresh(pk) > 0 for pk in members)
@@ -77,7 +64,7 @@ def community(make_member: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, An
     ada, *others = (make_member(f"Member {n}", level=None) for n in range(4))
     ids = [ada.pk, *(m.pk for m in others)]
     _verified(ids)
-    piece = _contribution(ada.pk, 20)
+    piece = contribution(ada.pk, 20)
     Contribution.objects.filter(pk=piece.pk).update(
         updated_at=timezone.now() - dt.timedelta(minutes=10)
     )
@@ -154,6 +141,6 @@ def test_several_members_levels_come_from_known_levels_that_are_up_to_date(
     monkeypatch.setattr(earned, "MANY", 500)  # a few members, as the worker's task asks
     assert earned.earned_levels_of(asked) == expected
     assert summed == []  # nobody's record summed again
-    Review.objects.create(contribution=_contribution(ada.pk, 2), reviewer=others[2], rating=1)
+    Review.objects.create(contribution=contribution(ada.pk, 2), reviewer=others[2], rating=1)
     assert earned.earned_levels_of(asked)[ada.pk] == _afresh(ada.pk)
     assert summed  # not up to date any more: computed
